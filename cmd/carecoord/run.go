@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"carecoord/internal/auth"
+	"carecoord/internal/config"
+	"carecoord/internal/db"
+	"carecoord/internal/demo"
+	"carecoord/internal/server"
+	"carecoord/internal/tenants"
+)
+
+const usage = `usage: carecoord <command>
+
+  serve                       serve the web application on $ADDR
+  migrate up|down|status      apply, roll back one, or list migrations
+  seed demo [-if-empty]       load the demo organisations and users
+  user create-platform-admin -email E -name N
+                              create a platform admin; the password is read
+                              from standard input
+
+Configuration comes from the environment: DATABASE_URL, MIGRATE_DATABASE_URL,
+ADDR, SECURE_COOKIES, LOG_LEVEL (see README.md).`
+
+// run is the whole program, with its surroundings passed in so that tests
+// can drive it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New(usage)
+	}
+	cfg, err := config.FromEnv(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration:\n%w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	switch args[0] {
+	case "serve":
+		return serve(ctx, cfg, log, stdout)
+	case "migrate":
+		return migrate(ctx, cfg, args[1:], stdout)
+	case "seed":
+		return seed(ctx, cfg, args[1:], stdout)
+	case "user":
+		return createPlatformAdmin(ctx, cfg, args[1:], stdin, stdout)
+	}
+	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
+}
+
+// serve runs the web server until ctx ends, then lets in-flight requests
+// finish before returning.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	srv := server.New(server.Options{Pool: pool, Log: log, SecureCookies: cfg.SecureCookies, SessionCleanup: 5 * time.Minute})
+	defer srv.Close()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	fmt.Fprintf(stdout, "CareCoord is serving on http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return hs.Shutdown(shutdownCtx)
+}
+
+func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: carecoord migrate up|down|status")
+	}
+	m, err := db.NewMigrator(cfg.MigrateDatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	switch args[0] {
+	case "up":
+		results, err := m.Up(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "migrations: %d applied\n", len(results))
+		return nil
+	case "down":
+		res, err := m.Down(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "migrations: rolled back %s\n", res.Source.Path)
+		return nil
+	case "status":
+		return m.Status(ctx, stdout)
+	}
+	return fmt.Errorf("unknown migrate command %q: use up, down or status", args[0])
+}
+
+func seed(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	ifEmpty := fs.Bool("if-empty", false, "load only into a database with no tenants, and say so otherwise")
+	if len(args) == 0 || args[0] != "demo" {
+		return errors.New("usage: carecoord seed demo [-if-empty]")
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	err = demo.Load(ctx, pool)
+	switch {
+	case errors.Is(err, demo.ErrNotEmpty) && *ifEmpty:
+		fmt.Fprintln(stdout, "The database already has data; demo data was not loaded.")
+	case err != nil:
+		return err
+	default:
+		fmt.Fprintln(stdout, "Demo data loaded.")
+	}
+	if _, err := tenants.BySlug(ctx, pool, demo.Tenants[0].Slug); err == nil {
+		printDemoSignIns(stdout)
+	}
+	return nil
+}
+
+func printDemoSignIns(w io.Writer) {
+	fmt.Fprintf(w, "\nDemo sign-ins (password %q for all):\n", demo.Password)
+	for _, t := range demo.Tenants {
+		fmt.Fprintf(w, "  %s\n", t.Name)
+		for _, local := range []string{"coord1", "coord2", "supervisor", "admin"} {
+			fmt.Fprintf(w, "    %s\n", demo.Email(local, t.Slug))
+		}
+	}
+	fmt.Fprintf(w, "  Member of both: %s\n  Platform admin: %s\n\n", demo.FloatEmail, demo.PlatformAdminEmail)
+}
+
+func createPlatformAdmin(ctx context.Context, cfg config.Config, args []string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user", flag.ContinueOnError)
+	email := fs.String("email", "", "the admin's email")
+	name := fs.String("name", "", "the admin's name")
+	if len(args) == 0 || args[0] != "create-platform-admin" {
+		return errors.New("usage: carecoord user create-platform-admin -email E -name N < password")
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	password, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	password = strings.TrimRight(password, "\r\n")
+	switch {
+	case !strings.Contains(*email, "@"):
+		return errors.New("-email must be an email address")
+	case strings.TrimSpace(*name) == "":
+		return errors.New("-name is required")
+	case len(password) < auth.MinPasswordLength:
+		return fmt.Errorf("the password (read from standard input) must be at least %d characters", auth.MinPasswordLength)
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	u, err := auth.CreateUser(ctx, pool, auth.NewUser{Email: *email, Name: *name, Password: password, PlatformAdmin: true})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Platform admin %s created.\n", u.Email)
+	return nil
+}

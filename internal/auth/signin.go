@@ -1,0 +1,95 @@
+package auth
+
+import (
+	"context"
+	"errors"
+
+	"carecoord/internal/db"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Sign-in throttling: this many failures within the window lock the account
+// for the lock duration. The numbers live in SQL below, in one statement, so
+// that concurrent attempts on several app replicas count correctly.
+const (
+	MaxFailedSignIns = 5
+	LockMinutes      = 15
+)
+
+var (
+	// ErrInvalidCredentials covers an unknown email, a wrong password and a
+	// disabled account alike, so that the answer reveals nothing about which.
+	ErrInvalidCredentials = errors.New("email or password is incorrect")
+	// ErrLocked means too many recent failures; the password is not checked.
+	ErrLocked = errors.New("account temporarily locked")
+)
+
+// timingHash is checked against when the email is unknown, so that an unknown
+// email takes as long to refuse as a wrong password. Its password is unknown.
+const timingHash = "$argon2id$v=19$m=19456,t=2,p=1$7bqoX1PMxgbjjAnpBl6ZNw$P9oWG+NSKW7TIUjaQmBv1Y7yPTdS5SIHmaCe4bNRZzg"
+
+// SignIn checks an email and password. Each failure on a known account counts
+// towards its lock; success clears the count.
+func SignIn(ctx context.Context, q db.DBTX, email, password string) (User, error) {
+	var (
+		u      User
+		hash   string
+		locked bool
+	)
+	err := q.QueryRow(ctx, `
+		select `+userColumns+`, password_hash, coalesce(locked_until > now(), false)
+		  from users where email = $1`, NormalizeEmail(email)).
+		Scan(&u.ID, &u.Email, &u.Name, &u.PlatformAdmin, &u.Disabled, &u.SessionVersion, &hash, &locked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		_, _ = CheckPassword(timingHash, password)
+		return User{}, ErrInvalidCredentials
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if locked {
+		return User{}, ErrLocked
+	}
+	ok, err := CheckPassword(hash, password)
+	if err != nil {
+		return User{}, err
+	}
+	if !ok {
+		return User{}, recordFailure(ctx, q, u.ID)
+	}
+	if u.Disabled {
+		return User{}, ErrInvalidCredentials
+	}
+	_, err = q.Exec(ctx, "update users set failed_logins = 0, first_failed_at = null, locked_until = null where id = $1", u.ID)
+	return u, err
+}
+
+// recordFailure counts a failed attempt in a sliding window that starts at
+// the first failure, and locks the account when the count reaches the limit.
+// It returns the error the caller should report.
+func recordFailure(ctx context.Context, q db.DBTX, userID string) error {
+	var nowLocked bool
+	err := q.QueryRow(ctx, `
+		with attempt as (
+		    select id, (first_failed_at is null or first_failed_at <= now() - interval '15 minutes') as fresh
+		      from users where id = $1 for update
+		), counted as (
+		    select u.id, a.fresh, case when a.fresh then 1 else u.failed_logins + 1 end as failures
+		      from users u join attempt a using (id)
+		)
+		update users u set
+		    failed_logins   = c.failures,
+		    first_failed_at = case when c.fresh then now() else u.first_failed_at end,
+		    locked_until    = case when c.failures >= $2 then now() + interval '15 minutes' else u.locked_until end
+		  from counted c
+		 where u.id = c.id
+		returning coalesce(u.locked_until > now(), false)`, userID, MaxFailedSignIns).Scan(&nowLocked)
+	if err != nil {
+		return err
+	}
+	if nowLocked {
+		return ErrLocked
+	}
+	return ErrInvalidCredentials
+}

@@ -1,0 +1,71 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"carecoord/internal/db"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// User is a person who signs in. Users are global: one account may belong to
+// several tenants, with a role in each.
+type User struct {
+	ID             string
+	Email          string
+	Name           string
+	PlatformAdmin  bool
+	Disabled       bool
+	SessionVersion int
+}
+
+// ErrEmailTaken means another account already uses the email.
+var ErrEmailTaken = errors.New("email already in use")
+
+const userColumns = "id, email, name, platform_admin, disabled, session_version"
+
+// NormalizeEmail is the form emails are stored and looked up in.
+func NormalizeEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// UserByID loads one user.
+func UserByID(ctx context.Context, q db.DBTX, id string) (User, error) {
+	rows, _ := q.Query(ctx, "select "+userColumns+" from users where id = $1", id)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[User])
+	return u, db.NotFound(err)
+}
+
+// NewUser is what creating an account needs.
+type NewUser struct {
+	Email         string
+	Name          string
+	Password      string
+	PlatformAdmin bool
+}
+
+// CreateUser adds an account with a freshly hashed password.
+func CreateUser(ctx context.Context, q db.DBTX, nu NewUser) (User, error) {
+	hash, err := HashPassword(nu.Password)
+	if err != nil {
+		return User{}, err
+	}
+	return CreateUserWithHash(ctx, q, nu, hash)
+}
+
+// CreateUserWithHash adds an account whose password is already hashed: demo
+// data hashes its one shared password once instead of once per user.
+func CreateUserWithHash(ctx context.Context, q db.DBTX, nu NewUser, hash string) (User, error) {
+	rows, _ := q.Query(ctx, `
+		insert into users (email, name, password_hash, platform_admin)
+		values ($1, $2, $3, $4)
+		returning `+userColumns,
+		NormalizeEmail(nu.Email), strings.TrimSpace(nu.Name), hash, nu.PlatformAdmin)
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[User])
+	if db.IsUniqueViolation(err, "users_email_key") {
+		return User{}, ErrEmailTaken
+	}
+	return u, err
+}

@@ -1,0 +1,74 @@
+// Package db connects to PostgreSQL and runs every tenant-scoped piece of work
+// inside a transaction bound to one tenant, so that row-level security sees the
+// tenant and nothing else.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// DBTX is what repositories query through: a pgx.Tx inside a request's tenant
+// transaction, or the pool for global tables.
+type DBTX interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// ErrNotFound means the row does not exist or belongs to another tenant; the
+// two are deliberately indistinguishable.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict means the row changed since the caller read it.
+var ErrConflict = errors.New("changed by someone else")
+
+// Open connects a pool and checks that the database answers.
+func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to %s@%s/%s: %w", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Database, err)
+	}
+	return pool, nil
+}
+
+// InTenant runs fn in one transaction whose app.tenant_id is tenantID. The
+// setting is transaction-local (set_config's third argument), so it ends with
+// the transaction and can never leak to the next user of the pooled connection.
+// fn's error rolls the transaction back.
+func InTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "select set_config('app.tenant_id', $1, true)", tenantID); err != nil {
+			return fmt.Errorf("bind tenant: %w", err)
+		}
+		return fn(tx)
+	})
+}
+
+// NotFound turns pgx's no-rows error into ErrNotFound and leaves others alone.
+func NotFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// IsUniqueViolation reports whether err is PostgreSQL's unique_violation on
+// the named constraint (any constraint when name is empty).
+func IsUniqueViolation(err error, name string) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23505" && (name == "" || pgErr.ConstraintName == name)
+}

@@ -1,0 +1,212 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"carecoord/internal/db"
+	"carecoord/internal/db/dbtest"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }
+
+// twoTenants makes tenants a and b, each with one audit event named after it.
+func twoTenants(t *testing.T, pool *pgxpool.Pool) (a, b string) {
+	t.Helper()
+	ctx := context.Background()
+	for _, slug := range []string{"tenant-a", "tenant-b"} {
+		var id string
+		if err := pool.QueryRow(ctx, "insert into tenants (slug, name) values ($1, $1) returning id", slug).Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		err := db.InTenant(ctx, pool, id, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, "insert into audit_events (tenant_id, action) values ($1, $2)", id, "event of "+slug)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slug == "tenant-a" {
+			a = id
+		} else {
+			b = id
+		}
+	}
+	return a, b
+}
+
+func actions(t *testing.T, q db.DBTX) []string {
+	t.Helper()
+	rows, err := q.Query(context.Background(), "select action from audit_events order by action")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func TestRowLevelSecurity_WithoutTenantNoRowsAreVisible(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	twoTenants(t, d.Pool)
+	if got := actions(t, d.Pool); len(got) != 0 {
+		t.Errorf("without a tenant the app role sees %v, want nothing", got)
+	}
+}
+
+func TestRowLevelSecurity_InTenantSeesOnlyThatTenant(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	a, b := twoTenants(t, d.Pool)
+	for id, want := range map[string][]string{a: {"event of tenant-a"}, b: {"event of tenant-b"}} {
+		err := db.InTenant(context.Background(), d.Pool, id, func(tx pgx.Tx) error {
+			if diff := cmp.Diff(want, actions(t, tx)); diff != "" {
+				t.Errorf("rows seen (-want +got):\n%s", diff)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestRowLevelSecurity_CannotWriteIntoAnotherTenant(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	a, b := twoTenants(t, d.Pool)
+	ctx := context.Background()
+	err := db.InTenant(ctx, d.Pool, a, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "insert into audit_events (tenant_id, action) values ($1, 'smuggled')", b)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "row-level security") {
+		t.Fatalf("insert into another tenant: err = %v, want a row-level security violation", err)
+	}
+}
+
+func TestInTenant_SettingDoesNotOutliveTheTransaction(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	a, _ := twoTenants(t, d.Pool)
+	ctx := context.Background()
+	// One connection, so the next query surely reuses the one the tenant
+	// transaction ran on.
+	conn, err := d.Pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "select set_config('app.tenant_id', $1, true)", a)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := actions(t, conn); len(got) != 0 {
+		t.Errorf("after the tenant transaction the connection still sees %v", got)
+	}
+}
+
+func TestInTenant_ErrorRollsBack(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	a, _ := twoTenants(t, d.Pool)
+	ctx := context.Background()
+	boom := errors.New("boom")
+	err := db.InTenant(ctx, d.Pool, a, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "insert into audit_events (tenant_id, action) values ($1, 'rolled back')", a); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+	_ = db.InTenant(ctx, d.Pool, a, func(tx pgx.Tx) error {
+		if diff := cmp.Diff([]string{"event of tenant-a"}, actions(t, tx)); diff != "" {
+			t.Errorf("rows after rollback (-want +got):\n%s", diff)
+		}
+		return nil
+	})
+}
+
+func TestAppRole_IsNeitherSuperuserNorBypassRLS(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	var super, bypass bool
+	err := d.Pool.QueryRow(context.Background(),
+		"select rolsuper, rolbypassrls from pg_roles where rolname = current_user").Scan(&super, &bypass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if super || bypass {
+		t.Errorf("app role superuser=%v bypassrls=%v, want neither", super, bypass)
+	}
+}
+
+func TestAuditEvents_AppRoleCannotUpdateOrDelete(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	a, _ := twoTenants(t, d.Pool)
+	ctx := context.Background()
+	for _, stmt := range []string{
+		"update audit_events set action = 'rewritten'",
+		"delete from audit_events",
+		"update auth_events set email = 'x'",
+		"delete from auth_events",
+	} {
+		err := db.InTenant(ctx, d.Pool, a, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, stmt)
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), "permission denied") {
+			t.Errorf("%s: err = %v, want permission denied", stmt, err)
+		}
+	}
+}
+
+func TestTenantTables_HaveForcedRowLevelSecurityAndTenantLedKeys(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	// Every table with a tenant_id column, other than the global membership
+	// table, must be tenant-owned in the full sense of DESIGN.md section 5.
+	rows, err := d.Pool.Query(context.Background(), `
+		select c.relname, c.relrowsecurity, c.relforcerowsecurity,
+		       (select a.attname from pg_index i
+		          join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
+		         where i.indrelid = c.oid and i.indisprimary) = 'tenant_id'
+		  from pg_class c
+		  join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
+		 where c.relkind = 'r' and c.relname <> 'memberships'
+		   and exists (select 1 from pg_attribute where attrelid = c.oid and attname = 'tenant_id')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type table struct {
+		Name            string
+		RLS, Force, Key bool
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowToStructByPos[table])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) == 0 {
+		t.Fatal("found no tenant-owned tables")
+	}
+	for _, tb := range tables {
+		if !tb.RLS || !tb.Force || !tb.Key {
+			t.Errorf("%s: rls=%v force=%v tenant-led key=%v, want all true", tb.Name, tb.RLS, tb.Force, tb.Key)
+		}
+	}
+}

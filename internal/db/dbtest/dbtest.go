@@ -1,0 +1,203 @@
+// Package dbtest gives each test its own PostgreSQL database, cloned from a
+// template that is migrated (and optionally seeded) once per test process, so
+// tests run in parallel against the real schema without seeing each other.
+package dbtest
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"carecoord/internal/db"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Seed fills a freshly migrated template database, connected as the app role.
+type Seed struct {
+	Name string
+	Load func(ctx context.Context, pool *pgxpool.Pool) error
+}
+
+// The roles are the ones .ci/postgres.sh creates. The owner may create
+// databases; tests then connect to their clone as the app role, so row-level
+// security is as binding in tests as in production.
+var (
+	adminURL = envOr("CARECOORD_TEST_ADMIN_URL", "postgres://carecoord_owner:carecoord_owner@127.0.0.1:5432/postgres")
+	appUser  = envOr("CARECOORD_TEST_APP_USER", "carecoord_app:carecoord_app")
+)
+
+// Test processes are separate, so each keeps its own templates and names
+// every database after its pid: a crashed run's leftovers can be recognised.
+var (
+	mu        sync.Mutex
+	seeds     = map[string]Seed{}
+	templates = map[string]string{}
+	counter   atomic.Int64
+	prefix    = fmt.Sprintf("carecoord_test_%d_", os.Getpid())
+)
+
+// Main runs the package's tests and drops the templates afterwards. Call it
+// from TestMain, naming the seeds the package's tests ask for.
+func Main(m *testing.M, withSeeds ...Seed) {
+	for _, s := range withSeeds {
+		seeds[s.Name] = s
+	}
+	code := m.Run()
+	dropAll()
+	os.Exit(code)
+}
+
+// DB is one test's private database.
+type DB struct {
+	// Pool connects as the application role.
+	Pool *pgxpool.Pool
+	// URL connects as the application role, for code that opens its own pool.
+	URL string
+	// OwnerURL connects as the schema owner, for tests about privileges.
+	OwnerURL string
+}
+
+// New clones a fresh database for t from the template named seed ("" for a
+// migrated, empty one) and drops it when t ends.
+func New(t testing.TB, seed string) DB {
+	t.Helper()
+	ctx := context.Background()
+	tpl, err := template(ctx, seed)
+	if err != nil {
+		t.Fatalf("prepare test template: %v\n(run `make test`, or .ci/postgres.sh, to prepare PostgreSQL)", err)
+	}
+	name := prefix + strconv.FormatInt(counter.Add(1), 10)
+	if err := admin(ctx, fmt.Sprintf("create database %s template %s", name, tpl)); err != nil {
+		t.Fatalf("clone test database: %v", err)
+	}
+	appURL := dbURL(name, appUser)
+	pool, err := db.Open(ctx, appURL+"?pool_max_conns=6")
+	if err != nil {
+		t.Fatalf("connect to test database: %v", err)
+	}
+	t.Cleanup(func() {
+		pool.Close()
+		if err := admin(context.Background(), "drop database if exists "+name+" with (force)"); err != nil {
+			t.Errorf("drop test database: %v", err)
+		}
+	})
+	return DB{Pool: pool, URL: appURL, OwnerURL: dbURL(name, "")}
+}
+
+// template returns the name of the template for seed, creating it on first use.
+func template(ctx context.Context, seed string) (string, error) {
+	mu.Lock()
+	defer mu.Unlock()
+	if name, ok := templates[seed]; ok {
+		return name, nil
+	}
+	if len(templates) == 0 {
+		dropLeftovers(ctx)
+	}
+	name := prefix + "tpl_" + strings.ToLower(strings.ReplaceAll(seed, "-", "_"))
+	if seed == "" {
+		name = prefix + "tpl"
+	}
+	if err := buildTemplate(ctx, name, seed); err != nil {
+		_ = admin(ctx, "drop database if exists "+name+" with (force)")
+		return "", err
+	}
+	templates[seed] = name
+	return name, nil
+}
+
+func buildTemplate(ctx context.Context, name, seedName string) error {
+	var s Seed
+	if seedName != "" {
+		var ok bool
+		if s, ok = seeds[seedName]; !ok {
+			return fmt.Errorf("seed %q is not registered with dbtest.Main", seedName)
+		}
+	}
+	if err := admin(ctx, "create database "+name); err != nil {
+		return err
+	}
+	m, err := db.NewMigrator(dbURL(name, ""))
+	if err != nil {
+		return err
+	}
+	_, err = m.Up(ctx)
+	m.Close()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if s.Load == nil {
+		return nil
+	}
+	pool, err := db.Open(ctx, dbURL(name, appUser))
+	if err != nil {
+		return err
+	}
+	// The pool must be closed before cloning: PostgreSQL refuses to copy a
+	// database that has open connections.
+	defer pool.Close()
+	return s.Load(ctx, pool)
+}
+
+// dropLeftovers removes databases that crashed test processes left behind.
+func dropLeftovers(ctx context.Context) {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "select datname from pg_database where datname like 'carecoord\\_test\\_%'")
+	if err != nil {
+		return
+	}
+	names, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+	for _, n := range names {
+		pid, _, _ := strings.Cut(strings.TrimPrefix(n, "carecoord_test_"), "_")
+		if _, err := os.Stat("/proc/" + pid); err != nil {
+			_, _ = conn.Exec(ctx, "drop database if exists "+n+" with (force)")
+		}
+	}
+}
+
+func dropAll() {
+	ctx := context.Background()
+	for _, name := range templates {
+		_ = admin(ctx, "drop database if exists "+name+" with (force)")
+	}
+}
+
+func admin(ctx context.Context, sql string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+// dbURL points adminURL at database name, as userinfo when given.
+func dbURL(name, userinfo string) string {
+	u, _ := url.Parse(adminURL)
+	u.Path = "/" + name
+	if userinfo != "" {
+		user, pass, _ := strings.Cut(userinfo, ":")
+		u.User = url.UserPassword(user, pass)
+	}
+	return u.String()
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}

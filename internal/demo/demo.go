@@ -1,0 +1,106 @@
+// Package demo loads the demonstration organisations and people that a new
+// installation offers, so that every page has something realistic to show.
+// Other checks rely on these exact names and passwords.
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"carecoord/internal/auth"
+	"carecoord/internal/tenants"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Password is every demo account's password.
+const Password = "demo-password"
+
+// PlatformAdminEmail is the demo platform admin's sign-in.
+const PlatformAdminEmail = "platform@demo.test"
+
+// FloatEmail is a coordinator who works for both demo tenants, to show the
+// tenant picker and switching.
+const FloatEmail = "float@demo.test"
+
+// Tenants are the demo organisations, by slug.
+var Tenants = []struct{ Slug, Name string }{
+	{"northside", "Northside Health Partners"},
+	{"riverside", "Riverside Community Care"},
+}
+
+// person is a demo member of every demo tenant; the email's domain is the
+// tenant's slug.
+type person struct {
+	local string
+	name  map[string]string // by tenant slug: different people in each tenant
+	role  auth.Role
+}
+
+var people = []person{
+	{"coord1", map[string]string{"northside": "Maya Okafor", "riverside": "Daniel Reyes"}, auth.Coordinator},
+	{"coord2", map[string]string{"northside": "Liam Chen", "riverside": "Priya Natarajan"}, auth.Coordinator},
+	{"supervisor", map[string]string{"northside": "Grace Whitfield", "riverside": "Tomás Alvarez"}, auth.Supervisor},
+	{"admin", map[string]string{"northside": "Sam Patel", "riverside": "Hannah Berg"}, auth.TenantAdmin},
+}
+
+// ErrNotEmpty means the database already has tenants; demo data is only ever
+// loaded into an empty one.
+var ErrNotEmpty = fmt.Errorf("the database already has tenants: demo data is only loaded into an empty database")
+
+// Email is the sign-in of a demo person in a demo tenant, e.g. coord1@northside.test.
+func Email(local, slug string) string { return local + "@" + slug + ".test" }
+
+// Load adds the demo tenants, users and memberships in one transaction.
+func Load(ctx context.Context, pool *pgxpool.Pool) error {
+	// One hash for all: hashing is deliberately slow, and these accounts
+	// share a published password anyway.
+	hash, err := auth.HashPassword(Password)
+	if err != nil {
+		return err
+	}
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		n, err := tenants.Count(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return ErrNotEmpty
+		}
+		if _, err := auth.CreateUserWithHash(ctx, tx, auth.NewUser{Email: PlatformAdminEmail, Name: "Platform Administrator", PlatformAdmin: true}, hash); err != nil {
+			return err
+		}
+		float, err := auth.CreateUserWithHash(ctx, tx, auth.NewUser{Email: FloatEmail, Name: "Jordan Ellis"}, hash)
+		if err != nil {
+			return err
+		}
+		for _, dt := range Tenants {
+			t, err := loadTenant(ctx, tx, dt.Slug, dt.Name, hash)
+			if err != nil {
+				return fmt.Errorf("demo tenant %s: %w", dt.Slug, err)
+			}
+			if err := tenants.AddMember(ctx, tx, t.ID, float.ID, auth.Coordinator); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func loadTenant(ctx context.Context, tx pgx.Tx, slug, name, hash string) (tenants.Tenant, error) {
+	t, err := tenants.Create(ctx, tx, slug, name)
+	if err != nil {
+		return t, err
+	}
+	for _, p := range people {
+		u, err := auth.CreateUserWithHash(ctx, tx, auth.NewUser{Email: Email(p.local, slug), Name: p.name[slug]}, hash)
+		if err != nil {
+			return t, err
+		}
+		if err := tenants.AddMember(ctx, tx, t.ID, u.ID, p.role); err != nil {
+			return t, err
+		}
+	}
+	return t, nil
+}

@@ -1,0 +1,85 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+
+	"carecoord/internal/db"
+	"carecoord/web"
+
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// httpError is an error with the page a person should see for it.
+type httpError struct {
+	status  int
+	title   string
+	message string
+}
+
+func (e *httpError) Error() string { return e.title }
+
+var (
+	errNotFound = &httpError{http.StatusNotFound, "Page not found",
+		"There is nothing here, or you do not have access to it. Check the address, or start again from your start page."}
+	errForbidden = &httpError{http.StatusForbidden, "Not available to your role",
+		"Your role in this organisation does not include this page. If you need it, ask your administrator."}
+	errConflict = &httpError{http.StatusConflict, "Changed by someone else",
+		"Someone changed this while you were working on it. Reload to see their change, then make yours again."}
+	errMethodNotAllowed = &httpError{http.StatusMethodNotAllowed, "Not allowed",
+		"This page cannot be used that way."}
+	errTooLarge = &httpError{http.StatusRequestEntityTooLarge, "Too much data",
+		"What you sent is larger than CareCoord accepts. Shorten it and try again."}
+	errBadRequest = &httpError{http.StatusBadRequest, "Could not read the form",
+		"What you sent could not be read. Go back and try again."}
+	errCrossOrigin = &httpError{http.StatusForbidden, "Request refused",
+		"This request came from another site, so CareCoord refused it to protect your patients' information."}
+	errInternal = &httpError{http.StatusInternalServerError, "Something went wrong",
+		"CareCoord could not finish this request. Nothing you did caused it; please try again in a moment. If it keeps happening, tell your administrator the time it happened."}
+)
+
+// handlerFunc is a handler that reports failure by returning an error.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// handle adapts h to net/http: a returned error becomes an error page.
+func (s *Server) handle(h handlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.renderError(w, r, err)
+		}
+	}
+}
+
+// renderError is the one place errors meet the visitor: known errors map to
+// their status, anything else is logged and shown as a plain 500, so that no
+// internal text ever reaches the page.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	he := classify(err)
+	if he == errInternal {
+		s.log.ErrorContext(r.Context(), "request failed",
+			"request_id", middleware.GetReqID(r.Context()), "path", r.URL.Path, "err", err)
+	}
+	v := web.ErrorView{Status: he.status, Title: he.title, Message: he.message}
+	if sh, ok := s.shellIfSignedIn(r); ok {
+		v.Shell = &sh
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(he.status)
+	_ = web.ErrorPage(v).Render(r.Context(), w)
+}
+
+func classify(err error) *httpError {
+	var he *httpError
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &he):
+		return he
+	case errors.Is(err, db.ErrNotFound):
+		return errNotFound
+	case errors.Is(err, db.ErrConflict):
+		return errConflict
+	case errors.As(err, &tooLarge):
+		return errTooLarge
+	}
+	return errInternal
+}

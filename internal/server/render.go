@@ -1,0 +1,20 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/a-h/templ"
+)
+
+// render writes a component as the whole response with the given status.
+func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	return c.Render(r.Context(), w)
+}
+
+// redirect ends a successful POST (POST → redirect → GET).
+func redirect(w http.ResponseWriter, r *http.Request, to string) error {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}

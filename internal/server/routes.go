@@ -1,0 +1,66 @@
+package server
+
+import (
+	"net/http"
+
+	"carecoord/internal/auth"
+	"carecoord/web"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// Handler is the whole HTTP surface of CareCoord.
+func (s *Server) Handler() http.Handler {
+	r := chi.NewRouter()
+	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, securityHeaders)
+	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
+	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errMethodNotAllowed }))
+
+	// Probes and assets: no session, no body.
+	r.Get("/healthz", s.healthz)
+	r.Get("/readyz", s.readyz)
+	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(web.Static())))
+
+	r.Group(func(r chi.Router) {
+		r.Use(limitBody, s.crossOriginProtection, s.sessions.LoadAndSave, s.loadUser)
+
+		// Signed out.
+		r.Get("/login", s.handle(s.loginForm))
+		r.Post("/login", s.handle(s.login))
+
+		// Signed in, any role.
+		r.Group(func(r chi.Router) {
+			r.Use(s.requireUser)
+			r.Post("/logout", s.handle(s.logout))
+			r.Get("/", s.handle(s.home))
+			r.Get("/tenants", s.handle(s.tenantPicker))
+		})
+
+		// Platform admins: tenants only, never patient data.
+		r.Route("/platform", func(r chi.Router) {
+			r.Use(s.requireUser, s.requirePlatformAdmin)
+			r.Get("/tenants", s.handle(s.platformTenants))
+		})
+
+		// One tenant: membership is checked before anything else runs, then
+		// each group states the capability its pages need.
+		r.Route("/t/{tenant}", func(r chi.Router) {
+			r.Use(s.requireUser, s.requireMembership)
+			r.Get("/", s.handle(s.tenantHome))
+
+			// Coordinators and supervisors: the patient work.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.Role.WorksWithPatients))
+				r.Get("/worklist", s.handle(s.worklist))
+			})
+
+			// Tenant admins: users, settings, audit.
+			r.Route("/admin", func(r chi.Router) {
+				r.Use(s.requireRole(auth.Role.Administers))
+				r.Get("/users", s.handle(s.adminUsers))
+			})
+		})
+	})
+	return r
+}

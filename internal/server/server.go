@@ -1,0 +1,66 @@
+// Package server is the only place that knows HTTP: the route table,
+// middleware and one file of handlers per feature.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+	"github.com/alexedwards/scs/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Session lifetimes (issue 3): a session ends after 30 idle minutes, and in
+// any case 12 hours after sign-in.
+const (
+	idleTimeout     = 30 * time.Minute
+	absoluteTimeout = 12 * time.Hour
+	// maxBodyBytes caps every request body; forms are far smaller.
+	maxBodyBytes = 1 << 20
+)
+
+// Options are the server's dependencies and settings.
+type Options struct {
+	Pool *pgxpool.Pool
+	Log  *slog.Logger
+	// SecureCookies marks the session cookie Secure (HTTPS deployments).
+	SecureCookies bool
+	// SessionCleanup is how often expired sessions are deleted; 0 never.
+	SessionCleanup time.Duration
+}
+
+// Server holds what every handler needs.
+type Server struct {
+	pool     *pgxpool.Pool
+	log      *slog.Logger
+	sessions *scs.SessionManager
+	store    *pgxstore.PostgresStore
+}
+
+// New builds a Server. Close releases its background work.
+func New(o Options) *Server {
+	store := pgxstore.NewWithCleanupInterval(o.Pool, o.SessionCleanup)
+	sm := scs.New()
+	sm.Store = store
+	sm.IdleTimeout = idleTimeout
+	sm.Lifetime = absoluteTimeout
+	sm.Cookie.Name = "carecoord_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = o.SecureCookies
+	// A browser session cookie: closing the browser on a shared computer
+	// signs the coordinator out.
+	sm.Cookie.Persist = false
+	s := &Server{pool: o.Pool, log: o.Log, sessions: sm, store: store}
+	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
+		s.renderError(w, r, err)
+	}
+	return s
+}
+
+// Close stops the session cleanup.
+func (s *Server) Close() {
+	s.store.StopCleanup()
+}

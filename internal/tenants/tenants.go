@@ -1,0 +1,149 @@
+// Package tenants holds the organisations that use CareCoord and the
+// memberships that give users a role in them.
+package tenants
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"time"
+
+	"carecoord/internal/auth"
+	"carecoord/internal/db"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Tenant status values.
+const (
+	Active    = "active"
+	Suspended = "suspended"
+)
+
+// Tenant is one organisation; all of its patient data is keyed by its ID.
+type Tenant struct {
+	ID     string
+	Slug   string
+	Name   string
+	Status string
+}
+
+// ErrSlugTaken means another tenant already uses the slug.
+var ErrSlugTaken = errors.New("slug already in use")
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$`)
+
+// ValidSlug reports whether s can name a tenant in URLs: 3 to 40 lowercase
+// letters, digits and inner hyphens.
+func ValidSlug(s string) bool { return slugPattern.MatchString(s) }
+
+const tenantColumns = "id, slug, name, status"
+
+// BySlug loads the tenant a URL names.
+func BySlug(ctx context.Context, q db.DBTX, slug string) (Tenant, error) {
+	rows, _ := q.Query(ctx, "select "+tenantColumns+" from tenants where slug = $1", slug)
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Tenant])
+	return t, db.NotFound(err)
+}
+
+// Create adds a tenant.
+func Create(ctx context.Context, q db.DBTX, slug, name string) (Tenant, error) {
+	rows, _ := q.Query(ctx, "insert into tenants (slug, name) values ($1, $2) returning "+tenantColumns, slug, name)
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Tenant])
+	if db.IsUniqueViolation(err, "tenants_slug_key") {
+		return Tenant{}, ErrSlugTaken
+	}
+	return t, err
+}
+
+// Count returns how many tenants exist.
+func Count(ctx context.Context, q db.DBTX) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, "select count(*) from tenants").Scan(&n)
+	return n, err
+}
+
+// Summary is a tenant as the platform admin's list shows it: no patient data.
+type Summary struct {
+	Tenant
+	ActiveUsers int
+	CreatedAt   time.Time
+}
+
+// List returns every tenant with its number of active members, by name.
+func List(ctx context.Context, q db.DBTX) ([]Summary, error) {
+	rows, _ := q.Query(ctx, `
+		select t.id, t.slug, t.name, t.status,
+		       (select count(*) from memberships m join users u on u.id = m.user_id
+		         where m.tenant_id = t.id and m.active and not u.disabled) as active_users,
+		       t.created_at
+		  from tenants t
+		 order by t.name, t.id`)
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Summary, error) {
+		var s Summary
+		err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.Status, &s.ActiveUsers, &s.CreatedAt)
+		return s, err
+	})
+}
+
+// Membership is a user's role in one tenant.
+type Membership struct {
+	Tenant Tenant
+	Role   auth.Role
+}
+
+// Memberships lists the active tenants a user may work in, by tenant name.
+func Memberships(ctx context.Context, q db.DBTX, userID string) ([]Membership, error) {
+	rows, _ := q.Query(ctx, `
+		select t.id, t.slug, t.name, t.status, m.role
+		  from memberships m join tenants t on t.id = m.tenant_id
+		 where m.user_id = $1 and m.active and t.status = 'active'
+		 order by t.name, t.id`, userID)
+	return pgx.CollectRows(rows, scanMembership)
+}
+
+// MembershipIn returns the user's active membership in the tenant with the
+// given slug. A missing tenant, a suspended one and one the user does not
+// belong to are all ErrNotFound, so that a URL reveals nothing about tenants
+// the user cannot see.
+func MembershipIn(ctx context.Context, q db.DBTX, userID, slug string) (Membership, error) {
+	rows, _ := q.Query(ctx, `
+		select t.id, t.slug, t.name, t.status, m.role
+		  from memberships m join tenants t on t.id = m.tenant_id
+		 where m.user_id = $1 and t.slug = $2 and m.active and t.status = 'active'`, userID, slug)
+	m, err := pgx.CollectExactlyOneRow(rows, scanMembership)
+	return m, db.NotFound(err)
+}
+
+func scanMembership(row pgx.CollectableRow) (Membership, error) {
+	var m Membership
+	err := row.Scan(&m.Tenant.ID, &m.Tenant.Slug, &m.Tenant.Name, &m.Tenant.Status, &m.Role)
+	return m, err
+}
+
+// AddMember gives a user a role in a tenant.
+func AddMember(ctx context.Context, q db.DBTX, tenantID, userID string, role auth.Role) error {
+	_, err := q.Exec(ctx, "insert into memberships (tenant_id, user_id, role) values ($1, $2, $3)", tenantID, userID, role)
+	return err
+}
+
+// Member is a user as the tenant admin's user list shows them.
+type Member struct {
+	UserID     string
+	Name       string
+	Email      string
+	Role       auth.Role
+	Active     bool
+	LastSignIn *time.Time
+}
+
+// Members lists a tenant's users with their last successful sign-in, by name.
+func Members(ctx context.Context, q db.DBTX, tenantID string) ([]Member, error) {
+	rows, _ := q.Query(ctx, `
+		select u.id, u.name, u.email, m.role, m.active and not u.disabled,
+		       (select max(e.at) from auth_events e where e.user_id = u.id and e.action = 'sign_in')
+		  from memberships m join users u on u.id = m.user_id
+		 where m.tenant_id = $1
+		 order by u.name, u.id`, tenantID)
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Member])
+}

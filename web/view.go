@@ -1,0 +1,93 @@
+// Package web holds CareCoord's presentation: the layout, shared form
+// controls and one file of templ components per page family. Components take
+// plain view structs built by internal/server and never query anything.
+package web
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed static
+var static embed.FS
+
+// Static is the stylesheet and images, served under /static/.
+func Static() fs.FS {
+	sub, _ := fs.Sub(static, "static")
+	return sub
+}
+
+// Shell is what the frame around every signed-in page shows.
+type Shell struct {
+	UserName string
+	// RoleLabel names the user's role in the current tenant, or "Platform
+	// administrator".
+	RoleLabel string
+	// TenantName is empty outside a tenant.
+	TenantName string
+	// CanSwitchTenant: the user belongs to more than one tenant.
+	CanSwitchTenant bool
+	Nav             []NavItem
+	Flash           string
+}
+
+// NavItem is one entry of the navigation.
+type NavItem struct {
+	Label  string
+	Href   string
+	Active bool
+}
+
+// FieldError returns the message for a form field, or "".
+type FieldErrors map[string]string
+
+// LoginView is the sign-in form.
+type LoginView struct {
+	Email  string
+	Next   string
+	Errors FieldErrors
+	// Problem is a message about the attempt as a whole, above the fields.
+	Problem string
+	Flash   string
+}
+
+// TenantChoice is one tenant on the picker.
+type TenantChoice struct {
+	Name      string
+	Href      string
+	RoleLabel string
+}
+
+// WorklistView is a coordinator's home page.
+type WorklistView struct {
+	Shell     Shell
+	FirstName string
+	Today     string
+}
+
+// MemberRow is one user on the tenant admin's user list.
+type MemberRow struct {
+	Name       string
+	Email      string
+	RoleLabel  string
+	Active     bool
+	LastSignIn string
+}
+
+// TenantRow is one tenant on the platform admin's list.
+type TenantRow struct {
+	Name        string
+	Slug        string
+	Status      string
+	ActiveUsers int
+	Created     string
+}
+
+// ErrorView is a page for a request that cannot be served.
+type ErrorView struct {
+	Status  int
+	Title   string
+	Message string
+	// Shell is nil when the visitor is not signed in.
+	Shell *Shell
+}
