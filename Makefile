@@ -1,0 +1,32 @@
+# CareCoord: two commands on a fresh machine.
+#   make run   prepare PostgreSQL, migrate, load demo data into an empty database, serve
+#   make test  prepare PostgreSQL and Chromium, then the whole suite with the race detector
+
+BIN := bin/carecoord
+
+.PHONY: run test build generate postgres chromium clean
+
+run: postgres build
+	$(BIN) migrate up
+	$(BIN) seed demo -if-empty
+	$(BIN) serve
+
+test: postgres chromium
+	CARECOORD_REQUIRE_BROWSER=1 go test -race -count=1 ./...
+
+build:
+	go build -o $(BIN) ./cmd/carecoord
+
+# Regenerate the templ components after editing a .templ file; the output is
+# committed, and a test fails when it is stale.
+generate:
+	go tool templ generate
+
+postgres:
+	@bash .ci/postgres.sh
+
+chromium:
+	@bash .ci/chromium.sh
+
+clean:
+	rm -rf bin

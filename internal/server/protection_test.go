@@ -1,0 +1,121 @@
+package server
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"carecoord/internal/demo"
+)
+
+func TestCrossOrigin_UnsafeRequestsFromAnotherSiteAreRefused(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	creds := url.Values{"email": {"coord1@northside.test"}, "password": {demo.Password}}
+	tests := []struct {
+		name    string
+		headers []string
+	}{
+		{"fetch metadata says cross-site", []string{"Sec-Fetch-Site", "cross-site"}},
+		{"origin of another site", []string{"Sec-Fetch-Site", "", "Origin", "https://evil.example"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := app.client()
+			res := c.post("/login", creds, tt.headers...)
+			if res.status != http.StatusForbidden {
+				t.Fatalf("cross-origin sign-in: status %d, want 403", res.status)
+			}
+			mustContain(t, "refusal page", res.body, "came from another site")
+			if c.sessionCookie() != "" {
+				t.Error("a refused request started a session")
+			}
+			signed := app.signedIn("coord1@northside.test")
+			if res := signed.post("/logout", nil, tt.headers...); res.status != http.StatusForbidden {
+				t.Errorf("cross-origin sign-out: status %d, want 403", res.status)
+			}
+			if res := signed.get("/t/northside/worklist"); res.status != http.StatusOK {
+				t.Errorf("after a refused cross-origin sign-out the session no longer works: %d", res.status)
+			}
+		})
+	}
+}
+
+func TestSecurityHeaders_AreOnEveryResponse(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.signedIn("coord1@northside.test")
+	for _, path := range []string{"/login", "/t/northside/worklist", "/no-such-page", "/static/app.css"} {
+		res := c.get(path)
+		csp := res.header.Get("Content-Security-Policy")
+		mustContain(t, path+" CSP", csp, "script-src 'self'", "frame-ancestors 'none'", "default-src 'self'")
+		mustNotContain(t, path+" CSP", csp, "unsafe-inline")
+		if res.header.Get("X-Content-Type-Options") != "nosniff" || res.header.Get("Referrer-Policy") == "" {
+			t.Errorf("%s: headers %v", path, res.header)
+		}
+	}
+}
+
+func TestPages_HaveNoInlineScript(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	for _, email := range []string{"coord1@northside.test", "admin@northside.test", "platform@demo.test"} {
+		page := followToPage(t, app.signedIn(email), "/")
+		mustNotContain(t, page.path, page.body, "<script", " onclick=", " style=")
+	}
+}
+
+func TestBodyLimit_OversizedFormIsRefused(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	big := url.Values{"email": {"a@b.c"}, "password": {strings.Repeat("x", maxBodyBytes+1)}}
+	res := app.client().post("/login", big)
+	if res.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("status %d, want 413", res.status)
+	}
+	if n := app.queryInt("select count(*) from auth_events"); n != 0 {
+		t.Errorf("an oversized sign-in was processed: %d events", n)
+	}
+}
+
+func TestRecoverPanics_ShowsThe500PageAndLogsTheStack(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	h := app.server.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("kaboom") }))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if rec.Code != http.StatusInternalServerError {
+		t.Errorf("status %d, want 500", rec.Code)
+	}
+	mustContain(t, "500 page", rec.Body.String(), "Something went wrong")
+	mustNotContain(t, "500 page", rec.Body.String(), "kaboom")
+	mustContain(t, "log", app.logs.String(), "kaboom", "goroutine")
+}
+
+func TestLogs_CarryRequestIDsAndNoQueryStrings(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.signedIn("coord1@northside.test")
+	c.get("/t/northside/worklist?q=Jane+Doe+1984")
+	logs := app.logs.String()
+	mustContain(t, "log", logs, `"path":"/t/northside/worklist"`, `"request_id":"`)
+	mustNotContain(t, "log", logs, "Jane", "demo-password", "coord1@northside.test")
+}
+
+func TestHealth_ProbesAnswer(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.client()
+	if res := c.get("/healthz"); res.status != http.StatusOK {
+		t.Errorf("/healthz: %d", res.status)
+	}
+	if res := c.get("/readyz"); res.status != http.StatusOK {
+		t.Errorf("/readyz: %d", res.status)
+	}
+	app.db.Pool.Close()
+	if res := c.get("/readyz"); res.status != http.StatusServiceUnavailable {
+		t.Errorf("/readyz without a database: %d, want 503", res.status)
+	}
+}
