@@ -4,7 +4,7 @@
 
 BIN := bin/carecoord
 
-.PHONY: run test build generate postgres chromium clean
+.PHONY: run test build generate lint postgres chromium clean
 
 run: postgres build
 	$(BIN) migrate up
@@ -30,3 +30,8 @@ chromium:
 
 clean:
 	rm -rf bin
+
+# Static checks beyond go vet (pinned in go.mod).
+lint:
+	go vet ./...
+	go tool staticcheck ./...

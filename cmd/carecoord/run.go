@@ -37,7 +37,8 @@ ADDR, SECURE_COOKIES, LOG_LEVEL (see README.md).`
 // can drive it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(usage)
+		fmt.Fprintln(stderr, usage)
+		return errors.New("no command given")
 	}
 	cfg, err := config.FromEnv(getenv)
 	if err != nil {
@@ -54,7 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "user":
 		return createPlatformAdmin(ctx, cfg, args[1:], stdin, stdout)
 	}
-	return fmt.Errorf("unknown command %q\n%s", args[0], usage)
+	fmt.Fprintln(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
 }
 
 // serve runs the web server until ctx ends, then lets in-flight requests

@@ -43,9 +43,10 @@ func TestRun_BadConfigurationStopsWithTheVariableNamed(t *testing.T) {
 
 func TestRun_UnknownCommandShowsUsage(t *testing.T) {
 	t.Parallel()
-	_, err := runCmd(t, func(string) string { return "" }, "", "frobnicate")
-	if err == nil || !strings.Contains(err.Error(), "usage: carecoord") {
-		t.Errorf("err = %v, want usage", err)
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, strings.NewReader(""), io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), `unknown command "frobnicate"`) || !strings.Contains(stderr.String(), "usage: carecoord") {
+		t.Errorf("err = %v, stderr %q; want the command named and usage shown", err, stderr.String())
 	}
 }
 
