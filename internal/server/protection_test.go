@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"carecoord/internal/demo"
 )
@@ -117,5 +118,24 @@ func TestHealth_ProbesAnswer(t *testing.T) {
 	app.db.Pool.Close()
 	if res := c.get("/readyz"); res.status != http.StatusServiceUnavailable {
 		t.Errorf("/readyz without a database: %d, want 503", res.status)
+	}
+}
+
+func TestSessions_ExpiredOnesAreSweptAway(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t, func(o *Options) { o.SessionCleanup = 20 * time.Millisecond })
+	live := app.signedIn("coord1@northside.test")
+	if _, err := app.db.Pool.Exec(t.Context(), "insert into sessions (token, data, expiry) values ('old', '\\x00', now() - interval '1 minute')"); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for app.queryInt("select count(*) from sessions where token = 'old'") > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the expired session was never deleted")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if res := live.get("/t/northside/worklist"); res.status != http.StatusOK {
+		t.Errorf("the sweep ended a live session: %d", res.status)
 	}
 }

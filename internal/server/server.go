@@ -3,6 +3,7 @@
 package server
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"time"
@@ -36,14 +37,16 @@ type Server struct {
 	pool     *pgxpool.Pool
 	log      *slog.Logger
 	sessions *scs.SessionManager
-	store    *pgxstore.PostgresStore
+	// stopCleanup ends the expired-session sweep.
+	stopCleanup context.CancelFunc
 }
 
 // New builds a Server. Close releases its background work.
 func New(o Options) *Server {
-	store := pgxstore.NewWithCleanupInterval(o.Pool, o.SessionCleanup)
 	sm := scs.New()
-	sm.Store = store
+	// pgxstore's own cleanup goroutine races with its StopCleanup (the race
+	// detector shows it), so the sweep is ours: see sweepSessions.
+	sm.Store = pgxstore.NewWithCleanupInterval(o.Pool, 0)
 	sm.IdleTimeout = idleTimeout
 	sm.Lifetime = absoluteTimeout
 	sm.Cookie.Name = "carecoord_session"
@@ -53,14 +56,35 @@ func New(o Options) *Server {
 	// A browser session cookie: closing the browser on a shared computer
 	// signs the coordinator out.
 	sm.Cookie.Persist = false
-	s := &Server{pool: o.Pool, log: o.Log, sessions: sm, store: store}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{pool: o.Pool, log: o.Log, sessions: sm, stopCleanup: cancel}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, err)
+	}
+	if o.SessionCleanup > 0 {
+		go s.sweepSessions(ctx, o.SessionCleanup)
 	}
 	return s
 }
 
 // Close stops the session cleanup.
 func (s *Server) Close() {
-	s.store.StopCleanup()
+	s.stopCleanup()
+}
+
+// sweepSessions deletes expired sessions every interval until ctx ends.
+// Several replicas may sweep at once; the deletes are idempotent.
+func (s *Server) sweepSessions(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if _, err := s.pool.Exec(ctx, "delete from sessions where expiry < now()"); err != nil && ctx.Err() == nil {
+				s.log.Error("sweep expired sessions", "err", err)
+			}
+		}
+	}
 }
