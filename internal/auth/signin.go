@@ -70,21 +70,18 @@ func SignIn(ctx context.Context, q db.DBTX, email, password string) (User, error
 // It returns the error the caller should report.
 func recordFailure(ctx context.Context, q db.DBTX, userID string) error {
 	var nowLocked bool
+	// One UPDATE with no prior read: every expression sees the row as it
+	// is once the row lock is held, so concurrent failures all count. (A
+	// CTE that reads the row first would see a stale count.)
+	const fresh = "(first_failed_at is null or first_failed_at <= now() - interval '15 minutes')"
+	const failures = "(case when " + fresh + " then 1 else failed_logins + 1 end)"
 	err := q.QueryRow(ctx, `
-		with attempt as (
-		    select id, (first_failed_at is null or first_failed_at <= now() - interval '15 minutes') as fresh
-		      from users where id = $1 for update
-		), counted as (
-		    select u.id, a.fresh, case when a.fresh then 1 else u.failed_logins + 1 end as failures
-		      from users u join attempt a using (id)
-		)
-		update users u set
-		    failed_logins   = c.failures,
-		    first_failed_at = case when c.fresh then now() else u.first_failed_at end,
-		    locked_until    = case when c.failures >= $2 then now() + interval '15 minutes' else u.locked_until end
-		  from counted c
-		 where u.id = c.id
-		returning coalesce(u.locked_until > now(), false)`, userID, MaxFailedSignIns).Scan(&nowLocked)
+		update users set
+		    failed_logins   = `+failures+`,
+		    first_failed_at = case when `+fresh+` then now() else first_failed_at end,
+		    locked_until    = case when `+failures+` >= $2 then now() + interval '15 minutes' else locked_until end
+		 where id = $1
+		returning coalesce(locked_until > now(), false)`, userID, MaxFailedSignIns).Scan(&nowLocked)
 	if err != nil {
 		return err
 	}
