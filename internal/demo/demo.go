@@ -6,6 +6,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"carecoord/internal/auth"
 	"carecoord/internal/tenants"
@@ -52,7 +53,8 @@ var ErrNotEmpty = fmt.Errorf("the database already has tenants: demo data is onl
 // Email is the sign-in of a demo person in a demo tenant, e.g. coord1@northside.test.
 func Email(local, slug string) string { return local + "@" + slug + ".test" }
 
-// Load adds the demo tenants, users and memberships in one transaction.
+// Load adds the demo tenants, users, memberships and patients in one
+// transaction.
 func Load(ctx context.Context, pool *pgxpool.Pool) error {
 	// One hash for all: hashing is deliberately slow, and these accounts
 	// share a published password anyway.
@@ -75,7 +77,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool) error {
 		if err != nil {
 			return err
 		}
-		for _, dt := range Tenants {
+		y, m, d := time.Now().Date()
+		today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+		for i, dt := range Tenants {
 			t, err := loadTenant(ctx, tx, dt.Slug, dt.Name, hash)
 			if err != nil {
 				return fmt.Errorf("demo tenant %s: %w", dt.Slug, err)
@@ -83,24 +87,36 @@ func Load(ctx context.Context, pool *pgxpool.Pool) error {
 			if err := tenants.AddMember(ctx, tx, t.ID, float.ID, auth.Coordinator); err != nil {
 				return err
 			}
+			if _, err := loadPatients(ctx, tx, i, t, today); err != nil {
+				return fmt.Errorf("demo patients of %s: %w", dt.Slug, err)
+			}
 		}
 		return nil
 	})
 }
 
-func loadTenant(ctx context.Context, tx pgx.Tx, slug, name, hash string) (tenants.Tenant, error) {
+// seededTenant is a demo tenant with its people's user IDs by local part
+// ("coord1"), for the tenant's demo data to refer to.
+type seededTenant struct {
+	tenants.Tenant
+	users map[string]string
+}
+
+func loadTenant(ctx context.Context, tx pgx.Tx, slug, name, hash string) (seededTenant, error) {
 	t, err := tenants.Create(ctx, tx, slug, name)
+	st := seededTenant{Tenant: t, users: map[string]string{}}
 	if err != nil {
-		return t, err
+		return st, err
 	}
 	for _, p := range people {
 		u, err := auth.CreateUserWithHash(ctx, tx, auth.NewUser{Email: Email(p.local, slug), Name: p.name[slug]}, hash)
 		if err != nil {
-			return t, err
+			return st, err
 		}
 		if err := tenants.AddMember(ctx, tx, t.ID, u.ID, p.role); err != nil {
-			return t, err
+			return st, err
 		}
+		st.users[p.local] = u.ID
 	}
-	return t, nil
+	return st, nil
 }

@@ -13,8 +13,11 @@ import (
 	"sync"
 	"testing"
 
+	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
 	"carecoord/internal/demo"
+
+	"github.com/jackc/pgx/v5"
 )
 
 func TestMain(m *testing.M) {
@@ -173,4 +176,22 @@ func mustNotContain(t *testing.T, what, body string, unwanted ...string) {
 			t.Errorf("%s contains %q", what, w)
 		}
 	}
+}
+
+// tenantID looks up a demo tenant's id by slug.
+func (a *testApp) tenantID(slug string) string {
+	a.t.Helper()
+	var id string
+	if err := a.db.Pool.QueryRow(context.Background(), "select id from tenants where slug = $1", slug).Scan(&id); err != nil {
+		a.t.Fatal(err)
+	}
+	return id
+}
+
+// scanInTenant runs one query inside tenant slug's transaction, as the app
+// role and so under row-level security, and scans its single row into dest.
+func (a *testApp) scanInTenant(slug, sql string, args []any, dest ...any) error {
+	return db.InTenant(context.Background(), a.db.Pool, a.tenantID(slug), func(tx pgx.Tx) error {
+		return tx.QueryRow(context.Background(), sql, args...).Scan(dest...)
+	})
 }

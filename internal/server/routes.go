@@ -53,6 +53,30 @@ func (s *Server) Handler() http.Handler {
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.Role.WorksWithPatients))
 				r.Get("/worklist", s.handle(s.worklist))
+				r.Get("/patients", s.handle(s.patientList))
+				r.Get("/patients/new", s.handle(s.intakeForm))
+				r.Post("/patients", s.handle(s.intake))
+
+				// One patient's chart and everything edited from it.
+				r.Route("/patients/{patientID}", func(r chi.Router) {
+					r.Get("/", s.handle(s.chart))
+					r.Get("/edit", s.handle(s.editPatientForm))
+					r.Post("/edit", s.handle(s.editPatient))
+					r.Post("/status", s.handle(s.changePatientStatus))
+					r.Get("/care-team/new", s.handle(s.newMemberForm))
+					r.Post("/care-team", s.handle(s.addMember))
+					r.Get("/care-team/{memberID}/edit", s.handle(s.editMemberForm))
+					r.Post("/care-team/{memberID}", s.handle(s.updateMember))
+					r.Post("/care-team/{memberID}/remove", s.handle(s.removeMember))
+					r.Get("/coverage/new", s.handle(s.newCoverageForm))
+					r.Post("/coverage", s.handle(s.addCoverage))
+					r.Get("/coverage/{coverageID}/edit", s.handle(s.editCoverageForm))
+					r.Post("/coverage/{coverageID}", s.handle(s.updateCoverage))
+					r.Post("/coverage/{coverageID}/remove", s.handle(s.removeCoverage))
+					r.Get("/consents/new", s.handle(s.newConsentForm))
+					r.Post("/consents", s.handle(s.addConsent))
+					r.Post("/consents/{consentID}/revoke", s.handle(s.revokeConsent))
+				})
 			})
 
 			// Tenant admins: users, settings, audit.

@@ -43,7 +43,10 @@ func (s *Server) shell(r *http.Request) web.Shell {
 	base := "/t/" + m.Tenant.Slug
 	var items []web.NavItem
 	if m.Role.WorksWithPatients() {
-		items = append(items, web.NavItem{Label: "Worklist", Href: base + "/worklist"})
+		items = append(items,
+			web.NavItem{Label: "Worklist", Href: base + "/worklist"},
+			web.NavItem{Label: "Patients", Href: base + "/patients"},
+			web.NavItem{Label: "New patient", Href: base + "/patients/new"})
 	}
 	if m.Role.Administers() {
 		items = append(items, web.NavItem{Label: "Users", Href: base + "/admin/users"})
@@ -61,10 +64,18 @@ func (s *Server) shellIfSignedIn(r *http.Request) (web.Shell, bool) {
 	return s.shell(r), true
 }
 
-// navFor marks the item the request is under as the current page.
+// navFor marks the item the request is under as the current page: the one
+// with the longest matching path, so /patients/new is "New patient", not
+// "Patients".
 func navFor(r *http.Request, items []web.NavItem) []web.NavItem {
-	for i := range items {
-		items[i].Active = r.URL.Path == items[i].Href || strings.HasPrefix(r.URL.Path, items[i].Href+"/")
+	best := -1
+	for i, it := range items {
+		if (r.URL.Path == it.Href || strings.HasPrefix(r.URL.Path, it.Href+"/")) && (best < 0 || len(it.Href) > len(items[best].Href)) {
+			best = i
+		}
+	}
+	if best >= 0 {
+		items[best].Active = true
 	}
 	return items
 }

@@ -147,3 +147,22 @@ func Members(ctx context.Context, q db.DBTX, tenantID string) ([]Member, error) 
 		 order by u.name, u.id`, tenantID)
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Member])
 }
+
+// Person is a user who can be named in a tenant's forms.
+type Person struct {
+	ID   string
+	Name string
+	Role auth.Role
+}
+
+// Coordinators lists the active people of the tenant who can carry a
+// caseload (coordinators and supervisors), by name.
+func Coordinators(ctx context.Context, q db.DBTX, tenantID string) ([]Person, error) {
+	rows, _ := q.Query(ctx, `
+		select u.id, u.name, m.role
+		  from memberships m join users u on u.id = m.user_id
+		 where m.tenant_id = $1 and m.active and not u.disabled
+		   and m.role in ('coordinator', 'supervisor')
+		 order by u.name, u.id`, tenantID)
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Person])
+}

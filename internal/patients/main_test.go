@@ -1,0 +1,9 @@
+package patients_test
+
+import (
+	"testing"
+
+	"carecoord/internal/db/dbtest"
+)
+
+func TestMain(m *testing.M) { dbtest.Main(m) }

@@ -1,0 +1,393 @@
+package patients
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"carecoord/internal/db"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// ListPageSize is how many patients one page of the patient list shows.
+const ListPageSize = 25
+
+// NameMatchThreshold is how alike (pg_trgm word similarity, 0 to 1) a
+// patient's name must be to what was typed. 0.45 finds "Margaret Jonson"
+// for "Margret Johnson" (0.52) and "Jonson" for "Johnson" (0.5), while
+// "Mark Johnston" (0.44) stays out.
+const NameMatchThreshold = 0.45
+
+// EveryCoordinator is the list filter's value for "Everyone": patients of
+// every coordinator and none.
+const EveryCoordinator = "all"
+
+// ErrBadCursor means a "next page" link that does not belong to this
+// tenant's list (malformed, or naming a patient the tenant does not have).
+var ErrBadCursor = errors.New("page cursor is not valid")
+
+// Filter narrows the patient list; a nil field does not filter.
+type Filter struct {
+	// Coordinator keeps the patients assigned to this user.
+	Coordinator *string
+	Status      *Status
+	Risk        *RiskTier
+	// Name matches given, family and preferred names, tolerating typos;
+	// the list then comes best match first instead of by name.
+	Name *string
+	// ExternalID matches the MRN or member id exactly. With Name also set, a
+	// patient matching either is listed, exact id matches first.
+	ExternalID *string
+	DOB        *time.Time
+	// After is ListPage.Next of the previous page.
+	After *string
+	// Limit is the page size; 0 means ListPageSize.
+	Limit int
+}
+
+// Listed is one patient on the list: what tells people apart at a glance.
+type Listed struct {
+	ID              string
+	GivenName       string
+	FamilyName      string
+	PreferredName   string
+	DateOfBirth     time.Time
+	Status          Status
+	RiskTier        RiskTier
+	CoordinatorName string
+	Phone           string
+}
+
+// ListPage is one page of the patient list.
+type ListPage struct {
+	Patients []Listed
+	// Next is the cursor of the following page, "" on the last one.
+	Next string
+}
+
+// List returns one page of the tenant's patients matching f: in name order
+// (family, given, id), or best match first when f searches by name or id.
+// Paging is by keyset in both orders, so a page costs the same however deep
+// it is. It must run inside the tenant transaction: a name search sets the
+// match threshold for the rest of that transaction.
+func List(ctx context.Context, q db.DBTX, tenantID string, f Filter) (ListPage, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = ListPageSize
+	}
+	if f.Name != nil {
+		if err := setNameThreshold(ctx, q); err != nil {
+			return ListPage{}, err
+		}
+	}
+	var after *sortKey
+	if f.After != nil {
+		k, err := cursorKey(ctx, q, tenantID, f)
+		if err != nil {
+			return ListPage{}, err
+		}
+		after = &k
+	}
+	sql, args := listSQL(tenantID, f, after, limit+1)
+	rows, _ := q.Query(ctx, sql, args...)
+	found, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Listed])
+	if err != nil {
+		return ListPage{}, err
+	}
+	page := ListPage{Patients: found}
+	if len(found) > limit {
+		page.Patients = found[:limit]
+		page.Next = encodeCursor(found[limit-1].ID)
+	}
+	return page, nil
+}
+
+// setNameThreshold makes `<%` match at NameMatchThreshold until the
+// transaction ends (set_config's third argument), never beyond it.
+func setNameThreshold(ctx context.Context, q db.DBTX) error {
+	_, err := q.Exec(ctx, "select set_config('pg_trgm.word_similarity_threshold', $1, true)",
+		strconv.FormatFloat(NameMatchThreshold, 'f', -1, 64))
+	return err
+}
+
+// sortKey is where the previous page ended.
+type sortKey struct {
+	rank                  float32
+	familyName, givenName string
+	id                    string
+}
+
+// cursorKey reads the sort key of the patient a cursor names. The cursor
+// carries only the patient's id, never a name: it sits in URLs, browser
+// history and logs, and names are health information. Reading the key back
+// inside the tenant also means a cursor cannot point into another tenant.
+func cursorKey(ctx context.Context, q db.DBTX, tenantID string, f Filter) (sortKey, error) {
+	id, ok := decodeCursor(*f.After)
+	if !ok {
+		return sortKey{}, ErrBadCursor
+	}
+	var b sqlBuilder
+	rank := b.rank(f)
+	k := sortKey{id: id}
+	err := q.QueryRow(ctx, "select p.family_name, p.given_name, "+rank+" from patients p where p.tenant_id = "+
+		b.arg(tenantID)+" and p.id = "+b.arg(id), b.args...).Scan(&k.familyName, &k.givenName, &k.rank)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return sortKey{}, ErrBadCursor
+	}
+	return k, err
+}
+
+// listSQL writes the page query. Every filter is an equality on an indexed
+// column led by tenant_id; see search_bench_test.go for the plans.
+func listSQL(tenantID string, f Filter, after *sortKey, limit int) (string, []any) {
+	var b sqlBuilder
+	tenant := b.arg(tenantID)
+	where := []string{"p.tenant_id = " + tenant}
+	if f.Coordinator != nil {
+		where = append(where, "p.assigned_coordinator_id = "+b.arg(*f.Coordinator))
+	}
+	if f.Status != nil {
+		where = append(where, "p.status = "+b.arg(string(*f.Status)))
+	}
+	if f.Risk != nil {
+		where = append(where, "p.risk_tier = "+b.arg(string(*f.Risk)))
+	}
+	if f.DOB != nil {
+		where = append(where, "p.date_of_birth = "+b.arg(*f.DOB)+"::date")
+	}
+	order := "p.family_name, p.given_name, p.id"
+	var keyset string
+	if after != nil {
+		keyset = "(p.family_name, p.given_name, p.id) > (" + b.arg(after.familyName) + ", " + b.arg(after.givenName) + ", " + b.arg(after.id) + "::uuid)"
+	}
+	if f.Name != nil || f.ExternalID != nil {
+		where = append(where, b.match(tenant, f))
+		// One rank expression, with the same parameters, everywhere it is
+		// used, so PostgreSQL computes it once per row.
+		rank := b.rank(f)
+		if after != nil {
+			r := b.arg(after.rank) + "::real"
+			keyset = "(" + rank + " < " + r + " or (" + rank + " = " + r + " and " + keyset + "))"
+		}
+		order = rank + " desc, " + order
+	}
+	if keyset != "" {
+		where = append(where, keyset)
+	}
+	return `select p.id, p.given_name, p.family_name, p.preferred_name, p.date_of_birth, p.status, p.risk_tier,
+		       coalesce(u.name, ''), p.phone
+		  from patients p left join users u on u.id = p.assigned_coordinator_id
+		 where ` + strings.Join(where, "\n\t\t   and ") + `
+		 order by ` + order + `
+		 limit ` + b.arg(limit), b.args
+}
+
+// sqlBuilder numbers query parameters as they are added.
+type sqlBuilder struct{ args []any }
+
+func (b *sqlBuilder) arg(v any) string {
+	b.args = append(b.args, v)
+	return "$" + strconv.Itoa(len(b.args))
+}
+
+// match is the search condition. pg_trgm's operators are not leakproof, so
+// under row-level security no index may evaluate them (see
+// migrations/00003_patient_search.sql). The candidates therefore come from
+// leakproof equality lookups, the name keys of the words typed and the
+// exact external id, and `<%` (word similarity above the transaction's
+// threshold) only decides among those, fetched by primary key.
+func (b *sqlBuilder) match(tenant string, f Filter) string {
+	var sources, conds []string
+	if f.Name != nil {
+		n := b.arg(*f.Name)
+		sources = append(sources, "select k.patient_id from patient_name_keys k where k.tenant_id = "+tenant+
+			" and k.key = any(patient_search_keys("+n+"))")
+		conds = append(conds, n+" <% p.search_name")
+	}
+	if f.ExternalID != nil {
+		e := b.arg(*f.ExternalID)
+		// The non-empty test lets the partial unique index answer.
+		sources = append(sources, "select x.id from patients x where x.tenant_id = "+tenant+
+			" and x.external_id = "+e+" and x.external_id <> ''")
+		conds = append(conds, "p.external_id = "+e)
+	}
+	return "p.id = any(array(" + strings.Join(sources, " union all ") + "))\n\t\t   and (" + strings.Join(conds, " or ") + ")"
+}
+
+// rank scores a search match: an exact external id counts one more than any
+// name can, so it always comes first. It is real (float4) so that a page's
+// last score, read back for the cursor, compares exactly.
+func (b *sqlBuilder) rank(f Filter) string {
+	terms := []string{"0"}
+	if f.Name != nil {
+		terms = append(terms, "word_similarity("+b.arg(*f.Name)+", p.search_name)")
+	}
+	if f.ExternalID != nil {
+		terms = append(terms, "(p.external_id = "+b.arg(*f.ExternalID)+")::int")
+	}
+	return "(" + strings.Join(terms, " + ") + ")::real"
+}
+
+// A cursor is the last listed patient's id in URL-safe base64: opaque and
+// short.
+func encodeCursor(id string) string {
+	raw, err := hex.DecodeString(strings.ReplaceAll(id, "-", ""))
+	if err != nil {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString(raw)
+}
+
+func decodeCursor(s string) (string, bool) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(raw) != 16 {
+		return "", false
+	}
+	h := hex.EncodeToString(raw)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], true
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// ListForm is the patient list's filter bar as submitted (a GET form, so a
+// list can be bookmarked and paged).
+type ListForm struct {
+	// Q is free text: a name, a date of birth or an MRN / member id.
+	Q string
+	// Coordinator is a user id, EveryCoordinator, or "" for my caseload.
+	Coordinator string
+	Status      string
+	Risk        string
+	// After is the cursor of a "next page" link.
+	After string
+}
+
+// ParseListForm reads the filter bar from a URL's query.
+func ParseListForm(v url.Values) ListForm {
+	return ListForm{
+		Q:           strings.Join(strings.Fields(v.Get("q")), " "),
+		Coordinator: strings.TrimSpace(v.Get("coordinator")),
+		Status:      strings.TrimSpace(v.Get("status")),
+		Risk:        strings.TrimSpace(v.Get("risk")),
+		After:       strings.TrimSpace(v.Get("after")),
+	}
+}
+
+// Values is the form as a URL query, empty fields left out.
+func (f ListForm) Values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"q": f.Q, "coordinator": f.Coordinator, "status": f.Status, "risk": f.Risk, "after": f.After} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// Searching reports whether anything beyond the default list was asked for.
+func (f ListForm) Searching() bool {
+	return f.Q != "" || f.Coordinator != "" || f.Status != "" || f.Risk != ""
+}
+
+// Validate turns the form into a Filter for the user me, whose caseload is
+// the default; coordinators holds the ids the coordinator filter accepts.
+// A value that cannot be used gets a message and is dropped: the form
+// returned is the one actually applied, so links built from it stay valid.
+// The cursor is checked by List.
+func (f ListForm) Validate(me string, coordinators map[string]bool) (Filter, ListForm, Errors) {
+	errs := Errors{}
+	var flt Filter
+	flt.Coordinator = &me
+	switch c := f.Coordinator; {
+	case c == EveryCoordinator:
+		flt.Coordinator = nil
+	case c != "" && uuidPattern.MatchString(c) && coordinators[strings.ToLower(c)]:
+		f.Coordinator = strings.ToLower(c)
+		flt.Coordinator = &f.Coordinator
+	case c != "":
+		errs.add("coordinator", "Choose a coordinator from the list. Showing your caseload instead.")
+		f.Coordinator = ""
+	}
+	if f.Status != "" {
+		if s := Status(f.Status); validStatus(s) {
+			flt.Status = &s
+		} else {
+			errs.add("status", "Choose a status from the list. Showing every status instead.")
+			f.Status = ""
+		}
+	}
+	if f.Risk != "" {
+		if t := RiskTier(f.Risk); validTier(t) {
+			flt.Risk = &t
+		} else {
+			errs.add("risk", "Choose a risk level from the list. Showing every level instead.")
+			f.Risk = ""
+		}
+	}
+	if f.After != "" {
+		flt.After = &f.After
+	}
+	if !f.query(&flt, errs) {
+		f.Q = ""
+	}
+	return flt, f, errs
+}
+
+// maxQuery bounds the search box: longer than any name or id.
+const maxQuery = 100
+
+var (
+	isoDateShape = regexp.MustCompile(`^\d{4}-\d{1,2}-\d{1,2}$`)
+	usDateShape  = regexp.MustCompile(`^\d{1,2}/\d{1,2}/\d{4}$`)
+)
+
+// query reads the search box into flt: a date searches by date of birth,
+// something with a digit and no space is also tried as an exact MRN or
+// member id, anything else is a name. It reports whether Q could be used.
+func (f ListForm) query(flt *Filter, errs Errors) bool {
+	q := f.Q
+	switch {
+	case q == "":
+		return true
+	case utf8.RuneCountInString(q) > maxQuery:
+		errs.add("q", "Search for at most "+strconv.Itoa(maxQuery)+" characters: a name, a date of birth or an MRN.")
+		return false
+	case isoDateShape.MatchString(q) || usDateShape.MatchString(q):
+		d, err := time.Parse("2006-1-2", q)
+		if err != nil {
+			d, err = time.Parse("1/2/2006", q)
+		}
+		if err != nil {
+			errs.add("q", "That date does not exist. Write it as 1948-03-21 or 03/21/1948.")
+			return false
+		}
+		flt.DOB = &d
+		return true
+	case utf8.RuneCountInString(q) < 2:
+		errs.add("q", "Type at least two letters of the name.")
+		return false
+	}
+	flt.Name = &q
+	if strings.ContainsFunc(q, unicode.IsDigit) && !strings.Contains(q, " ") {
+		flt.ExternalID = &q
+	}
+	return true
+}
+
+func validStatus(s Status) bool {
+	for _, v := range Statuses {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

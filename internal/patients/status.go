@@ -1,0 +1,250 @@
+package patients
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"carecoord/internal/db"
+)
+
+// StatusAction is a coordinator's decision to move a patient to another
+// status. Status never changes as a side effect of an edit: each move is one
+// of these, recorded on the timeline.
+type StatusAction string
+
+// Status actions.
+const (
+	Enrol     StatusAction = "enrol"
+	Hold      StatusAction = "hold"
+	Discharge StatusAction = "discharge"
+	Reopen    StatusAction = "reopen"
+)
+
+// StatusActions lists every action, in the order the chart offers them.
+var StatusActions = []StatusAction{Enrol, Reopen, Hold, Discharge}
+
+// transition is where an action may start and where it leads.
+type transition struct {
+	from        []Status
+	to          Status
+	needsReason bool
+	label       string
+	done        string
+}
+
+var transitions = map[StatusAction]transition{
+	Enrol:     {from: []Status{Referred}, to: Active, label: "Enrol", done: "Enrolled"},
+	Hold:      {from: []Status{Active}, to: OnHold, needsReason: true, label: "Put on hold", done: "Put on hold"},
+	Discharge: {from: []Status{Referred, Active, OnHold}, to: Discharged, needsReason: true, label: "Discharge", done: "Discharged"},
+	// Taking a held patient back and re-opening a discharged one both lead
+	// to active, and both read as "re-open" to a coordinator.
+	Reopen: {from: []Status{OnHold, Discharged}, to: Active, label: "Re-open", done: "Re-opened"},
+}
+
+// Label is how the action reads on its button.
+func (a StatusAction) Label() string { return transitions[a].label }
+
+// NeedsReason reports whether the coordinator must say why.
+func (a StatusAction) NeedsReason() bool { return transitions[a].needsReason }
+
+// AllowedFrom reports whether the action may be taken from status s.
+func (a StatusAction) AllowedFrom(s Status) bool {
+	t, ok := transitions[a]
+	if !ok {
+		return false
+	}
+	for _, f := range t.from {
+		if f == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ActionsFrom lists the actions a patient in status s can take.
+func ActionsFrom(s Status) []StatusAction {
+	var out []StatusAction
+	for _, a := range StatusActions {
+		if a.AllowedFrom(s) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// ErrTransitionNotAllowed means the patient's status does not allow the
+// action, e.g. putting a discharged patient on hold.
+var ErrTransitionNotAllowed = errors.New("status change not allowed from the current status")
+
+// maxReason keeps the timeline line within its 500 characters.
+const maxReason = 400
+
+// StatusForm is a status change as posted from the chart.
+type StatusForm struct {
+	Action  string
+	Reason  string
+	Version string
+}
+
+// ParseStatusForm reads a posted status change.
+func ParseStatusForm(v url.Values) StatusForm {
+	return StatusForm{
+		Action:  strings.TrimSpace(v.Get("action")),
+		Reason:  strings.TrimSpace(v.Get("reason")),
+		Version: strings.TrimSpace(v.Get("version")),
+	}
+}
+
+// StatusChange is a validated StatusForm.
+type StatusChange struct {
+	Action  StatusAction
+	Reason  string
+	Version int
+}
+
+// Validate checks the form, filling errs; the status it starts from is
+// checked when the change is stored.
+func (f StatusForm) Validate(errs Errors) StatusChange {
+	c := StatusChange{Action: StatusAction(f.Action), Reason: f.Reason}
+	if _, ok := transitions[c.Action]; !ok {
+		errs.add("action", "Choose what to do with the patient's status.")
+		return c
+	}
+	if c.Action.NeedsReason() {
+		required(errs, "reason", f.Reason, "Say why, so the team knows later.")
+	}
+	maxLen(errs, "reason", f.Reason, maxReason)
+	c.Version = ParseVersion(f.Version)
+	return c
+}
+
+// ParseVersion reads a form's hidden version; anything unreadable becomes 0,
+// which no record has, so it ends as a conflict rather than an overwrite.
+func ParseVersion(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
+}
+
+// ChangeStatus applies c to the patient if the patient is still at
+// c.Version and the action is allowed from the current status, and writes
+// the timeline line. It returns the status before and after.
+// A stale version returns db.ErrConflict, a disallowed action
+// ErrTransitionNotAllowed; neither changes anything.
+func ChangeStatus(ctx context.Context, q db.DBTX, tenantID, patientID, actorID string, c StatusChange) (from, to Status, err error) {
+	var version int
+	err = q.QueryRow(ctx, `
+		select status, version from patients where tenant_id = $1 and id = $2 for update`,
+		tenantID, patientID).Scan(&from, &version)
+	if err != nil {
+		return "", "", db.NotFound(err)
+	}
+	// The version first: a coordinator acting on an old page should hear
+	// that the record changed, not that their button no longer applies.
+	if version != c.Version {
+		return from, "", db.ErrConflict
+	}
+	if !c.Action.AllowedFrom(from) {
+		return from, "", ErrTransitionNotAllowed
+	}
+	to = transitions[c.Action].to
+	_, err = q.Exec(ctx, `
+		update patients set status = $3, version = version + 1, updated_at = now()
+		 where tenant_id = $1 and id = $2`,
+		tenantID, patientID, to)
+	if err != nil {
+		return "", "", err
+	}
+	summary := transitions[c.Action].done
+	if c.Reason != "" {
+		summary += ": " + c.Reason
+	}
+	return from, to, AddEvent(ctx, q, tenantID, patientID, actorID, "status", summary)
+}
+
+// ConsentState is where one kind of consent stands today.
+type ConsentState string
+
+// Consent states.
+const (
+	ConsentGiven       ConsentState = "given"
+	ConsentExpired     ConsentState = "expired"
+	ConsentRevoked     ConsentState = "revoked"
+	ConsentNotRecorded ConsentState = "not_recorded"
+)
+
+// Label is how the state reads on screen.
+func (s ConsentState) Label() string {
+	switch s {
+	case ConsentGiven:
+		return "Given"
+	case ConsentExpired:
+		return "Expired"
+	case ConsentRevoked:
+		return "Revoked"
+	}
+	return "Not recorded"
+}
+
+// State is where this one consent stands on the given day.
+func (c Consent) State(today time.Time) ConsentState {
+	switch {
+	case c.RevokedOn != nil:
+		return ConsentRevoked
+	case c.ExpiresOn != nil && c.ExpiresOn.Before(dateOf(today)):
+		return ConsentExpired
+	}
+	return ConsentGiven
+}
+
+// KindState is the standing of one kind of consent.
+type KindState struct {
+	Kind  Option
+	State ConsentState
+	// Expires is when the consent in force ends, if it does.
+	Expires *time.Time
+}
+
+// ConsentStates tells, for every kind in ConsentKinds order, whether the
+// patient's consent is in force today. Any consent in force counts as
+// given; otherwise the most recently given one decides.
+func ConsentStates(cs []Consent, today time.Time) []KindState {
+	out := make([]KindState, len(ConsentKinds))
+	for i, k := range ConsentKinds {
+		out[i] = kindState(k, cs, today)
+	}
+	return out
+}
+
+func kindState(k Option, cs []Consent, today time.Time) KindState {
+	ks := KindState{Kind: k, State: ConsentNotRecorded}
+	var newest *Consent
+	for i := range cs {
+		c := &cs[i]
+		if c.Kind != k.Value {
+			continue
+		}
+		if c.State(today) == ConsentGiven {
+			return KindState{Kind: k, State: ConsentGiven, Expires: c.ExpiresOn}
+		}
+		if newest == nil || c.GivenOn.After(newest.GivenOn) {
+			newest = c
+		}
+	}
+	if newest != nil {
+		ks.State = newest.State(today)
+	}
+	return ks
+}
+
+// dateOf drops the time of day, so that a consent expiring today is still in
+// force today.
+func dateOf(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}

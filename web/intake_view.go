@@ -1,0 +1,81 @@
+package web
+
+import (
+	"strings"
+
+	"carecoord/internal/patients"
+)
+
+// IntakeView is the intake form, blank or as the coordinator typed it.
+type IntakeView struct {
+	Shell  Shell
+	Action string
+	Form   patients.IntakeForm
+	Errors map[string]string
+	// Problem is a message about the form as a whole.
+	Problem      string
+	Coordinators []SelectOption
+	// Duplicates, when present, are shown before anything is saved.
+	Duplicates []DuplicateRow
+}
+
+// DuplicateRow is an existing patient who may be the person being taken in.
+type DuplicateRow struct {
+	Name        string
+	DateOfBirth string
+	Status      string
+	Coordinator string
+	Href        string
+}
+
+// optionsOf turns a domain option list into select options.
+func optionsOf(opts []patients.Option) []SelectOption {
+	out := make([]SelectOption, len(opts))
+	for i, o := range opts {
+		out[i] = SelectOption{Value: o.Value, Label: o.Label}
+	}
+	return out
+}
+
+func riskOptions() []SelectOption {
+	out := make([]SelectOption, len(patients.RiskTiers))
+	for i, t := range patients.RiskTiers {
+		out[i] = SelectOption{Value: string(t), Label: t.Label()}
+	}
+	return out
+}
+
+func indexed(prefix string, i int, field string) string {
+	return prefix + "." + itoa(i) + "." + field
+}
+
+// sectionOpen reports whether a folding section of the intake should show:
+// when anything in it was typed or needs fixing.
+func (v IntakeView) sectionOpen(prefix string) bool {
+	for field := range v.Errors {
+		if strings.HasPrefix(field, prefix) {
+			return true
+		}
+	}
+	switch prefix {
+	case "coverage":
+		for _, c := range v.Form.Coverages {
+			if c != (patients.CoverageForm{}) {
+				return true
+			}
+		}
+	case "team":
+		for _, m := range v.Form.CareTeam {
+			if m != (patients.MemberForm{}) {
+				return true
+			}
+		}
+	case "consent":
+		for _, c := range v.Form.Consents {
+			if c.GivenOn != "" || c.GivenBy != "" || c.ExpiresOn != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
