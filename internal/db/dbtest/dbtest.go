@@ -5,6 +5,7 @@ package dbtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -13,10 +14,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"carecoord/internal/db"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -75,7 +78,7 @@ func New(t testing.TB, seed string) DB {
 		t.Fatalf("prepare test template: %v\n(run `make test`, or .ci/postgres.sh, to prepare PostgreSQL)", err)
 	}
 	name := prefix + strconv.FormatInt(counter.Add(1), 10)
-	if err := admin(ctx, fmt.Sprintf("create database %s template %s", name, tpl)); err != nil {
+	if err := adminPatiently(fmt.Sprintf("create database %s template %s", name, tpl)); err != nil {
 		t.Fatalf("clone test database: %v", err)
 	}
 	appURL := dbURL(name, appUser)
@@ -85,7 +88,7 @@ func New(t testing.TB, seed string) DB {
 	}
 	t.Cleanup(func() {
 		pool.Close()
-		if err := admin(context.Background(), "drop database if exists "+name+" with (force)"); err != nil {
+		if err := dropDatabase(name); err != nil {
 			t.Errorf("drop test database: %v", err)
 		}
 	})
@@ -107,7 +110,7 @@ func template(ctx context.Context, seed string) (string, error) {
 		name = prefix + "tpl"
 	}
 	if err := buildTemplate(ctx, name, seed); err != nil {
-		_ = admin(ctx, "drop database if exists "+name+" with (force)")
+		_ = dropDatabase(name)
 		return "", err
 	}
 	templates[seed] = name
@@ -168,10 +171,32 @@ func dropLeftovers(ctx context.Context) {
 }
 
 func dropAll() {
-	ctx := context.Background()
 	for _, name := range templates {
-		_ = admin(ctx, "drop database if exists "+name+" with (force)")
+		_ = dropDatabase(name)
 	}
+}
+
+// dropDatabase drops a test database, waiting for its connections to go.
+func dropDatabase(name string) error {
+	return adminPatiently("drop database if exists " + name + " with (force)")
+}
+
+// adminPatiently runs sql, trying again for a few seconds while connections
+// to the database it names are still going away: a closed pool's backends
+// take a moment to exit, a template with a backend left cannot be cloned
+// (object_in_use), and the owner may not terminate the app role's backends
+// itself (insufficient_privilege).
+func adminPatiently(sql string) error {
+	var err error
+	for range 50 {
+		err = admin(context.Background(), sql)
+		var pgErr *pgconn.PgError
+		if err == nil || !errors.As(err, &pgErr) || (pgErr.Code != "42501" && pgErr.Code != "55006") {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
 }
 
 func admin(ctx context.Context, sql string) error {
