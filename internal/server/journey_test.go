@@ -199,6 +199,10 @@ func TestJourney_CoordinatorTakesInAPatientAndFindsThemAgain(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`input[name=q]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name=q]`), "Elenor Whitacker"),
 		chromedp.Click(chromedp.CSS(`[data-testid=patient-filters] button[type=submit]`)),
+		// The list is on the page before the search too; the Clear link
+		// appears only on the results, so waiting for it cannot match the
+		// page that is going away.
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=patient-filters] a.button`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=patient-list]`)),
 		text(`[data-testid=patient-list]`, &results),
 		screenshot("intake-search"),

@@ -248,6 +248,10 @@ func TestJourney_CoordinatorFindsAPatientAgainByAMisspelledName(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=q]`), "Margret Quilfeather"),
 		chromedp.SetValue(chromedp.CSS(`select[name=coordinator]`), "all"),
 		chromedp.Click(chromedp.CSS(`[data-testid=patient-filters] button[type=submit]`)),
+		// The list is on the page before the search too; the Clear link
+		// appears only on the results, so waiting for it cannot match the
+		// page that is going away.
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=patient-filters] a.button`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=patient-row]`)),
 		text(`[data-testid=patient-row]`, &first),
 		text(`[data-testid=patient-list-scope]`, &scope),
