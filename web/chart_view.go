@@ -24,6 +24,7 @@ type ChartView struct {
 	CareTeam    []ChartMemberRow
 	Coverage    []ChartCoverageRow
 	Consents    []ChartConsentRow
+	Assessments []ChartAssessmentRow
 }
 
 // ChartHeader is the band at the top of the chart.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"carecoord/internal/assessments"
 	"carecoord/internal/patients"
 	"carecoord/web"
 
@@ -137,16 +138,21 @@ func (s *Server) loadChart(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartVie
 	if err != nil {
 		return web.ChartView{}, err
 	}
+	taken, err := assessments.ListForPatient(ctx, tx, c.tenantID, c.patientID)
+	if err != nil {
+		return web.ChartView{}, err
+	}
 	day := today()
 	v := web.ChartView{
 		Shell: s.shell(r), Base: c.base, Version: p.Version,
-		Header:   chartHeaderOf(p, covs, consents, day),
-		Status:   web.ChartStatus{Actions: statusActionsOf(p.Status)},
-		Contact:  contactFacts(p),
-		Referral: referralFacts(p),
-		CareTeam: memberRows(c.base, team),
-		Coverage: coverageRows(c.base, covs),
-		Consents: consentRows(c.base, consents, day),
+		Header:      chartHeaderOf(p, covs, consents, day),
+		Status:      web.ChartStatus{Actions: statusActionsOf(p.Status)},
+		Contact:     contactFacts(p),
+		Referral:    referralFacts(p),
+		CareTeam:    memberRows(c.base, team),
+		Coverage:    coverageRows(c.base, covs),
+		Consents:    consentRows(c.base, consents, day),
+		Assessments: assessmentRows(c.base, taken),
 	}
 	v.Timeline, v.TimelineCut = timelineOf(events)
 	return v, nil

@@ -76,6 +76,12 @@ func (s *Server) Handler() http.Handler {
 					r.Get("/consents/new", s.handle(s.newConsentForm))
 					r.Post("/consents", s.handle(s.addConsent))
 					r.Post("/consents/{consentID}/revoke", s.handle(s.revokeConsent))
+					r.Get("/assessments/new", s.handle(s.newAssessmentForm))
+					r.Post("/assessments", s.handle(s.startAssessment))
+					r.Get("/assessments/{assessmentID}", s.handle(s.showAssessment))
+					r.Post("/assessments/{assessmentID}", s.handle(s.postAssessment))
+					r.Post("/assessments/{assessmentID}/amend", s.handle(s.amendAssessment))
+					r.Post("/assessments/{assessmentID}/error", s.handle(s.markAssessmentInError))
 				})
 			})
 

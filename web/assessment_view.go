@@ -1,0 +1,108 @@
+package web
+
+// AssessmentStartView chooses the instrument and method of a new
+// assessment.
+type AssessmentStartView struct {
+	Shell       Shell
+	Base        string // the patient's chart
+	PatientName string
+	Instruments []SelectOption
+	Methods     []SelectOption
+	Instrument  string
+	Method      string
+	Errors      FieldErrors
+	Problem     string
+}
+
+// AssessmentFormView is an assessment in progress: its questions with the
+// answers chosen so far.
+type AssessmentFormView struct {
+	Shell        Shell
+	Base         string // the patient's chart
+	Action       string // the assessment's address
+	PatientName  string
+	Title        string
+	Instructions string
+	Method       string
+	Version      int
+	Questions    []AssessmentQuestion
+	Problem      string
+	// SafetyAlert is shown as soon as a chosen answer raises it, before
+	// the assessment is complete.
+	SafetyAlert string
+	// AmendsHref links to the assessment this one corrects, with the reason.
+	AmendsHref  string
+	AmendReason string
+}
+
+// AssessmentQuestion is one question of the form.
+type AssessmentQuestion struct {
+	ID       string
+	Number   int
+	Text     string
+	Multi    bool
+	Optional bool
+	Options  []AssessmentOption
+	Error    string
+}
+
+// AssessmentOption is one answer a question offers.
+type AssessmentOption struct {
+	ID     string
+	Label  string
+	Chosen bool
+}
+
+// AssessmentResultView is a completed assessment, or one entered in error.
+type AssessmentResultView struct {
+	Shell          Shell
+	Base           string
+	Action         string
+	PatientName    string
+	Title          string
+	EnteredInError bool
+	ErrorReason    string
+	HasTotal       bool
+	Total          string
+	MaxTotal       string
+	Band           string
+	Interpretation string
+	SafetyAlert    string
+	Domains        []string
+	Answers        []AssessmentAnswer
+	Facts          []ChartFact
+	AmendsHref     string
+	AmendReason    string
+	AmendedByHref  string
+	// CanChange offers the amend and entered-in-error forms.
+	CanChange bool
+	Amend     AssessmentReasonForm
+	Error     AssessmentReasonForm
+	Problem   string
+}
+
+// AssessmentReasonForm is the reason typed into an amend or
+// entered-in-error form, kept with its message when it was refused.
+type AssessmentReasonForm struct {
+	Open   bool
+	Reason string
+	Error  string
+}
+
+// AssessmentAnswer is one question with the answer given.
+type AssessmentAnswer struct {
+	Number   int
+	Question string
+	Answer   string
+}
+
+// ChartAssessmentRow is one assessment on the chart.
+type ChartAssessmentRow struct {
+	Href           string
+	Title          string
+	Date           string
+	Result         string // "14 · Moderate", "In progress", …
+	EnteredInError bool
+	Alert          bool
+	Amended        bool
+}
