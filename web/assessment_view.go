@@ -76,9 +76,12 @@ type AssessmentResultView struct {
 	AmendedByHref  string
 	// CanChange offers the amend and entered-in-error forms.
 	CanChange bool
-	Amend     AssessmentReasonForm
-	Error     AssessmentReasonForm
-	Problem   string
+	// Trend is this instrument's results for the patient, this one
+	// included; nil when the result doesn't count or has no total.
+	Trend   *TrendView
+	Amend   AssessmentReasonForm
+	Error   AssessmentReasonForm
+	Problem string
 }
 
 // AssessmentReasonForm is the reason typed into an amend or
@@ -105,4 +108,13 @@ type ChartAssessmentRow struct {
 	EnteredInError bool
 	Alert          bool
 	Amended        bool
+}
+
+// ChartAssessmentsDue is when instruments are due again for the patient.
+type ChartAssessmentsDue struct {
+	// Badges say "PHQ-9 due 12 Feb 2027" or "… overdue since …".
+	Badges []ChartBadge
+	// ScreenHref, when set, starts the social needs screen the patient has
+	// never had.
+	ScreenHref string
 }

@@ -25,6 +25,9 @@ type ChartView struct {
 	Coverage    []ChartCoverageRow
 	Consents    []ChartConsentRow
 	Assessments []ChartAssessmentRow
+	// Trends draw each scored instrument's results over time.
+	Trends []TrendView
+	Due    ChartAssessmentsDue
 }
 
 // ChartHeader is the band at the top of the chart.

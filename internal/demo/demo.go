@@ -53,8 +53,8 @@ var ErrNotEmpty = fmt.Errorf("the database already has tenants: demo data is onl
 // Email is the sign-in of a demo person in a demo tenant, e.g. coord1@northside.test.
 func Email(local, slug string) string { return local + "@" + slug + ".test" }
 
-// Load adds the demo tenants, users, memberships and patients in one
-// transaction.
+// Load adds the demo tenants, users, memberships, patients and their
+// assessments in one transaction.
 func Load(ctx context.Context, pool *pgxpool.Pool) error {
 	// One hash for all: hashing is deliberately slow, and these accounts
 	// share a published password anyway.
@@ -87,8 +87,13 @@ func Load(ctx context.Context, pool *pgxpool.Pool) error {
 			if err := tenants.AddMember(ctx, tx, t.ID, float.ID, auth.Coordinator); err != nil {
 				return err
 			}
-			if _, err := loadPatients(ctx, tx, i, t, today); err != nil {
+			ps, err := loadPatients(ctx, tx, i, t, today)
+			if err != nil {
 				return fmt.Errorf("demo patients of %s: %w", dt.Slug, err)
+			}
+			// loadPatients left the tenant bound to the transaction.
+			if err := loadAssessments(ctx, tx, t, ps, today); err != nil {
+				return fmt.Errorf("demo assessments of %s: %w", dt.Slug, err)
 			}
 		}
 		return nil

@@ -71,6 +71,10 @@ func (s *Server) newAssessmentForm(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) assessmentStartView(r *http.Request, c chartReq) web.AssessmentStartView {
 	v := web.AssessmentStartView{Shell: s.shell(r), Base: c.base, Errors: web.FieldErrors{}}
+	// The chart links here with the instrument it suggests already chosen.
+	if _, ok := assessments.Current(r.URL.Query().Get("instrument")); ok {
+		v.Instrument = r.URL.Query().Get("instrument")
+	}
 	for _, in := range assessments.All() {
 		v.Instruments = append(v.Instruments, web.SelectOption{Value: in.Code, Label: in.Title})
 	}
@@ -127,6 +131,9 @@ type loadedAssessment struct {
 	assessments.Assessment
 	in          assessments.Instrument
 	patientName string
+	// history is the patient's assessments, read only for a completed one
+	// whose result page draws the trend.
+	history []assessments.Assessment
 }
 
 func loadAssessment(r *http.Request, tx pgx.Tx, a assessmentReq) (loadedAssessment, error) {
@@ -142,7 +149,11 @@ func loadAssessment(r *http.Request, tx pgx.Tx, a assessmentReq) (loadedAssessme
 	if !ok {
 		return loadedAssessment{}, fmt.Errorf("assessment %s: %w %s %s", a.id, assessments.ErrUnknownInstrument, got.Code, got.Version)
 	}
-	return loadedAssessment{Assessment: got, in: in, patientName: p.DisplayName()}, nil
+	l := loadedAssessment{Assessment: got, in: in, patientName: p.DisplayName()}
+	if got.Status == assessments.Completed && got.Total != nil {
+		l.history, err = assessments.ListForPatient(r.Context(), tx, a.tenantID, a.patientID)
+	}
+	return l, err
 }
 
 // showAssessment is the form while in progress and the result after.
@@ -214,6 +225,9 @@ func (s *Server) assessmentResult(r *http.Request, a assessmentReq, l loadedAsse
 	}
 	if l.Total != nil {
 		v.HasTotal, v.Total, v.MaxTotal = true, strconv.Itoa(*l.Total), strconv.Itoa(maxTotal(l.in))
+	}
+	if t, ok := trendOf(l.Code, l.history); ok {
+		v.Trend = &t
 	}
 	for _, d := range l.PositiveDomains {
 		v.Domains = append(v.Domains, d.Label)

@@ -153,6 +153,8 @@ func (s *Server) loadChart(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartVie
 		Coverage:    coverageRows(c.base, covs),
 		Consents:    consentRows(c.base, consents, day),
 		Assessments: assessmentRows(c.base, taken),
+		Trends:      trendsOf(taken),
+		Due:         dueOf(c.base, taken, day),
 	}
 	v.Timeline, v.TimelineCut = timelineOf(events)
 	return v, nil

@@ -1,0 +1,116 @@
+package server
+
+import (
+	"slices"
+	"time"
+
+	"carecoord/internal/assessments"
+	"carecoord/web"
+)
+
+// History and re-assessment on the chart (issue 5): each scored instrument
+// the patient has taken is drawn as a trend, and the latest result of each
+// says when the instrument is due again.
+
+// counted are the assessments whose result stands: completed, and not
+// replaced by a completed amendment (the amendment counts instead), so a
+// corrected result is not drawn twice. Entered-in-error ones never count.
+func counted(list []assessments.Assessment) []assessments.Assessment {
+	amended := map[string]bool{}
+	for _, a := range list {
+		if a.Status == assessments.Completed && a.AmendsID != "" {
+			amended[a.AmendsID] = true
+		}
+	}
+	var out []assessments.Assessment
+	for _, a := range list {
+		if a.Status == assessments.Completed && a.CompletedAt != nil && !amended[a.ID] {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// trendCodes are the instruments with a total, in the order the chart
+// draws them.
+var trendCodes = []string{"PHQ-9", "GAD-7", "LACE"}
+
+// trendsOf draws one trend for every instrument with a total that the
+// patient has a counted result of.
+func trendsOf(list []assessments.Assessment) []web.TrendView {
+	var out []web.TrendView
+	for _, code := range trendCodes {
+		if v, ok := trendOf(code, list); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// trendOf is the trend of one instrument: the scores as stored with the
+// version each was given under, against the current definition's bands.
+func trendOf(code string, list []assessments.Assessment) (web.TrendView, bool) {
+	in, ok := assessments.Current(code)
+	if !ok {
+		return web.TrendView{}, false
+	}
+	v := web.TrendView{Title: code, Max: maxTotal(in)}
+	for _, b := range in.Bands {
+		if b.Min > v.Min {
+			v.Bands = append(v.Bands, web.TrendBand{From: b.Min, Label: b.Label})
+		}
+	}
+	for _, a := range counted(list) {
+		if a.Code == code && a.Total != nil {
+			v.Points = append(v.Points, web.TrendPoint{Date: a.CompletedAt.Local(), Score: *a.Total, Label: a.Band})
+		}
+	}
+	slices.SortStableFunc(v.Points, func(x, y web.TrendPoint) int { return x.Date.Compare(y.Date) })
+	return v, len(v.Points) > 0
+}
+
+// latestResults is the newest counted result of each instrument.
+func latestResults(list []assessments.Assessment) map[string]assessments.LastResult {
+	out := map[string]assessments.LastResult{}
+	for _, a := range counted(list) {
+		last := assessments.LastResult{Code: a.Code, CompletedAt: *a.CompletedAt}
+		if a.Severity != nil {
+			last.Severity = assessments.Severity(*a.Severity)
+		}
+		if prev, ok := out[a.Code]; !ok || last.CompletedAt.After(prev.CompletedAt) {
+			out[a.Code] = last
+		}
+	}
+	return out
+}
+
+// dueCodes are the instruments that can fall due, in badge order.
+var dueCodes = []string{"PHQ-9", "GAD-7", "AHC-HRSN"}
+
+// dueOf says which instruments are due again and when. The intervals are
+// CareCoord's defaults for every organisation until the settings issue lets
+// a tenant choose its own.
+func dueOf(base string, list []assessments.Assessment, day time.Time) web.ChartAssessmentsDue {
+	rules := assessments.DefaultDueRules()
+	latest := latestResults(list)
+	var v web.ChartAssessmentsDue
+	for _, code := range dueCodes {
+		last, ok := latest[code]
+		if !ok {
+			continue
+		}
+		due, ok := rules.DueDate(last)
+		if !ok {
+			continue
+		}
+		b := web.ChartBadge{Label: code + " due " + longDate(due.Local()), Tone: "info"}
+		if rules.Overdue(last, day) {
+			b = web.ChartBadge{Label: code + " overdue since " + longDate(due.Local()), Tone: "warn"}
+		}
+		v.Badges = append(v.Badges, b)
+	}
+	if _, ok := latest["AHC-HRSN"]; !ok {
+		v.ScreenHref = base + "/assessments/new?instrument=AHC-HRSN"
+	}
+	return v
+}
