@@ -82,6 +82,8 @@ type AssessmentResultView struct {
 	Amend   AssessmentReasonForm
 	Error   AssessmentReasonForm
 	Problem string
+	// Needs is what the result proposes for the care plan.
+	Needs NeedProposalsView
 }
 
 // AssessmentReasonForm is the reason typed into an amend or

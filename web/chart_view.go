@@ -25,6 +25,8 @@ type ChartView struct {
 	Coverage    []ChartCoverageRow
 	Consents    []ChartConsentRow
 	Assessments []ChartAssessmentRow
+	// Needs are the open needs, ready for the care plan.
+	Needs []ChartNeedRow
 	// Trends draw each scored instrument's results over time.
 	Trends []TrendView
 	Due    ChartAssessmentsDue
@@ -45,6 +47,9 @@ type ChartHeader struct {
 	// PrimaryCoverage is empty when no coverage is marked primary.
 	PrimaryCoverage string
 	ConsentStates   []ChartConsentState
+	// SafetyAlerts are the patient's open safety alert tasks; while there
+	// is one the chart carries a banner.
+	SafetyAlerts []TaskAlert
 }
 
 // ChartBadge is a short label with its tone: ok, warn, danger, info, muted.

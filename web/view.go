@@ -63,6 +63,13 @@ type WorklistView struct {
 	Shell     Shell
 	FirstName string
 	Today     string
+	// Overdue and DueToday are the signed-in user's open tasks.
+	Overdue  []TaskRow
+	DueToday []TaskRow
+	// ShowTeamAlerts is set for supervisors; TeamAlerts is then every open
+	// safety alert task of the organisation.
+	ShowTeamAlerts bool
+	TeamAlerts     []TaskRow
 }
 
 // MemberRow is one user on the tenant admin's user list.

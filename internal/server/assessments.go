@@ -134,6 +134,8 @@ type loadedAssessment struct {
 	// history is the patient's assessments, read only for a completed one
 	// whose result page draws the trend.
 	history []assessments.Assessment
+	// proposals are the needs the result proposes that are not decided yet.
+	proposals []assessments.NeedProposal
 }
 
 func loadAssessment(r *http.Request, tx pgx.Tx, a assessmentReq) (loadedAssessment, error) {
@@ -152,6 +154,9 @@ func loadAssessment(r *http.Request, tx pgx.Tx, a assessmentReq) (loadedAssessme
 	l := loadedAssessment{Assessment: got, in: in, patientName: p.DisplayName()}
 	if got.Status == assessments.Completed && got.Total != nil {
 		l.history, err = assessments.ListForPatient(r.Context(), tx, a.tenantID, a.patientID)
+	}
+	if err == nil {
+		l.proposals, err = openProposals(r, tx, a, got)
 	}
 	return l, err
 }
@@ -229,6 +234,7 @@ func (s *Server) assessmentResult(r *http.Request, a assessmentReq, l loadedAsse
 	if t, ok := trendOf(l.Code, l.history); ok {
 		v.Trend = &t
 	}
+	v.Needs = needProposalsView(a, l.proposals)
 	for _, d := range l.PositiveDomains {
 		v.Domains = append(v.Domains, d.Label)
 	}
@@ -347,8 +353,12 @@ func (s *Server) completeAssessment(r *http.Request, tx pgx.Tx, a assessmentReq,
 	if res.HasTotal {
 		detail["total"], detail["band"] = res.Total, res.Band.Label
 	}
-	return s.record(r, tx, a.chartReq, "assessment", resultSummary(l.in.Code, res),
+	err = s.record(r, tx, a.chartReq, "assessment", resultSummary(l.in.Code, res),
 		audited{action: "assessment.completed", entityType: "assessment", entityID: a.id, detail: detail})
+	if err != nil {
+		return err
+	}
+	return s.openSafetyTask(r, tx, a, l.in.Code, res)
 }
 
 // resultSummary is the timeline line of a completed assessment:

@@ -156,8 +156,12 @@ func (s *Server) loadChart(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartVie
 		Trends:      trendsOf(taken),
 		Due:         dueOf(c.base, taken, day),
 	}
+	if v.Needs, err = chartNeedRows(r, tx, c); err != nil {
+		return web.ChartView{}, err
+	}
 	v.Timeline, v.TimelineCut = timelineOf(events)
-	return v, nil
+	v.Header.SafetyAlerts, err = chartSafetyAlerts(r, tx, c)
+	return v, err
 }
 
 func chartHeaderOf(p patients.Patient, covs []patients.Coverage, consents []patients.Consent, day time.Time) web.ChartHeader {

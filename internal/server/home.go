@@ -57,5 +57,8 @@ func (s *Server) worklist(w http.ResponseWriter, r *http.Request) error {
 		FirstName: firstName(u),
 		Today:     time.Now().Format("Monday 2 January 2006"),
 	}
+	if err := s.worklistTasks(r, &v); err != nil {
+		return err
+	}
 	return render(w, r, http.StatusOK, web.WorklistPage(v))
 }

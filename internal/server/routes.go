@@ -82,6 +82,7 @@ func (s *Server) Handler() http.Handler {
 					r.Post("/assessments/{assessmentID}", s.handle(s.postAssessment))
 					r.Post("/assessments/{assessmentID}/amend", s.handle(s.amendAssessment))
 					r.Post("/assessments/{assessmentID}/error", s.handle(s.markAssessmentInError))
+					r.Post("/assessments/{assessmentID}/needs", s.handle(s.decideNeed))
 				})
 			})
 

@@ -1,0 +1,132 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"carecoord/internal/assessments"
+	"carecoord/internal/contacts"
+	"carecoord/internal/patients"
+	"carecoord/web"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Tasks raised by safety alerts (issue 5): a PHQ-9 item 9 answer or a
+// positive AHC-HRSN safety domain must reach a person today, so completing
+// such an assessment opens an urgent task for the patient's coordinator,
+// the chart carries a banner while it is open, and supervisors see every
+// one of their team's on the worklist. Completing, rescheduling and handing
+// tasks over come with issue 7.
+
+// openSafetyTask creates the urgent follow-up task of a completed
+// assessment whose result has a safety alert, in the completion's
+// transaction. The coordinator gets it; a patient without one leaves it
+// with whoever gave the assessment, so that it is never nobody's.
+func (s *Server) openSafetyTask(r *http.Request, tx pgx.Tx, a assessmentReq, code string, res assessments.Result) error {
+	if !contains(res.Alerts, assessments.AlertSafety) {
+		return nil
+	}
+	p, err := patients.Get(r.Context(), tx, a.tenantID, a.patientID)
+	if err != nil {
+		return err
+	}
+	assignee := a.actorID
+	if p.CoordinatorID != nil {
+		assignee = *p.CoordinatorID
+	}
+	title := "Safety follow-up after " + code
+	id, created, err := contacts.CreateSafetyTask(r.Context(), tx, a.tenantID, a.patientID, a.id, assignee, title)
+	if err != nil || !created {
+		return err
+	}
+	return s.record(r, tx, a.chartReq, "task", "Urgent task: safety follow-up after "+code,
+		audited{action: "task.created", entityType: "task", entityID: id,
+			detail: map[string]any{"source": string(contacts.SafetyAlert), "assessment": a.id, "assignee": assignee, "priority": string(contacts.Urgent)}})
+}
+
+// chartSafetyAlerts is the chart banner's open safety tasks.
+func chartSafetyAlerts(r *http.Request, tx pgx.Tx, c chartReq) ([]web.TaskAlert, error) {
+	open, err := contacts.OpenSafetyAlerts(r.Context(), tx, c.tenantID, c.patientID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]web.TaskAlert, len(open))
+	for i, t := range open {
+		// The banner reads as a sentence: "Due today" or "Due 3 Mar 2026".
+		due := dueLabel(t.DueAt, time.Now())
+		if due == "Today" {
+			due = "today"
+		}
+		out[i] = web.TaskAlert{Title: t.Title, Due: due, Assignee: orText(t.AssigneeName, "nobody")}
+	}
+	return out, nil
+}
+
+// worklistTasks fills the worklist's task sections: the user's own tasks
+// due by the end of today, and for a supervisor every open safety alert.
+func (s *Server) worklistTasks(r *http.Request, v *web.WorklistView) error {
+	m, _ := currentMembership(r)
+	u, _ := currentUser(r)
+	now := time.Now()
+	return s.inTenant(r, func(tx pgx.Tx) error {
+		mine, err := contacts.OpenForAssignee(r.Context(), tx, m.Tenant.ID, u.ID, contacts.EndOfDay(now).Add(time.Second))
+		if err != nil {
+			return err
+		}
+		for _, t := range mine {
+			row := taskRow(r, t, now)
+			if t.DueAt.Before(now) {
+				v.Overdue = append(v.Overdue, row)
+			} else {
+				v.DueToday = append(v.DueToday, row)
+			}
+		}
+		if !m.Role.ReviewsCaseloads() {
+			return nil
+		}
+		v.ShowTeamAlerts = true
+		team, err := contacts.TeamSafetyAlerts(r.Context(), tx, m.Tenant.ID)
+		for _, t := range team {
+			v.TeamAlerts = append(v.TeamAlerts, taskRow(r, t, now))
+		}
+		return err
+	})
+}
+
+func taskRow(r *http.Request, t contacts.Task, now time.Time) web.TaskRow {
+	return web.TaskRow{
+		PatientName: t.PatientName, PatientHref: patientPath(r, t.PatientID), Title: t.Title,
+		Due: dueLabel(t.DueAt, now), Urgent: t.Priority == contacts.Urgent,
+		Assignee: orText(t.AssigneeName, "Nobody"), Age: ageLabel(now.Sub(t.CreatedAt)),
+	}
+}
+
+// dueLabel says when a task is due the way a coordinator plans a day: a
+// task due by the end of a day shows the day, "Today" for today.
+func dueLabel(due, now time.Time) string {
+	due, now = due.Local(), now.Local()
+	switch {
+	case !due.Equal(contacts.EndOfDay(due)):
+		return due.Format("2 Jan 2006, 15:04")
+	case due.Equal(contacts.EndOfDay(now)):
+		return "Today"
+	}
+	return longDate(due)
+}
+
+// ageLabel is how long a task has been waiting.
+func ageLabel(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return "Under an hour"
+	case d < 2*time.Hour:
+		return "1 hour"
+	case d < 24*time.Hour:
+		return strconv.Itoa(int(d/time.Hour)) + " hours"
+	case d < 48*time.Hour:
+		return "1 day"
+	}
+	return strconv.Itoa(int(d/(24*time.Hour))) + " days"
+}
