@@ -527,7 +527,7 @@ func assessmentRows(base string, list []assessments.Assessment) []web.ChartAsses
 		case a.Total != nil:
 			row.Date, row.Result = longDate(a.CompletedAt.Local()), strconv.Itoa(*a.Total)+" · "+a.Band
 		case len(a.PositiveDomains) > 0:
-			row.Date, row.Result = longDate(a.CompletedAt.Local()), strconv.Itoa(len(a.PositiveDomains))+" positive domains"
+			row.Date, row.Result = longDate(a.CompletedAt.Local()), positiveDomains(len(a.PositiveDomains))
 		default:
 			row.Date, row.Result = longDate(a.CompletedAt.Local()), "No needs identified"
 		}
@@ -537,4 +537,12 @@ func assessmentRows(base string, list []assessments.Assessment) []web.ChartAsses
 		out[i] = row
 	}
 	return out
+}
+
+// positiveDomains says how many screening domains were positive.
+func positiveDomains(n int) string {
+	if n == 1 {
+		return "1 positive domain"
+	}
+	return strconv.Itoa(n) + " positive domains"
 }
