@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"carecoord/internal/demo"
-
 	"github.com/chromedp/chromedp"
 )
 
@@ -70,11 +68,7 @@ func TestJourney_CoordinatorScreensAPatientAndActsOnTheFindings(t *testing.T) {
 	ctx := browser(t)
 
 	steps := []chromedp.Action[chromedp.Void]{
-		chromedp.Navigate(app.http.URL + "/login"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "coord1@northside.test"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.Password),
-		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=worklist]`)),
+		signInInBrowser(app, "coord1@northside.test"),
 	}
 	// Social needs: food insecure, transport question (q5) forgotten.
 	steps = append(steps, startAssessment(chart, "AHC-HRSN")...)

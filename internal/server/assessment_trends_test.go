@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"carecoord/internal/db"
-	"carecoord/internal/demo"
 
 	"github.com/chromedp/chromedp"
 	"github.com/jackc/pgx/v5"
@@ -119,11 +118,7 @@ func TestAssessmentTrendJourney_DemoPatientsChartShowsTrendsAndDueBadges(t *test
 	ctx := browser(t)
 	var trends string
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(app.http.URL+"/login"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "coord1@northside.test"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.Password),
-		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=worklist]`)),
+		signInInBrowser(app, "coord1@northside.test"),
 		chromedp.Navigate(app.http.URL+"/t/northside/patients/"+p),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=trends] svg[role=img]`)),
 		text(`[data-testid=trends] h3`, &trends),

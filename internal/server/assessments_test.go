@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"carecoord/internal/demo"
-
 	"github.com/chromedp/chromedp"
 )
 
@@ -290,11 +288,7 @@ func TestAssessmentJourney_CoordinatorGivesAPHQ9InTheBrowser(t *testing.T) {
 	chart := app.http.URL + "/t/northside/patients/" + p
 	var missing, score string
 	actions := []chromedp.Action[chromedp.Void]{
-		chromedp.Navigate(app.http.URL + "/login"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "coord1@northside.test"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.Password),
-		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=worklist]`)),
+		signInInBrowser(app, "coord1@northside.test"),
 		chromedp.Navigate(chart),
 		chromedp.Click(chromedp.CSS(`[data-testid=assessments] a.button`)),
 		chromedp.WaitVisible(chromedp.CSS(`select[name=instrument]`)),

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"carecoord/internal/db"
-	"carecoord/internal/demo"
 	"carecoord/internal/patients"
 
 	"github.com/chromedp/chromedp"
@@ -565,11 +564,7 @@ func TestChartJourney_CoordinatorDischargesWithAReasonInTheBrowser(t *testing.T)
 	chart := app.http.URL + "/t/northside/patients/" + id
 	var status, problem string
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(app.http.URL+"/login"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "coord1@northside.test"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.Password),
-		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=worklist]`)),
+		signInInBrowser(app, "coord1@northside.test"),
 		chromedp.Navigate(chart),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=timeline]`)),
 		screenshot("chart"),

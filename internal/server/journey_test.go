@@ -62,6 +62,18 @@ func browser(t *testing.T) context.Context {
 	return ctx
 }
 
+// signInInBrowser signs in through the sign-in form, as a person would, and
+// waits for the worklist.
+func signInInBrowser(app *testApp, email string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(app.http.URL+"/login"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), email),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.Password),
+		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=worklist]`)),
+	)
+}
+
 // screenshot saves the page when CARECOORD_SCREENSHOTS names a directory, for
 // a person to look at. Quality 100 makes a PNG.
 func screenshot(name string) chromedp.Action[chromedp.Void] {
@@ -154,11 +166,7 @@ func TestJourney_CoordinatorTakesInAPatientAndFindsThemAgain(t *testing.T) {
 	ctx := browser(t)
 	var keptPreferred, dobError, chartURL, heading, results, timeline, team string
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(app.http.URL+"/login"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "coord1@northside.test"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.Password),
-		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=worklist]`)),
+		signInInBrowser(app, "coord1@northside.test"),
 		chromedp.Click(chromedp.CSS(`nav.sidenav a[href$="/patients/new"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=given_name]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name=given_name]`), "Eleanor"),

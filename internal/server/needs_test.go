@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"carecoord/internal/demo"
-
 	"github.com/chromedp/chromedp"
 )
 
@@ -181,11 +179,7 @@ func TestNeedsJourney_CoordinatorDecidesProposalsInTheBrowser(t *testing.T) {
 	ctx := browser(t)
 	var reasonError, needs string
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(app.http.URL+"/login"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "coord1@northside.test"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.Password),
-		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=worklist]`)),
+		signInInBrowser(app, "coord1@northside.test"),
 		chromedp.Navigate(app.http.URL+asmPath(p, "/"+id)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=proposed-needs]`)),
 		screenshot("needs-proposed"),

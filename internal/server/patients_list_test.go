@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"carecoord/internal/db"
-	"carecoord/internal/demo"
 	"carecoord/internal/patients"
 
 	"github.com/chromedp/chromedp"
@@ -237,11 +236,7 @@ func TestJourney_CoordinatorFindsAPatientAgainByAMisspelledName(t *testing.T) {
 	ctx := browser(t)
 	var first, scope string
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(app.http.URL+"/login"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "coord1@riverside.test"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.Password),
-		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid=worklist]`)),
+		signInInBrowser(app, "coord1@riverside.test"),
 		chromedp.Navigate(app.http.URL+"/t/riverside/patients"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=patient-list]`)),
 		screenshot("patient-list"),

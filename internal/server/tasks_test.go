@@ -1,13 +1,12 @@
 package server
 
 import (
-	"carecoord/internal/demo"
-	"context"
-	"github.com/chromedp/chromedp"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // taskSection is the part of a page from the element with the given
@@ -132,20 +131,6 @@ func TestTasks_AHCSafetyScoreAboveTenOpensOneTask(t *testing.T) {
 	mustContain(t, "chart", c.get("/t/northside/patients/"+p).body, `data-testid="safety-flag"`, "Safety follow-up after AHC-HRSN")
 }
 
-// taskBrowserSignIn signs email in through the form in a browser.
-func taskBrowserSignIn(app *testApp, email string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, _ *chromedp.Target) (chromedp.Void, error) {
-		return chromedp.Void{}, chromedp.Do(ctx,
-			chromedp.Navigate(app.http.URL+"/"),
-			chromedp.WaitVisible(chromedp.CSS(`input[name=email]`)),
-			chromedp.SendKeys(chromedp.CSS(`input[name=email]`), email),
-			chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.Password),
-			chromedp.Click(chromedp.CSS(`button[type=submit]`)),
-			chromedp.WaitVisible(chromedp.CSS(`[data-testid=worklist]`)),
-		)
-	}
-}
-
 func TestJourney_CoordinatorSeesTheSafetyAlertOnChartAndWorklist(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
@@ -154,7 +139,7 @@ func TestJourney_CoordinatorSeesTheSafetyAlertOnChartAndWorklist(t *testing.T) {
 	ctx := browser(t)
 	var banner, today string
 	err := chromedp.Do(ctx,
-		taskBrowserSignIn(app, "coord1@northside.test"),
+		signInInBrowser(app, "coord1@northside.test"),
 		text(`[data-testid=worklist-due-today]`, &today),
 		screenshot("tasks-worklist"),
 		chromedp.Click(chromedp.CSS(`[data-testid=worklist-due-today] a`)),
@@ -181,7 +166,7 @@ func TestJourney_SupervisorSeesTeamSafetyAlerts(t *testing.T) {
 	ctx := browser(t)
 	var team string
 	err := chromedp.Do(ctx,
-		taskBrowserSignIn(app, "supervisor@northside.test"),
+		signInInBrowser(app, "supervisor@northside.test"),
 		text(`[data-testid=team-safety-alerts]`, &team),
 		screenshot("tasks-supervisor"),
 	)
