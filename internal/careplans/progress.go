@@ -1,0 +1,108 @@
+package careplans
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"carecoord/internal/db"
+	"carecoord/internal/patients"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// noteMax is the longest progress note the table accepts.
+const noteMax = 2000
+
+// GoalChoice is a goal of a patient's open plan, as a contact form offers it.
+type GoalChoice struct {
+	ID    string
+	Label string
+}
+
+// OpenGoals lists the goals still being worked on in the patient's open
+// plan (draft or active), in plan order, for forms that record progress.
+func OpenGoals(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]GoalChoice, error) {
+	rows, _ := q.Query(ctx, `
+		select g.id, g.patient_words
+		  from goals g
+		  join care_plans p on p.tenant_id = g.tenant_id and p.id = g.plan_id
+		  join care_plan_needs pn on pn.tenant_id = g.tenant_id and pn.id = g.plan_need_id
+		 where g.tenant_id = $1 and p.patient_id = $2 and p.status in ('draft', 'active')
+		   and g.status in ('proposed', 'in_progress')
+		 order by pn.position, g.position`, tenantID, patientID)
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[GoalChoice])
+}
+
+// ProgressNote is a dated note on how a goal is going.
+type ProgressNote struct {
+	ID         string
+	GoalID     string
+	Note       string
+	AuthorName string
+	CreatedAt  time.Time
+}
+
+// ValidateNote returns a message for the person when note can't be stored,
+// or "" when it can.
+func ValidateNote(note string) string {
+	note = strings.TrimSpace(note)
+	switch {
+	case note == "":
+		return "Write how the goal is going."
+	case len([]rune(note)) > noteMax:
+		return "Keep the note to 2000 characters or fewer."
+	}
+	return ""
+}
+
+// AddProgressNote records a validated note on a goal of the patient's plan.
+// A goal of another patient, or of a completed or cancelled plan, is not
+// found: notes go only where work is still going on.
+func AddProgressNote(ctx context.Context, q db.DBTX, tenantID, patientID, goalID, authorID, note string) (string, error) {
+	var id string
+	err := q.QueryRow(ctx, `
+		insert into goal_progress_notes (tenant_id, goal_id, note, author_id)
+		select g.tenant_id, g.id, $4, $5
+		  from goals g
+		  join care_plans p on p.tenant_id = g.tenant_id and p.id = g.plan_id
+		 where g.tenant_id = $1 and g.id = $3 and p.patient_id = $2 and p.status in ('draft', 'active')
+		returning id`, tenantID, patientID, goalID, strings.TrimSpace(note), authorID).Scan(&id)
+	return id, db.NotFound(err)
+}
+
+// PlanReview is an active plan whose review date has come.
+type PlanReview struct {
+	PlanID      string
+	PatientID   string
+	PatientName string
+	ReviewDue   time.Time
+}
+
+// DueForReview lists the active plans of the coordinator's patients whose
+// review date is on or before until, earliest first.
+func DueForReview(ctx context.Context, q db.DBTX, tenantID, coordinatorID string, until time.Time) ([]PlanReview, error) {
+	rows, _ := q.Query(ctx, `
+		select c.id, c.patient_id, p.given_name, p.family_name, p.preferred_name, c.review_due
+		  from care_plans c
+		  join patients p on p.tenant_id = c.tenant_id and p.id = c.patient_id
+		 where c.tenant_id = $1 and p.assigned_coordinator_id = $2 and c.status = 'active' and c.review_due <= $3
+		 order by c.review_due, c.id`, tenantID, coordinatorID, until)
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (PlanReview, error) {
+		var r PlanReview
+		var p patients.Patient
+		err := row.Scan(&r.PlanID, &r.PatientID, &p.GivenName, &p.FamilyName, &p.PreferredName, &r.ReviewDue)
+		r.PatientName = p.DisplayName()
+		return r, err
+	})
+}
+
+// InterventionTaskDone marks the intervention behind a completed task as
+// done, unless it was closed already. It is how finishing a task on the
+// worklist shows on the plan.
+func InterventionTaskDone(ctx context.Context, q db.DBTX, tenantID, interventionID string) error {
+	_, err := q.Exec(ctx, `
+		update interventions set status = 'done'
+		 where tenant_id = $1 and id = $2 and status in ('planned', 'in_progress')`, tenantID, interventionID)
+	return err
+}
