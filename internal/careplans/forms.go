@@ -1,0 +1,286 @@
+package careplans
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"carecoord/internal/assessments"
+)
+
+// dateLayout is how dates travel in forms (<input type="date">).
+const dateLayout = "2006-01-02"
+
+// Errors maps a form field's name to the message shown beside it.
+type Errors map[string]string
+
+func (e Errors) add(field, msg string) {
+	if _, ok := e[field]; !ok {
+		e[field] = msg
+	}
+}
+
+func (e Errors) required(field, v, msg string) {
+	if v == "" {
+		e.add(field, msg)
+	}
+}
+
+func (e Errors) maxLen(field, v string, n int) {
+	if utf8.RuneCountInString(v) > n {
+		e.add(field, "This is too long: at most "+strconv.Itoa(n)+" characters.")
+	}
+}
+
+// date parses a form date; "" is allowed unless required.
+func (e Errors) date(field, v string, required bool) *time.Time {
+	if v == "" {
+		if required {
+			e.add(field, "Choose a date.")
+		}
+		return nil
+	}
+	d, err := time.Parse(dateLayout, v)
+	if err != nil {
+		e.add(field, "Enter a real date, for example 2027-01-31.")
+		return nil
+	}
+	return &d
+}
+
+// notBefore checks that d is not before today; old dates may be kept when
+// they are unchanged (unchanged is the date already stored, or "").
+func (e Errors) notBefore(field string, d *time.Time, today time.Time, unchanged, what string) {
+	if d != nil && d.Before(today) && d.Format(dateLayout) != unchanged {
+		e.add(field, what+" can't be in the past.")
+	}
+}
+
+// FormDate formats a date for a form field; nil is "".
+func FormDate(d *time.Time) string {
+	if d == nil {
+		return ""
+	}
+	return d.Format(dateLayout)
+}
+
+// DetailsForm is the plan's header as typed.
+type DetailsForm struct {
+	Title         string
+	ReviewDue     string
+	Participants  string
+	PatientAgreed string
+	Version       int
+	Errors        Errors
+}
+
+// ParseDetails reads a details form.
+func ParseDetails(v url.Values) DetailsForm {
+	return DetailsForm{
+		Title: strings.TrimSpace(v.Get("title")), ReviewDue: v.Get("review_due"),
+		Participants: strings.TrimSpace(v.Get("participants")), PatientAgreed: v.Get("patient_agreed"),
+		Version: formVersion(v),
+	}
+}
+
+// DetailsFormOf fills a details form from the plan.
+func DetailsFormOf(p Plan) DetailsForm {
+	return DetailsForm{Title: p.Title, ReviewDue: FormDate(p.ReviewDue), Participants: p.Participants,
+		PatientAgreed: string(p.PatientAgreed), Version: p.Version}
+}
+
+// Validate fills f.Errors and reports whether the details can be stored.
+func (f *DetailsForm) Validate(today time.Time, stored Plan) bool {
+	f.Errors = Errors{}
+	f.Errors.required("title", f.Title, "Give the plan a title.")
+	f.Errors.maxLen("title", f.Title, 200)
+	d := f.Errors.date("review_due", f.ReviewDue, false)
+	f.Errors.notBefore("review_due", d, today, FormDate(stored.ReviewDue), "The review date")
+	f.Errors.maxLen("participants", f.Participants, 1000)
+	if Agreement(f.PatientAgreed).Label() == f.PatientAgreed {
+		f.Errors.add("patient_agreed", "Say whether the patient agreed to the plan.")
+	}
+	return len(f.Errors) == 0
+}
+
+// NeedForm adds a need to the plan: one of the patient's open needs, or a
+// new one described by hand.
+type NeedForm struct {
+	NeedID      string
+	Domain      string
+	Description string
+	Priority    string
+	Version     int
+	Errors      Errors
+}
+
+// ParseNeed reads an add-need form.
+func ParseNeed(v url.Values) NeedForm {
+	return NeedForm{NeedID: v.Get("need_id"), Domain: v.Get("domain"),
+		Description: strings.TrimSpace(v.Get("description")), Priority: v.Get("priority"), Version: formVersion(v)}
+}
+
+// ByHand reports whether the form describes a new need.
+func (f NeedForm) ByHand() bool { return f.NeedID == "" }
+
+// Validate fills f.Errors and reports whether the need can be added.
+func (f *NeedForm) Validate() bool {
+	f.Errors = Errors{}
+	if !f.ByHand() {
+		return true
+	}
+	if DomainLabel(assessments.Need(f.Domain)) == f.Domain {
+		f.Errors.add("domain", "Choose the kind of need.")
+	}
+	f.Errors.required("description", f.Description, "Describe the need in a few words.")
+	f.Errors.maxLen("description", f.Description, descriptionMax)
+	if !Priority(f.Priority).Valid() {
+		f.Errors.add("priority", "Choose a priority.")
+	}
+	return len(f.Errors) == 0
+}
+
+// GoalForm is a goal as typed.
+type GoalForm struct {
+	PatientWords string
+	Target       string
+	TargetDate   string
+	Priority     string
+	Status       string
+	Version      int
+	Errors       Errors
+}
+
+// ParseGoal reads a goal form.
+func ParseGoal(v url.Values) GoalForm {
+	return GoalForm{PatientWords: strings.TrimSpace(v.Get("patient_words")), Target: strings.TrimSpace(v.Get("target")),
+		TargetDate: v.Get("target_date"), Priority: v.Get("priority"), Status: v.Get("status"), Version: formVersion(v)}
+}
+
+// GoalFormOf fills a goal form from a stored goal.
+func GoalFormOf(g Goal, version int) GoalForm {
+	return GoalForm{PatientWords: g.PatientWords, Target: g.Target, TargetDate: g.TargetDate.Format(dateLayout),
+		Priority: string(g.Priority), Status: string(g.Status), Version: version}
+}
+
+// Validate fills f.Errors and reports whether the goal can be stored.
+// stored is the goal being edited (zero when adding).
+func (f *GoalForm) Validate(today time.Time, stored Goal) bool {
+	f.Errors = Errors{}
+	f.Errors.required("patient_words", f.PatientWords, "Write the goal as the patient says it.")
+	f.Errors.maxLen("patient_words", f.PatientWords, 500)
+	f.Errors.required("target", f.Target, "Say how you will both know the goal is met.")
+	f.Errors.maxLen("target", f.Target, 500)
+	d := f.Errors.date("target_date", f.TargetDate, true)
+	unchanged := ""
+	if stored.ID != "" {
+		unchanged = stored.TargetDate.Format(dateLayout)
+	}
+	f.Errors.notBefore("target_date", d, today, unchanged, "The target date")
+	if !Priority(f.Priority).Valid() {
+		f.Errors.add("priority", "Choose a priority.")
+	}
+	if f.Status == "" {
+		f.Status = string(GoalProposed)
+	}
+	if GoalStatus(f.Status).Label() == f.Status {
+		f.Errors.add("status", "Choose a status.")
+	}
+	return len(f.Errors) == 0
+}
+
+// InterventionForm is an intervention as typed. Responsible is encoded as
+// "coordinator:<user id>", "care_team:<member id>", "patient" or
+// "caregiver", the values of the form's choice list.
+type InterventionForm struct {
+	Action      string
+	Responsible string
+	DueDate     string
+	Status      string
+	Version     int
+	Errors      Errors
+}
+
+// ParseIntervention reads an intervention form.
+func ParseIntervention(v url.Values) InterventionForm {
+	return InterventionForm{Action: strings.TrimSpace(v.Get("action")), Responsible: v.Get("responsible"),
+		DueDate: v.Get("due_date"), Status: v.Get("status"), Version: formVersion(v)}
+}
+
+// InterventionFormOf fills an intervention form from a stored one.
+func InterventionFormOf(i Intervention, version int) InterventionForm {
+	return InterventionForm{Action: i.Action, Responsible: ResponsibleValue(i), DueDate: FormDate(i.DueDate),
+		Status: string(i.Status), Version: version}
+}
+
+// ResponsibleValue encodes who is responsible as the form's choice value.
+func ResponsibleValue(i Intervention) string {
+	switch i.ResponsibleKind {
+	case ByCoordinator:
+		return string(ByCoordinator) + ":" + i.ResponsibleUserID
+	case ByCareTeam:
+		return string(ByCareTeam) + ":" + i.ResponsibleMemberID
+	}
+	return string(i.ResponsibleKind)
+}
+
+// responsible decodes the choice value: its kind and the person's id.
+func (f InterventionForm) responsible() (ResponsibleKind, string) {
+	kind, id, _ := strings.Cut(f.Responsible, ":")
+	return ResponsibleKind(kind), id
+}
+
+// Validate fills f.Errors and reports whether the intervention can be
+// stored. choices are the values the form offered for Responsible.
+func (f *InterventionForm) Validate(today time.Time, stored Intervention, choices map[string]bool) bool {
+	f.Errors = Errors{}
+	f.Errors.required("action", f.Action, "Say what will be done.")
+	f.Errors.maxLen("action", f.Action, 500)
+	if !choices[f.Responsible] {
+		f.Errors.add("responsible", "Choose who will do it.")
+	}
+	d := f.Errors.date("due_date", f.DueDate, false)
+	f.Errors.notBefore("due_date", d, today, FormDate(stored.DueDate), "The due date")
+	if kind, _ := f.responsible(); kind == ByCoordinator && d == nil && f.Errors["responsible"] == "" {
+		f.Errors.add("due_date", "Give a due date: it goes on the coordinator's worklist.")
+	}
+	if f.Status == "" {
+		f.Status = string(InterventionPlanned)
+	}
+	if InterventionStatus(f.Status).Label() == f.Status {
+		f.Errors.add("status", "Choose a status.")
+	}
+	return len(f.Errors) == 0
+}
+
+// ReasonForm is a comment or reason a lifecycle step needs.
+type ReasonForm struct {
+	Text    string
+	Version int
+	Errors  Errors
+}
+
+// ParseReason reads a form with a "text" field.
+func ParseReason(v url.Values) ReasonForm {
+	return ReasonForm{Text: strings.TrimSpace(v.Get("text")), Version: formVersion(v)}
+}
+
+// Validate fills f.Errors; missing is the message when the text is empty.
+func (f *ReasonForm) Validate(missing string) bool {
+	f.Errors = Errors{}
+	f.Errors.required("text", f.Text, missing)
+	f.Errors.maxLen("text", f.Text, reasonMax)
+	return len(f.Errors) == 0
+}
+
+// formVersion reads the plan version the form was rendered with; 0 (never
+// a real version) when it is missing or garbled, so the save conflicts.
+func formVersion(v url.Values) int {
+	n, err := strconv.Atoi(v.Get("version"))
+	if err != nil {
+		return 0
+	}
+	return n
+}

@@ -1,0 +1,279 @@
+package careplans
+
+import (
+	"context"
+	"time"
+
+	"carecoord/internal/db"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Ref names one plan of one patient in one tenant; every store function
+// takes it so that a plan id from another patient's URL finds nothing.
+type Ref struct {
+	TenantID, PatientID, PlanID string
+}
+
+// Load reads a plan's working copy with its needs, goals, interventions
+// and progress notes.
+func Load(ctx context.Context, q db.DBTX, ref Ref) (Plan, error) {
+	p, err := loadHeader(ctx, q, ref)
+	if err != nil {
+		return Plan{}, err
+	}
+	if p.Needs, err = loadNeeds(ctx, q, ref); err != nil {
+		return Plan{}, err
+	}
+	goals, err := loadGoals(ctx, q, ref)
+	if err != nil {
+		return Plan{}, err
+	}
+	for i := range p.Needs {
+		p.Needs[i].Goals = goals[p.Needs[i].ID]
+	}
+	return p, nil
+}
+
+func loadHeader(ctx context.Context, q db.DBTX, ref Ref) (Plan, error) {
+	var p Plan
+	err := q.QueryRow(ctx, `
+		select c.id, c.patient_id, c.title, c.status, c.stage, c.review_due, c.participants, c.patient_agreed,
+		       c.returned_comment, coalesce(c.submitted_by::text, ''), coalesce(su.name, ''), c.submitted_at,
+		       coalesce(au.name, ''), c.approved_at, c.closed_reason, c.created_at, c.updated_at, c.version
+		  from care_plans c
+		  left join users su on su.id = c.submitted_by
+		  left join users au on au.id = c.approved_by
+		 where c.tenant_id = $1 and c.patient_id = $2 and c.id = $3`, ref.TenantID, ref.PatientID, ref.PlanID).
+		Scan(&p.ID, &p.PatientID, &p.Title, &p.Status, &p.Stage, &p.ReviewDue, &p.Participants, &p.PatientAgreed,
+			&p.ReturnedComment, &p.SubmittedByID, &p.SubmittedBy, &p.SubmittedAt,
+			&p.ApprovedBy, &p.ApprovedAt, &p.ClosedReason, &p.CreatedAt, &p.UpdatedAt, &p.Version)
+	return p, db.NotFound(err)
+}
+
+func loadNeeds(ctx context.Context, q db.DBTX, ref Ref) ([]PlanNeed, error) {
+	rows, _ := q.Query(ctx, `
+		select pn.id, n.id, n.domain, n.description, n.priority, pn.in_force
+		  from care_plan_needs pn
+		  join needs n on n.tenant_id = pn.tenant_id and n.id = pn.need_id
+		 where pn.tenant_id = $1 and pn.plan_id = $2
+		 order by pn.position, pn.id`, ref.TenantID, ref.PlanID)
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (PlanNeed, error) {
+		var n PlanNeed
+		err := row.Scan(&n.ID, &n.NeedID, &n.Domain, &n.Description, &n.Priority, &n.InForce)
+		return n, err
+	})
+}
+
+// loadGoals returns the plan's goals by plan need, each with its
+// interventions and notes, in plan order.
+func loadGoals(ctx context.Context, q db.DBTX, ref Ref) (map[string][]Goal, error) {
+	rows, _ := q.Query(ctx, `
+		select plan_need_id, id, patient_words, target, target_date, priority, status, in_force
+		  from goals
+		 where tenant_id = $1 and plan_id = $2
+		 order by position, id`, ref.TenantID, ref.PlanID)
+	type row struct {
+		needID string
+		goal   Goal
+	}
+	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
+		var g row
+		err := r.Scan(&g.needID, &g.goal.ID, &g.goal.PatientWords, &g.goal.Target, &g.goal.TargetDate,
+			&g.goal.Priority, &g.goal.Status, &g.goal.InForce)
+		return g, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	interventions, err := loadInterventions(ctx, q, ref)
+	if err != nil {
+		return nil, err
+	}
+	notes, err := loadNotes(ctx, q, ref)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]Goal{}
+	for _, g := range all {
+		g.goal.Interventions = interventions[g.goal.ID]
+		g.goal.Notes = notes[g.goal.ID]
+		out[g.needID] = append(out[g.needID], g.goal)
+	}
+	return out, nil
+}
+
+func loadInterventions(ctx context.Context, q db.DBTX, ref Ref) (map[string][]Intervention, error) {
+	rows, _ := q.Query(ctx, `
+		select i.goal_id, i.id, i.action, i.responsible_kind, coalesce(i.responsible_user_id::text, ''),
+		       coalesce(i.responsible_member_id::text, ''),
+		       case i.responsible_kind when 'coordinator' then u.name when 'care_team' then m.name
+		            when 'patient' then 'The patient' else 'Caregiver' end,
+		       i.due_date, i.status, i.in_force
+		  from interventions i
+		  left join users u on u.id = i.responsible_user_id
+		  left join care_team_members m on m.tenant_id = i.tenant_id and m.id = i.responsible_member_id
+		 where i.tenant_id = $1 and i.plan_id = $2
+		 order by i.position, i.id`, ref.TenantID, ref.PlanID)
+	out := map[string][]Intervention{}
+	var goalID string
+	var i Intervention
+	_, err := pgx.ForEachRow(rows, []any{&goalID, &i.ID, &i.Action, &i.ResponsibleKind, &i.ResponsibleUserID,
+		&i.ResponsibleMemberID, &i.Responsible, &i.DueDate, &i.Status, &i.InForce}, func() error {
+		out[goalID] = append(out[goalID], i)
+		i.DueDate = nil
+		return nil
+	})
+	return out, err
+}
+
+func loadNotes(ctx context.Context, q db.DBTX, ref Ref) (map[string][]ProgressNote, error) {
+	rows, _ := q.Query(ctx, `
+		select n.id, n.goal_id, n.note, coalesce(u.name, ''), n.created_at
+		  from goal_progress_notes n
+		  join goals g on g.tenant_id = n.tenant_id and g.id = n.goal_id
+		  left join users u on u.id = n.author_id
+		 where n.tenant_id = $1 and g.plan_id = $2
+		 order by n.created_at desc, n.id`, ref.TenantID, ref.PlanID)
+	notes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ProgressNote])
+	out := map[string][]ProgressNote{}
+	for _, n := range notes {
+		out[n.GoalID] = append(out[n.GoalID], n)
+	}
+	return out, err
+}
+
+// Summary is one of a patient's plans in a list.
+type Summary struct {
+	ID         string
+	Title      string
+	Status     PlanStatus
+	Stage      Stage
+	CreatedAt  time.Time
+	ApprovedAt *time.Time
+	UpdatedAt  time.Time
+}
+
+// PlansForPatient returns every plan of the patient, open one first.
+func PlansForPatient(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]Summary, error) {
+	rows, _ := q.Query(ctx, `
+		select id, title, status, stage, created_at, approved_at, updated_at
+		  from care_plans
+		 where tenant_id = $1 and patient_id = $2
+		 order by status in ('draft', 'active') desc, created_at desc, id`, tenantID, patientID)
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Summary])
+}
+
+// OpenPlanID returns the id of the patient's draft or active plan.
+func OpenPlanID(ctx context.Context, q db.DBTX, tenantID, patientID string) (string, error) {
+	var id string
+	err := q.QueryRow(ctx, `
+		select id from care_plans
+		 where tenant_id = $1 and patient_id = $2 and status in ('draft', 'active')`, tenantID, patientID).Scan(&id)
+	return id, db.NotFound(err)
+}
+
+// Create starts a draft plan for the patient addressing the given open
+// needs of theirs, in that order, and records its first revision.
+func Create(ctx context.Context, q db.DBTX, tenantID, patientID, actorID, title string, needIDs []string) (string, error) {
+	var id string
+	err := q.QueryRow(ctx, `
+		insert into care_plans (tenant_id, patient_id, title, created_by)
+		values ($1, $2, $3, $4) returning id`, tenantID, patientID, title, actorID).Scan(&id)
+	if db.IsUniqueViolation(err, "care_plans_one_open_key") {
+		return "", ErrOpenPlanExists
+	}
+	if err != nil {
+		return "", err
+	}
+	ref := Ref{tenantID, patientID, id}
+	for _, needID := range needIDs {
+		if err := linkNeed(ctx, q, ref, needID); err != nil {
+			return "", err
+		}
+	}
+	return id, record(ctx, q, ref, actorID, revision{kind: "created", summary: "Started the plan"})
+}
+
+// linkNeed adds one of the patient's open needs at the end of the plan and
+// marks it as being addressed.
+func linkNeed(ctx context.Context, q db.DBTX, ref Ref, needID string) error {
+	tag, err := q.Exec(ctx, `
+		insert into care_plan_needs (tenant_id, plan_id, need_id, position)
+		select n.tenant_id, $2, n.id,
+		       coalesce((select max(position) + 1 from care_plan_needs where tenant_id = $1 and plan_id = $2), 0)
+		  from needs n
+		 where n.tenant_id = $1 and n.id = $3 and n.patient_id = $4 and n.status in ('identified', 'addressing')
+		on conflict (tenant_id, plan_id, need_id) do nothing`, ref.TenantID, ref.PlanID, needID, ref.PatientID)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return db.ErrNotFound
+	}
+	_, err = q.Exec(ctx, `update needs set status = 'addressing', updated_at = now(), version = version + 1
+		where tenant_id = $1 and id = $2 and status = 'identified'`, ref.TenantID, needID)
+	return err
+}
+
+// begin claims the plan for one change: it checks the version the person
+// saw and that the working copy may be edited, and moves the version on,
+// which also locks the row until the transaction ends. A stale version is
+// db.ErrConflict, so that the second of two editors never overwrites the
+// first.
+func begin(ctx context.Context, q db.DBTX, ref Ref, version int, stages ...Stage) (Plan, error) {
+	p, err := loadHeaderForUpdate(ctx, q, ref)
+	if err != nil {
+		return Plan{}, err
+	}
+	if p.Version != version {
+		return Plan{}, db.ErrConflict
+	}
+	if !p.Status.Open() || !stageIn(p.Stage, stages) {
+		return Plan{}, ErrNotEditable
+	}
+	_, err = q.Exec(ctx, `update care_plans set version = version + 1, updated_at = now()
+		where tenant_id = $1 and id = $2`, ref.TenantID, ref.PlanID)
+	p.Version++
+	return p, err
+}
+
+func stageIn(s Stage, stages []Stage) bool {
+	for _, want := range stages {
+		if s == want {
+			return true
+		}
+	}
+	return false
+}
+
+func loadHeaderForUpdate(ctx context.Context, q db.DBTX, ref Ref) (Plan, error) {
+	var p Plan
+	err := q.QueryRow(ctx, `
+		select id, patient_id, status, stage, coalesce(submitted_by::text, ''), version
+		  from care_plans
+		 where tenant_id = $1 and patient_id = $2 and id = $3
+		   for update`, ref.TenantID, ref.PatientID, ref.PlanID).
+		Scan(&p.ID, &p.PatientID, &p.Status, &p.Stage, &p.SubmittedByID, &p.Version)
+	return p, db.NotFound(err)
+}
+
+// edit applies one change to the working copy and records it as a
+// revision; summary says what changed, for the history.
+func edit(ctx context.Context, q db.DBTX, ref Ref, actorID string, version int, summary string, change func() error) error {
+	if _, err := begin(ctx, q, ref, version, Editing); err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	return record(ctx, q, ref, actorID, revision{kind: "edited", summary: summary})
+}
+
+// exactlyOne turns "no row changed" into not found.
+func exactlyOne(err error, rows int64) error {
+	if err == nil && rows == 0 {
+		return db.ErrNotFound
+	}
+	return err
+}
