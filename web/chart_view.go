@@ -27,6 +27,8 @@ type ChartView struct {
 	Assessments []ChartAssessmentRow
 	// Needs are the open needs, ready for the care plan.
 	Needs []ChartNeedRow
+	// Plan is the patient's open care plan, if any.
+	Plan ChartPlan
 	// Trends draw each scored instrument's results over time.
 	Trends []TrendView
 	Due    ChartAssessmentsDue

@@ -76,6 +76,13 @@ var domainLabels = map[assessments.Need]string{
 	assessments.NeedSocialIsolation: "Social isolation",
 }
 
+// Domains lists every need domain in the order forms offer them.
+var Domains = []assessments.Need{
+	assessments.NeedFood, assessments.NeedHousing, assessments.NeedTransportation, assessments.NeedUtilities,
+	assessments.NeedSafety, assessments.NeedMentalHealth, assessments.NeedMedical, assessments.NeedFinancial,
+	assessments.NeedSocialIsolation,
+}
+
 // DomainLabel is a need domain in plain words.
 func DomainLabel(n assessments.Need) string {
 	if l, ok := domainLabels[n]; ok {

@@ -120,7 +120,9 @@ func (f planFixture) complete() careplans.Plan {
 func (f planFixture) submitAndApprove() []careplans.DueIntervention {
 	f.t.Helper()
 	p := f.load()
-	f.must(func(ctx context.Context, tx pgx.Tx) error { return careplans.Submit(ctx, tx, f.ref, f.coord, p.Version) })
+	f.must(func(ctx context.Context, tx pgx.Tx) error {
+		return careplans.Submit(ctx, tx, f.ref, f.coord, p.Version)
+	})
 	var due []careplans.DueIntervention
 	f.must(func(ctx context.Context, tx pgx.Tx) (err error) {
 		due, err = careplans.Approve(ctx, tx, f.ref, f.super, p.Version+1)
@@ -181,7 +183,9 @@ func TestPlan_LifecycleRules(t *testing.T) {
 		"return": func(ctx context.Context, tx pgx.Tx) error {
 			return careplans.Return(ctx, tx, f.ref, f.super, careplans.ReasonForm{Text: "x", Version: p.Version})
 		},
-		"revise":   func(ctx context.Context, tx pgx.Tx) error { return careplans.Revise(ctx, tx, f.ref, f.coord, p.Version) },
+		"revise": func(ctx context.Context, tx pgx.Tx) error {
+			return careplans.Revise(ctx, tx, f.ref, f.coord, p.Version)
+		},
 		"complete": func(ctx context.Context, tx pgx.Tx) error { return closePlan(ctx, tx, f, true, p.Version) },
 	} {
 		if err := f.do(step); !errors.Is(err, careplans.ErrWrongState) {
@@ -189,7 +193,9 @@ func TestPlan_LifecycleRules(t *testing.T) {
 		}
 	}
 
-	f.must(func(ctx context.Context, tx pgx.Tx) error { return careplans.Submit(ctx, tx, f.ref, f.coord, p.Version) })
+	f.must(func(ctx context.Context, tx pgx.Tx) error {
+		return careplans.Submit(ctx, tx, f.ref, f.coord, p.Version)
+	})
 	p = f.load()
 	// Submitted: the working copy is locked, and its submitter can't approve it.
 	err := f.do(func(ctx context.Context, tx pgx.Tx) error {
@@ -222,7 +228,9 @@ func TestPlan_LifecycleRules(t *testing.T) {
 	}
 
 	// In force: items can't be removed, even in a revision.
-	f.must(func(ctx context.Context, tx pgx.Tx) error { return careplans.Revise(ctx, tx, f.ref, f.coord, p.Version) })
+	f.must(func(ctx context.Context, tx pgx.Tx) error {
+		return careplans.Revise(ctx, tx, f.ref, f.coord, p.Version)
+	})
 	p = f.load()
 	err = f.do(func(ctx context.Context, tx pgx.Tx) error {
 		return careplans.RemoveGoal(ctx, tx, f.ref, f.coord, p.Needs[0].Goals[0].ID, p.Version)
@@ -274,7 +282,9 @@ func TestPlan_EveryChangeIsARevisionAndTheDiffReadsRight(t *testing.T) {
 	f.complete()
 	f.submitAndApprove()
 	p := f.load()
-	f.must(func(ctx context.Context, tx pgx.Tx) error { return careplans.Revise(ctx, tx, f.ref, f.coord, p.Version) })
+	f.must(func(ctx context.Context, tx pgx.Tx) error {
+		return careplans.Revise(ctx, tx, f.ref, f.coord, p.Version)
+	})
 	p = f.load()
 	g := careplans.GoalFormOf(p.Needs[0].Goals[0], p.Version)
 	g.Target = "Food every day for six weeks"

@@ -106,3 +106,36 @@ func InterventionTaskDone(ctx context.Context, q db.DBTX, tenantID, intervention
 		 where tenant_id = $1 and id = $2 and status in ('planned', 'in_progress')`, tenantID, interventionID)
 	return err
 }
+
+// Awaiting is a plan waiting for a supervisor's approval.
+type Awaiting struct {
+	PlanID      string
+	PatientID   string
+	PatientName string
+	Title       string
+	SubmittedBy string
+	SubmittedAt time.Time
+	// Revision is set for a revision of a plan already in force.
+	Revision bool
+}
+
+// AwaitingApproval lists the tenant's submitted plans, longest waiting
+// first.
+func AwaitingApproval(ctx context.Context, q db.DBTX, tenantID string) ([]Awaiting, error) {
+	rows, _ := q.Query(ctx, `
+		select c.id, c.patient_id, p.given_name, p.family_name, p.preferred_name, c.title, coalesce(u.name, ''),
+		       c.submitted_at, c.status = 'active'
+		  from care_plans c
+		  join patients p on p.tenant_id = c.tenant_id and p.id = c.patient_id
+		  left join users u on u.id = c.submitted_by
+		 where c.tenant_id = $1 and c.stage = 'submitted'
+		 order by c.submitted_at, c.id`, tenantID)
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Awaiting, error) {
+		var a Awaiting
+		var p patients.Patient
+		err := row.Scan(&a.PlanID, &a.PatientID, &p.GivenName, &p.FamilyName, &p.PreferredName, &a.Title, &a.SubmittedBy,
+			&a.SubmittedAt, &a.Revision)
+		a.PatientName = p.DisplayName()
+		return a, err
+	})
+}

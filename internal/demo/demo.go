@@ -53,8 +53,8 @@ var ErrNotEmpty = fmt.Errorf("the database already has tenants: demo data is onl
 // Email is the sign-in of a demo person in a demo tenant, e.g. coord1@northside.test.
 func Email(local, slug string) string { return local + "@" + slug + ".test" }
 
-// Load adds the demo tenants, users, memberships, patients and their
-// assessments in one transaction.
+// Load adds the demo tenants, users, memberships, patients, their
+// assessments, needs and care plans in one transaction.
 func Load(ctx context.Context, pool *pgxpool.Pool) error {
 	// One hash for all: hashing is deliberately slow, and these accounts
 	// share a published password anyway.
@@ -94,6 +94,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool) error {
 			// loadPatients left the tenant bound to the transaction.
 			if err := loadAssessments(ctx, tx, t, ps, today); err != nil {
 				return fmt.Errorf("demo assessments of %s: %w", dt.Slug, err)
+			}
+			if err := loadCarePlans(ctx, tx, t, ps, today); err != nil {
+				return fmt.Errorf("demo care plans of %s: %w", dt.Slug, err)
 			}
 		}
 		return nil

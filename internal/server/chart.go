@@ -159,6 +159,9 @@ func (s *Server) loadChart(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartVie
 	if v.Needs, err = chartNeedRows(r, tx, c); err != nil {
 		return web.ChartView{}, err
 	}
+	if v.Plan, err = chartPlan(r, tx, c); err != nil {
+		return web.ChartView{}, err
+	}
 	v.Timeline, v.TimelineCut = timelineOf(events)
 	v.Header.SafetyAlerts, err = chartSafetyAlerts(r, tx, c)
 	return v, err

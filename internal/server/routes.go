@@ -83,7 +83,40 @@ func (s *Server) Handler() http.Handler {
 					r.Post("/assessments/{assessmentID}/amend", s.handle(s.amendAssessment))
 					r.Post("/assessments/{assessmentID}/error", s.handle(s.markAssessmentInError))
 					r.Post("/assessments/{assessmentID}/needs", s.handle(s.decideNeed))
+					r.Get("/care-plan", s.handle(s.carePlan))
+					r.Post("/care-plans", s.handle(s.startPlan))
+
+					// One care plan: its editor, history and print view;
+					// supervisors alone approve or return it.
+					r.Route("/care-plans/{planID}", func(r chi.Router) {
+						r.Get("/", s.handle(s.showPlan))
+						r.Get("/history", s.handle(s.planHistory))
+						r.Get("/print", s.handle(s.printPlan))
+						r.Post("/details", s.handle(s.updatePlanDetails))
+						r.Post("/needs", s.handle(s.addPlanNeed))
+						r.Post("/needs/{itemID}/remove", s.handle(s.removePlanNeed))
+						r.Post("/needs/{itemID}/goals", s.handle(s.addPlanGoal))
+						r.Post("/move", s.handle(s.movePlanItem))
+						r.Post("/goals/{goalID}", s.handle(s.updatePlanGoal))
+						r.Post("/goals/{goalID}/remove", s.handle(s.removePlanGoal))
+						r.Post("/goals/{goalID}/notes", s.handle(s.addGoalNote))
+						r.Post("/goals/{goalID}/interventions", s.handle(s.addPlanIntervention))
+						r.Post("/interventions/{interventionID}", s.handle(s.updatePlanIntervention))
+						r.Post("/interventions/{interventionID}/remove", s.handle(s.removePlanIntervention))
+						r.Post("/submit", s.handle(s.submitPlan))
+						r.Post("/revise", s.handle(s.revisePlan))
+						r.Post("/complete", s.handle(s.completePlan))
+						r.Post("/cancel", s.handle(s.cancelPlan))
+						r.With(s.requireRole(auth.Role.ReviewsCaseloads)).Post("/approve", s.handle(s.approvePlan))
+						r.With(s.requireRole(auth.Role.ReviewsCaseloads)).Post("/return", s.handle(s.returnPlan))
+					})
 				})
+			})
+
+			// Supervisors: sign-off.
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.Role.ReviewsCaseloads))
+				r.Get("/approvals", s.handle(s.approvalQueue))
 			})
 
 			// Tenant admins: users, settings, audit.

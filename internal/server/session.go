@@ -48,6 +48,9 @@ func (s *Server) shell(r *http.Request) web.Shell {
 			web.NavItem{Label: "Patients", Href: base + "/patients"},
 			web.NavItem{Label: "New patient", Href: base + "/patients/new"})
 	}
+	if m.Role.ReviewsCaseloads() {
+		items = append(items, web.NavItem{Label: "Plan approvals", Href: base + "/approvals"})
+	}
 	if m.Role.Administers() {
 		items = append(items, web.NavItem{Label: "Users", Href: base + "/admin/users"})
 	}
