@@ -49,6 +49,12 @@ type CarePlanView struct {
 	Older []PlanSummaryRow
 }
 
+// showLifecycle reports whether the plan offers any step or says why not.
+func (v CarePlanView) showLifecycle() bool {
+	return v.CanSubmit || v.CanRevise || v.CanComplete || v.CanCancel || v.AwaitingReview ||
+		(v.Editable && len(v.SubmitProblems) > 0)
+}
+
 // PlanChoices are the option lists of the plan's forms.
 type PlanChoices struct {
 	Domains              []SelectOption
@@ -61,6 +67,8 @@ type PlanChoices struct {
 
 // PlanNeedView is one need on the plan with its goals.
 type PlanNeedView struct {
+	// Position counts from 1 in plan order.
+	Position  int
 	ID        string
 	Label     string
 	Priority  ChartBadge

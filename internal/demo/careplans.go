@@ -17,8 +17,7 @@ import (
 type planStage int
 
 const (
-	needsOnly       planStage = iota // needs accepted, no plan yet: ready to start one
-	planActive                       // approved and in force
+	planActive      planStage = iota // approved and in force
 	planSubmitted                    // a first draft waiting for the supervisor
 	planRevised                      // approved, revised and approved again
 	revisionPending                  // approved, with a revision waiting for approval
@@ -27,7 +26,11 @@ const (
 
 // demoPlanStages cycles through the stages over the screened patients, so
 // every stage appears in each tenant with a handful of patients.
-var demoPlanStages = []planStage{planActive, planSubmitted, planRevised, needsOnly, planActive, revisionPending, planDraft, planActive}
+var demoPlanStages = []planStage{planActive, planSubmitted, planRevised, planActive, revisionPending, planDraft}
+
+// demoWaiting is how many patients with two or more accepted needs are
+// left without a plan, for a coordinator to write one with them.
+const demoWaiting = 2
 
 // demoPlanPatients is how many screened patients get needs and plans.
 const demoPlanPatients = 16
@@ -36,9 +39,9 @@ const demoPlanPatients = 16
 // and writes care plans for them at different stages. The tenant must be
 // bound to the transaction.
 func loadCarePlans(ctx context.Context, tx pgx.Tx, t seededTenant, ps []loadedPatient, today time.Time) error {
-	n := 0
+	n, waiting := 0, 0
 	for _, p := range ps {
-		if p.Status != patients.Active || n == demoPlanPatients {
+		if p.Status != patients.Active || n+waiting == demoPlanPatients {
 			continue
 		}
 		needIDs, err := acceptScreenNeeds(ctx, tx, t, p)
@@ -48,11 +51,12 @@ func loadCarePlans(ctx context.Context, tx pgx.Tx, t seededTenant, ps []loadedPa
 		if len(needIDs) == 0 {
 			continue
 		}
-		stage := demoPlanStages[n%len(demoPlanStages)]
-		n++
-		if stage == needsOnly {
+		if len(needIDs) >= 2 && waiting < demoWaiting {
+			waiting++
 			continue
 		}
+		stage := demoPlanStages[n%len(demoPlanStages)]
+		n++
 		if err := writePlan(ctx, tx, t, p, needIDs, stage, today, n); err != nil {
 			return fmt.Errorf("plan of %s %s: %w", p.GivenName, p.FamilyName, err)
 		}

@@ -296,7 +296,7 @@ var interventionTone = map[careplans.InterventionStatus]string{
 func planNeedViews(p planReq, plan careplans.Plan, day time.Time) []web.PlanNeedView {
 	out := make([]web.PlanNeedView, len(plan.Needs))
 	for i, n := range plan.Needs {
-		nv := web.PlanNeedView{ID: n.ID, Label: n.Label(), Priority: needBadge(n.Priority), Removable: !n.InForce,
+		nv := web.PlanNeedView{Position: i + 1, ID: n.ID, Label: n.Label(), Priority: needBadge(n.Priority), Removable: !n.InForce,
 			First: i == 0, Last: i == len(plan.Needs)-1}
 		for j, g := range n.Goals {
 			nv.Goals = append(nv.Goals, goalView(plan, g, j == 0, j == len(n.Goals)-1, day))
@@ -442,11 +442,19 @@ func changeViews(cs []careplans.Change) []web.PlanChangeView {
 	for i, c := range cs {
 		cv := web.PlanChangeView{Kind: string(c.Kind), Item: c.Item, Label: c.Label, Under: c.Under}
 		for _, f := range c.Fields {
-			cv.Fields = append(cv.Fields, web.PlanFieldChange{Name: f.Name, From: f.From, To: f.To})
+			cv.Fields = append(cv.Fields, web.PlanFieldChange{Name: f.Name, From: readableDate(f.From), To: readableDate(f.To)})
 		}
 		out[i] = cv
 	}
 	return out
+}
+
+// readableDate writes a stored date the way pages do; other values pass.
+func readableDate(s string) string {
+	if d, err := parseDate(s); err == nil {
+		return longDate(d)
+	}
+	return s
 }
 
 // requestedForm is the form named by ?form=, filled from the stored item
