@@ -105,7 +105,7 @@ func TestJourney_CarePlanWrittenReturnedApprovedRevisedAndPrinted(t *testing.T) 
 		signInInBrowser(app, "supervisor@northside.test"),
 		chromedp.Click(chromedp.CSS(`nav.sidenav a[href$="/approvals"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=approval-queue]`)),
-		chromedp.Click(chromedp.CSS(`[data-testid=approval-queue] a[href*="`+patient+`"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=approval-queue] a[href*="` + patient + `"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=plan-review]`)),
 		screenshot("plan-review"),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=plan-review] textarea[name=text]`), "Please add the son's phone number to the care team"),
