@@ -457,3 +457,53 @@ func TestForms_ValidationMessages(t *testing.T) {
 		t.Errorf("an unknown responsible person must be refused: %v", i.Errors)
 	}
 }
+
+func TestProgress_OpenGoalsNotesReviewsAndInterventionTasks(t *testing.T) {
+	t.Parallel()
+	f := newPlanFixture(t)
+	f.complete()
+	p := f.load()
+	goal := p.Needs[0].Goals[0]
+	var choices []careplans.GoalChoice
+	f.must(func(ctx context.Context, tx pgx.Tx) (err error) {
+		choices, err = careplans.OpenGoals(ctx, tx, f.tenant, f.patient)
+		return err
+	})
+	if len(choices) != 2 || choices[0].ID != goal.ID {
+		t.Errorf("open goals: %+v", choices)
+	}
+	f.must(func(ctx context.Context, tx pgx.Tx) error {
+		_, err := careplans.AddProgressNote(ctx, tx, f.tenant, f.patient, goal.ID, f.coord, "  Went to the pantry  ")
+		return err
+	})
+	err := f.do(func(ctx context.Context, tx pgx.Tx) error {
+		_, err := careplans.AddProgressNote(ctx, tx, f.tenant, f.otherPatient, goal.ID, f.coord, "wrong patient")
+		return err
+	})
+	if !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("note through another patient: %v", err)
+	}
+	if notes := f.load().Needs[0].Goals[0].Notes; len(notes) != 1 || notes[0].Note != "Went to the pantry" {
+		t.Errorf("notes: %+v", notes)
+	}
+
+	f.submitAndApprove()
+	f.must(func(ctx context.Context, tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, "update patients set assigned_coordinator_id = $1 where id = $2", f.coord, f.patient)
+		return err
+	})
+	var due []careplans.PlanReview
+	f.must(func(ctx context.Context, tx pgx.Tx) (err error) {
+		due, err = careplans.DueForReview(ctx, tx, f.tenant, f.coord, time.Now().AddDate(0, 2, 0))
+		return err
+	})
+	if len(due) != 1 || due[0].PlanID != f.ref.PlanID {
+		t.Errorf("plans due for review within two months: %+v", due)
+	}
+
+	in := f.load().Needs[0].Goals[0].Interventions[0]
+	f.must(func(ctx context.Context, tx pgx.Tx) error { return careplans.InterventionTaskDone(ctx, tx, f.tenant, in.ID) })
+	if got := f.load().Needs[0].Goals[0].Interventions[0].Status; got != careplans.InterventionDone {
+		t.Errorf("intervention after its task was done: %s", got)
+	}
+}
