@@ -22,7 +22,10 @@ type CarePlanView struct {
 	ReturnedComment string
 	ReturnedBy      string
 	Editable        bool
-	Needs           []PlanNeedView
+	// CanProgress: statuses may be updated without a revision (the plan is
+	// open but not being edited).
+	CanProgress bool
+	Needs       []PlanNeedView
 	// Open is the one form unfolded on the page, if any.
 	Open PlanForm
 	// Problem is about the whole page: a conflict, or why a step failed.

@@ -79,7 +79,8 @@ type revision struct {
 }
 
 // record keeps the plan as it stands now as its next revision. Callers
-// hold the plan's row lock (see begin), so numbers never collide.
+// hold the plan's row lock (see begin), so numbers never collide. An empty
+// actorID records a change CareCoord made on someone's behalf.
 func record(ctx context.Context, q db.DBTX, ref Ref, actorID string, r revision) error {
 	p, err := Load(ctx, q, ref)
 	if err != nil {
@@ -96,7 +97,7 @@ func record(ctx context.Context, q db.DBTX, ref Ref, actorID string, r revision)
 	_, err = q.Exec(ctx, `
 		insert into care_plan_revisions (tenant_id, plan_id, number, kind, summary, comment, snapshot, actor_id)
 		values ($1, $2, coalesce((select max(number) + 1 from care_plan_revisions where tenant_id = $1 and plan_id = $2), 1),
-		        $3, $4, $5, $6, $7)`,
+		        $3, $4, $5, $6, nullif($7, '')::uuid)`,
 		ref.TenantID, ref.PlanID, r.kind, summary, r.comment, snap, actorID)
 	return err
 }

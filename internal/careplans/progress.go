@@ -97,16 +97,6 @@ func DueForReview(ctx context.Context, q db.DBTX, tenantID, coordinatorID string
 	})
 }
 
-// InterventionTaskDone marks the intervention behind a completed task as
-// done, unless it was closed already. It is how finishing a task on the
-// worklist shows on the plan.
-func InterventionTaskDone(ctx context.Context, q db.DBTX, tenantID, interventionID string) error {
-	_, err := q.Exec(ctx, `
-		update interventions set status = 'done'
-		 where tenant_id = $1 and id = $2 and status in ('planned', 'in_progress')`, tenantID, interventionID)
-	return err
-}
-
 // Awaiting is a plan waiting for a supervisor's approval.
 type Awaiting struct {
 	PlanID      string

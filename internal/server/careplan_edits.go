@@ -364,3 +364,31 @@ func (s *Server) addGoalNote(w http.ResponseWriter, r *http.Request) error {
 		return patientEvent(r, tx, p.chartReq, "goal", "Progress on “"+g.PatientWords+"”: "+note)
 	})
 }
+
+// setGoalStatus records how a goal is going, on a plan not being edited.
+func (s *Server) setGoalStatus(w http.ResponseWriter, r *http.Request) error {
+	p, goalID, err := planItemRequest(r, "goalID")
+	if err != nil {
+		return err
+	}
+	status := careplans.GoalStatus(r.PostForm.Get("status"))
+	open := web.PlanForm{}
+	a := audited{action: "goal.status_changed", entityType: "goal", entityID: goalID, detail: map[string]any{"status": string(status)}}
+	return s.planEdit(w, r, p, &open, a, "Goal status updated.", "#goal-"+goalID, func(tx pgx.Tx) error {
+		return careplans.SetGoalStatus(r.Context(), tx, p.ref, p.actorID, goalID, status, postedVersion(r))
+	})
+}
+
+// setInterventionStatus records how an intervention is going.
+func (s *Server) setInterventionStatus(w http.ResponseWriter, r *http.Request) error {
+	p, id, err := planItemRequest(r, "interventionID")
+	if err != nil {
+		return err
+	}
+	status := careplans.InterventionStatus(r.PostForm.Get("status"))
+	open := web.PlanForm{}
+	a := audited{action: "intervention.status_changed", entityType: "intervention", entityID: id, detail: map[string]any{"status": string(status)}}
+	return s.planEdit(w, r, p, &open, a, "Intervention status updated.", "#intervention-"+id, func(tx pgx.Tx) error {
+		return careplans.SetInterventionStatus(r.Context(), tx, p.ref, p.actorID, id, status, postedVersion(r))
+	})
+}

@@ -265,7 +265,7 @@ func (s *Server) printPlan(w http.ResponseWriter, r *http.Request) error {
 		}
 		snap, approvedOn := careplans.SnapshotOf(plan), ""
 		if rev, err := careplans.LastApproved(r.Context(), tx, p.ref); err == nil {
-			snap, approvedOn = rev.Snapshot, longDate(rev.CreatedAt)
+			snap, approvedOn = careplans.InForce(rev.Snapshot, plan), longDate(rev.CreatedAt)
 		}
 		v.PatientName, v.Coordinator, v.Team = patient.DisplayName(), patient.CoordinatorName, memberRows(p.base, team)
 		v.Title, v.ApprovedOn, v.Draft = snap.Title, approvedOn, approvedOn == ""

@@ -191,7 +191,7 @@ func (s *Server) planView(r *http.Request, tx pgx.Tx, p planReq) (web.CarePlanVi
 	v := web.CarePlanView{
 		Shell: s.shell(r), PatientName: patient.DisplayName(), ChartHref: p.base, Href: p.href,
 		Title: plan.Title, Status: planBadge(plan), StageNote: stageNote(plan), Version: plan.Version,
-		Facts: planFacts(plan), Editable: plan.Editable(), HistoryHref: p.href + "/history", PrintHref: p.href + "/print",
+		Facts: planFacts(plan), Editable: plan.Editable(), CanProgress: plan.Status.Open() && !plan.Editable(), HistoryHref: p.href + "/history", PrintHref: p.href + "/print",
 		Needs: planNeedViews(p, plan, today()),
 	}
 	if plan.ReturnedComment != "" && plan.Stage == careplans.Editing {
@@ -586,7 +586,7 @@ func chartPlan(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartPlan, error) {
 		if err != nil {
 			return out, err
 		}
-		snap = rev.Snapshot
+		snap = careplans.InForce(rev.Snapshot, plan)
 	}
 	out.Exists, out.Href, out.Title, out.Status, out.Note = true, c.base+"/care-plans/"+id, snap.Title, planBadge(plan), stageNote(plan)
 	for _, n := range snap.Needs {

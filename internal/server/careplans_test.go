@@ -394,3 +394,29 @@ func TestCarePlan_PrintViewIsThePatientsCopy(t *testing.T) {
 		"Your care coordinator", "Maya Okafor", "People on your care team")
 	mustNotContain(t, "draft print", draft.body, `class="sidenav"`, "PHQ-9", "AHC-HRSN")
 }
+
+func TestCarePlan_StatusUpdatesOnAnApprovedPlanNeedNoRevision(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	maya, grace := app.signedIn("coord1@northside.test"), app.signedIn("supervisor@northside.test")
+	chart, plan := writtenPlan(t, app, maya)
+	maya.post(plan+"/submit", url.Values{"version": {planVersion(t, maya.get(plan).body)}})
+	grace.post(plan+"/approve", url.Values{"version": {planVersion(t, grace.get(plan).body)}})
+	page := maya.get(plan).body
+	goal := goalSection.FindStringSubmatch(page)[1]
+	res := maya.post(plan+"/goals/"+goal+"/status", url.Values{"version": {planVersion(t, page)}, "status": {"achieved"}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("goal status: %d\n%s", res.status, res.body)
+	}
+	if got := planStage(t, app, plan); got != "active/approved" {
+		t.Errorf("a status update changed the plan's stage: %s", got)
+	}
+	card := chartBetween(maya.get(chart).body, `data-testid="chart-plan"`, "</section>")
+	mustContain(t, "chart plan card", card, "Achieved")
+	mustContain(t, "history", maya.get(plan+"/history").body, "is now Achieved")
+	// A stale version is refused like any edit.
+	res = maya.post(plan+"/goals/"+goal+"/status", url.Values{"version": {planVersion(t, page)}, "status": {"in_progress"}})
+	if res.status != http.StatusConflict {
+		t.Errorf("stale status update: %d, want 409", res.status)
+	}
+}
