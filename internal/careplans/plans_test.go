@@ -502,7 +502,9 @@ func TestProgress_OpenGoalsNotesReviewsAndInterventionTasks(t *testing.T) {
 	}
 
 	in := f.load().Needs[0].Goals[0].Interventions[0]
-	f.must(func(ctx context.Context, tx pgx.Tx) error { return careplans.InterventionTaskDone(ctx, tx, f.tenant, in.ID) })
+	f.must(func(ctx context.Context, tx pgx.Tx) error {
+		return careplans.InterventionTaskDone(ctx, tx, f.tenant, in.ID)
+	})
 	if got := f.load().Needs[0].Goals[0].Interventions[0].Status; got != careplans.InterventionDone {
 		t.Errorf("intervention after its task was done: %s", got)
 	}
