@@ -40,3 +40,22 @@ func describedBy(name, hint, err string) string {
 	}
 	return ids
 }
+
+// groupID turns a section title into an element id.
+func groupID(title string) string {
+	out := make([]byte, 0, len(title))
+	for i := 0; i < len(title); i++ {
+		c := title[i]
+		switch {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			out = append(out, c)
+		case 'A' <= c && c <= 'Z':
+			out = append(out, c+'a'-'A')
+		default:
+			if len(out) > 0 && out[len(out)-1] != '-' {
+				out = append(out, '-')
+			}
+		}
+	}
+	return string(out)
+}

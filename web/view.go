@@ -75,6 +75,7 @@ type WorklistView struct {
 // MemberRow is one user on the tenant admin's user list.
 type MemberRow struct {
 	Name       string
+	Href       string
 	Email      string
 	RoleLabel  string
 	Active     bool
@@ -84,6 +85,7 @@ type MemberRow struct {
 // TenantRow is one tenant on the platform admin's list.
 type TenantRow struct {
 	Name        string
+	Href        string
 	Slug        string
 	Status      string
 	ActiveUsers int

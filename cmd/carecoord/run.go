@@ -17,6 +17,7 @@ import (
 	"carecoord/internal/config"
 	"carecoord/internal/db"
 	"carecoord/internal/demo"
+	"carecoord/internal/mail"
 	"carecoord/internal/server"
 	"carecoord/internal/tenants"
 )
@@ -31,7 +32,8 @@ const usage = `usage: carecoord <command>
                               from standard input
 
 Configuration comes from the environment: DATABASE_URL, MIGRATE_DATABASE_URL,
-ADDR, SECURE_COOKIES, LOG_LEVEL (see README.md).`
+ADDR, SECURE_COOKIES, LOG_LEVEL, BASE_URL and, to email invitations,
+SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM (see README.md).`
 
 // run is the whole program, with its surroundings passed in so that tests
 // can drive it.
@@ -67,7 +69,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	defer pool.Close()
-	srv := server.New(server.Options{Pool: pool, Log: log, SecureCookies: cfg.SecureCookies, SessionCleanup: 5 * time.Minute})
+	o := server.Options{Pool: pool, Log: log, SecureCookies: cfg.SecureCookies, SessionCleanup: 5 * time.Minute, BaseURL: cfg.BaseURL}
+	if cfg.SMTP.Enabled() {
+		o.Mailer = mail.NewSMTP(cfg.SMTP)
+	}
+	srv := server.New(o)
 	defer srv.Close()
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -185,8 +191,9 @@ func createPlatformAdmin(ctx context.Context, cfg config.Config, args []string, 
 		return errors.New("-email must be an email address")
 	case strings.TrimSpace(*name) == "":
 		return errors.New("-name is required")
-	case len(password) < auth.MinPasswordLength:
-		return fmt.Errorf("the password (read from standard input) must be at least %d characters", auth.MinPasswordLength)
+	}
+	if msg := auth.CheckNewPassword(password, *email); msg != "" {
+		return fmt.Errorf("the password (read from standard input) can't be used: %s", msg)
 	}
 	pool, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {

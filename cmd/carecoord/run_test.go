@@ -93,6 +93,9 @@ func TestRun_CreatePlatformAdminChecksThePassword(t *testing.T) {
 	if _, err := runCmd(t, env, "short\n", args...); err == nil || !strings.Contains(err.Error(), "at least") {
 		t.Errorf("short password: err = %v", err)
 	}
+	if _, err := runCmd(t, env, "password1234\n", args...); err == nil || !strings.Contains(err.Error(), "commonly used") {
+		t.Errorf("common password: err = %v", err)
+	}
 	if out, err := runCmd(t, env, "a sufficiently long passphrase\n", args...); err != nil || !strings.Contains(out, "created") {
 		t.Fatalf("create: %v %s", err, out)
 	}

@@ -42,6 +42,11 @@ const (
 	SignInFailed = "sign_in_failed"
 	SignInLocked = "sign_in_locked"
 	SignOut      = "sign_out"
+	// SignInRefused: the password was right, but the account has no
+	// active organisation to work in (deactivated, or tenant suspended).
+	SignInRefused   = "sign_in_refused"
+	PasswordChanged = "password_changed"
+	PasswordReset   = "password_reset"
 )
 
 // AuthEvent is a sign-in or sign-out. It is global rather than per tenant:

@@ -69,3 +69,37 @@ func CreateUserWithHash(ctx context.Context, q db.DBTX, nu NewUser, hash string)
 	}
 	return u, err
 }
+
+// UserByEmail loads the user who signs in with email.
+func UserByEmail(ctx context.Context, q db.DBTX, email string) (User, error) {
+	rows, _ := q.Query(ctx, "select "+userColumns+" from users where email = $1", NormalizeEmail(email))
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[User])
+	return u, db.NotFound(err)
+}
+
+// SetPassword gives the user a new password, clears any sign-in lock and
+// ends every session the user has (the session version moves on). It
+// returns the new session version, for the session that made the change to
+// carry on. Callers check the password with CheckNewPassword first.
+func SetPassword(ctx context.Context, q db.DBTX, userID, password string) (int, error) {
+	hash, err := HashPassword(password)
+	if err != nil {
+		return 0, err
+	}
+	var version int
+	err = q.QueryRow(ctx, `
+		update users set password_hash = $2, session_version = session_version + 1,
+		       failed_logins = 0, first_failed_at = null, locked_until = null
+		 where id = $1
+		returning session_version`, userID, hash).Scan(&version)
+	return version, db.NotFound(err)
+}
+
+// EndSessions ends every session of the user on their next request.
+func EndSessions(ctx context.Context, q db.DBTX, userID string) error {
+	tag, err := q.Exec(ctx, "update users set session_version = session_version + 1 where id = $1", userID)
+	if err == nil && tag.RowsAffected() == 0 {
+		return db.ErrNotFound
+	}
+	return err
+}

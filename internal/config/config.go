@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -34,7 +35,26 @@ type Config struct {
 	SecureCookies bool
 	// LogLevel is the lowest level written to the log.
 	LogLevel slog.Level
+	// BaseURL is the address people reach CareCoord at (https://care.example.org),
+	// for links in emails. Empty: links are built from the request.
+	BaseURL string
+	// SMTP sends invitation emails when its Host is set; otherwise the admin
+	// is shown the link to pass on.
+	SMTP SMTP
 }
+
+// SMTP is the mail server invitations are sent through.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	// From is the sender, e.g. "CareCoord <carecoord@example.org>".
+	From string
+}
+
+// Enabled reports whether mail is to be sent at all.
+func (s SMTP) Enabled() bool { return s.Host != "" }
 
 // FromEnv builds a Config from getenv (os.Getenv in production), reporting
 // every bad variable at once.
@@ -68,7 +88,64 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("LOG_LEVEL: %q is not one of debug, info, warn, error", v))
 		}
 	}
+	c.BaseURL = strings.TrimRight(strings.TrimSpace(getenv("BASE_URL")), "/")
+	if c.BaseURL != "" {
+		if err := checkBaseURL(c.BaseURL); err != nil {
+			errs = append(errs, fmt.Errorf("BASE_URL: %w", err))
+		}
+	}
+	errs = append(errs, c.readSMTP(getenv)...)
 	return c, errors.Join(errs...)
+}
+
+// readSMTP reads the SMTP_* variables. Mail is optional, but once SMTP_HOST
+// is set everything a message needs must be there too, and BASE_URL, so
+// that emailed links lead to the right place.
+func (c *Config) readSMTP(getenv func(string) string) []error {
+	c.SMTP = SMTP{
+		Host:     strings.TrimSpace(getenv("SMTP_HOST")),
+		Port:     587,
+		Username: getenv("SMTP_USERNAME"),
+		Password: getenv("SMTP_PASSWORD"),
+		From:     strings.TrimSpace(getenv("SMTP_FROM")),
+	}
+	var errs []error
+	if v := getenv("SMTP_PORT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 65535 {
+			errs = append(errs, fmt.Errorf("SMTP_PORT: %q is not a number from 1 to 65535", v))
+		}
+		c.SMTP.Port = n
+	}
+	if !c.SMTP.Enabled() {
+		for _, name := range []string{"SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_FROM"} {
+			if getenv(name) != "" {
+				errs = append(errs, fmt.Errorf("%s: is set but SMTP_HOST is not; set SMTP_HOST to send mail", name))
+			}
+		}
+		return errs
+	}
+	if _, err := mail.ParseAddress(c.SMTP.From); err != nil {
+		errs = append(errs, fmt.Errorf("SMTP_FROM: %q is not an email address (like CareCoord <carecoord@example.org>)", c.SMTP.From))
+	}
+	if (c.SMTP.Username == "") != (c.SMTP.Password == "") {
+		errs = append(errs, errors.New("SMTP_USERNAME and SMTP_PASSWORD: set both or neither"))
+	}
+	if c.BaseURL == "" {
+		errs = append(errs, errors.New("BASE_URL: is required when SMTP_HOST is set, for the links in emails"))
+	}
+	return errs
+}
+
+func checkBaseURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q is not an http:// or https:// address", raw)
+	}
+	if u.Path != "" || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q must be the site's address alone, without a path", raw)
+	}
+	return nil
 }
 
 func orDefault(v, def string) string {

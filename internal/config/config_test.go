@@ -34,6 +34,13 @@ func TestFromEnv_EachBadValueIsNamed(t *testing.T) {
 		{"addr port out of range", map[string]string{"ADDR": ":70000"}, "ADDR: port"},
 		{"secure cookies", map[string]string{"SECURE_COOKIES": "maybe"}, "SECURE_COOKIES"},
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
+		{"base url scheme", map[string]string{"BASE_URL": "ftp://care.example.org"}, "BASE_URL"},
+		{"base url with a path", map[string]string{"BASE_URL": "https://care.example.org/app"}, "BASE_URL: \"https://care.example.org/app\" must be the site's address alone"},
+		{"smtp port", map[string]string{"SMTP_HOST": "mail", "SMTP_PORT": "x", "SMTP_FROM": "a@b.org", "BASE_URL": "https://c.org"}, "SMTP_PORT"},
+		{"smtp from", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "nobody", "BASE_URL": "https://c.org"}, "SMTP_FROM"},
+		{"smtp without base url", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "a@b.org"}, "BASE_URL: is required"},
+		{"smtp half a login", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "a@b.org", "BASE_URL": "https://c.org", "SMTP_USERNAME": "u"}, "SMTP_USERNAME and SMTP_PASSWORD"},
+		{"smtp settings without a host", map[string]string{"SMTP_FROM": "a@b.org"}, "SMTP_FROM: is set but SMTP_HOST is not"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,5 +58,24 @@ func TestFromEnv_ReportsEveryBadValueAtOnce(t *testing.T) {
 	_, err := FromEnv(env(map[string]string{"ADDR": "x", "DATABASE_URL": "x://"}))
 	if err == nil || !strings.Contains(err.Error(), "ADDR") || !strings.Contains(err.Error(), "DATABASE_URL") {
 		t.Errorf("error = %v, want both variables named", err)
+	}
+}
+
+func TestFromEnv_SMTPIsOffUnlessItsHostIsSet(t *testing.T) {
+	t.Parallel()
+	c, err := FromEnv(env(nil))
+	if err != nil || c.SMTP.Enabled() {
+		t.Fatalf("no SMTP_HOST: enabled=%v, err=%v", c.SMTP.Enabled(), err)
+	}
+	c, err = FromEnv(env(map[string]string{
+		"SMTP_HOST": "mail.example.org", "SMTP_PORT": "2525", "SMTP_FROM": "CareCoord <care@example.org>",
+		"SMTP_USERNAME": "care", "SMTP_PASSWORD": "secret", "BASE_URL": "https://care.example.org/",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := SMTP{Host: "mail.example.org", Port: 2525, Username: "care", Password: "secret", From: "CareCoord <care@example.org>"}
+	if c.SMTP != want || c.BaseURL != "https://care.example.org" {
+		t.Errorf("SMTP = %+v, BaseURL = %q", c.SMTP, c.BaseURL)
 	}
 }

@@ -51,11 +51,21 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 // fn's error rolls the transaction back.
 func InTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, "select set_config('app.tenant_id', $1, true)", tenantID); err != nil {
-			return fmt.Errorf("bind tenant: %w", err)
+		if err := BindTenant(ctx, tx, tenantID); err != nil {
+			return err
 		}
 		return fn(tx)
 	})
+}
+
+// BindTenant makes row-level security in tx see tenantID, until tx ends. It
+// is for a transaction that learns its tenant part-way, such as one that
+// creates the tenant; everything else uses InTenant.
+func BindTenant(ctx context.Context, tx pgx.Tx, tenantID string) error {
+	if _, err := tx.Exec(ctx, "select set_config('app.tenant_id', $1, true)", tenantID); err != nil {
+		return fmt.Errorf("bind tenant: %w", err)
+	}
+	return nil
 }
 
 // NotFound turns pgx's no-rows error into ErrNotFound and leaves others alone.
@@ -71,4 +81,24 @@ func NotFound(err error) error {
 func IsUniqueViolation(err error, name string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23505" && (name == "" || pgErr.ConstraintName == name)
+}
+
+// ValidUUID reports whether s is a UUID in its canonical text form.
+func ValidUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
 }

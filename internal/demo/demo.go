@@ -46,6 +46,18 @@ var people = []person{
 	{"admin", map[string]string{"northside": "Sam Patel", "riverside": "Hannah Berg"}, auth.TenantAdmin},
 }
 
+// Each demo tenant also shows the two ends of a membership: someone who
+// left (deactivated, so they cannot sign in) and someone invited who has
+// not accepted yet. The invitation's link was never shown to anyone; the
+// admin can make a new one from the users page.
+var (
+	formerNames = map[string]string{"northside": "Ruth Adebayo", "riverside": "Marcus Lindqvist"}
+	// FormerLocal and InvitedLocal name the deactivated member and the
+	// pending invitation in each tenant (e.g. former@northside.test).
+	FormerLocal  = "former"
+	InvitedLocal = "newhire"
+)
+
 // ErrNotEmpty means the database already has tenants; demo data is only ever
 // loaded into an empty one.
 var ErrNotEmpty = fmt.Errorf("the database already has tenants: demo data is only loaded into an empty database")
@@ -126,5 +138,16 @@ func loadTenant(ctx context.Context, tx pgx.Tx, slug, name, hash string) (seeded
 		}
 		st.users[p.local] = u.ID
 	}
-	return st, nil
+	former, err := auth.CreateUserWithHash(ctx, tx, auth.NewUser{Email: Email(FormerLocal, slug), Name: formerNames[slug]}, hash)
+	if err != nil {
+		return st, err
+	}
+	if err := tenants.AddMember(ctx, tx, t.ID, former.ID, auth.Coordinator); err != nil {
+		return st, err
+	}
+	if _, err := tenants.SetActive(ctx, tx, t.ID, former.ID, false); err != nil {
+		return st, err
+	}
+	_, _, err = tenants.Invite(ctx, tx, t.ID, Email(InvitedLocal, slug), auth.Coordinator, st.users["admin"])
+	return st, err
 }

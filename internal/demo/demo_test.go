@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"carecoord/internal/auth"
 	"carecoord/internal/db"
@@ -288,6 +289,46 @@ func TestLoad_GivesTheSamePatientsEveryTime(t *testing.T) {
 		want := tenantRows(t, seeded.Pool, slug, q)
 		if diff := cmp.Diff(want, tenantRows(t, fresh.Pool, slug, q)); diff != "" || len(want) == 0 {
 			t.Errorf("%s: a second load differs (-first +second):\n%s", slug, diff)
+		}
+	}
+}
+
+func TestLoad_EachTenantHasADeactivatedMemberAndAPendingInvitation(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "demo")
+	ctx := context.Background()
+	for _, slug := range []string{"northside", "riverside"} {
+		tn, err := tenants.BySlug(ctx, d.Pool, slug)
+		if err != nil {
+			t.Fatal(err)
+		}
+		members, err := tenants.Members(ctx, d.Pool, tn.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var inactive, inactiveIDs []string
+		for _, m := range members {
+			if !m.Active {
+				inactive, inactiveIDs = append(inactive, m.Email), append(inactiveIDs, m.UserID)
+			}
+		}
+		if diff := cmp.Diff([]string{demo.Email(demo.FormerLocal, slug)}, inactive); diff != "" {
+			t.Errorf("%s: deactivated members (-want +got):\n%s", slug, diff)
+		}
+		if _, err := auth.SignIn(ctx, d.Pool, demo.Email(demo.FormerLocal, slug), demo.Password); err != nil {
+			t.Errorf("%s: the former member's password should still be right: %v", slug, err)
+		}
+		for _, id := range inactiveIDs {
+			if ok, err := tenants.HasActiveTenant(ctx, d.Pool, id); ok || err != nil {
+				t.Errorf("%s: the former member still has an active organisation (%v)", slug, err)
+			}
+		}
+		open, err := tenants.OpenInvitations(ctx, d.Pool, tn.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(open) != 1 || open[0].Email != demo.Email(demo.InvitedLocal, slug) || open[0].State(time.Now()) != tenants.InvitationOpen {
+			t.Errorf("%s: open invitations %+v, want one for %s", slug, open, demo.Email(demo.InvitedLocal, slug))
 		}
 	}
 }

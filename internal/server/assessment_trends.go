@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net/http"
 	"slices"
 	"time"
 
@@ -87,11 +88,19 @@ func latestResults(list []assessments.Assessment) map[string]assessments.LastRes
 // dueCodes are the instruments that can fall due, in badge order.
 var dueCodes = []string{"PHQ-9", "GAD-7", "AHC-HRSN"}
 
-// dueOf says which instruments are due again and when. The intervals are
-// CareCoord's defaults for every organisation until the settings issue lets
-// a tenant choose its own.
-func dueOf(base string, list []assessments.Assessment, day time.Time) web.ChartAssessmentsDue {
-	rules := assessments.DefaultDueRules()
+// dueRulesOf are the re-assessment intervals of the request's tenant, from
+// its settings (which default to assessments.DefaultDueRules).
+func dueRulesOf(r *http.Request) assessments.DueRules {
+	m, _ := currentMembership(r)
+	return assessments.DueRules{
+		DepressionAnxietyEvery: time.Duration(m.Settings.DepressionAnxietyReassessDays) * 24 * time.Hour,
+		SocialNeedsEvery:       assessments.Months(m.Settings.SocialNeedsReassessMonths),
+	}
+}
+
+// dueOf says which instruments are due again and when, by the tenant's
+// rules.
+func dueOf(base string, list []assessments.Assessment, day time.Time, rules assessments.DueRules) web.ChartAssessmentsDue {
 	latest := latestResults(list)
 	var v web.ChartAssessmentsDue
 	for _, code := range dueCodes {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/db"
 	"carecoord/internal/patients"
 	"carecoord/web"
 
@@ -61,30 +62,10 @@ func postedChartRequest(r *http.Request) (chartReq, error) {
 // uuidParam reads a UUID path parameter; anything else is errNotFound.
 func uuidParam(r *http.Request, name string) (string, error) {
 	v := chi.URLParam(r, name)
-	if !validUUID(v) {
+	if !db.ValidUUID(v) {
 		return "", errNotFound
 	}
 	return strings.ToLower(v), nil
-}
-
-// validUUID reports whether s is a UUID in its canonical text form.
-func validUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
-		default:
-			return false
-		}
-	}
-	return true
 }
 
 // record writes a change to the patient's timeline and the audit log.
@@ -154,7 +135,7 @@ func (s *Server) loadChart(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartVie
 		Consents:    consentRows(c.base, consents, day),
 		Assessments: assessmentRows(c.base, taken),
 		Trends:      trendsOf(taken),
-		Due:         dueOf(c.base, taken, day),
+		Due:         dueOf(c.base, taken, day, dueRulesOf(r)),
 	}
 	if v.Needs, err = chartNeedRows(r, tx, c); err != nil {
 		return web.ChartView{}, err

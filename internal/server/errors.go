@@ -57,7 +57,7 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	he := classify(err)
 	if he == errInternal {
 		s.log.ErrorContext(r.Context(), "request failed",
-			"request_id", middleware.GetReqID(r.Context()), "path", r.URL.Path, "err", err)
+			"request_id", middleware.GetReqID(r.Context()), "path", loggedPath(r.URL.Path), "err", err)
 	}
 	v := web.ErrorView{Status: he.status, Title: he.title, Message: he.message}
 	if sh, ok := s.shellIfSignedIn(r); ok {

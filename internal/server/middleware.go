@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"net/http"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
 	"carecoord/internal/auth"
@@ -24,7 +26,8 @@ const (
 )
 
 // logRequests writes one line per request. It logs the path but never the
-// query string or body, where patient names and search terms would be.
+// query string or body, where patient names and search terms would be, nor
+// the secret token of an invitation or password-reset link.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -32,10 +35,23 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		next.ServeHTTP(ww, r)
 		s.log.InfoContext(r.Context(), "request",
 			"request_id", middleware.GetReqID(r.Context()),
-			"method", r.Method, "path", r.URL.Path,
+			"method", r.Method, "path", loggedPath(r.URL.Path),
 			"status", ww.Status(), "bytes", ww.BytesWritten(),
 			"ms", time.Since(start).Milliseconds())
 	})
+}
+
+// tokenPaths are the pages whose last path segment is a secret.
+var tokenPaths = []string{"/invitations/", "/password-reset/"}
+
+// loggedPath is the path with any link token replaced.
+func loggedPath(p string) string {
+	for _, prefix := range tokenPaths {
+		if strings.HasPrefix(p, prefix) {
+			return prefix + "[token]"
+		}
+	}
+	return p
 }
 
 // recoverPanics turns a panic into the 500 page and a logged stack.
@@ -98,8 +114,8 @@ func staticFiles(fsys fs.FS) http.Handler {
 }
 
 // loadUser puts the signed-in user, if any, into the request context. A
-// session whose user was disabled, or whose sessions were ended since it
-// began, is destroyed here, on its next request.
+// session whose user was disabled, whose sessions were ended since it
+// began, or that was idle too long, is destroyed here, on its next request.
 func (s *Server) loadUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -108,15 +124,21 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		now := s.now()
+		idle, expired := s.idleExpired(r, now)
 		u, err := auth.UserByID(ctx, s.pool, id)
-		if err != nil || u.Disabled || u.SessionVersion != s.sessions.GetInt(ctx, sessionVersion) {
+		if err != nil || u.Disabled || u.SessionVersion != s.sessions.GetInt(ctx, sessionVersion) || expired {
 			if err := s.sessions.Destroy(ctx); err != nil {
 				s.renderError(w, r, err)
 				return
 			}
+			if expired {
+				s.flash(r, "You were signed out after "+strconv.Itoa(int(idle/time.Minute))+" minutes without activity, to protect your patients' information. Sign in to carry on.")
+			}
 			next.ServeHTTP(w, r)
 			return
 		}
+		s.sessions.Put(ctx, sessionLastSeen, now.Unix())
 		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, userKey, u)))
 	})
 }
@@ -165,6 +187,7 @@ func (s *Server) requireMembership(next http.Handler) http.Handler {
 		slug := chi.URLParam(r, "tenant")
 		for _, m := range all {
 			if m.Tenant.Slug == slug {
+				s.useIdleTimeout(r, m.Settings.IdleTimeoutMinutes)
 				ctx := context.WithValue(r.Context(), membershipKey, m)
 				ctx = context.WithValue(ctx, membershipsKey, all)
 				next.ServeHTTP(w, r.WithContext(ctx))

@@ -29,18 +29,37 @@ func (s *Server) Handler() http.Handler {
 		r.Get("/login", s.handle(s.loginForm))
 		r.Post("/login", s.handle(s.login))
 
+		// Links with a secret token, signed in or not: the token is the
+		// visitor's only proof (and is never logged).
+		r.Get("/invitations/{token}", s.handle(s.invitationPage))
+		r.Post("/invitations/{token}", s.handle(s.acceptInvitation))
+		r.Get("/password-reset/{token}", s.handle(s.passwordResetPage))
+		r.Post("/password-reset/{token}", s.handle(s.resetPassword))
+
 		// Signed in, any role.
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireUser)
 			r.Post("/logout", s.handle(s.logout))
 			r.Get("/", s.handle(s.home))
 			r.Get("/tenants", s.handle(s.tenantPicker))
+			r.Get("/account", s.handle(s.accountPage))
+			r.Post("/account/password", s.handle(s.changePassword))
 		})
 
 		// Platform admins: tenants only, never patient data.
 		r.Route("/platform", func(r chi.Router) {
 			r.Use(s.requireUser, s.requirePlatformAdmin)
 			r.Get("/tenants", s.handle(s.platformTenants))
+			r.Get("/tenants/new", s.handle(s.newTenantForm))
+			r.Post("/tenants", s.handle(s.createTenant))
+			r.Route("/tenants/{tenantID}", func(r chi.Router) {
+				r.Get("/", s.handle(s.platformTenant))
+				r.Post("/name", s.handle(s.renameTenant))
+				r.Post("/status", s.handle(s.setTenantStatus))
+				r.Post("/invitations", s.handle(s.inviteTenantAdmin))
+				r.Post("/invitations/{invitationID}/renew", s.handle(s.renewTenantInvitation))
+				r.Post("/invitations/{invitationID}/revoke", s.handle(s.revokeTenantInvitation))
+			})
 		})
 
 		// One tenant: membership is checked before anything else runs, then
@@ -125,6 +144,17 @@ func (s *Server) Handler() http.Handler {
 			r.Route("/admin", func(r chi.Router) {
 				r.Use(s.requireRole(auth.Role.Administers))
 				r.Get("/users", s.handle(s.adminUsers))
+				r.Get("/users/{userID}", s.handle(s.memberPage))
+				r.Post("/users/{userID}/role", s.handle(s.changeMemberRole))
+				r.Post("/users/{userID}/active", s.handle(s.setMemberActive))
+				r.Post("/users/{userID}/reset-link", s.handle(s.createResetLink))
+				r.Post("/invitations", s.handle(s.invite))
+				r.Post("/invitations/{invitationID}/renew", s.handle(s.renewInvitation))
+				r.Post("/invitations/{invitationID}/revoke", s.handle(s.revokeInvitation))
+				r.Get("/settings", s.handle(s.settingsPage))
+				r.Post("/settings", s.handle(s.saveSettings))
+				r.Get("/audit", s.handle(s.auditLog))
+				r.Get("/audit.csv", s.handle(s.auditCSV))
 			})
 		})
 	})

@@ -8,16 +8,22 @@ import (
 	"net/http"
 	"time"
 
+	"carecoord/internal/mail"
+	"carecoord/internal/tenants"
+
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Session lifetimes (issue 3): a session ends after 30 idle minutes, and in
-// any case 12 hours after sign-in.
+// Session lifetimes (issue 3): a session ends after the idle timeout of the
+// organisation the user last worked in (30 minutes unless it set another,
+// see checkIdle), and in any case 12 hours after sign-in. The store keeps an
+// unused session for the longest idle timeout any organisation may set.
 const (
-	idleTimeout     = 30 * time.Minute
-	absoluteTimeout = 12 * time.Hour
+	defaultIdleTimeout = 30 * time.Minute
+	storeIdleTimeout   = tenants.MaxIdleTimeoutMinutes * time.Minute
+	absoluteTimeout    = 12 * time.Hour
 	// maxBodyBytes caps every request body; forms are far smaller.
 	maxBodyBytes = 1 << 20
 )
@@ -30,13 +36,26 @@ type Options struct {
 	SecureCookies bool
 	// SessionCleanup is how often expired sessions are deleted; 0 never.
 	SessionCleanup time.Duration
+	// Mailer sends invitation and password-reset emails; nil shows the
+	// links to the admin to pass on instead.
+	Mailer mail.Sender
+	// BaseURL is where people reach CareCoord, for links in emails and on
+	// pages; empty builds links from the request's host.
+	BaseURL string
+	// Now is the clock sessions are timed by; nil is time.Now. Tests move
+	// it forward to see a session time out.
+	Now func() time.Time
 }
 
 // Server holds what every handler needs.
 type Server struct {
-	pool     *pgxpool.Pool
-	log      *slog.Logger
-	sessions *scs.SessionManager
+	pool          *pgxpool.Pool
+	log           *slog.Logger
+	sessions      *scs.SessionManager
+	mailer        mail.Sender
+	baseURL       string
+	secureCookies bool
+	now           func() time.Time
 	// stopCleanup ends the expired-session sweep.
 	stopCleanup context.CancelFunc
 }
@@ -47,7 +66,7 @@ func New(o Options) *Server {
 	// pgxstore's own cleanup goroutine races with its StopCleanup (the race
 	// detector shows it), so the sweep is ours: see sweepSessions.
 	sm.Store = pgxstore.NewWithCleanupInterval(o.Pool, 0)
-	sm.IdleTimeout = idleTimeout
+	sm.IdleTimeout = storeIdleTimeout
 	sm.Lifetime = absoluteTimeout
 	sm.Cookie.Name = "carecoord_session"
 	sm.Cookie.HttpOnly = true
@@ -57,7 +76,11 @@ func New(o Options) *Server {
 	// signs the coordinator out.
 	sm.Cookie.Persist = false
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{pool: o.Pool, log: o.Log, sessions: sm, stopCleanup: cancel}
+	s := &Server{pool: o.Pool, log: o.Log, sessions: sm, stopCleanup: cancel,
+		mailer: o.Mailer, baseURL: o.BaseURL, secureCookies: o.SecureCookies, now: o.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, err)
 	}

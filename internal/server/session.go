@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"carecoord/internal/auth"
 	"carecoord/web"
@@ -13,7 +14,51 @@ const (
 	sessionUserID  = "user_id"
 	sessionVersion = "session_version"
 	sessionFlash   = "flash"
+	// sessionLastSeen is the Unix time of the session's last request, and
+	// sessionIdleMinutes the idle timeout of the tenant last worked in.
+	sessionLastSeen    = "last_seen"
+	sessionIdleMinutes = "idle_minutes"
+	// sessionShownLink is a link just made for an admin to pass on, shown
+	// once on the next page (see showLink).
+	sessionShownLink = "shown_link"
 )
+
+// Idle timeouts per tenant (issue 9). The session store can only have one
+// idle timeout, so it keeps sessions for the longest a tenant may set, and
+// each session remembers its last request and the idle timeout of the
+// tenant it last worked in: a session idle for longer than that ends on its
+// next request. Outside any tenant the default applies.
+
+// idleExpired reports the session's idle timeout and whether the session
+// has been idle longer than that at now.
+func (s *Server) idleExpired(r *http.Request, now time.Time) (time.Duration, bool) {
+	idle := defaultIdleTimeout
+	if m := s.sessions.GetInt(r.Context(), sessionIdleMinutes); m > 0 {
+		idle = time.Duration(m) * time.Minute
+	}
+	last := s.sessions.GetInt64(r.Context(), sessionLastSeen)
+	return idle, last > 0 && now.Sub(time.Unix(last, 0)) > idle
+}
+
+// useIdleTimeout makes the tenant's idle timeout the session's from now on.
+func (s *Server) useIdleTimeout(r *http.Request, minutes int) {
+	if minutes > 0 && s.sessions.GetInt(r.Context(), sessionIdleMinutes) != minutes {
+		s.sessions.Put(r.Context(), sessionIdleMinutes, minutes)
+	}
+}
+
+// startSession signs u in on this browser under a new session token, so
+// that a token planted before sign-in is worthless.
+func (s *Server) startSession(r *http.Request, u auth.User) error {
+	ctx := r.Context()
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessionUserID, u.ID)
+	s.sessions.Put(ctx, sessionVersion, u.SessionVersion)
+	s.sessions.Put(ctx, sessionLastSeen, s.now().Unix())
+	return nil
+}
 
 // flash leaves a message for the next page the user sees (after a redirect).
 func (s *Server) flash(r *http.Request, msg string) {
@@ -52,7 +97,10 @@ func (s *Server) shell(r *http.Request) web.Shell {
 		items = append(items, web.NavItem{Label: "Plan approvals", Href: base + "/approvals"})
 	}
 	if m.Role.Administers() {
-		items = append(items, web.NavItem{Label: "Users", Href: base + "/admin/users"})
+		items = append(items,
+			web.NavItem{Label: "Users", Href: base + "/admin/users"},
+			web.NavItem{Label: "Settings", Href: base + "/admin/settings"},
+			web.NavItem{Label: "Audit log", Href: base + "/admin/audit"})
 	}
 	sh.Nav = navFor(r, items)
 	return sh

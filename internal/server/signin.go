@@ -8,6 +8,7 @@ import (
 
 	"carecoord/internal/audit"
 	"carecoord/internal/auth"
+	"carecoord/internal/tenants"
 	"carecoord/web"
 )
 
@@ -23,8 +24,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	return render(w, r, http.StatusOK, web.LoginPage(v))
 }
 
-// login checks the credentials, records the attempt and starts a session
-// under a new token, so that a token planted before sign-in is worthless.
+// login checks the credentials, records the attempt and starts a session.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return formError(err)
@@ -55,6 +55,17 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		event.Action, v.Problem = audit.SignInLocked, "Too many unsuccessful attempts. For safety this account is locked for 15 minutes; try again after that, or ask your administrator."
 	case err != nil:
 		return err
+	case !u.PlatformAdmin:
+		// The password was right; say so only now. A member who was
+		// deactivated everywhere, or whose organisation is suspended,
+		// has nowhere to work.
+		ok, err := tenants.HasActiveTenant(ctx, s.pool, u.ID)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			event.Action, v.Problem = audit.SignInRefused, "Your account is not active in any organisation at the moment, so you can't sign in. If you think this is a mistake, ask your organisation's administrator."
+		}
 	}
 	if err := audit.RecordAuth(ctx, s.pool, event); err != nil {
 		return err
@@ -62,12 +73,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if v.Problem != "" {
 		return render(w, r, http.StatusUnprocessableEntity, web.LoginPage(v))
 	}
-
-	if err := s.sessions.RenewToken(ctx); err != nil {
+	if err := s.startSession(r, u); err != nil {
 		return err
 	}
-	s.sessions.Put(ctx, sessionUserID, u.ID)
-	s.sessions.Put(ctx, sessionVersion, u.SessionVersion)
 	if v.Next != "" {
 		return redirect(w, r, v.Next)
 	}

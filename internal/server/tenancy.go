@@ -33,8 +33,15 @@ type audited struct {
 func (s *Server) audit(r *http.Request, tx pgx.Tx, a audited) error {
 	m, _ := currentMembership(r)
 	u, _ := currentUser(r)
+	return s.auditAs(r, tx, m.Tenant.ID, u.ID, a)
+}
+
+// auditAs records a in tenantID's log as done by actorID, for requests
+// outside the tenant's routes: a platform admin's change to a tenant, an
+// invitation being accepted.
+func (s *Server) auditAs(r *http.Request, tx pgx.Tx, tenantID, actorID string, a audited) error {
 	return audit.Record(r.Context(), tx, audit.Event{
-		TenantID: m.Tenant.ID, ActorID: u.ID, Action: a.action,
+		TenantID: tenantID, ActorID: actorID, Action: a.action,
 		EntityType: a.entityType, EntityID: a.entityID, PatientID: a.patientID,
 		IP: clientIP(r), RequestID: middleware.GetReqID(r.Context()), Detail: a.detail,
 	})

@@ -3,6 +3,10 @@ package tenants
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
 
 	"carecoord/internal/db"
 )
@@ -50,8 +54,7 @@ func LoadSettings(ctx context.Context, q db.DBTX, tenantID string) (Settings, er
 	if err != nil {
 		return Settings{}, db.NotFound(err)
 	}
-	s := DefaultSettings()
-	return s, json.Unmarshal(raw, &s)
+	return decodeSettings(raw)
 }
 
 // SaveSettings stores s as the tenant's settings. Callers validate first.
@@ -65,4 +68,158 @@ func SaveSettings(ctx context.Context, q db.DBTX, tenantID string, s Settings) e
 		return db.ErrNotFound
 	}
 	return err
+}
+
+// Errors holds a message for each form field that needs another look,
+// keyed by the field's name.
+type Errors map[string]string
+
+// SettingRule is one setting: its form field (the JSON key), how it reads
+// on screen, and the bounds within which it is safe. The settings page,
+// validation and the audit of changes all follow this one table.
+type SettingRule struct {
+	Key   string
+	Group string
+	Label string
+	Hint  string
+	Unit  string
+	Min   int
+	Max   int
+	field func(*Settings) *int
+}
+
+// Value is the rule's value in s.
+func (r SettingRule) Value(s Settings) int { return *r.field(&s) }
+
+// Setting groups, in the order the settings page shows them.
+const (
+	GroupCadence     = "Contact cadence"
+	GroupReferrals   = "Referrals and authorisations"
+	GroupReassessing = "Re-assessment"
+	GroupSecurity    = "Sign-in"
+)
+
+// SettingRules lists every setting in page order.
+var SettingRules = []SettingRule{
+	{Key: "cadence_high_days", Group: GroupCadence, Label: "High-risk patients", Unit: "days", Min: 1, Max: 30,
+		Hint: "Longest time between successful contacts.", field: func(s *Settings) *int { return &s.CadenceHighDays }},
+	{Key: "cadence_moderate_days", Group: GroupCadence, Label: "Moderate-risk patients", Unit: "days", Min: 1, Max: 60,
+		Hint: "Longest time between successful contacts.", field: func(s *Settings) *int { return &s.CadenceModerateDays }},
+	{Key: "cadence_low_days", Group: GroupCadence, Label: "Low-risk patients", Unit: "days", Min: 1, Max: 180,
+		Hint: "Longest time between successful contacts.", field: func(s *Settings) *int { return &s.CadenceLowDays }},
+	{Key: "first_contact_business_days", Group: GroupReferrals, Label: "First contact with a new referral", Unit: "business days", Min: 1, Max: 10,
+		Hint: "How soon a newly referred patient must be contacted.", field: func(s *Settings) *int { return &s.FirstContactBusinessDays }},
+	{Key: "referral_follow_up_business_days", Group: GroupReferrals, Label: "Follow up an unanswered referral after", Unit: "business days", Min: 1, Max: 20,
+		Hint: "A task is raised when a sent referral has had no answer this long.", field: func(s *Settings) *int { return &s.ReferralFollowUpBusinessDays }},
+	{Key: "authorization_warning_days", Group: GroupReferrals, Label: "Warn before an authorisation expires", Unit: "days", Min: 1, Max: 60,
+		Hint: "A task is raised this long before an insurance authorisation runs out.", field: func(s *Settings) *int { return &s.AuthorizationWarningDays }},
+	{Key: "depression_anxiety_reassess_days", Group: GroupReassessing, Label: "PHQ-9 and GAD-7 again after", Unit: "days", Min: 14, Max: 180,
+		Hint: "While symptoms are moderate or worse.", field: func(s *Settings) *int { return &s.DepressionAnxietyReassessDays }},
+	{Key: "social_needs_reassess_months", Group: GroupReassessing, Label: "Social needs screen again after", Unit: "months", Min: 1, Max: 24,
+		Hint: "The AHC health-related social needs screen.", field: func(s *Settings) *int { return &s.SocialNeedsReassessMonths }},
+	{Key: "idle_timeout_minutes", Group: GroupSecurity, Label: "Sign out after inactivity", Unit: "minutes", Min: 5, Max: MaxIdleTimeoutMinutes,
+		Hint: "Protects patient data on a computer left unattended.", field: func(s *Settings) *int { return &s.IdleTimeoutMinutes }},
+}
+
+// MaxIdleTimeoutMinutes is the longest idle timeout an organisation may set;
+// sessions are kept in the store no longer than this without use.
+const MaxIdleTimeoutMinutes = 60
+
+// Validate returns a message for every setting outside its safe bounds, and
+// for contact cadences that would have higher-risk patients contacted less
+// often than lower-risk ones.
+func (s Settings) Validate() Errors {
+	errs := Errors{}
+	for _, r := range SettingRules {
+		if v := r.Value(s); v < r.Min || v > r.Max {
+			errs[r.Key] = fmt.Sprintf("Enter a number of %s from %d to %d.", r.Unit, r.Min, r.Max)
+		}
+	}
+	if _, bad := errs["cadence_moderate_days"]; !bad && s.CadenceModerateDays < s.CadenceHighDays {
+		errs["cadence_moderate_days"] = "Moderate-risk patients can't be contacted more often than high-risk ones. Use at least " + strconv.Itoa(s.CadenceHighDays) + " days."
+	}
+	if _, bad := errs["cadence_low_days"]; !bad && s.CadenceLowDays < s.CadenceModerateDays {
+		errs["cadence_low_days"] = "Low-risk patients can't be contacted more often than moderate-risk ones. Use at least " + strconv.Itoa(s.CadenceModerateDays) + " days."
+	}
+	return errs
+}
+
+// SettingsForm is the settings page as typed: the organisation's name and
+// each setting's text by key, so that a value that is not a number comes
+// back exactly as it was typed.
+type SettingsForm struct {
+	Name   string
+	Values map[string]string
+}
+
+// SettingsFormOf fills the settings page from what is stored.
+func SettingsFormOf(name string, s Settings) SettingsForm {
+	f := SettingsForm{Name: name, Values: map[string]string{}}
+	for _, r := range SettingRules {
+		f.Values[r.Key] = strconv.Itoa(r.Value(s))
+	}
+	return f
+}
+
+// ParseSettingsForm reads the posted settings page.
+func ParseSettingsForm(v url.Values) SettingsForm {
+	f := SettingsForm{Name: strings.TrimSpace(v.Get("name")), Values: map[string]string{}}
+	for _, r := range SettingRules {
+		f.Values[r.Key] = strings.TrimSpace(v.Get(r.Key))
+	}
+	return f
+}
+
+// Validate checks the form and returns the name and settings it holds, with
+// a message for each field that needs another look.
+func (f SettingsForm) Validate() (string, Settings, Errors) {
+	s := DefaultSettings()
+	errs := Errors{}
+	if msg := CheckName(f.Name); msg != "" {
+		errs["name"] = msg
+	}
+	for _, r := range SettingRules {
+		n, err := strconv.Atoi(f.Values[r.Key])
+		if err != nil {
+			errs[r.Key] = fmt.Sprintf("Enter a whole number of %s, from %d to %d.", r.Unit, r.Min, r.Max)
+			// Keep the field out of the bounds check below, which would
+			// otherwise compare against a value nobody typed.
+			n = r.Min
+		}
+		*r.field(&s) = n
+	}
+	for k, msg := range s.Validate() {
+		if _, ok := errs[k]; !ok {
+			errs[k] = msg
+		}
+	}
+	return f.Name, s, errs
+}
+
+// SettingChange is one setting that differs between two versions.
+type SettingChange struct {
+	Key      string
+	From, To int
+}
+
+// ChangedSettings lists the settings that differ from before to after, in
+// page order.
+func ChangedSettings(before, after Settings) []SettingChange {
+	var out []SettingChange
+	for _, r := range SettingRules {
+		if a, b := r.Value(before), r.Value(after); a != b {
+			out = append(out, SettingChange{Key: r.Key, From: a, To: b})
+		}
+	}
+	return out
+}
+
+// decodeSettings reads stored settings over the defaults.
+func decodeSettings(raw []byte) (Settings, error) {
+	s := DefaultSettings()
+	if len(raw) == 0 {
+		return s, nil
+	}
+	err := json.Unmarshal(raw, &s)
+	return s, err
 }

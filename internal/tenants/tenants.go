@@ -70,32 +70,39 @@ type Summary struct {
 	CreatedAt   time.Time
 }
 
-// List returns every tenant with its number of active members, by name.
-func List(ctx context.Context, q db.DBTX) ([]Summary, error) {
-	rows, _ := q.Query(ctx, `
+const summarySQL = `
 		select t.id, t.slug, t.name, t.status,
 		       (select count(*) from memberships m join users u on u.id = m.user_id
 		         where m.tenant_id = t.id and m.active and not u.disabled) as active_users,
 		       t.created_at
-		  from tenants t
-		 order by t.name, t.id`)
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Summary, error) {
-		var s Summary
-		err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.Status, &s.ActiveUsers, &s.CreatedAt)
-		return s, err
-	})
+		  from tenants t`
+
+// List returns every tenant with its number of active members, by name.
+func List(ctx context.Context, q db.DBTX) ([]Summary, error) {
+	rows, _ := q.Query(ctx, summarySQL+" order by t.name, t.id")
+	return pgx.CollectRows(rows, scanSummary)
+}
+
+func scanSummary(row pgx.CollectableRow) (Summary, error) {
+	var s Summary
+	err := row.Scan(&s.ID, &s.Slug, &s.Name, &s.Status, &s.ActiveUsers, &s.CreatedAt)
+	return s, err
 }
 
 // Membership is a user's role in one tenant.
 type Membership struct {
 	Tenant Tenant
 	Role   auth.Role
+	// Settings are the tenant's, read with the membership: every request
+	// inside a tenant resolves its membership, and the idle timeout is
+	// needed there.
+	Settings Settings
 }
 
 // Memberships lists the active tenants a user may work in, by tenant name.
 func Memberships(ctx context.Context, q db.DBTX, userID string) ([]Membership, error) {
 	rows, _ := q.Query(ctx, `
-		select t.id, t.slug, t.name, t.status, m.role
+		select t.id, t.slug, t.name, t.status, m.role, t.settings
 		  from memberships m join tenants t on t.id = m.tenant_id
 		 where m.user_id = $1 and m.active and t.status = 'active'
 		 order by t.name, t.id`, userID)
@@ -108,7 +115,7 @@ func Memberships(ctx context.Context, q db.DBTX, userID string) ([]Membership, e
 // the user cannot see.
 func MembershipIn(ctx context.Context, q db.DBTX, userID, slug string) (Membership, error) {
 	rows, _ := q.Query(ctx, `
-		select t.id, t.slug, t.name, t.status, m.role
+		select t.id, t.slug, t.name, t.status, m.role, t.settings
 		  from memberships m join tenants t on t.id = m.tenant_id
 		 where m.user_id = $1 and t.slug = $2 and m.active and t.status = 'active'`, userID, slug)
 	m, err := pgx.CollectExactlyOneRow(rows, scanMembership)
@@ -116,8 +123,15 @@ func MembershipIn(ctx context.Context, q db.DBTX, userID, slug string) (Membersh
 }
 
 func scanMembership(row pgx.CollectableRow) (Membership, error) {
-	var m Membership
-	err := row.Scan(&m.Tenant.ID, &m.Tenant.Slug, &m.Tenant.Name, &m.Tenant.Status, &m.Role)
+	var (
+		m   Membership
+		raw []byte
+	)
+	if err := row.Scan(&m.Tenant.ID, &m.Tenant.Slug, &m.Tenant.Name, &m.Tenant.Status, &m.Role, &raw); err != nil {
+		return m, err
+	}
+	var err error
+	m.Settings, err = decodeSettings(raw)
 	return m, err
 }
 
