@@ -135,10 +135,15 @@ func (s Settings) Validate() Errors {
 			errs[r.Key] = fmt.Sprintf("Enter a number of %s from %d to %d.", r.Unit, r.Min, r.Max)
 		}
 	}
-	if _, bad := errs["cadence_moderate_days"]; !bad && s.CadenceModerateDays < s.CadenceHighDays {
+	// Tiers are compared only when both are within bounds: a comparison
+	// with a value already marked wrong would only confuse.
+	_, badHigh := errs["cadence_high_days"]
+	_, badModerate := errs["cadence_moderate_days"]
+	_, badLow := errs["cadence_low_days"]
+	if !badHigh && !badModerate && s.CadenceModerateDays < s.CadenceHighDays {
 		errs["cadence_moderate_days"] = "Moderate-risk patients can't be contacted more often than high-risk ones. Use at least " + strconv.Itoa(s.CadenceHighDays) + " days."
 	}
-	if _, bad := errs["cadence_low_days"]; !bad && s.CadenceLowDays < s.CadenceModerateDays {
+	if !badModerate && !badLow && s.CadenceLowDays < s.CadenceModerateDays {
 		errs["cadence_low_days"] = "Low-risk patients can't be contacted more often than moderate-risk ones. Use at least " + strconv.Itoa(s.CadenceModerateDays) + " days."
 	}
 	return errs
