@@ -62,11 +62,14 @@ func postedChartRequest(r *http.Request) (chartReq, error) {
 // uuidParam reads a UUID path parameter; anything else is errNotFound.
 func uuidParam(r *http.Request, name string) (string, error) {
 	v := chi.URLParam(r, name)
-	if !db.ValidUUID(v) {
+	if !validUUID(v) {
 		return "", errNotFound
 	}
 	return strings.ToLower(v), nil
 }
+
+// validUUID reports whether s is a UUID in its canonical text form.
+func validUUID(s string) bool { return db.ValidUUID(s) }
 
 // record writes a change to the patient's timeline and the audit log.
 func (s *Server) record(r *http.Request, tx pgx.Tx, c chartReq, kind, summary string, a audited) error {
