@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -25,11 +26,16 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, code int, problem string, errs web.FieldErrors) error {
 	ctx := r.Context()
 	u, _ := currentUser(r)
-	v := web.AccountView{Shell: s.shell(r), Name: u.Name, Email: u.Email, Action: "/account/password", Problem: problem, Errors: errs}
 	all, err := tenants.Memberships(ctx, s.pool, u.ID)
 	if err != nil {
 		return err
 	}
+	if len(all) == 1 {
+		// Framed by the one organisation the user works in, so that its
+		// navigation is a click away.
+		r = r.WithContext(context.WithValue(context.WithValue(ctx, membershipKey, all[0]), membershipsKey, all))
+	}
+	v := web.AccountView{Shell: s.shell(r), Name: u.Name, Email: u.Email, Action: "/account/password", Problem: problem, Errors: errs}
 	for _, m := range all {
 		v.Organisations = append(v.Organisations, web.TenantChoice{Name: m.Tenant.Name, Href: "/t/" + m.Tenant.Slug + "/", RoleLabel: m.Role.Label()})
 	}

@@ -174,4 +174,19 @@ func TestJourney_PlatformAdminStartsATenantThatItsAdminRuns(t *testing.T) {
 			t.Errorf("audit log lacks %q", want)
 		}
 	}
+
+	// Everyone has an account page with their recent sign-ins.
+	var signIns string
+	err = chromedp.Do(lee,
+		chromedp.Click(chromedp.CSS(`a.who-account`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=change-password]`)),
+		text(`[data-testid=sign-ins]`, &signIns),
+		screenshot("admin-account"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(signIns, "Signed in") {
+		t.Errorf("account page sign-ins: %q", signIns)
+	}
 }
