@@ -3,8 +3,8 @@ package server
 import (
 	"encoding/csv"
 	"encoding/json"
-	"maps"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
