@@ -32,6 +32,12 @@ type ChartView struct {
 	// Trends draw each scored instrument's results over time.
 	Trends []TrendView
 	Due    ChartAssessmentsDue
+	// Contact work: whether the patient can be reached, the latest
+	// contacts, the open tasks and the transitions of care.
+	Reach       ChartReach
+	Contacts    []ChartContactRow
+	Tasks       []ChartTaskRow
+	Transitions []ChartTransitionRow
 }
 
 // ChartHeader is the band at the top of the chart.

@@ -7,6 +7,11 @@ type TaskRow struct {
 	Title       string
 	Due         string
 	Urgent      bool
+	// TaskHref opens the task to complete, reschedule or hand it over;
+	// ContactHref logs a contact with the patient.
+	TaskHref    string
+	ContactHref string
+	Source      string
 	// Assignee and Age are shown on a supervisor's team list only.
 	Assignee string
 	Age      string

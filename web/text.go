@@ -59,3 +59,11 @@ func groupID(title string) string {
 	}
 	return string(out)
 }
+
+// orYes is a checkbox's value: "yes" unless it has its own.
+func orYes(v string) string {
+	if v == "" {
+		return "yes"
+	}
+	return v
+}

@@ -58,18 +58,50 @@ type TenantChoice struct {
 	RoleLabel string
 }
 
-// WorklistView is a coordinator's home page.
+// WorklistView is a coordinator's home page: what to do next, most urgent
+// first.
 type WorklistView struct {
 	Shell     Shell
 	FirstName string
 	Today     string
-	// Overdue and DueToday are the signed-in user's open tasks.
+	// Counts are the sections' sizes, shown at the top, linking to each.
+	Counts []WorklistCount
+	// Overdue and DueToday are the signed-in user's open tasks; urgent
+	// ones are always on the list, whenever due.
 	Overdue  []TaskRow
 	DueToday []TaskRow
+	// The user's patients who need a contact, an assessment or a review.
+	Unreachable   []PatientRow
+	NewReferrals  []PatientRow
+	DueForContact []PatientRow
+	Reassessments []PatientRow
+	PlanReviews   []PatientRow
 	// ShowTeamAlerts is set for supervisors; TeamAlerts is then every open
 	// safety alert task of the organisation.
 	ShowTeamAlerts bool
 	TeamAlerts     []TaskRow
+}
+
+// WorklistCount is one number at the top of the worklist.
+type WorklistCount struct {
+	Label  string
+	Count  int
+	Anchor string
+	Tone   string
+}
+
+// PatientRow is a patient on the worklist with the one action they need.
+type PatientRow struct {
+	PatientName string
+	PatientHref string
+	Risk        ChartBadge
+	// Detail says why the patient is here; When is the date that matters.
+	Detail string
+	When   string
+	Late   bool
+	// ActionHref and ActionLabel are the row's one-click action.
+	ActionHref  string
+	ActionLabel string
 }
 
 // MemberRow is one user on the tenant admin's user list.

@@ -1,5 +1,6 @@
 // Package contacts holds the work a coordinator does with and for a
-// patient over time: tasks now, contacts and cadence in later issues.
+// patient over time: the contact log, whether the patient can be reached,
+// the contact cadence, transitions of care, and tasks with their actions.
 package contacts
 
 import (
@@ -35,15 +36,17 @@ const (
 // Source is what raised a task.
 type Source string
 
-// Task sources. Issue 5 creates safety alert tasks; the others arrive with
-// contacts, care plans, cadence and transitions of care.
+// Task sources. Cadence is not raised as tasks: patients due for contact
+// are worked out from the cadence rules whenever a worklist is shown (see
+// Cadence), so a new setting or a contact changes them at once and no
+// background job has to keep stored tasks in step.
 const (
-	SafetyAlert  Source = "safety_alert"
-	Contact      Source = "contact"
-	Intervention Source = "intervention"
-	Cadence      Source = "cadence"
-	Transition   Source = "transition"
-	Manual       Source = "manual"
+	SafetyAlert      Source = "safety_alert"
+	FromContact      Source = "contact"
+	FromIntervention Source = "intervention"
+	FromCadence      Source = "cadence"
+	FromTransition   Source = "transition"
+	Manual           Source = "manual"
 )
 
 // Task is a task with the names a list shows next to it.
@@ -59,8 +62,18 @@ type Task struct {
 	Priority           Priority
 	Source             Source
 	SourceAssessmentID string
-	CreatedAt          time.Time
-	Version            int
+	// SourceInterventionID, SourceContactID and SourceTransitionID name
+	// the care-plan intervention, contact or transition that raised it.
+	SourceInterventionID string
+	SourceContactID      string
+	SourceTransitionID   string
+	// CompletionNote, CompletedAt and CompletedByName say how a done task
+	// ended.
+	CompletionNote  string
+	CompletedAt     *time.Time
+	CompletedByName string
+	CreatedAt       time.Time
+	Version         int
 }
 
 // EndOfDay is the last second of t's day in t's location: the due time of
@@ -93,21 +106,46 @@ func CreateSafetyTask(ctx context.Context, q db.DBTX, tenantID, patientID, asses
 	return id, false, db.NotFound(err)
 }
 
-// taskSelect reads a Task; every list adds its own conditions after it.
-const taskSelect = `
+// taskFrom reads a Task; every list adds its own conditions after it.
+const taskFrom = `
 	select t.id, t.patient_id, p.given_name, p.family_name, p.preferred_name, t.title, t.due_at,
 	       coalesce(t.assignee_id::text, ''), coalesce(u.name, ''), t.status, t.priority, t.source,
-	       coalesce(t.source_assessment_id::text, ''), t.created_at, t.version
+	       coalesce(t.source_assessment_id::text, ''), coalesce(t.source_intervention_id::text, ''),
+	       coalesce(t.source_contact_id::text, ''), coalesce(t.source_transition_id::text, ''),
+	       t.completion_note, t.completed_at, coalesce(cu.name, ''), t.created_at, t.version
 	  from tasks t
 	  join patients p on p.tenant_id = t.tenant_id and p.id = t.patient_id
 	  left join users u on u.id = t.assignee_id
-	 where t.tenant_id = $1 and t.status = 'open' `
+	  left join users cu on cu.id = t.completed_by
+	 where t.tenant_id = $1 `
+
+// taskSelect reads open tasks.
+const taskSelect = taskFrom + `and t.status = 'open' `
 
 // OpenForAssignee lists the open tasks of one person due before until,
-// soonest first: a worklist splits them into overdue and due today.
+// and their urgent ones whenever due, urgent first, then soonest: a
+// worklist splits them into overdue and due today.
 func OpenForAssignee(ctx context.Context, q db.DBTX, tenantID, assigneeID string, until time.Time) ([]Task, error) {
-	return listTasks(ctx, q, taskSelect+`and t.assignee_id = $2 and t.due_at < $3
-		order by t.due_at, t.priority = 'urgent' desc, t.created_at, t.id`, tenantID, assigneeID, until)
+	return listTasks(ctx, q, taskSelect+`and t.assignee_id = $2 and (t.due_at < $3 or t.priority = 'urgent')
+		order by t.priority = 'urgent' desc, t.due_at, t.created_at, t.id`, tenantID, assigneeID, until)
+}
+
+// OpenForPatient lists a patient's open tasks, urgent first, then soonest.
+func OpenForPatient(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]Task, error) {
+	return listTasks(ctx, q, taskSelect+`and t.patient_id = $2
+		order by t.priority = 'urgent' desc, t.due_at, t.created_at, t.id`, tenantID, patientID)
+}
+
+// GetTask reads one task of the patient, whatever its status.
+func GetTask(ctx context.Context, q db.DBTX, tenantID, patientID, id string) (Task, error) {
+	list, err := listTasks(ctx, q, taskFrom+`and t.patient_id = $2 and t.id = $3`, tenantID, patientID, id)
+	if err != nil {
+		return Task{}, err
+	}
+	if len(list) == 0 {
+		return Task{}, db.ErrNotFound
+	}
+	return list[0], nil
 }
 
 // OpenSafetyAlerts lists a patient's open safety alert tasks, newest first,
@@ -134,7 +172,8 @@ func listTasks(ctx context.Context, q db.DBTX, sql string, args ...any) ([]Task,
 		var p patients.Patient
 		err := row.Scan(&t.ID, &t.PatientID, &p.GivenName, &p.FamilyName, &p.PreferredName, &t.Title, &t.DueAt,
 			&t.AssigneeID, &t.AssigneeName, &t.Status, &t.Priority, &t.Source,
-			&t.SourceAssessmentID, &t.CreatedAt, &t.Version)
+			&t.SourceAssessmentID, &t.SourceInterventionID, &t.SourceContactID, &t.SourceTransitionID,
+			&t.CompletionNote, &t.CompletedAt, &t.CompletedByName, &t.CreatedAt, &t.Version)
 		t.PatientName = p.DisplayName()
 		return t, err
 	})

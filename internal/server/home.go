@@ -52,13 +52,15 @@ func (s *Server) tenantHome(w http.ResponseWriter, r *http.Request) error {
 // worklist is a coordinator's start page.
 func (s *Server) worklist(w http.ResponseWriter, r *http.Request) error {
 	u, _ := currentUser(r)
+	now := time.Now()
 	v := web.WorklistView{
 		Shell:     s.shell(r),
 		FirstName: firstName(u),
-		Today:     time.Now().Format("Monday 2 January 2006"),
+		Today:     now.Format("Monday 2 January 2006"),
 	}
-	if err := s.worklistTasks(r, &v); err != nil {
+	if err := s.worklistContent(r, &v, now); err != nil {
 		return err
 	}
+	v.Counts = worklistCounts(&v)
 	return render(w, r, http.StatusOK, web.WorklistPage(v))
 }

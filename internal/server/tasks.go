@@ -18,7 +18,7 @@ import (
 // such an assessment opens an urgent task for the patient's coordinator,
 // the chart carries a banner while it is open, and supervisors see every
 // one of their team's on the worklist. Completing, rescheduling and handing
-// tasks over come with issue 7.
+// tasks over are in task_actions.go.
 
 // openSafetyTask creates the urgent follow-up task of a completed
 // assessment whose result has a safety alert, in the completion's
@@ -65,42 +65,50 @@ func chartSafetyAlerts(r *http.Request, tx pgx.Tx, c chartReq) ([]web.TaskAlert,
 }
 
 // worklistTasks fills the worklist's task sections: the user's own tasks
-// due by the end of today, and for a supervisor every open safety alert.
-func (s *Server) worklistTasks(r *http.Request, v *web.WorklistView) error {
+// due by the end of today (and urgent ones whenever due), and for a
+// supervisor every open safety alert.
+func (s *Server) worklistTasks(r *http.Request, tx pgx.Tx, v *web.WorklistView, now time.Time) error {
 	m, _ := currentMembership(r)
 	u, _ := currentUser(r)
-	now := time.Now()
-	return s.inTenant(r, func(tx pgx.Tx) error {
-		mine, err := contacts.OpenForAssignee(r.Context(), tx, m.Tenant.ID, u.ID, contacts.EndOfDay(now).Add(time.Second))
-		if err != nil {
-			return err
-		}
-		for _, t := range mine {
-			row := taskRow(r, t, now)
-			if t.DueAt.Before(now) {
-				v.Overdue = append(v.Overdue, row)
-			} else {
-				v.DueToday = append(v.DueToday, row)
-			}
-		}
-		if !m.Role.ReviewsCaseloads() {
-			return nil
-		}
-		v.ShowTeamAlerts = true
-		team, err := contacts.TeamSafetyAlerts(r.Context(), tx, m.Tenant.ID)
-		for _, t := range team {
-			v.TeamAlerts = append(v.TeamAlerts, taskRow(r, t, now))
-		}
+	mine, err := contacts.OpenForAssignee(r.Context(), tx, m.Tenant.ID, u.ID, contacts.EndOfDay(now).Add(time.Second))
+	if err != nil {
 		return err
-	})
+	}
+	for _, t := range mine {
+		row := taskRow(r, t, now)
+		if t.DueAt.Before(now) {
+			v.Overdue = append(v.Overdue, row)
+		} else {
+			v.DueToday = append(v.DueToday, row)
+		}
+	}
+	if !m.Role.ReviewsCaseloads() {
+		return nil
+	}
+	v.ShowTeamAlerts = true
+	team, err := contacts.TeamSafetyAlerts(r.Context(), tx, m.Tenant.ID)
+	for _, t := range team {
+		v.TeamAlerts = append(v.TeamAlerts, taskRow(r, t, now))
+	}
+	return err
 }
 
 func taskRow(r *http.Request, t contacts.Task, now time.Time) web.TaskRow {
+	base := patientPath(r, t.PatientID)
 	return web.TaskRow{
-		PatientName: t.PatientName, PatientHref: patientPath(r, t.PatientID), Title: t.Title,
+		PatientName: t.PatientName, PatientHref: base, Title: t.Title,
 		Due: dueLabel(t.DueAt, now), Urgent: t.Priority == contacts.Urgent,
 		Assignee: orText(t.AssigneeName, "Nobody"), Age: ageLabel(now.Sub(t.CreatedAt)),
+		TaskHref: base + "/tasks/" + t.ID + "?return=worklist", ContactHref: base + "/contacts/new?return=worklist",
+		Source: sourceLabel[t.Source],
 	}
+}
+
+// sourceLabel says what raised a task.
+var sourceLabel = map[contacts.Source]string{
+	contacts.SafetyAlert: "safety alert", contacts.FromContact: "from a contact",
+	contacts.FromIntervention: "care plan", contacts.FromCadence: "contact schedule",
+	contacts.FromTransition: "after a transition", contacts.Manual: "",
 }
 
 // dueLabel says when a task is due the way a coordinator plans a day: a

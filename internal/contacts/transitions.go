@@ -1,0 +1,178 @@
+package contacts
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+
+	"carecoord/internal/db"
+	"carecoord/internal/patients"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// TransitionKinds are the transitions of care a coordinator records.
+var TransitionKinds = []Option{
+	{Value: "admission", Label: "Hospital admission"},
+	{Value: "discharge", Label: "Hospital discharge"},
+	{Value: "emergency_visit", Label: "Emergency department visit"},
+	{Value: "care_facility", Label: "Move to a care facility"},
+}
+
+// DischargeFollowUpDays is how many days after a hospital discharge the
+// patient must have been reached.
+const DischargeFollowUpDays = 7
+
+// TransitionForm is a transition as typed.
+type TransitionForm struct {
+	Kind       string
+	Facility   string
+	OccurredOn string
+	AdmittedOn string
+	Notes      string
+}
+
+// ParseTransitionForm reads a posted transition.
+func ParseTransitionForm(v url.Values) TransitionForm {
+	g := func(k string) string { return strings.TrimSpace(v.Get(k)) }
+	return TransitionForm{Kind: g("kind"), Facility: g("facility"), OccurredOn: g("occurred_on"), AdmittedOn: g("admitted_on"), Notes: g("notes")}
+}
+
+// NewTransition is a validated transition.
+type NewTransition struct {
+	Kind       string
+	Facility   string
+	OccurredOn time.Time
+	AdmittedOn *time.Time
+	Notes      string
+}
+
+// Validate checks the form against today's date in loc.
+func (f TransitionForm) Validate(now time.Time, loc *time.Location, errs patients.Errors) NewTransition {
+	t := NewTransition{Kind: f.Kind, Facility: f.Facility, Notes: f.Notes}
+	choose(errs, "kind", f.Kind, TransitionKinds, "Choose what happened.")
+	if f.Facility == "" {
+		addErr(errs, "facility", "Enter the hospital or facility.")
+	}
+	tooLong(errs, "facility", f.Facility, 200)
+	tooLong(errs, "notes", f.Notes, 4000)
+	today := dateOf(now.In(loc))
+	if on, ok := pastDay(errs, "occurred_on", f.OccurredOn, today, "Enter the day it happened."); ok {
+		t.OccurredOn = on
+	}
+	if f.AdmittedOn != "" {
+		if f.Kind != "discharge" {
+			addErr(errs, "admitted_on", "Only a discharge has an admission date. Clear it, or choose a discharge.")
+		} else if in, ok := pastDay(errs, "admitted_on", f.AdmittedOn, today, ""); ok {
+			if !t.OccurredOn.IsZero() && in.After(t.OccurredOn) {
+				addErr(errs, "admitted_on", "The admission can't be after the discharge.")
+			} else {
+				t.AdmittedOn = &in
+			}
+		}
+	}
+	return t
+}
+
+// pastDay reads a day typed into a form that may not lie after today.
+func pastDay(errs patients.Errors, field, v string, today time.Time, missing string) (time.Time, bool) {
+	if v == "" {
+		addErr(errs, field, missing)
+		return time.Time{}, false
+	}
+	d, err := time.Parse(dateLayout, v)
+	switch {
+	case err != nil:
+		addErr(errs, field, "Enter a real date, for example 2026-03-02.")
+	case d.After(today):
+		addErr(errs, field, "This can't be in the future. Record a planned admission when it happens.")
+	case d.Before(today.AddDate(-1, 0, 0)):
+		addErr(errs, field, "That is more than a year ago. Check the year.")
+	default:
+		return d, true
+	}
+	return time.Time{}, false
+}
+
+// Recorded is what recording a transition did.
+type Recorded struct {
+	ID string
+	// FollowUp is the discharge follow-up task, when one was created.
+	FollowUp *Task
+}
+
+// RecordTransition stores a transition. A discharge opens a follow-up task
+// for assigneeID, due by the end of the seventh day after it (on loc's
+// calendar), which the next successful contact with the patient meets; one
+// already made on or after the discharge day meets it at once.
+func RecordTransition(ctx context.Context, q db.DBTX, tenantID, patientID, actorID, assigneeID string, t NewTransition, loc *time.Location) (Recorded, error) {
+	var out Recorded
+	reach, err := lockReach(ctx, q, tenantID, patientID)
+	if err != nil {
+		return out, err
+	}
+	err = q.QueryRow(ctx, `
+		insert into care_transitions (tenant_id, patient_id, kind, facility, occurred_on, admitted_on, notes, recorded_by)
+		values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
+		tenantID, patientID, t.Kind, t.Facility, t.OccurredOn, t.AdmittedOn, t.Notes, actorID).Scan(&out.ID)
+	if err != nil || t.Kind != "discharge" {
+		return out, err
+	}
+	y, m, d := t.OccurredOn.AddDate(0, 0, DischargeFollowUpDays).Date()
+	taskID, err := CreateTask(ctx, q, tenantID, NewTask{
+		PatientID: patientID, Title: "Follow up after discharge from " + t.Facility,
+		DueAt: EndOfDay(time.Date(y, m, d, 0, 0, 0, 0, loc)), AssigneeID: assigneeID,
+		Priority: Normal, Source: FromTransition, SourceTransitionID: out.ID,
+	})
+	if err != nil {
+		return out, err
+	}
+	if reach.LastReached != nil && !dateOf(reach.LastReached.In(loc)).Before(t.OccurredOn) {
+		if _, err := meetDischargeFollowUps(ctx, q, tenantID, patientID, actorID, reach.LastReached.In(loc)); err != nil {
+			return out, err
+		}
+	}
+	task, err := GetTask(ctx, q, tenantID, patientID, taskID)
+	out.FollowUp = &task
+	return out, err
+}
+
+// Transition is a recorded transition of care.
+type Transition struct {
+	ID           string
+	Kind         string
+	Facility     string
+	OccurredOn   time.Time
+	AdmittedOn   *time.Time
+	Notes        string
+	RecorderName string
+	CreatedAt    time.Time
+}
+
+// Transitions lists the patient's transitions, latest first.
+func Transitions(ctx context.Context, q db.DBTX, tenantID, patientID string, limit int) ([]Transition, error) {
+	rows, _ := q.Query(ctx, `
+		select t.id, t.kind, t.facility, t.occurred_on, t.admitted_on, t.notes, u.name, t.created_at
+		  from care_transitions t join users u on u.id = t.recorded_by
+		 where t.tenant_id = $1 and t.patient_id = $2
+		 order by t.occurred_on desc, t.created_at desc
+		 limit $3`, tenantID, patientID, limit)
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Transition])
+}
+
+// TransitionCount is how many transitions of one kind happened.
+type TransitionCount struct {
+	Kind  string
+	Count int
+}
+
+// CountTransitions counts the tenant's transitions by kind on the days from
+// since to until inclusive, for supervisors' measures.
+func CountTransitions(ctx context.Context, q db.DBTX, tenantID string, since, until time.Time) ([]TransitionCount, error) {
+	rows, _ := q.Query(ctx, `
+		select kind, count(*)::int from care_transitions
+		 where tenant_id = $1 and occurred_on between $2 and $3
+		 group by kind order by kind`, tenantID, since, until)
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[TransitionCount])
+}
