@@ -3,10 +3,12 @@ package contacts
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"carecoord/internal/careplans"
 	"carecoord/internal/db"
+	"carecoord/internal/patients"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -55,6 +57,25 @@ func (c Contact) WithWhom() string {
 		return c.PartyName + " (" + c.PartyRole + ")"
 	}
 	return c.PartyName
+}
+
+// Line is the contact in one line, as the timeline shows it: "Phone call
+// with the patient: no answer".
+func (c NewContact) Line() string {
+	with := "the patient"
+	if c.Party != "patient" {
+		with = c.PartyName
+	}
+	line := patients.LabelOf(Methods, c.Method) + " with " + with + ": " + outcomeShort[c.Outcome]
+	if c.Minutes != nil && *c.Minutes > 0 {
+		line += " (" + strconv.Itoa(*c.Minutes) + " min)"
+	}
+	return line
+}
+
+var outcomeShort = map[string]string{
+	"reached": "reached", "left_message": "left a message", "no_answer": "no answer",
+	"wrong_number": "wrong number", "declined": "declined to talk", "sent": "sent",
 }
 
 // Logged is what logging a contact did besides storing it, for the

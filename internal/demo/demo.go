@@ -66,7 +66,7 @@ var ErrNotEmpty = fmt.Errorf("the database already has tenants: demo data is onl
 func Email(local, slug string) string { return local + "@" + slug + ".test" }
 
 // Load adds the demo tenants, users, memberships, patients, their
-// assessments, needs and care plans in one transaction.
+// assessments, needs, care plans, contacts and tasks in one transaction.
 func Load(ctx context.Context, pool *pgxpool.Pool) error {
 	// One hash for all: hashing is deliberately slow, and these accounts
 	// share a published password anyway.
@@ -109,6 +109,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool) error {
 			}
 			if err := loadCarePlans(ctx, tx, t, ps, today); err != nil {
 				return fmt.Errorf("demo care plans of %s: %w", dt.Slug, err)
+			}
+			if err := loadContacts(ctx, tx, t, ps, today); err != nil {
+				return fmt.Errorf("demo contacts of %s: %w", dt.Slug, err)
 			}
 		}
 		return nil

@@ -332,3 +332,62 @@ func TestLoad_EachTenantHasADeactivatedMemberAndAPendingInvitation(t *testing.T)
 		}
 	}
 }
+
+func TestLoad_ContactsOverSeveralWeeksWithMixedOutcomes(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "demo")
+	for _, slug := range []string{"northside", "riverside"} {
+		outcomes := countOf(tenantRows(t, d.Pool, slug, "select outcome from contacts"))
+		for _, o := range []string{"reached", "no_answer", "left_message", "sent"} {
+			if outcomes[o] == 0 {
+				t.Errorf("%s: no %s contact; outcomes %v", slug, o, outcomes)
+			}
+		}
+		weeks := tenantRows(t, d.Pool, slug, "select distinct date_trunc('week', occurred_at)::date::text from contacts where occurred_at > now() - interval '8 weeks'")
+		if len(weeks) < 5 {
+			t.Errorf("%s: contacts in %d weeks of the last eight, want several", slug, len(weeks))
+		}
+		future := tenantRows(t, d.Pool, slug, "select id::text from contacts where occurred_at > now() or created_at > now()")
+		if len(future) > 0 {
+			t.Errorf("%s: %d contacts in the future", slug, len(future))
+		}
+	}
+}
+
+func TestLoad_EachCoordinatorHasAnUnreachablePatientAndARecentDischarge(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "demo")
+	for _, slug := range []string{"northside", "riverside"} {
+		for _, local := range []string{"coord1", "coord2"} {
+			email := demo.Email(local, slug)
+			unreachable := tenantRows(t, d.Pool, slug, `
+				select p.id::text from patients p join users u on u.id = p.assigned_coordinator_id
+				 where u.email = $1 and p.unreached_attempts >= 3`, email)
+			if len(unreachable) != 1 {
+				t.Errorf("%s %s: %d unreachable patients, want 1", slug, local, len(unreachable))
+			}
+			open := tenantRows(t, d.Pool, slug, `
+				select t.due_at::date::text from tasks t join care_transitions tr on tr.tenant_id = t.tenant_id and tr.id = t.source_transition_id
+				  join users u on u.id = t.assignee_id
+				 where u.email = $1 and t.status = 'open' and tr.kind = 'discharge' and tr.occurred_on >= current_date - 7`, email)
+			if len(open) != 1 {
+				t.Errorf("%s %s: %d open follow-ups of a recent discharge, want 1", slug, local, len(open))
+			}
+		}
+	}
+}
+
+func TestLoad_TasksAreOpenOverdueAndDone(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "demo")
+	for _, slug := range []string{"northside", "riverside"} {
+		kinds := countOf(tenantRows(t, d.Pool, slug, `
+			select case when status = 'done' then 'done' when due_at < now() then 'overdue' else 'open' end
+			  from tasks where source = 'contact'`))
+		for _, k := range []string{"done", "overdue", "open"} {
+			if kinds[k] == 0 {
+				t.Errorf("%s: no %s follow-up task; %v", slug, k, kinds)
+			}
+		}
+	}
+}

@@ -137,7 +137,7 @@ func (s *Server) logContact(w http.ResponseWriter, r *http.Request) error {
 // recordContact puts a logged contact, its follow-up, the tasks it met and
 // any change in reach on the timeline and in the audit log.
 func (s *Server) recordContact(r *http.Request, tx pgx.Tx, c chartReq, nc contacts.NewContact, l contacts.Logged) error {
-	err := s.record(r, tx, c, "contact", contactLine(nc.Method, nc.Party, nc.PartyName, nc.Outcome, nc.Minutes),
+	err := s.record(r, tx, c, "contact", nc.Line(),
 		audited{action: "contact.logged", entityType: "contact", entityID: l.ID,
 			detail: map[string]any{"method": nc.Method, "party": nc.Party, "outcome": nc.Outcome, "goals": len(nc.Goals)}})
 	if err != nil {
@@ -196,25 +196,6 @@ func contactFlash(l contacts.Logged) string {
 		msg += " After " + strconv.Itoa(l.Reach.UnreachedAttempts) + " attempts in a row the patient is now flagged unable to reach."
 	}
 	return msg
-}
-
-// contactLine is a contact in one line: "Phone call with the patient:
-// no answer".
-func contactLine(method, party, partyName, outcome string, minutes *int) string {
-	with := "the patient"
-	if party != "patient" {
-		with = partyName
-	}
-	line := patients.LabelOf(contacts.Methods, method) + " with " + with + ": " + outcomeShort[outcome]
-	if minutes != nil && *minutes > 0 {
-		line += " (" + strconv.Itoa(*minutes) + " min)"
-	}
-	return line
-}
-
-var outcomeShort = map[string]string{
-	"reached": "reached", "left_message": "left a message", "no_answer": "no answer",
-	"wrong_number": "wrong number", "declined": "declined to talk", "sent": "sent",
 }
 
 var outcomeTone = map[string]string{
