@@ -129,7 +129,8 @@ create table task_events (
     from_assignee uuid references users (id),
     to_assignee   uuid references users (id),
     actor_id      uuid references users (id),
-    at            timestamptz not null default now(),
+    -- clock_timestamp: several actions in one transaction keep their order.
+    at            timestamptz not null default clock_timestamp(),
     primary key (tenant_id, id),
     foreign key (tenant_id, task_id) references tasks (tenant_id, id)
 );
