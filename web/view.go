@@ -84,6 +84,8 @@ type WorklistView struct {
 
 // WorklistCount is one number at the top of the worklist.
 type WorklistCount struct {
+	// Key names the count for tests; Anchor is the section it links to.
+	Key    string
 	Label  string
 	Count  int
 	Anchor string

@@ -105,7 +105,7 @@ type Recorded struct {
 // RecordTransition stores a transition. A discharge opens a follow-up task
 // for assigneeID, due by the end of the seventh day after it (on loc's
 // calendar), which the next successful contact with the patient meets; one
-// already made on or after the discharge day meets it at once.
+// already made on a day after the discharge meets it at once.
 func RecordTransition(ctx context.Context, q db.DBTX, tenantID, patientID, actorID, assigneeID string, t NewTransition, loc *time.Location) (Recorded, error) {
 	var out Recorded
 	reach, err := lockReach(ctx, q, tenantID, patientID)
@@ -128,7 +128,9 @@ func RecordTransition(ctx context.Context, q db.DBTX, tenantID, patientID, actor
 	if err != nil {
 		return out, err
 	}
-	if reach.LastReached != nil && !dateOf(reach.LastReached.In(loc)).Before(t.OccurredOn) {
+	// Reached on a later day, the patient was surely reached after leaving
+	// hospital; on the day itself the call may have been before it.
+	if reach.LastReached != nil && dateOf(reach.LastReached.In(loc)).After(t.OccurredOn) {
 		if _, err := meetDischargeFollowUps(ctx, q, tenantID, patientID, actorID, reach.LastReached.In(loc)); err != nil {
 			return out, err
 		}

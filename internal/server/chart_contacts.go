@@ -59,7 +59,11 @@ func chartContactWork(r *http.Request, tx pgx.Tx, c chartReq, p patients.Patient
 		return err
 	}
 	for _, t := range open {
-		v.Tasks = append(v.Tasks, web.ChartTaskRow{Title: t.Title, Due: dueLabel(t.DueAt, now), Late: t.DueAt.Before(now),
+		due := dueLabel(t.DueAt, now)
+		if due == "Today" {
+			due = "today"
+		}
+		v.Tasks = append(v.Tasks, web.ChartTaskRow{Title: t.Title, Due: due, Late: t.DueAt.Before(now),
 			Urgent: t.Priority == contacts.Urgent, Assignee: orText(t.AssigneeName, "Nobody"), Href: c.base + "/tasks/" + t.ID})
 	}
 	transitions, err := contacts.Transitions(ctx, tx, c.tenantID, c.patientID, 10)

@@ -159,14 +159,14 @@ func worklistCounts(v *web.WorklistView) []web.WorklistCount {
 		return t
 	}
 	return []web.WorklistCount{
-		{Label: "Safety alerts", Count: safety, Anchor: safetyAnchor, Tone: tone(safety, "danger")},
-		{Label: "Overdue", Count: len(v.Overdue), Anchor: "overdue", Tone: tone(len(v.Overdue), "danger")},
-		{Label: "Unable to reach", Count: len(v.Unreachable), Anchor: "unreachable", Tone: tone(len(v.Unreachable), "warn")},
-		{Label: "Due today", Count: len(v.DueToday), Anchor: "due-today", Tone: tone(len(v.DueToday), "info")},
-		{Label: "New referrals", Count: len(v.NewReferrals), Anchor: "new-referrals", Tone: tone(len(v.NewReferrals), "info")},
-		{Label: "Due for contact", Count: len(v.DueForContact), Anchor: "due-for-contact", Tone: tone(len(v.DueForContact), "info")},
-		{Label: "Re-assessments", Count: len(v.Reassessments), Anchor: "reassessments", Tone: tone(len(v.Reassessments), "info")},
-		{Label: "Plan reviews", Count: len(v.PlanReviews), Anchor: "plan-reviews", Tone: tone(len(v.PlanReviews), "info")},
+		{Key: "safety", Label: "Safety alerts", Count: safety, Anchor: safetyAnchor, Tone: tone(safety, "danger")},
+		{Label: "Overdue", Count: len(v.Overdue), Anchor: "overdue", Key: "overdue", Tone: tone(len(v.Overdue), "danger")},
+		{Label: "Unable to reach", Count: len(v.Unreachable), Anchor: "unreachable", Key: "unreachable", Tone: tone(len(v.Unreachable), "warn")},
+		{Label: "Due today", Count: len(v.DueToday), Anchor: "due-today", Key: "due-today", Tone: tone(len(v.DueToday), "info")},
+		{Label: "New referrals", Count: len(v.NewReferrals), Anchor: "new-referrals", Key: "new-referrals", Tone: tone(len(v.NewReferrals), "info")},
+		{Label: "Due for contact", Count: len(v.DueForContact), Anchor: "due-for-contact", Key: "due-for-contact", Tone: tone(len(v.DueForContact), "info")},
+		{Label: "Re-assessments", Count: len(v.Reassessments), Anchor: "reassessments", Key: "reassessments", Tone: tone(len(v.Reassessments), "info")},
+		{Label: "Plan reviews", Count: len(v.PlanReviews), Anchor: "plan-reviews", Key: "plan-reviews", Tone: tone(len(v.PlanReviews), "info")},
 	}
 }
 
