@@ -27,7 +27,7 @@ func TestPct_NearestRank(t *testing.T) {
 
 func TestRun_RefusesUnboundedLoad(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"-duration", "1h"}, {"-workers", "0"}, {"-workers", "500"}} {
+	for _, args := range [][]string{{"-duration", "1h"}, {"-workers", "0"}, {"-workers", "500"}, {"-pages", "worklist"}} {
 		if err := run(args, &strings.Builder{}); err == nil {
 			t.Errorf("%v accepted", args)
 		}

@@ -27,6 +27,9 @@ const usage = `usage: carecoord <command>
   serve                       serve the web application on $ADDR
   migrate up|down|status      apply, roll back one, or list migrations
   seed demo [-if-empty]       load the demo organisations and users
+  seed scale -tenant T -patients N -coordinators C [-caseload K]
+                              add a large tenant for measuring (see
+                              internal/demo/scale.go)
   user create-platform-admin -email E -name N
                               create a platform admin; the password is read
                               from standard input
@@ -132,6 +135,9 @@ func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Wr
 }
 
 func seed(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	if len(args) > 0 && args[0] == "scale" {
+		return seedScale(ctx, cfg, args[1:], stdout)
+	}
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	ifEmpty := fs.Bool("if-empty", false, "load only into a database with no tenants, and say so otherwise")
 	if len(args) == 0 || args[0] != "demo" {
@@ -157,6 +163,33 @@ func seed(ctx context.Context, cfg config.Config, args []string, stdout io.Write
 	if _, err := tenants.BySlug(ctx, pool, demo.Tenants[0].Slug); err == nil {
 		printDemoSignIns(stdout)
 	}
+	return nil
+}
+
+// seedScale adds a large tenant to measure pages against.
+func seedScale(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("seed scale", flag.ContinueOnError)
+	var o demo.ScaleOptions
+	fs.StringVar(&o.Slug, "tenant", "bigcare", "the new tenant's slug")
+	fs.IntVar(&o.Patients, "patients", 100_000, "how many patients")
+	fs.IntVar(&o.Coordinators, "coordinators", 30, "how many coordinators")
+	fs.IntVar(&o.Caseload, "caseload", 300, "how many patients coord1 carries")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	res, err := demo.LoadScale(ctx, pool, o)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Tenant %s loaded in %s: %d patients, %d contacts, %d open tasks, %d assessments.\n",
+		o.Slug, res.Took.Round(100*time.Millisecond), res.Patients, res.Contacts, res.OpenTasks, res.Assessments)
+	fmt.Fprintf(stdout, "Steps: %s.\n", strings.Join(res.Steps, ", "))
+	fmt.Fprintf(stdout, "Sign in as %s (the full caseload) with password %q.\n", demo.Email("coord1", o.Slug), demo.Password)
 	return nil
 }
 

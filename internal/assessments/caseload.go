@@ -21,20 +21,22 @@ type CaseloadResult struct {
 // coordinator, the latest counted result of each instrument that can fall
 // due (see DueRules): completed, and not replaced by a completed
 // amendment. Entered-in-error results never count. The caller applies the
-// due rules; here each patient costs one index range of their own
-// assessments.
+// due rules.
 func LatestForCoordinator(ctx context.Context, q db.DBTX, tenantID, coordinatorID string) ([]CaseloadResult, error) {
+	// A lateral read per patient keeps the cost to one index range of each
+	// patient's assessments, however many the tenant has.
 	rows, _ := q.Query(ctx, `
-		select distinct on (a.patient_id, a.instrument_code)
-		       a.patient_id, p.given_name, p.family_name, p.preferred_name,
-		       a.instrument_code, a.completed_at, coalesce(a.severity, 0)
+		select p.id, p.given_name, p.family_name, p.preferred_name, a.instrument_code, a.completed_at, coalesce(a.severity, 0)
 		  from patients p
-		  join assessments a on a.tenant_id = p.tenant_id and a.patient_id = p.id
-		 where p.tenant_id = $1 and p.assigned_coordinator_id = $2 and p.status in ('referred', 'active')
-		   and a.status = 'completed' and a.instrument_code in ('PHQ-9', 'GAD-7', 'AHC-HRSN')
-		   and not exists (select 1 from assessments m
-		                    where m.tenant_id = a.tenant_id and m.amends_id = a.id and m.status = 'completed')
-		 order by a.patient_id, a.instrument_code, a.completed_at desc`, tenantID, coordinatorID)
+		  cross join lateral (
+		        select distinct on (a.instrument_code) a.instrument_code, a.completed_at, a.severity
+		          from assessments a
+		         where a.tenant_id = p.tenant_id and a.patient_id = p.id and a.status = 'completed'
+		           and a.instrument_code in ('PHQ-9', 'GAD-7', 'AHC-HRSN')
+		           and not exists (select 1 from assessments m
+		                            where m.tenant_id = a.tenant_id and m.amends_id = a.id and m.status = 'completed')
+		         order by a.instrument_code, a.completed_at desc) a
+		 where p.tenant_id = $1 and p.assigned_coordinator_id = $2 and p.status in ('referred', 'active')`, tenantID, coordinatorID)
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (CaseloadResult, error) {
 		var r CaseloadResult
 		err := row.Scan(&r.PatientID, &r.GivenName, &r.FamilyName, &r.PreferredName, &r.Code, &r.CompletedAt, &r.Severity)
