@@ -166,8 +166,8 @@ type NewContact struct {
 	Outcome    string
 	Minutes    *int
 	Summary    string
-	// GoalNotes holds the touched goals, with the note for each ("" for
-	// none), in the plan's order.
+	// Goals are the goals the contact touched, with the note for each
+	// ("" for none), in the plan's order.
 	Goals    []TouchedGoal
 	FollowUp *NewTask
 	Reason   string

@@ -87,6 +87,7 @@ func TestTasks_SafetyTaskReachesTheCoordinatorsAndSupervisorsWorklistsOnly(t *te
 	mustNotContain(t, "another coordinator's tasks", taskSection(t, other, "worklist-due-today")+taskSection(t, other, "worklist-overdue"), link)
 
 	sup := followToPage(t, app.signedIn("supervisor@northside.test"), "/t/northside/worklist").body
+	mustContain(t, "supervisor's counts", sup, `data-testid="count-safety"><span class="stat">1</span>`)
 	team := taskSection(t, sup, "team-safety-alerts")
 	mustContain(t, "supervisor's team safety alerts", team, "Safety alerts in your team", link, "Safety follow-up after PHQ-9", "Maya Okafor", "Under an hour")
 

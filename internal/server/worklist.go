@@ -152,6 +152,10 @@ func worklistCounts(v *web.WorklistView) []web.WorklistCount {
 			safety++
 		}
 	}
+	// A supervisor's count is the whole team's, which includes their own.
+	if v.ShowTeamAlerts {
+		safety, safetyAnchor = len(v.TeamAlerts), "team-safety"
+	}
 	tone := func(n int, t string) string {
 		if n == 0 {
 			return "muted"
