@@ -6,7 +6,6 @@ import (
 
 	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
-	"carecoord/internal/tenants"
 	"carecoord/web"
 
 	"github.com/jackc/pgx/v5"
@@ -31,15 +30,12 @@ func chartContactWork(r *http.Request, tx pgx.Tx, c chartReq, p patients.Patient
 		v.Reach.LastReached = longDate(reach.LastReached.Local())
 	}
 	if p.Status != patients.Discharged {
-		settings, err := tenants.LoadSettings(ctx, tx, c.tenantID)
-		if err != nil {
-			return err
-		}
+		m, _ := currentMembership(r)
 		referred := p.CreatedAt
 		if p.ReferralDate != nil {
 			referred = *p.ReferralDate
 		}
-		due, _ := contacts.CadenceOf(settings).NextDue(contacts.ContactState{Tier: p.RiskTier, Referred: referred, LastReached: reach.LastReached}, time.Local)
+		due, _ := contacts.CadenceOf(m.Settings).NextDue(contacts.ContactState{Tier: p.RiskTier, Referred: referred, LastReached: reach.LastReached}, time.Local)
 		day := dateOn(now)
 		v.Reach.NextDue, v.Reach.Late = dayLabel(due, day), due.Before(day)
 	}

@@ -10,7 +10,6 @@ import (
 	"carecoord/internal/careplans"
 	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
-	"carecoord/internal/tenants"
 	"carecoord/web"
 
 	"github.com/jackc/pgx/v5"
@@ -31,16 +30,12 @@ func (s *Server) worklistContent(r *http.Request, v *web.WorklistView, now time.
 		if err := s.worklistTasks(r, tx, v, now); err != nil {
 			return err
 		}
-		settings, err := tenants.LoadSettings(r.Context(), tx, m.Tenant.ID)
-		if err != nil {
-			return err
-		}
 		caseload, err := contacts.Caseload(r.Context(), tx, m.Tenant.ID, u.ID)
 		if err != nil {
 			return err
 		}
 		day := dateOn(now)
-		work := contacts.CadenceOf(settings).SortCaseload(caseload, day, time.Local)
+		work := contacts.CadenceOf(m.Settings).SortCaseload(caseload, day, time.Local)
 		worklistContactRows(r, v, work, day)
 		if v.Reassessments, err = reassessmentRows(r, tx, m.Tenant.ID, u.ID, now); err != nil {
 			return err
@@ -103,13 +98,14 @@ func worklistContactRows(r *http.Request, v *web.WorklistView, w contacts.Contac
 }
 
 // reassessmentRows lists the instruments due again for the user's
-// patients, by the same rules as the chart, the longest overdue first.
+// patients, by the tenant's rules as on the chart, the longest overdue
+// first.
 func reassessmentRows(r *http.Request, tx pgx.Tx, tenantID, userID string, now time.Time) ([]web.PatientRow, error) {
 	latest, err := assessments.LatestForCoordinator(r.Context(), tx, tenantID, userID)
 	if err != nil {
 		return nil, err
 	}
-	rules := assessments.DefaultDueRules()
+	rules := dueRulesOf(r)
 	day := dateOn(now)
 	type due struct {
 		row web.PatientRow
