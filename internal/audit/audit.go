@@ -36,6 +36,20 @@ func Record(ctx context.Context, q db.DBTX, e Event) error {
 	return err
 }
 
+// RecordForPatients appends e once for each patient, with the patient as
+// both the event's patient and its entity: one statement for an action
+// that touches many patients at once, such as a reassignment.
+func RecordForPatients(ctx context.Context, q db.DBTX, e Event, patientIDs []string) error {
+	if e.Detail == nil {
+		e.Detail = map[string]any{}
+	}
+	_, err := q.Exec(ctx, `
+		insert into audit_events (tenant_id, actor_id, action, entity_type, entity_id, patient_id, ip, request_id, detail)
+		select $1, nullif($2, '')::uuid, $3, 'patient', p, p, $4, $5, $6 from unnest($7::uuid[]) as p`,
+		e.TenantID, e.ActorID, e.Action, e.IP, e.RequestID, e.Detail, patientIDs)
+	return err
+}
+
 // Sign-in event actions.
 const (
 	SignIn       = "sign_in"

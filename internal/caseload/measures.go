@@ -1,0 +1,212 @@
+package caseload
+
+import (
+	"context"
+	"time"
+
+	"carecoord/internal/db"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Period is a span of whole days, From and To included.
+type Period struct {
+	From, To time.Time // dates (midnight UTC)
+}
+
+// end is the instant the period ends: midnight after To, as the database
+// session counts days.
+func (p Period) endDate() time.Time { return p.To.AddDate(0, 0, 1) }
+
+// Measure is one of the team's measures for a period.
+type Measure struct {
+	Key        string
+	Label      string
+	Definition string
+	// Unit is "%" for shares and " days" for the median.
+	Unit string
+	// Value is the share (0–100) or the number of days; Known is false when
+	// nothing was there to measure (no patients, no discharges…).
+	Value float64
+	Known bool
+	// Of says what the value was computed from, e.g. "41 of 52 patients".
+	Numerator, Denominator int
+}
+
+// Measure keys, in the order the page shows them.
+const (
+	MeasurePlans     = "plans"
+	MeasureCadence   = "cadence"
+	MeasureDischarge = "discharge"
+	MeasureFirst     = "first_contact"
+	MeasureScreened  = "screened"
+)
+
+// Definitions of the measures, as the page states them. "Patients in
+// care" are those whose status is referred, active or on hold today and
+// who were taken in by the end of the period: CareCoord keeps no history
+// of statuses, so a patient discharged since is left out of past periods.
+var definitions = map[string][3]string{
+	MeasurePlans: {"Patients with an approved care plan", "%",
+		"Of the active patients in care at the end of the period, the share with a care plan that had been approved by then and was not yet completed or cancelled."},
+	MeasureCadence: {"Contacted within cadence", "%",
+		"Of the active patients in care at the end of the period, the share whose last successful contact before then lay within their risk tier's cadence (the organisation's days for high, moderate and low risk)."},
+	MeasureDischarge: {"Discharges followed up within 7 days", "%",
+		"Of the hospital discharges dated in the period whose 7 days have passed (or that were followed up already), the share with a successful contact with the patient on the discharge day or within the 7 days after it."},
+	MeasureFirst: {"Median days from referral to first contact", " days",
+		"For patients referred in the period who have been reached, the median number of days from the referral date to the first successful contact with them."},
+	MeasureScreened: {"Screened for social needs in the last 12 months", "%",
+		"Of the active patients in care at the end of the period, the share with a completed social needs screen (AHC-HRSN) in the 12 months before the period's end."},
+}
+
+// MeasureOrder is the order the page shows the measures in.
+var MeasureOrder = []string{MeasurePlans, MeasureCadence, MeasureDischarge, MeasureFirst, MeasureScreened}
+
+func newMeasure(key string) Measure {
+	d := definitions[key]
+	return Measure{Key: key, Label: d[0], Unit: d[1], Definition: d[2]}
+}
+
+// share fills the measure from a numerator and denominator.
+func (m *Measure) share(n, of int) {
+	m.Numerator, m.Denominator, m.Known = n, of, of > 0
+	if of > 0 {
+		m.Value = 100 * float64(n) / float64(of)
+	}
+}
+
+// inCareSQL selects the active patients in care at the period's end ($2).
+const inCareSQL = `p.tenant_id = $1 and p.status = 'active' and p.created_at < $2`
+
+// Measures computes the team's measures for the period, with the
+// organisation's cadence days by tier.
+func Measures(ctx context.Context, q db.DBTX, tenantID string, p Period, cadence map[string]int) ([]Measure, error) {
+	out := make([]Measure, 0, len(MeasureOrder))
+	for _, key := range MeasureOrder {
+		m := newMeasure(key)
+		var err error
+		switch key {
+		case MeasurePlans:
+			err = planCoverage(ctx, q, tenantID, p, &m)
+		case MeasureCadence:
+			err = withinCadence(ctx, q, tenantID, p, cadence, &m)
+		case MeasureDischarge:
+			err = dischargeFollowUp(ctx, q, tenantID, p, &m)
+		case MeasureFirst:
+			err = daysToFirstContact(ctx, q, tenantID, p, &m)
+		case MeasureScreened:
+			err = screened(ctx, q, tenantID, p, &m)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func planCoverage(ctx context.Context, q db.DBTX, tenantID string, p Period, m *Measure) error {
+	var n, of int
+	err := q.QueryRow(ctx, `
+		select count(*) filter (where exists (
+		           select 1 from care_plans c
+		            where c.tenant_id = p.tenant_id and c.patient_id = p.id
+		              and exists (select 1 from care_plan_revisions a where a.tenant_id = c.tenant_id and a.plan_id = c.id
+		                             and a.kind = 'approved' and a.created_at < $2)
+		              and not exists (select 1 from care_plan_revisions e where e.tenant_id = c.tenant_id and e.plan_id = c.id
+		                                 and e.kind in ('completed', 'cancelled') and e.created_at < $2))),
+		       count(*)
+		  from patients p where `+inCareSQL, tenantID, p.endDate()).Scan(&n, &of)
+	m.share(n, of)
+	return err
+}
+
+func withinCadence(ctx context.Context, q db.DBTX, tenantID string, p Period, cadence map[string]int, m *Measure) error {
+	var n, of int
+	err := q.QueryRow(ctx, `
+		select count(*) filter (where last.at >= $2::timestamptz - make_interval(days =>
+		           case p.risk_tier when 'high' then $3::int when 'low' then $5::int else $4::int end)),
+		       count(*)
+		  from patients p
+		  left join lateral (
+		       select max(c.occurred_at) as at from contacts c
+		        where c.tenant_id = p.tenant_id and c.patient_id = p.id and c.party = 'patient'
+		          and c.outcome in ('reached', 'declined') and c.occurred_at < $2) last on true
+		 where `+inCareSQL, tenantID, p.endDate(), cadence["high"], cadence["moderate"], cadence["low"]).Scan(&n, &of)
+	m.share(n, of)
+	return err
+}
+
+func dischargeFollowUp(ctx context.Context, q db.DBTX, tenantID string, p Period, m *Measure) error {
+	var n, of int
+	err := q.QueryRow(ctx, `
+		select count(*) filter (where followed), count(*)
+		  from (
+		    select t.occurred_on, exists (
+		               select 1 from contacts c
+		                where c.tenant_id = t.tenant_id and c.patient_id = t.patient_id and c.party = 'patient'
+		                  and c.outcome in ('reached', 'declined')
+		                  and c.occurred_at >= t.occurred_on and c.occurred_at < t.occurred_on + 8) as followed
+		      from care_transitions t
+		     where t.tenant_id = $1 and t.kind = 'discharge' and t.occurred_on >= $2 and t.occurred_on <= $3) d
+		 where followed or d.occurred_on + 8 <= current_date`, tenantID, p.From, p.To).Scan(&n, &of)
+	m.share(n, of)
+	return err
+}
+
+func daysToFirstContact(ctx context.Context, q db.DBTX, tenantID string, p Period, m *Measure) error {
+	var median *float64
+	var reached, referred int
+	err := q.QueryRow(ctx, `
+		select percentile_cont(0.5) within group (order by days) filter (where days is not null),
+		       count(days), count(*)
+		  from (
+		    select (select min(c.occurred_at)::date from contacts c
+		             where c.tenant_id = p.tenant_id and c.patient_id = p.id and c.party = 'patient'
+		               and c.outcome in ('reached', 'declined')
+		               and c.occurred_at >= coalesce(p.referral_date, p.created_at::date))
+		           - coalesce(p.referral_date, p.created_at::date) as days
+		      from patients p
+		     where p.tenant_id = $1 and coalesce(p.referral_date, p.created_at::date) between $2 and $3) r`,
+		tenantID, p.From, p.To).Scan(&median, &reached, &referred)
+	m.Numerator, m.Denominator = reached, referred
+	if median != nil {
+		m.Value, m.Known = *median, true
+	}
+	return err
+}
+
+func screened(ctx context.Context, q db.DBTX, tenantID string, p Period, m *Measure) error {
+	var n, of int
+	err := q.QueryRow(ctx, `
+		select count(*) filter (where exists (
+		           select 1 from assessments a
+		            where a.tenant_id = p.tenant_id and a.patient_id = p.id and a.instrument_code = 'AHC-HRSN'
+		              and a.status = 'completed' and a.completed_at < $2 and a.completed_at >= $2::timestamptz - interval '12 months')),
+		       count(*)
+		  from patients p where `+inCareSQL, tenantID, p.endDate()).Scan(&n, &of)
+	m.share(n, of)
+	return err
+}
+
+// WeekCount is the number of successful contacts in the week starting on
+// Week (a Monday).
+type WeekCount struct {
+	Week  time.Time
+	Count int
+}
+
+// SuccessfulContactsByWeek counts the team's successful contacts with
+// patients in each of the last n weeks, this week (so far) last, with the
+// weeks that had none as zero.
+func SuccessfulContactsByWeek(ctx context.Context, q db.DBTX, tenantID string, today time.Time, n int) ([]WeekCount, error) {
+	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
+	first := monday.AddDate(0, 0, -7*(n-1))
+	rows, _ := q.Query(ctx, `
+		select w::date, count(c.occurred_at)
+		  from generate_series($2::date, $3::date, interval '7 days') as w
+		  left join contacts c on c.tenant_id = $1 and c.party = 'patient' and c.outcome in ('reached', 'declined')
+		       and c.occurred_at >= w and c.occurred_at < w + interval '7 days'
+		 group by w order by w`, tenantID, first, monday)
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[WeekCount])
+}

@@ -1,0 +1,202 @@
+package caseload
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"carecoord/internal/db"
+	"carecoord/internal/patients"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Filter narrows the patient list behind the dashboard. Filters are
+// combined; the zero Filter is every open patient of the team by name.
+type Filter struct {
+	// Coordinator is whose patients: nil for the whole team, "" for the
+	// unassigned ones.
+	Coordinator *string
+	Flag        Flag
+	Tier        patients.RiskTier
+	Sort        Sort
+	// After is the last patient of the previous page; "" starts at the top.
+	After string
+	// Limit is the page size; 0 lists every match (exports, reassignment).
+	Limit int
+}
+
+// Sort orders the patient list.
+type Sort string
+
+// Sort orders: by name, most at risk first, longest without contact first.
+const (
+	ByName    Sort = "name"
+	ByRisk    Sort = "risk"
+	ByContact Sort = "contact"
+)
+
+// Sorts lists the orders with their labels, for the page.
+var Sorts = []struct {
+	Sort  Sort
+	Label string
+}{{ByName, "Name"}, {ByRisk, "Risk tier"}, {ByContact, "Longest without contact"}}
+
+// Valid reports whether s is one of Sorts.
+func (s Sort) Valid() bool {
+	for _, o := range Sorts {
+		if o.Sort == s {
+			return true
+		}
+	}
+	return false
+}
+
+// sortKeys are the keyset columns of each order, the patient id last so
+// that every key is unique.
+var sortKeys = map[Sort]string{
+	ByName:    "family_name, given_name, id",
+	ByRisk:    "tier_rank, family_name, given_name, id",
+	ByContact: "last_reached_key, family_name, id",
+}
+
+// flagSQL selects the patients with a flag, on the flagged row.
+var flagSQL = map[Flag]string{
+	FlagOverdueTasks:      "overdue > 0",
+	FlagPastCadence:       "past_cadence",
+	FlagHighRiskNoContact: "high_risk",
+	FlagReassessOverdue:   "reassess",
+	FlagAwaitingApproval:  "awaiting",
+	FlagUnreachable:       "unreachable",
+	FlagDischargeNoFollow: "discharge > 0",
+}
+
+// PatientRow is one patient with their flags.
+type PatientRow struct {
+	ID              string
+	Name            string
+	CoordinatorID   string
+	CoordinatorName string
+	Status          patients.Status
+	Tier            patients.RiskTier
+	LastReached     *time.Time
+	Attempts        int
+	// Counts of open tasks past due, and of those the discharge follow-ups.
+	OverdueTasks, DischargesNoFollow  int
+	PastCadence, HighRiskNoContact    bool
+	ReassessOverdue, AwaitingApproval bool
+	Unreachable                       bool
+}
+
+// Has reports whether the patient carries flag f.
+func (p PatientRow) Has(f Flag) bool {
+	switch f {
+	case FlagOverdueTasks:
+		return p.OverdueTasks > 0
+	case FlagPastCadence:
+		return p.PastCadence
+	case FlagHighRiskNoContact:
+		return p.HighRiskNoContact
+	case FlagReassessOverdue:
+		return p.ReassessOverdue
+	case FlagAwaitingApproval:
+		return p.AwaitingApproval
+	case FlagUnreachable:
+		return p.Unreachable
+	case FlagDischargeNoFollow:
+		return p.DischargesNoFollow > 0
+	}
+	return false
+}
+
+// flaggedSQL computes every flag of the open patients the filter's
+// coordinator and tier select. The per-patient subqueries run once per
+// listed patient, which is one caseload, never the whole tenant.
+var flaggedSQL = `
+	with r as (select ` + paramsSQL + `),
+	flagged as (
+	    select p.id, p.given_name, p.family_name, p.preferred_name,
+	           coalesce(p.assigned_coordinator_id::text, '') as coordinator_id, coalesce(u.name, '') as coordinator_name,
+	           p.status, p.risk_tier, p.last_reached_at, p.unreached_attempts,
+	           array_position(array['high', 'moderate', 'low'], p.risk_tier) as tier_rank,
+	           coalesce(p.last_reached_at, '-infinity') as last_reached_key,
+	           coalesce(t.overdue, 0) as overdue, coalesce(t.discharge, 0) as discharge,
+	           ` + pastCadenceSQL + ` as past_cadence,
+	           ` + highRiskSQL + ` as high_risk,
+	           ` + unreachableSQL + ` as unreachable,
+	           exists (select 1 from care_plans c where c.tenant_id = p.tenant_id and c.patient_id = p.id and c.stage = 'submitted') as awaiting,
+	           (p.status in ('referred', 'active') and exists (
+	               select 1 from (` + fmt.Sprintf(latestSQL, "a.patient_id = p.id") + `) l where ` + overdueSQL + `)) as reassess
+	      from patients p
+	      cross join r
+	      left join users u on u.id = p.assigned_coordinator_id
+	      left join lateral (
+	           select count(*) filter (where t.due_at < r.now) as overdue,
+	                  count(*) filter (where t.source = 'transition' and t.due_at < r.now) as discharge
+	             from tasks t
+	            where t.tenant_id = p.tenant_id and t.patient_id = p.id and t.status = 'open') t on true
+	     where p.tenant_id = $1 and p.status in ('referred', 'active', 'on_hold')
+	       and ($11::text is null or coalesce(p.assigned_coordinator_id::text, '') = $11)
+	       and ($12 = '' or p.risk_tier = $12))`
+
+// keyOf reads the sort key of the cursor patient from the patients table,
+// so a cursor still works when that patient has since left the list.
+var keyOf = `
+	select family_name, given_name, id,
+	       array_position(array['high', 'moderate', 'low'], risk_tier) as tier_rank,
+	       coalesce(last_reached_at, '-infinity') as last_reached_key
+	  from patients where tenant_id = $1 and id = $13::uuid`
+
+// Patients lists one page of the filtered patients and the cursor of the
+// next page ("" when this is the last).
+func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter) ([]PatientRow, string, error) {
+	if !f.Sort.Valid() {
+		f.Sort = ByName
+	}
+	where := "true"
+	if cond, ok := flagSQL[f.Flag]; ok {
+		where = cond
+	}
+	keys := sortKeys[f.Sort]
+	if f.After != "" {
+		where += " and (" + keys + ") > (select " + keys + " from (" + keyOf + ") k)"
+	}
+	limit := "all"
+	if f.Limit > 0 {
+		limit = fmt.Sprint(f.Limit + 1) // one more tells whether a next page exists
+	}
+	var coordinator any
+	if f.Coordinator != nil {
+		coordinator = *f.Coordinator
+	}
+	args := append(r.args(tenantID), coordinator, string(f.Tier))
+	if f.After != "" {
+		args = append(args, f.After) // $13, read by keyOf
+	}
+	sql := flaggedSQL + `
+		select id, given_name, family_name, preferred_name, coordinator_id, coordinator_name, status, risk_tier,
+		       last_reached_at, unreached_attempts, overdue, discharge, past_cadence, high_risk, reassess, awaiting, unreachable
+		  from flagged where ` + where + `
+		 order by ` + keys + ` limit ` + limit
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (PatientRow, error) {
+		var p PatientRow
+		var n patients.Patient
+		err := row.Scan(&p.ID, &n.GivenName, &n.FamilyName, &n.PreferredName, &p.CoordinatorID, &p.CoordinatorName,
+			&p.Status, &p.Tier, &p.LastReached, &p.Attempts, &p.OverdueTasks, &p.DischargesNoFollow,
+			&p.PastCadence, &p.HighRiskNoContact, &p.ReassessOverdue, &p.AwaitingApproval, &p.Unreachable)
+		p.Name = n.FamilyName + ", " + n.GivenName
+		if n.PreferredName != "" && n.PreferredName != n.GivenName {
+			p.Name += " (" + n.PreferredName + ")"
+		}
+		return p, err
+	})
+	if err != nil || f.Limit == 0 || len(list) <= f.Limit {
+		return list, "", err
+	}
+	list = list[:f.Limit]
+	return list, list[len(list)-1].ID, nil
+}
