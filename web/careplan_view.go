@@ -291,6 +291,9 @@ type ApprovalRow struct {
 	Submitted   string
 	Revision    bool
 	Href        string
+	// Version is the plan's, for the approve and return forms.
+	Version int
+	Review  PlanReviewView
 }
 
 func joinWith(parts []string, sep string) string { return strings.Join(parts, sep) }

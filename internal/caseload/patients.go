@@ -19,6 +19,7 @@ type Filter struct {
 	Coordinator *string
 	Flag        Flag
 	Tier        patients.RiskTier
+	Status      patients.Status
 	Sort        Sort
 	// After is the last patient of the previous page; "" starts at the top.
 	After string
@@ -137,7 +138,8 @@ var flaggedSQL = `
 	            where t.tenant_id = p.tenant_id and t.patient_id = p.id and t.status = 'open') t on true
 	     where p.tenant_id = $1 and p.status in ('referred', 'active', 'on_hold')
 	       and ($11::text is null or coalesce(p.assigned_coordinator_id::text, '') = $11)
-	       and ($12 = '' or p.risk_tier = $12))`
+	       and ($12 = '' or p.risk_tier = $12)
+	       and ($13 = '' or p.status = $13))`
 
 // keyOf reads the sort key of the cursor patient from the patients table,
 // so a cursor still works when that patient has since left the list.
@@ -145,7 +147,7 @@ var keyOf = `
 	select family_name, given_name, id,
 	       array_position(array['high', 'moderate', 'low'], risk_tier) as tier_rank,
 	       coalesce(last_reached_at, '-infinity') as last_reached_key
-	  from patients where tenant_id = $1 and id = $13::uuid`
+	  from patients where tenant_id = $1 and id = $14::uuid`
 
 // Patients lists one page of the filtered patients and the cursor of the
 // next page ("" when this is the last).
@@ -169,9 +171,9 @@ func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter
 	if f.Coordinator != nil {
 		coordinator = *f.Coordinator
 	}
-	args := append(r.args(tenantID), coordinator, string(f.Tier))
+	args := append(r.args(tenantID), coordinator, string(f.Tier), string(f.Status))
 	if f.After != "" {
-		args = append(args, f.After) // $13, read by keyOf
+		args = append(args, f.After) // $14, read by keyOf
 	}
 	sql := flaggedSQL + `
 		select id, given_name, family_name, preferred_name, coordinator_id, coordinator_name, status, risk_tier,

@@ -57,6 +57,9 @@ func (s *Server) planEdit(w http.ResponseWriter, r *http.Request, p planReq, ope
 		return err
 	}
 	s.flash(r, flash)
+	if r.PostForm.Get("return_to") == "approvals" {
+		return redirect(w, r, tenantPath(r, "/approvals"))
+	}
 	return redirect(w, r, p.href+anchor)
 }
 

@@ -320,18 +320,36 @@ func formDateLong(s string) string {
 	return longDate(d)
 }
 
-// approvalQueue lists the plans of the tenant waiting for a supervisor.
+// approvalQueue lists the plans of the tenant waiting for a supervisor,
+// each with what changed since the version in force, to approve or return
+// from here.
 func (s *Server) approvalQueue(w http.ResponseWriter, r *http.Request) error {
 	m, _ := currentMembership(r)
+	u, _ := currentUser(r)
 	v := web.ApprovalQueueView{Shell: s.shell(r)}
 	err := s.inTenant(r, func(tx pgx.Tx) error {
 		waiting, err := careplans.AwaitingApproval(r.Context(), tx, m.Tenant.ID)
-		for _, a := range waiting {
-			v.Rows = append(v.Rows, web.ApprovalRow{Patient: a.PatientName, Title: a.Title, SubmittedBy: a.SubmittedBy,
-				Submitted: a.SubmittedAt.Local().Format("2 Jan 2006, 15:04"), Revision: a.Revision,
-				Href: patientPath(r, a.PatientID) + "/care-plans/" + a.PlanID})
+		if err != nil {
+			return err
 		}
-		return err
+		for _, a := range waiting {
+			base := patientPath(r, a.PatientID)
+			p := planReq{chartReq: chartReq{tenantID: m.Tenant.ID, actorID: u.ID, patientID: a.PatientID, base: base},
+				ref:  careplans.Ref{TenantID: m.Tenant.ID, PatientID: a.PatientID, PlanID: a.PlanID},
+				href: base + "/care-plans/" + a.PlanID}
+			plan, err := careplans.Load(r.Context(), tx, p.ref)
+			if err != nil {
+				return err
+			}
+			review, err := reviewOf(r, tx, p, plan)
+			if err != nil {
+				return err
+			}
+			v.Rows = append(v.Rows, web.ApprovalRow{Patient: a.PatientName, Title: a.Title, SubmittedBy: a.SubmittedBy,
+				Submitted: a.SubmittedAt.Local().Format("2 Jan 2006, 15:04"), Revision: a.Revision, Href: p.href,
+				Version: plan.Version, Review: *review})
+		}
+		return nil
 	})
 	if err != nil {
 		return err

@@ -146,9 +146,15 @@ func (s *Server) Handler() http.Handler {
 				})
 			})
 
-			// Supervisors: sign-off.
+			// Supervisors: the team's caseload, reassignment and sign-off.
 			r.Group(func(r chi.Router) {
 				r.Use(s.requireRole(auth.Role.ReviewsCaseloads))
+				r.Get("/caseload", s.handle(s.caseloadDashboard))
+				r.Get("/caseload.csv", s.handle(s.caseloadCSV))
+				r.Get("/caseload/patients", s.handle(s.caseloadPatients))
+				r.Get("/caseload/patients.csv", s.handle(s.caseloadPatientsCSV))
+				r.Post("/caseload/reassign", s.handle(s.reassignPatients))
+				r.Get("/caseload/measures", s.handle(s.caseloadMeasures))
 				r.Get("/approvals", s.handle(s.approvalQueue))
 			})
 

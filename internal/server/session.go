@@ -94,7 +94,8 @@ func (s *Server) shell(r *http.Request) web.Shell {
 			web.NavItem{Label: "New patient", Href: base + "/patients/new"})
 	}
 	if m.Role.ReviewsCaseloads() {
-		items = append(items, web.NavItem{Label: "Plan approvals", Href: base + "/approvals"})
+		items = append(items, web.NavItem{Label: "Caseload", Href: base + "/caseload"},
+			web.NavItem{Label: "Plan approvals", Href: base + "/approvals"})
 	}
 	if m.Role.Administers() {
 		items = append(items,

@@ -40,9 +40,21 @@ func (s *Server) audit(r *http.Request, tx pgx.Tx, a audited) error {
 // outside the tenant's routes: a platform admin's change to a tenant, an
 // invitation being accepted.
 func (s *Server) auditAs(r *http.Request, tx pgx.Tx, tenantID, actorID string, a audited) error {
-	return audit.Record(r.Context(), tx, audit.Event{
+	return audit.Record(r.Context(), tx, eventOf(r, tenantID, actorID, a))
+}
+
+// auditEvent is a as an event of the request's tenant and user, for
+// audit functions that record many events at once.
+func (s *Server) auditEvent(r *http.Request, a audited) audit.Event {
+	m, _ := currentMembership(r)
+	u, _ := currentUser(r)
+	return eventOf(r, m.Tenant.ID, u.ID, a)
+}
+
+func eventOf(r *http.Request, tenantID, actorID string, a audited) audit.Event {
+	return audit.Event{
 		TenantID: tenantID, ActorID: actorID, Action: a.action,
 		EntityType: a.entityType, EntityID: a.entityID, PatientID: a.patientID,
 		IP: clientIP(r), RequestID: middleware.GetReqID(r.Context()), Detail: a.detail,
-	})
+	}
 }

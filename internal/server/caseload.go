@@ -1,0 +1,574 @@
+package server
+
+import (
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"carecoord/internal/audit"
+	"carecoord/internal/caseload"
+	"carecoord/internal/patients"
+	"carecoord/web"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// The supervisor's caseload review (issue 8): the dashboard of every
+// coordinator's counts, the patient lists behind them, reassignment, the
+// team's measures and CSV exports. The counts and the lists come from the
+// same conditions in internal/caseload, so a number and its list agree.
+
+// caseloadRules are the tenant's rules as of this request.
+func (s *Server) caseloadRules(r *http.Request) caseload.Rules {
+	m, _ := currentMembership(r)
+	return caseload.RulesAt(m.Settings, s.now())
+}
+
+// caseloadDashboard is the table of coordinators.
+func (s *Server) caseloadDashboard(w http.ResponseWriter, r *http.Request) error {
+	rows, total, err := s.dashboardRows(r)
+	if err != nil {
+		return err
+	}
+	v := web.CaseloadView{
+		Shell: s.shell(r), Today: s.now().Format("Monday 2 January 2006"),
+		CSVHref: tenantPath(r, "/caseload.csv"), MeasuresHref: tenantPath(r, "/caseload/measures"),
+	}
+	for _, f := range caseload.Flags {
+		v.Columns = append(v.Columns, web.CaseloadColumn{Key: string(f.Flag), Label: f.Label, Definition: f.Definition})
+	}
+	for _, row := range rows {
+		v.Rows = append(v.Rows, caseloadRowView(r, row, coordinatorParam(row)))
+		if !row.Active && row.CoordinatorID != "" {
+			v.NeedsReassigning = append(v.NeedsReassigning, row.Name)
+		}
+	}
+	v.Total = caseloadRowView(r, total, "")
+	return render(w, r, http.StatusOK, web.CaseloadPage(v))
+}
+
+func (s *Server) dashboardRows(r *http.Request) ([]caseload.Row, caseload.Row, error) {
+	m, _ := currentMembership(r)
+	var rows []caseload.Row
+	var total caseload.Row
+	err := s.inTenant(r, func(tx pgx.Tx) (err error) {
+		rows, total, err = caseload.Dashboard(r.Context(), tx, m.Tenant.ID, s.caseloadRules(r))
+		return err
+	})
+	return rows, total, err
+}
+
+// coordinatorParam names a dashboard row in links: the coordinator's id,
+// or "none" for the unassigned patients; the team total has none.
+func coordinatorParam(row caseload.Row) string {
+	if row.CoordinatorID == "" {
+		return "none"
+	}
+	return row.CoordinatorID
+}
+
+// caseloadRowView links each number of a row to its list; coordinator is
+// the row's coordinatorParam, or "" for the whole team.
+func caseloadRowView(r *http.Request, row caseload.Row, coordinator string) web.CaseloadRow {
+	href := func(kv ...string) string {
+		q := url.Values{}
+		if coordinator != "" {
+			q.Set("coordinator", coordinator)
+		}
+		for i := 0; i+1 < len(kv); i += 2 {
+			q.Set(kv[i], kv[i+1])
+		}
+		return tenantPath(r, "/caseload/patients") + query(q)
+	}
+	out := web.CaseloadRow{Name: row.Name, Inactive: !row.Active, Href: href(), Caseload: row.Caseload(),
+		High:     web.CaseloadCell{N: row.High, Href: href("status", "active", "tier", "high")},
+		Moderate: web.CaseloadCell{N: row.Moderate, Href: href("status", "active", "tier", "moderate")},
+		Low:      web.CaseloadCell{N: row.Low, Href: href("status", "active", "tier", "low")},
+		Referred: web.CaseloadCell{N: row.Referred, Href: href("status", "referred")},
+	}
+	if !row.Active {
+		out.Note = "No longer active: reassign"
+	}
+	for _, f := range caseload.Flags {
+		out.Cells = append(out.Cells, web.CaseloadCell{N: row.Counts[f.Flag], Href: href("flag", string(f.Flag))})
+	}
+	return out
+}
+
+// caseloadCSV downloads the dashboard table.
+func (s *Server) caseloadCSV(w http.ResponseWriter, r *http.Request) error {
+	rows, total, err := s.dashboardRows(r)
+	if err != nil {
+		return err
+	}
+	header := []string{"Coordinator", "Still active", "High risk", "Moderate risk", "Low risk", "Active patients", "Referred"}
+	for _, f := range caseload.Flags {
+		header = append(header, f.Label)
+	}
+	records := [][]string{header}
+	for _, row := range append(rows, total) {
+		rec := []string{row.Name, yesNo(row.Active), strconv.Itoa(row.High), strconv.Itoa(row.Moderate), strconv.Itoa(row.Low),
+			strconv.Itoa(row.Caseload()), strconv.Itoa(row.Referred)}
+		for _, f := range caseload.Flags {
+			rec = append(rec, strconv.Itoa(row.Counts[f.Flag]))
+		}
+		records = append(records, rec)
+	}
+	return s.writeCSV(w, r, "caseload", records, audited{action: "caseload.exported", entityType: "tenant"})
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// writeCSV sends records as a download, every cell made safe for
+// spreadsheets, after recording the export in the audit log.
+func (s *Server) writeCSV(w http.ResponseWriter, r *http.Request, name string, records [][]string, a audited) error {
+	m, _ := currentMembership(r)
+	a.entityID = m.Tenant.ID
+	if err := s.inTenant(r, func(tx pgx.Tx) error { return s.audit(r, tx, a) }); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+"-"+m.Tenant.Slug+"-"+s.now().Format("2006-01-02")+`.csv"`)
+	cw := csv.NewWriter(w)
+	for _, rec := range records {
+		safe := make([]string, len(rec))
+		for i, c := range rec {
+			safe[i] = audit.SafeCell(c)
+		}
+		if err := cw.Write(safe); err != nil {
+			return nil // the status line is sent; nothing more to tell the browser
+		}
+	}
+	cw.Flush()
+	return nil
+}
+
+// caseloadFilter reads the patient list's filters from a query or form.
+type caseloadFilter struct {
+	caseload.Filter
+	// param is the coordinator as in the URL: an id, "none" or "".
+	param string
+}
+
+func parseCaseloadFilter(v url.Values) (caseloadFilter, error) {
+	f := caseloadFilter{param: v.Get("coordinator")}
+	switch f.param {
+	case "":
+	case "none":
+		none := ""
+		f.Coordinator = &none
+	default:
+		if !validUUID(f.param) {
+			return f, errNotFound
+		}
+		id := f.param
+		f.Coordinator = &id
+	}
+	f.Flag = caseload.Flag(v.Get("flag"))
+	if f.Flag != "" && !f.Flag.Valid() {
+		f.Flag = ""
+	}
+	f.Tier = patients.RiskTier(v.Get("tier"))
+	if f.Tier != "" && f.Tier.Label() == string(f.Tier) {
+		f.Tier = ""
+	}
+	f.Status = patients.Status(v.Get("status"))
+	if f.Status != "" && f.Status.Label() == string(f.Status) {
+		f.Status = ""
+	}
+	f.Sort = caseload.Sort(v.Get("sort"))
+	if !f.Sort.Valid() {
+		f.Sort = caseload.ByName
+	}
+	if after := v.Get("after"); validUUID(after) {
+		f.After = after
+	}
+	return f, nil
+}
+
+// values is the filter as URL parameters, without the page cursor.
+func (f caseloadFilter) values() url.Values {
+	v := url.Values{}
+	for k, val := range map[string]string{"coordinator": f.param, "flag": string(f.Flag), "tier": string(f.Tier),
+		"status": string(f.Status), "sort": string(f.Sort)} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	return v
+}
+
+// caseloadPageSize is how many patients a page of the list shows.
+const caseloadPageSize = 50
+
+// caseloadPatients is the list behind a number.
+func (s *Server) caseloadPatients(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseCaseloadFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	v, err := s.caseloadPatientsView(r, f, web.ReassignForm{Errors: web.FieldErrors{}}, nil)
+	if err != nil {
+		return err
+	}
+	return render(w, r, http.StatusOK, web.CaseloadPatientsPage(v))
+}
+
+// caseloadPatientsView reads one page of the list and what the page's
+// forms offer; checked keeps the boxes a failed reassignment had ticked.
+func (s *Server) caseloadPatientsView(r *http.Request, f caseloadFilter, form web.ReassignForm, checked map[string]bool) (web.CaseloadPatientsView, error) {
+	m, _ := currentMembership(r)
+	rules := s.caseloadRules(r)
+	base := tenantPath(r, "/caseload/patients")
+	v := web.CaseloadPatientsView{
+		Shell: s.shell(r), Back: tenantPath(r, "/caseload"), FilterAction: base,
+		Coordinator: f.param, Flag: string(f.Flag), Tier: string(f.Tier), Sort: string(f.Sort),
+		CSVHref: tenantPath(r, "/caseload/patients.csv") + query(f.values()), ShowCoordinator: f.Coordinator == nil,
+	}
+	err := s.inTenant(r, func(tx pgx.Tx) error {
+		page := f.Filter
+		page.Limit = caseloadPageSize
+		list, next, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, rules, page)
+		if err != nil {
+			return err
+		}
+		all := f.Filter
+		all.After = ""
+		matching, _, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, rules, all)
+		if err != nil {
+			return err
+		}
+		if err := s.caseloadChoices(r, tx, f, &v, &form); err != nil {
+			return err
+		}
+		for _, p := range list {
+			v.Rows = append(v.Rows, caseloadPatientRow(r, p, checked[p.ID]))
+		}
+		if next != "" {
+			q := f.values()
+			q.Set("after", next)
+			v.NextHref = base + query(q)
+		}
+		if f.After != "" {
+			v.FirstHref = base + query(f.values())
+		}
+		form.Matching = len(matching)
+		return s.audit(r, tx, audited{action: "caseload.patients_listed", entityType: "tenant", entityID: m.Tenant.ID,
+			detail: map[string]any{"coordinator": f.param, "flag": string(f.Flag), "shown": len(list)}})
+	})
+	form.Action, form.Hidden = tenantPath(r, "/caseload/reassign"), map[string]string{}
+	for k, val := range f.values() {
+		form.Hidden[k] = val[0]
+	}
+	v.Reassign = form
+	v.Title = caseloadTitle(v, f)
+	if info, ok := flagInfo(f.Flag); ok {
+		v.FlagDefinition = info.Definition
+	}
+	return v, err
+}
+
+func flagInfo(f caseload.Flag) (caseload.FlagInfo, bool) {
+	for _, i := range caseload.Flags {
+		if i.Flag == f {
+			return i, true
+		}
+	}
+	return caseload.FlagInfo{}, false
+}
+
+// caseloadChoices fills the filters' choices and the people patients may
+// move to.
+func (s *Server) caseloadChoices(r *http.Request, tx pgx.Tx, f caseloadFilter, v *web.CaseloadPatientsView, form *web.ReassignForm) error {
+	people, err := s.coordinatorOptions(r, tx)
+	if err != nil {
+		return err
+	}
+	v.Coordinators = append([]web.SelectOption{{Value: "", Label: "Whole team"}, {Value: "none", Label: "Not assigned"}}, people...)
+	if f.Coordinator != nil && *f.Coordinator != "" && !idsOf(people)[*f.Coordinator] {
+		// A former colleague is not offered as a destination but must stay
+		// selectable as the list being shown.
+		name, err := userName(r, tx, *f.Coordinator)
+		if err != nil {
+			return err
+		}
+		v.Coordinators = append(v.Coordinators, web.SelectOption{Value: *f.Coordinator, Label: name + " (no longer active)"})
+	}
+	form.Options = people
+	for _, fl := range caseload.Flags {
+		v.Flags = append(v.Flags, web.SelectOption{Value: string(fl.Flag), Label: fl.Label})
+	}
+	for _, t := range patients.RiskTiers {
+		v.Tiers = append(v.Tiers, web.SelectOption{Value: string(t), Label: t.Label()})
+	}
+	for _, o := range caseload.Sorts {
+		v.Sorts = append(v.Sorts, web.SelectOption{Value: string(o.Sort), Label: o.Label})
+	}
+	return nil
+}
+
+func userName(r *http.Request, tx pgx.Tx, id string) (string, error) {
+	var name string
+	err := tx.QueryRow(r.Context(), "select name from users where id = $1", id).Scan(&name)
+	return name, err
+}
+
+func caseloadTitle(v web.CaseloadPatientsView, f caseloadFilter) string {
+	who := "Whole team"
+	for _, o := range v.Coordinators {
+		if o.Value == f.param {
+			who = o.Label
+		}
+	}
+	if info, ok := flagInfo(f.Flag); ok {
+		return who + ": " + info.Label
+	}
+	return who + ": open patients"
+}
+
+var flagTone = map[caseload.Flag]string{
+	caseload.FlagOverdueTasks: "danger", caseload.FlagPastCadence: "warn", caseload.FlagHighRiskNoContact: "danger",
+	caseload.FlagReassessOverdue: "warn", caseload.FlagAwaitingApproval: "info", caseload.FlagUnreachable: "danger",
+	caseload.FlagDischargeNoFollow: "danger",
+}
+
+func caseloadPatientRow(r *http.Request, p caseload.PatientRow, checked bool) web.CaseloadPatientRow {
+	row := web.CaseloadPatientRow{ID: p.ID, Name: p.Name, Href: patientPath(r, p.ID), Coordinator: orText(p.CoordinatorName, "Not assigned"),
+		Status: web.ChartBadge{Label: p.Status.Label(), Tone: statusTone[p.Status]},
+		Tier:   web.ChartBadge{Label: p.Tier.Label(), Tone: riskTone[p.Tier]}, LastReached: "Never", Checked: checked}
+	if p.LastReached != nil {
+		row.LastReached = longDate(p.LastReached.Local())
+	}
+	for _, f := range caseload.Flags {
+		if p.Has(f.Flag) {
+			label := f.Label
+			if f.Flag == caseload.FlagOverdueTasks {
+				label = strconv.Itoa(p.OverdueTasks) + " overdue"
+			}
+			row.Flags = append(row.Flags, web.ChartBadge{Label: label, Tone: flagTone[f.Flag]})
+		}
+	}
+	return row
+}
+
+// caseloadPatientsCSV downloads every patient matching the filters.
+func (s *Server) caseloadPatientsCSV(w http.ResponseWriter, r *http.Request) error {
+	f, err := parseCaseloadFilter(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	m, _ := currentMembership(r)
+	f.After = ""
+	var list []caseload.PatientRow
+	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
+		list, _, err = caseload.Patients(r.Context(), tx, m.Tenant.ID, s.caseloadRules(r), f.Filter)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	header := []string{"Patient", "Coordinator", "Status", "Risk", "Last reached", "Unsuccessful attempts"}
+	for _, fl := range caseload.Flags {
+		header = append(header, fl.Label)
+	}
+	records := [][]string{header}
+	for _, p := range list {
+		last := ""
+		if p.LastReached != nil {
+			last = p.LastReached.Local().Format("2006-01-02")
+		}
+		rec := []string{p.Name, orText(p.CoordinatorName, "Not assigned"), p.Status.Label(), p.Tier.Label(), last, strconv.Itoa(p.Attempts)}
+		for _, fl := range caseload.Flags {
+			cell := ""
+			if p.Has(fl.Flag) {
+				cell = "yes"
+			}
+			if fl.Flag == caseload.FlagOverdueTasks && p.OverdueTasks > 0 {
+				cell = strconv.Itoa(p.OverdueTasks)
+			}
+			rec = append(rec, cell)
+		}
+		records = append(records, rec)
+	}
+	return s.writeCSV(w, r, "patients", records, audited{action: "caseload.patients_exported", entityType: "tenant",
+		detail: map[string]any{"coordinator": f.param, "flag": string(f.Flag), "rows": len(list)}})
+}
+
+// reassignPatients moves the ticked patients, or all matching the
+// filters, from the list's coordinator to another.
+func (s *Server) reassignPatients(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return formError(err)
+	}
+	f, err := parseCaseloadFilter(r.PostForm)
+	if err != nil {
+		return err
+	}
+	if f.Coordinator == nil {
+		return errBadRequest // the whole team's list offers no move: patients have different coordinators
+	}
+	m, _ := currentMembership(r)
+	u, _ := currentUser(r)
+	move := caseload.Move{From: *f.Coordinator, To: r.PostForm.Get("to"), Reason: r.PostForm.Get("reason")}
+	all := r.PostForm.Get("all") == "yes"
+	checked := map[string]bool{}
+	for _, id := range r.PostForm["patient_id"] {
+		if !validUUID(id) {
+			return errNotFound
+		}
+		checked[id] = true
+		move.PatientIDs = append(move.PatientIDs, id)
+	}
+	var moved caseload.Moved
+	var errs map[string]string
+	err = s.inTenant(r, func(tx pgx.Tx) error {
+		people, err := s.coordinatorOptions(r, tx)
+		if err != nil {
+			return err
+		}
+		if all {
+			every := f.Filter
+			every.After = ""
+			list, _, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, s.caseloadRules(r), every)
+			if err != nil {
+				return err
+			}
+			move.PatientIDs = nil
+			for _, p := range list {
+				move.PatientIDs = append(move.PatientIDs, p.ID)
+			}
+		}
+		if errs = caseload.ValidateMove(move, idsOf(people)); len(errs) > 0 {
+			return errChartRedisplay
+		}
+		if move.ToName, err = userName(r, tx, move.To); err != nil {
+			return err
+		}
+		if move.From != "" {
+			if move.FromName, err = userName(r, tx, move.From); err != nil {
+				return err
+			}
+		}
+		if moved, err = caseload.Reassign(r.Context(), tx, m.Tenant.ID, u.ID, move); err != nil {
+			return err
+		}
+		return audit.RecordForPatients(r.Context(), tx, s.auditEvent(r, audited{action: "patient.reassigned",
+			detail: map[string]any{"from": move.From, "to": move.To, "tasks": moved.Tasks}}), moved.PatientIDs)
+	})
+	if err == errChartRedisplay {
+		form := web.ReassignForm{To: move.To, Reason: move.Reason, All: all, Errors: web.FieldErrors(errs),
+			Problem: "Nobody was moved. Check the form below."}
+		v, err := s.caseloadPatientsView(r, f, form, checked)
+		if err != nil {
+			return err
+		}
+		return render(w, r, http.StatusUnprocessableEntity, web.CaseloadPatientsPage(v))
+	}
+	if err != nil {
+		return err
+	}
+	s.flash(r, movedMessage(moved, move.ToName))
+	return redirect(w, r, tenantPath(r, "/caseload/patients")+query(f.values()))
+}
+
+func movedMessage(m caseload.Moved, to string) string {
+	msg := plural(len(m.PatientIDs), "patient", "patients") + " moved to " + to
+	if m.Tasks > 0 {
+		msg += ", with " + plural(m.Tasks, "open task", "open tasks")
+	}
+	msg += "."
+	if m.Skipped > 0 {
+		msg += " " + plural(m.Skipped, "patient was", "patients were") + " already moved by someone else and left as they are."
+	}
+	return msg
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// caseloadMeasures shows the team's measures for a period (the last 30
+// days unless chosen).
+func (s *Server) caseloadMeasures(w http.ResponseWriter, r *http.Request) error {
+	m, _ := currentMembership(r)
+	day := dateOnly(s.now())
+	period := caseload.Period{From: day.AddDate(0, 0, -29), To: day}
+	v := web.MeasuresView{Shell: s.shell(r), Action: tenantPath(r, "/caseload/measures"), Back: tenantPath(r, "/caseload"),
+		Errors: web.FieldErrors{}}
+	q := r.URL.Query()
+	v.From, v.To = orText(q.Get("from"), period.From.Format("2006-01-02")), orText(q.Get("to"), period.To.Format("2006-01-02"))
+	period, v.Errors = parsePeriod(v.From, v.To, day)
+	status := http.StatusOK
+	if len(v.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+		period = caseload.Period{From: day.AddDate(0, 0, -29), To: day}
+	}
+	cadence := map[string]int{"high": m.Settings.CadenceHighDays, "moderate": m.Settings.CadenceModerateDays, "low": m.Settings.CadenceLowDays}
+	var ms []caseload.Measure
+	err := s.inTenant(r, func(tx pgx.Tx) (err error) {
+		ms, err = caseload.Measures(r.Context(), tx, m.Tenant.ID, period, cadence)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	for _, x := range ms {
+		v.Measures = append(v.Measures, measureView(x))
+	}
+	return render(w, r, status, web.MeasuresPage(v))
+}
+
+// parsePeriod checks a chosen period: real dates, in order, not in the
+// future, at most two years long.
+func parsePeriod(from, to string, today time.Time) (caseload.Period, web.FieldErrors) {
+	errs := web.FieldErrors{}
+	f, err1 := parseDate(from)
+	t, err2 := parseDate(to)
+	switch {
+	case err1 != nil:
+		errs["from"] = "Enter a real date, for example 2026-10-01."
+	case err2 != nil:
+		errs["to"] = "Enter a real date, for example 2026-10-31."
+	case t.After(today):
+		errs["to"] = "The period can't end in the future."
+	case f.After(t):
+		errs["from"] = "The start must be on or before the end."
+	case t.Sub(f) > 731*24*time.Hour:
+		errs["from"] = "Choose a period of two years or less."
+	}
+	return caseload.Period{From: f, To: t}, errs
+}
+
+func dateOnly(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+func measureView(x caseload.Measure) web.MeasureView {
+	v := web.MeasureView{Key: x.Key, Label: x.Label, Definition: x.Definition, Value: "No data"}
+	if x.Known {
+		v.Value = strconv.FormatFloat(x.Value, 'f', 0, 64) + x.Unit
+		if x.Unit != "%" {
+			v.Value = strconv.FormatFloat(x.Value, 'f', 1, 64) + x.Unit
+		}
+	}
+	switch x.Key {
+	case caseload.MeasureFirst:
+		v.Basis = strconv.Itoa(x.Numerator) + " of " + plural(x.Denominator, "referral", "referrals") + " in the period reached so far"
+	case caseload.MeasureDischarge:
+		v.Basis = strconv.Itoa(x.Numerator) + " of " + plural(x.Denominator, "discharge", "discharges")
+	default:
+		v.Basis = strconv.Itoa(x.Numerator) + " of " + plural(x.Denominator, "active patient", "active patients")
+	}
+	return v
+}
