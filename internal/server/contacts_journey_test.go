@@ -13,7 +13,7 @@ import (
 // count reads the number on one of the worklist's count tiles.
 func count(anchor string, dst *int) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		s, err := chromedp.Text(chromedp.CSS(`[data-testid=count-` + anchor + `] .stat`))(ctx, t)
+		s, err := chromedp.Text(chromedp.CSS(`[data-testid=count-`+anchor+`] .stat`))(ctx, t)
 		if err != nil {
 			return err
 		}
