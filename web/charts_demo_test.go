@@ -81,6 +81,12 @@ func TestCharts_WritesDemo(t *testing.T) {
 	for i := range 52 {
 		crowded.Columns = append(crowded.Columns, Column{Label: "W" + itoa(i+1), Value: 20 + (i*37)%45})
 	}
+	team := StackedBarChart{ID: "team", Title: "Caseload, thirty coordinators",
+		Series: append(riskTiers[:3:3], ChartSeries{"Not rated", "dots"})}
+	for i := range 30 {
+		team.Bars = append(team.Bars, StackedBar{Label: "Coordinator number " + itoa(i+1), Href: "/c/" + itoa(i),
+			Values: []int{2 + i%7, 10 + (i*5)%13, 40 + (i*11)%37, i % 4 * 3}})
+	}
 	var page strings.Builder
 	page.WriteString(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Charts</title><style>` + string(css) + `</style></head>` +
 		`<body><div class="frame"><main><h1>Charts</h1>`)
@@ -103,6 +109,7 @@ func TestCharts_WritesDemo(t *testing.T) {
 	}
 	page.WriteString(`</div></section>`)
 	card("Crowded", Columns(crowded))
+	card("Thirty coordinators", StackedBars(team))
 	card("Empty bars", StackedBars(StackedBarChart{ID: "none", Title: "Caseload by coordinator", Series: riskTiers}))
 	card("Empty columns", Columns(ColumnChart{ID: "none-c", Title: "Contacts"}))
 	page.WriteString(`</main></div></body></html>`)
@@ -118,7 +125,7 @@ func TestCharts_WritesDemo(t *testing.T) {
 	}
 	png, _ := filepath.Abs(filepath.Join(dir, "charts.png"))
 	out, err := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-		"--window-size=1180,2600", "--screenshot="+png, "file://"+html).CombinedOutput()
+		"--window-size=1180,3800", "--screenshot="+png, "file://"+html).CombinedOutput()
 	if err != nil {
 		t.Fatalf("screenshot: %v\n%s", err, out)
 	}

@@ -461,7 +461,10 @@ func (c ColumnChart) layout() columnLayout {
 	}
 	slot := (l.Right - l.Left) / float64(n)
 	body := min(slot*0.64, colMaxBody)
-	step, valueStep := labelStep(slot, widest), labelStep(slot, widestValue)
+	step := labelStep(slot, widest)
+	// Values thinned like labels would float over their taller neighbours,
+	// so when not all fit only the latest is written; the table has the rest.
+	allValues := labelStep(slot, widestValue) == 1
 	for i, col := range c.Columns {
 		v := max(col.Value, 0)
 		mid := l.Left + slot*(float64(i)+0.5)
@@ -472,7 +475,7 @@ func (c ColumnChart) layout() columnLayout {
 		l.Bars = append(l.Bars, columnBar{
 			X: mid - body/2, W: body, Y: y(float64(v)), H: l.Bottom - y(float64(v)), Mid: mid,
 			Value: col.Value, Label: col.Label, ShowLabel: shownLabel(i, n, step),
-			ShowValue: shownLabel(i, n, valueStep),
+			ShowValue: allValues || i == n-1,
 			Noted:     col.Note != "", Title: strings.TrimSpace(title),
 		})
 	}
