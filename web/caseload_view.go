@@ -3,8 +3,10 @@ package web
 // CaseloadView is the supervisor's dashboard: a row per coordinator with
 // the counts that need attention, each linking to the patients behind it.
 type CaseloadView struct {
-	Shell   Shell
-	Today   string
+	Shell Shell
+	Today string
+	// AsOf is when the counts were taken (they are at most a minute old).
+	AsOf    string
 	Columns []CaseloadColumn
 	Rows    []CaseloadRow
 	Total   CaseloadRow
@@ -13,12 +15,15 @@ type CaseloadView struct {
 	MeasuresHref string
 	// Reassign is set when a former colleague still has patients.
 	NeedsReassigning []string
+	ByCoordinator    StackedBarChart
+	Contacts         ColumnChart
 }
 
 // CaseloadColumn is one flag column: its heading and what it counts.
 type CaseloadColumn struct {
 	Key        string
 	Label      string
+	Short      string
 	Definition string
 }
 
@@ -120,4 +125,6 @@ type MeasureView struct {
 	Value      string
 	Basis      string
 	Definition string
+	// Trend is the measure at the end of each of the last months.
+	Trend LineChartView
 }

@@ -277,7 +277,8 @@ func (w *world) list(f caseload.Filter) []caseload.PatientRow {
 	w.t.Helper()
 	var out []caseload.PatientRow
 	err := db.InTenant(context.Background(), w.d.Pool, w.tenant, func(tx pgx.Tx) (err error) {
-		out, _, err = caseload.Patients(context.Background(), tx, w.tenant, w.rules(), f)
+		page, err := caseload.Patients(context.Background(), tx, w.tenant, w.rules(), f)
+		out = page.Rows
 		return err
 	})
 	if err != nil {
@@ -303,16 +304,19 @@ func TestPatients_KeysetPagesCoverEveryPatientOnceInEachOrder(t *testing.T) {
 		var paged []string
 		after := ""
 		for range 10 {
-			var page []caseload.PatientRow
+			var page caseload.Page
 			err := db.InTenant(context.Background(), w.d.Pool, w.tenant, func(tx pgx.Tx) (err error) {
-				page, after, err = caseload.Patients(context.Background(), tx, w.tenant, w.rules(),
+				page, err = caseload.Patients(context.Background(), tx, w.tenant, w.rules(),
 					caseload.Filter{Coordinator: &ann, Sort: sort, After: after, Limit: 2})
 				return err
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
-			paged = append(paged, idsOf(page)...)
+			if page.Matching != 5 {
+				t.Errorf("%s: %d matching, want 5 on every page", sort, page.Matching)
+			}
+			paged, after = append(paged, idsOf(page.Rows)...), page.Next
 			if after == "" {
 				break
 			}

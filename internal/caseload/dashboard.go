@@ -29,20 +29,21 @@ const (
 
 // FlagInfo names a flag and says exactly what it counts.
 type FlagInfo struct {
-	Flag       Flag
-	Label      string
-	Definition string
+	Flag Flag
+	// Label names the flag in lists; Short heads its dashboard column.
+	Label, Short string
+	Definition   string
 }
 
 // Flags lists the flags in the dashboard's column order.
 var Flags = []FlagInfo{
-	{FlagOverdueTasks, "Overdue tasks", "Open tasks on the coordinator's patients whose due time has passed, whoever they are assigned to."},
-	{FlagPastCadence, "Past contact cadence", "Referred and active patients whose next contact was due before today: the tier's days after the last successful contact, or the first-contact deadline (business days after referral) for a patient never reached."},
-	{FlagHighRiskNoContact, "High risk, no contact in 7 days", "Active high-risk patients with no successful contact in the last 7 days."},
-	{FlagReassessOverdue, "Re-assessments overdue", "Referred and active patients with a moderate-or-worse PHQ-9 or GAD-7, or a social needs screen, older than the organisation's re-assessment interval."},
-	{FlagAwaitingApproval, "Plans awaiting approval", "Care plans (first versions and revisions) submitted and not yet approved or returned."},
-	{FlagUnreachable, "Unable to reach", "Patients with three or more unsuccessful attempts in a row since the last successful contact."},
-	{FlagDischargeNoFollow, "Discharges without follow-up", "Hospital discharges whose 7-day follow-up task is still open after its due time."},
+	{FlagOverdueTasks, "Overdue tasks", "Overdue tasks", "Open tasks on the coordinator's patients whose due time has passed, whoever they are assigned to."},
+	{FlagPastCadence, "Past contact cadence", "Past cadence", "Referred and active patients whose next contact was due before today: the tier's days after the last successful contact, or the first-contact deadline (business days after referral) for a patient never reached."},
+	{FlagHighRiskNoContact, "High risk, no contact in 7 days", "High risk, 7 days unreached", "Active high-risk patients with no successful contact in the last 7 days."},
+	{FlagReassessOverdue, "Re-assessments overdue", "Re-assess overdue", "Referred and active patients with a moderate-or-worse PHQ-9 or GAD-7, or a social needs screen, older than the organisation's re-assessment interval."},
+	{FlagAwaitingApproval, "Plans awaiting approval", "Plans to approve", "Care plans (first versions and revisions) submitted and not yet approved or returned."},
+	{FlagUnreachable, "Unable to reach", "Unable to reach", "Patients with three or more unsuccessful attempts in a row since the last successful contact."},
+	{FlagDischargeNoFollow, "Discharges without follow-up", "Discharge not followed up", "Hospital discharges whose 7-day follow-up task is still open after its due time."},
 }
 
 // Label is the flag in words.

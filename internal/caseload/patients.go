@@ -111,35 +111,48 @@ func (p PatientRow) Has(f Flag) bool {
 }
 
 // flaggedSQL computes every flag of the open patients the filter's
-// coordinator and tier select. The per-patient subqueries run once per
-// listed patient, which is one caseload, never the whole tenant.
+// coordinator, tier and status select. The flags that live in other tables
+// are read set by set (the scope's overdue tasks grouped by patient, its
+// latest assessments, its submitted plans) and joined, so a long list costs
+// a few hash joins rather than a subquery per patient.
 var flaggedSQL = `
 	with r as (select ` + paramsSQL + `),
+	scope as (
+	    select p.id, p.tenant_id, p.given_name, p.family_name, p.preferred_name, p.assigned_coordinator_id,
+	           p.status, p.risk_tier, p.last_reached_at, p.referral_date, p.created_at, p.unreached_attempts
+	      from patients p
+	     where p.tenant_id = $1 and p.status in ('referred', 'active', 'on_hold')
+	       and ($11::text is null or coalesce(p.assigned_coordinator_id::text, '') = $11)
+	       and ($12 = '' or p.risk_tier = $12)
+	       and ($13 = '' or p.status = $13)),
+	late as (
+	    select t.patient_id, count(*) as overdue, count(*) filter (where t.source = 'transition') as discharge
+	      from tasks t join scope s on s.id = t.patient_id, r
+	     where t.tenant_id = $1 and t.status = 'open' and t.due_at < r.now
+	     group by t.patient_id),
+	latest as (` + fmt.Sprintf(latestSQL, "a.patient_id in (select id from scope)") + `),
+	reassess as (select distinct l.patient_id from latest l, r where ` + overdueSQL + `),
+	awaiting as (
+	    select distinct c.patient_id from care_plans c join scope s on s.id = c.patient_id
+	     where c.tenant_id = $1 and c.stage = 'submitted'),
 	flagged as (
 	    select p.id, p.given_name, p.family_name, p.preferred_name,
 	           coalesce(p.assigned_coordinator_id::text, '') as coordinator_id, coalesce(u.name, '') as coordinator_name,
 	           p.status, p.risk_tier, p.last_reached_at, p.unreached_attempts,
 	           array_position(array['high', 'moderate', 'low'], p.risk_tier) as tier_rank,
 	           coalesce(p.last_reached_at, '-infinity') as last_reached_key,
-	           coalesce(t.overdue, 0) as overdue, coalesce(t.discharge, 0) as discharge,
+	           coalesce(late.overdue, 0) as overdue, coalesce(late.discharge, 0) as discharge,
 	           ` + pastCadenceSQL + ` as past_cadence,
 	           ` + highRiskSQL + ` as high_risk,
 	           ` + unreachableSQL + ` as unreachable,
-	           exists (select 1 from care_plans c where c.tenant_id = p.tenant_id and c.patient_id = p.id and c.stage = 'submitted') as awaiting,
-	           (p.status in ('referred', 'active') and exists (
-	               select 1 from (` + fmt.Sprintf(latestSQL, "a.patient_id = p.id") + `) l where ` + overdueSQL + `)) as reassess
-	      from patients p
+	           awaiting.patient_id is not null as awaiting,
+	           (p.status in ('referred', 'active') and reassess.patient_id is not null) as reassess
+	      from scope p
 	      cross join r
 	      left join users u on u.id = p.assigned_coordinator_id
-	      left join lateral (
-	           select count(*) filter (where t.due_at < r.now) as overdue,
-	                  count(*) filter (where t.source = 'transition' and t.due_at < r.now) as discharge
-	             from tasks t
-	            where t.tenant_id = p.tenant_id and t.patient_id = p.id and t.status = 'open') t on true
-	     where p.tenant_id = $1 and p.status in ('referred', 'active', 'on_hold')
-	       and ($11::text is null or coalesce(p.assigned_coordinator_id::text, '') = $11)
-	       and ($12 = '' or p.risk_tier = $12)
-	       and ($13 = '' or p.status = $13))`
+	      left join late on late.patient_id = p.id
+	      left join reassess on reassess.patient_id = p.id
+	      left join awaiting on awaiting.patient_id = p.id)`
 
 // keyOf reads the sort key of the cursor patient from the patients table,
 // so a cursor still works when that patient has since left the list.
@@ -149,19 +162,27 @@ var keyOf = `
 	       coalesce(last_reached_at, '-infinity') as last_reached_key
 	  from patients where tenant_id = $1 and id = $14::uuid`
 
-// Patients lists one page of the filtered patients and the cursor of the
-// next page ("" when this is the last).
-func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter) ([]PatientRow, string, error) {
+// Page is one page of the patient list.
+type Page struct {
+	Rows []PatientRow
+	// Next is the cursor of the next page, "" on the last.
+	Next string
+	// Matching counts the patients on all pages (0 when the page is empty).
+	Matching int
+}
+
+// Patients lists one page of the filtered patients.
+func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter) (Page, error) {
 	if !f.Sort.Valid() {
 		f.Sort = ByName
 	}
-	where := "true"
+	flagWhere, where := "true", "true"
 	if cond, ok := flagSQL[f.Flag]; ok {
-		where = cond
+		flagWhere = cond
 	}
 	keys := sortKeys[f.Sort]
 	if f.After != "" {
-		where += " and (" + keys + ") > (select " + keys + " from (" + keyOf + ") k)"
+		where = "(" + keys + ") > (select " + keys + " from (" + keyOf + ") k)"
 	}
 	limit := "all"
 	if f.Limit > 0 {
@@ -175,30 +196,36 @@ func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter
 	if f.After != "" {
 		args = append(args, f.After) // $14, read by keyOf
 	}
+	// The window counts every match before the page is cut from them.
 	sql := flaggedSQL + `
 		select id, given_name, family_name, preferred_name, coordinator_id, coordinator_name, status, risk_tier,
-		       last_reached_at, unreached_attempts, overdue, discharge, past_cadence, high_risk, reassess, awaiting, unreachable
-		  from flagged where ` + where + `
+		       last_reached_at, unreached_attempts, overdue, discharge, past_cadence, high_risk, reassess, awaiting, unreachable,
+		       matching
+		  from (select f.*, count(*) over () as matching from flagged f where ` + flagWhere + `) f
+		 where ` + where + `
 		 order by ` + keys + ` limit ` + limit
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, "", err
+		return Page{}, err
 	}
+	var page Page
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (PatientRow, error) {
 		var p PatientRow
 		var n patients.Patient
 		err := row.Scan(&p.ID, &n.GivenName, &n.FamilyName, &n.PreferredName, &p.CoordinatorID, &p.CoordinatorName,
 			&p.Status, &p.Tier, &p.LastReached, &p.Attempts, &p.OverdueTasks, &p.DischargesNoFollow,
-			&p.PastCadence, &p.HighRiskNoContact, &p.ReassessOverdue, &p.AwaitingApproval, &p.Unreachable)
+			&p.PastCadence, &p.HighRiskNoContact, &p.ReassessOverdue, &p.AwaitingApproval, &p.Unreachable, &page.Matching)
 		p.Name = n.FamilyName + ", " + n.GivenName
 		if n.PreferredName != "" && n.PreferredName != n.GivenName {
 			p.Name += " (" + n.PreferredName + ")"
 		}
 		return p, err
 	})
+	page.Rows = list
 	if err != nil || f.Limit == 0 || len(list) <= f.Limit {
-		return list, "", err
+		return page, err
 	}
-	list = list[:f.Limit]
-	return list, list[len(list)-1].ID, nil
+	page.Rows = list[:f.Limit]
+	page.Next = page.Rows[len(page.Rows)-1].ID
+	return page, nil
 }

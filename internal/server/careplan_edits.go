@@ -56,6 +56,9 @@ func (s *Server) planEdit(w http.ResponseWriter, r *http.Request, p planReq, ope
 	case err != nil:
 		return err
 	}
+	// Submitting, approving or returning changes the dashboard's count of
+	// plans awaiting approval.
+	s.dashboards.Forget(p.tenantID)
 	s.flash(r, flash)
 	if r.PostForm.Get("return_to") == "approvals" {
 		return redirect(w, r, tenantPath(r, "/approvals"))

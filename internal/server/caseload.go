@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"net/url"
@@ -9,6 +10,7 @@ import (
 
 	"carecoord/internal/audit"
 	"carecoord/internal/caseload"
+	"carecoord/internal/db"
 	"carecoord/internal/patients"
 	"carecoord/web"
 
@@ -28,16 +30,17 @@ func (s *Server) caseloadRules(r *http.Request) caseload.Rules {
 
 // caseloadDashboard is the table of coordinators.
 func (s *Server) caseloadDashboard(w http.ResponseWriter, r *http.Request) error {
-	rows, total, err := s.dashboardRows(r)
+	snap, err := s.dashboardRows(r)
 	if err != nil {
 		return err
 	}
+	rows, total := snap.Rows, snap.Total
 	v := web.CaseloadView{
-		Shell: s.shell(r), Today: s.now().Format("Monday 2 January 2006"),
+		Shell: s.shell(r), Today: s.now().Format("Monday 2 January 2006"), AsOf: snap.At.Local().Format("15:04"),
 		CSVHref: tenantPath(r, "/caseload.csv"), MeasuresHref: tenantPath(r, "/caseload/measures"),
 	}
 	for _, f := range caseload.Flags {
-		v.Columns = append(v.Columns, web.CaseloadColumn{Key: string(f.Flag), Label: f.Label, Definition: f.Definition})
+		v.Columns = append(v.Columns, web.CaseloadColumn{Key: string(f.Flag), Label: f.Label, Short: f.Short, Definition: f.Definition})
 	}
 	for _, row := range rows {
 		v.Rows = append(v.Rows, caseloadRowView(r, row, coordinatorParam(row)))
@@ -46,18 +49,30 @@ func (s *Server) caseloadDashboard(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	v.Total = caseloadRowView(r, total, "")
+	v.ByCoordinator, v.Contacts = caseloadChart(v.Rows), contactsChart(snap.Weeks)
 	return render(w, r, http.StatusOK, web.CaseloadPage(v))
 }
 
-func (s *Server) dashboardRows(r *http.Request) ([]caseload.Row, caseload.Row, error) {
+// dashboardRows is the tenant's dashboard from its snapshot (see
+// caseload.Snapshots): at most a minute old, or computed now.
+func (s *Server) dashboardRows(r *http.Request) (caseload.Snapshot, error) {
 	m, _ := currentMembership(r)
-	var rows []caseload.Row
-	var total caseload.Row
-	err := s.inTenant(r, func(tx pgx.Tx) (err error) {
-		rows, total, err = caseload.Dashboard(r.Context(), tx, m.Tenant.ID, s.caseloadRules(r))
-		return err
+	tenantID, settings := m.Tenant.ID, m.Settings
+	return s.dashboards.Get(r.Context(), tenantID, s.now(), func(ctx context.Context) (caseload.Snapshot, error) {
+		snap := caseload.Snapshot{At: s.now()}
+		err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) (err error) {
+			snap.Rows, snap.Total, err = caseload.Dashboard(ctx, tx, tenantID, caseload.RulesAt(settings, snap.At))
+			if err != nil {
+				return err
+			}
+			snap.Weeks, err = caseload.SuccessfulContactsByWeek(ctx, tx, tenantID, dateOnly(snap.At), 12)
+			return err
+		})
+		if err != nil {
+			s.log.ErrorContext(ctx, "caseload dashboard", "err", err)
+		}
+		return snap, err
 	})
-	return rows, total, err
 }
 
 // coordinatorParam names a dashboard row in links: the coordinator's id,
@@ -99,10 +114,11 @@ func caseloadRowView(r *http.Request, row caseload.Row, coordinator string) web.
 
 // caseloadCSV downloads the dashboard table.
 func (s *Server) caseloadCSV(w http.ResponseWriter, r *http.Request) error {
-	rows, total, err := s.dashboardRows(r)
+	snap, err := s.dashboardRows(r)
 	if err != nil {
 		return err
 	}
+	rows, total := snap.Rows, snap.Total
 	header := []string{"Coordinator", "Still active", "High risk", "Moderate risk", "Low risk", "Active patients", "Referred"}
 	for _, f := range caseload.Flags {
 		header = append(header, f.Label)
@@ -235,16 +251,11 @@ func (s *Server) caseloadPatientsView(r *http.Request, f caseloadFilter, form we
 	err := s.inTenant(r, func(tx pgx.Tx) error {
 		page := f.Filter
 		page.Limit = caseloadPageSize
-		list, next, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, rules, page)
+		found, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, rules, page)
 		if err != nil {
 			return err
 		}
-		all := f.Filter
-		all.After = ""
-		matching, _, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, rules, all)
-		if err != nil {
-			return err
-		}
+		list, next := found.Rows, found.Next
 		if err := s.caseloadChoices(r, tx, f, &v, &form); err != nil {
 			return err
 		}
@@ -259,7 +270,7 @@ func (s *Server) caseloadPatientsView(r *http.Request, f caseloadFilter, form we
 		if f.After != "" {
 			v.FirstHref = base + query(f.values())
 		}
-		form.Matching = len(matching)
+		form.Matching = found.Matching
 		return s.audit(r, tx, audited{action: "caseload.patients_listed", entityType: "tenant", entityID: m.Tenant.ID,
 			detail: map[string]any{"coordinator": f.param, "flag": string(f.Flag), "shown": len(list)}})
 	})
@@ -368,7 +379,8 @@ func (s *Server) caseloadPatientsCSV(w http.ResponseWriter, r *http.Request) err
 	f.After = ""
 	var list []caseload.PatientRow
 	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		list, _, err = caseload.Patients(r.Context(), tx, m.Tenant.ID, s.caseloadRules(r), f.Filter)
+		found, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, s.caseloadRules(r), f.Filter)
+		list = found.Rows
 		return err
 	})
 	if err != nil {
@@ -436,12 +448,12 @@ func (s *Server) reassignPatients(w http.ResponseWriter, r *http.Request) error 
 		if all {
 			every := f.Filter
 			every.After = ""
-			list, _, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, s.caseloadRules(r), every)
+			found, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, s.caseloadRules(r), every)
 			if err != nil {
 				return err
 			}
 			move.PatientIDs = nil
-			for _, p := range list {
+			for _, p := range found.Rows {
 				move.PatientIDs = append(move.PatientIDs, p.ID)
 			}
 		}
@@ -474,6 +486,7 @@ func (s *Server) reassignPatients(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	s.dashboards.Forget(m.Tenant.ID)
 	s.flash(r, movedMessage(moved, move.ToName))
 	return redirect(w, r, tenantPath(r, "/caseload/patients")+query(f.values()))
 }
@@ -522,8 +535,14 @@ func (s *Server) caseloadMeasures(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	trend, err := s.measureTrend(r, day, cadence)
+	if err != nil {
+		return err
+	}
 	for _, x := range ms {
-		v.Measures = append(v.Measures, measureView(x))
+		mv := measureView(x)
+		mv.Trend = trend[x.Key]
+		v.Measures = append(v.Measures, mv)
 	}
 	return render(w, r, status, web.MeasuresPage(v))
 }
@@ -571,4 +590,63 @@ func measureView(x caseload.Measure) web.MeasureView {
 		v.Basis = strconv.Itoa(x.Numerator) + " of " + plural(x.Denominator, "active patient", "active patients")
 	}
 	return v
+}
+
+// caseloadChart draws each coordinator's active patients by risk tier,
+// each bar linking to that coordinator's list.
+func caseloadChart(rows []web.CaseloadRow) web.StackedBarChart {
+	c := web.StackedBarChart{ID: "caseload", Title: "Active patients by coordinator and risk tier",
+		Series: []web.ChartSeries{{Name: "High risk", Style: "solid"}, {Name: "Moderate risk", Style: "hatch"}, {Name: "Low risk", Style: "light"}}}
+	for _, r := range rows {
+		c.Bars = append(c.Bars, web.StackedBar{Label: r.Name, Href: r.Href, Values: []int{r.High.N, r.Moderate.N, r.Low.N}})
+	}
+	return c
+}
+
+// contactsChart draws the successful contacts of each of the last weeks.
+func contactsChart(weeks []caseload.WeekCount) web.ColumnChart {
+	c := web.ColumnChart{ID: "contacts", Title: "Successful contacts with patients per week", Unit: "contacts"}
+	for i, w := range weeks {
+		col := web.Column{Label: w.Week.Format("2 Jan"), Value: w.Count}
+		if i == len(weeks)-1 {
+			col.Note = "this week, so far"
+		}
+		c.Columns = append(c.Columns, col)
+	}
+	return c
+}
+
+// trendMonths is how many months the measures' trend charts show.
+const trendMonths = 6
+
+// measureTrend computes every measure for each of the last months (this
+// month so far last), one line chart per measure.
+func (s *Server) measureTrend(r *http.Request, today time.Time, cadence map[string]int) (map[string]web.LineChartView, error) {
+	m, _ := currentMembership(r)
+	out := map[string]web.LineChartView{}
+	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	err := s.inTenant(r, func(tx pgx.Tx) error {
+		for i := trendMonths - 1; i >= 0; i-- {
+			from := first.AddDate(0, -i, 0)
+			to := from.AddDate(0, 1, -1)
+			if to.After(today) {
+				to = today
+			}
+			ms, err := caseload.Measures(r.Context(), tx, m.Tenant.ID, caseload.Period{From: from, To: to}, cadence)
+			if err != nil {
+				return err
+			}
+			for _, x := range ms {
+				c := out[x.Key]
+				c.ID, c.Title, c.Unit = "trend-"+x.Key, x.Label+" by month", x.Unit
+				if x.Unit == "%" {
+					c.Max = 100
+				}
+				c.Points = append(c.Points, web.LinePoint{Label: from.Format("Jan"), Value: x.Value, Missing: !x.Known})
+				out[x.Key] = c
+			}
+		}
+		return nil
+	})
+	return out, err
 }

@@ -3,6 +3,7 @@
 package server
 
 import (
+	"carecoord/internal/caseload"
 	"context"
 	"log/slog"
 	"net/http"
@@ -56,6 +57,8 @@ type Server struct {
 	baseURL       string
 	secureCookies bool
 	now           func() time.Time
+	// dashboards keeps each tenant's caseload dashboard for a minute.
+	dashboards *caseload.Snapshots
 	// stopCleanup ends the expired-session sweep.
 	stopCleanup context.CancelFunc
 }
@@ -77,7 +80,8 @@ func New(o Options) *Server {
 	sm.Cookie.Persist = false
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{pool: o.Pool, log: o.Log, sessions: sm, stopCleanup: cancel,
-		mailer: o.Mailer, baseURL: o.BaseURL, secureCookies: o.SecureCookies, now: o.Now}
+		mailer: o.Mailer, baseURL: o.BaseURL, secureCookies: o.SecureCookies, now: o.Now,
+		dashboards: caseload.NewSnapshots(time.Minute, 10*time.Minute)}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -36,58 +36,14 @@ import (
 )
 
 func BenchmarkWorklist(b *testing.B) {
-	patients := 100_000
-	if n, err := strconv.Atoi(os.Getenv("CARECOORD_SCALE_PATIENTS")); err == nil {
-		patients = n
-	}
-	d := dbtest.New(b, "")
+	d, res := scaleTenant(b)
 	ctx := context.Background()
-	res, err := demo.LoadScale(ctx, d.Pool, demo.ScaleOptions{Slug: "bigcare", Patients: patients, Coordinators: 30})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Logf("loaded in %s: %d patients, %d contacts, %d open tasks", res.Took, res.Patients, res.Contacts, res.OpenTasks)
-	// The statistics autovacuum would have gathered by the time anyone
-	// signs in; the app role may not analyze, the owner may.
-	owner, err := pgx.Connect(ctx, d.OwnerURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := owner.Exec(ctx, "analyze"); err != nil {
-		b.Fatal(err)
-	}
-	owner.Close(ctx)
 	var coord string
 	if err := d.Pool.QueryRow(ctx, "select id from users where email = 'coord1@bigcare.test'").Scan(&coord); err != nil {
 		b.Fatal(err)
 	}
-
-	s := New(Options{Pool: d.Pool, Log: slog.New(slog.DiscardHandler)})
-	defer s.Close()
-	hs := httptest.NewServer(s.Handler())
-	defer hs.Close()
-	b.Run("page", func(b *testing.B) {
-		jar, _ := cookiejar.New(nil)
-		c := &http.Client{Jar: jar}
-		req, _ := http.NewRequest(http.MethodPost, hs.URL+"/login",
-			strings.NewReader(url.Values{"email": {"coord1@bigcare.test"}, "password": {demo.Password}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		if res, err := c.Do(req); err != nil || res.Request.URL.Path != "/t/bigcare/worklist" {
-			b.Fatalf("sign in: %v", err)
-		}
-		for b.Loop() {
-			res, err := c.Get(hs.URL + "/t/bigcare/worklist")
-			if err != nil {
-				b.Fatal(err)
-			}
-			_, _ = io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusOK {
-				b.Fatalf("status %d", res.StatusCode)
-			}
-		}
-	})
+	hs := benchServer(b, d)
+	b.Run("page", func(b *testing.B) { benchPage(b, hs, "coord1@bigcare.test", "/t/bigcare/worklist") })
 	queries := map[string]func(tx pgx.Tx) error{
 		"tasks": func(tx pgx.Tx) error {
 			_, err := contacts.OpenForAssignee(ctx, tx, res.TenantID, coord, contacts.EndOfDay(time.Now()))
@@ -114,5 +70,68 @@ func BenchmarkWorklist(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// scaleTenant loads the scale tenant "bigcare" into a fresh database and
+// analyzes it, as autovacuum would have by the time anyone signs in (the
+// app role may not analyze; the owner may).
+func scaleTenant(b *testing.B) (dbtest.DB, demo.ScaleResult) {
+	b.Helper()
+	patients := 100_000
+	if n, err := strconv.Atoi(os.Getenv("CARECOORD_SCALE_PATIENTS")); err == nil {
+		patients = n
+	}
+	d := dbtest.New(b, "")
+	ctx := context.Background()
+	res, err := demo.LoadScale(ctx, d.Pool, demo.ScaleOptions{Slug: "bigcare", Patients: patients, Coordinators: 30})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("loaded in %s: %d patients, %d contacts, %d open tasks", res.Took, res.Patients, res.Contacts, res.OpenTasks)
+	owner, err := pgx.Connect(ctx, d.OwnerURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	if _, err := owner.Exec(ctx, "analyze"); err != nil {
+		b.Fatal(err)
+	}
+	return d, res
+}
+
+// benchServer serves the real router over the database.
+func benchServer(b *testing.B, d dbtest.DB) *httptest.Server {
+	b.Helper()
+	s := New(Options{Pool: d.Pool, Log: slog.New(slog.DiscardHandler)})
+	hs := httptest.NewServer(s.Handler())
+	b.Cleanup(func() {
+		hs.Close()
+		s.Close()
+	})
+	return hs
+}
+
+// benchPage times one page through the router, signed in as email.
+func benchPage(b *testing.B, hs *httptest.Server, email, path string) {
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	req, _ := http.NewRequest(http.MethodPost, hs.URL+"/login",
+		strings.NewReader(url.Values{"email": {email}, "password": {demo.Password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if res, err := c.Do(req); err != nil || res.StatusCode != http.StatusOK {
+		b.Fatalf("sign in as %s: %v", email, err)
+	}
+	for b.Loop() {
+		res, err := c.Get(hs.URL + path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			b.Fatalf("%s: status %d", path, res.StatusCode)
+		}
 	}
 }
