@@ -17,9 +17,13 @@ func evalInto[T any](script string, dst *T, opts ...chromedp.EvaluateOption) chr
 	})
 }
 
-func evalString(script string, dst *string) chromedp.Action[chromedp.Void] { return evalInto(script, dst) }
+func evalString(script string, dst *string) chromedp.Action[chromedp.Void] {
+	return evalInto(script, dst)
+}
 
-func evalStrings(script string, dst *[]string) chromedp.Action[chromedp.Void] { return evalInto(script, dst) }
+func evalStrings(script string, dst *[]string) chromedp.Action[chromedp.Void] {
+	return evalInto(script, dst)
+}
 
 func evalAwaitString(script string, dst *string) chromedp.Action[chromedp.Void] {
 	return evalInto(script, dst, chromedp.EvalAwaitPromise)
