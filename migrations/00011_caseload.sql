@@ -10,7 +10,7 @@ create index contacts_success_idx on contacts (tenant_id, occurred_at)
 -- The dashboard reads every open patient of the tenant once per refresh;
 -- this covering index lets it do so without visiting the wide rows.
 create index patients_caseload_flags_idx on patients (tenant_id, assigned_coordinator_id)
-    include (status, risk_tier, last_reached_at, referral_date, created_at, unreached_attempts)
+    include (id, status, risk_tier, last_reached_at, referral_date, created_at, unreached_attempts)
     where status in ('referred', 'active', 'on_hold');
 
 -- +goose Down

@@ -210,29 +210,30 @@ func countPatients(ctx context.Context, q db.DBTX, tenantID string, r Rules, tea
 // countWork counts the flags that live in other tables, each grouped by
 // the patient's coordinator.
 func countWork(ctx context.Context, q db.DBTX, tenantID string, r Rules, team map[string]*Row) error {
+	// Each count starts from the few rows it is about (overdue tasks,
+	// submitted plans, overdue results) and looks their patients up by key,
+	// rather than reading every open patient again.
 	rows, _ := q.Query(ctx, `
 		with r as (select `+paramsSQL+`),
-		open_patients as (
-		    select id, assigned_coordinator_id, status from patients
-		     where tenant_id = $1 and status in ('referred', 'active', 'on_hold')),
 		latest as (`+fmt.Sprintf(latestSQL, "true")+`)
 		select coalesce(p.assigned_coordinator_id::text, ''), 'overdue_tasks', count(*)
-		  from tasks t join open_patients p on p.id = t.patient_id, r
-		 where t.tenant_id = $1 and t.status = 'open' and t.due_at < r.now
+		  from tasks t join patients p on p.tenant_id = t.tenant_id and p.id = t.patient_id, r
+		 where t.tenant_id = $1 and t.status = 'open' and t.due_at < r.now and p.status in ('referred', 'active', 'on_hold')
 		 group by 1
 		union all
 		select coalesce(p.assigned_coordinator_id::text, ''), 'discharge_no_follow_up', count(*)
-		  from tasks t join open_patients p on p.id = t.patient_id, r
+		  from tasks t join patients p on p.tenant_id = t.tenant_id and p.id = t.patient_id, r
 		 where t.tenant_id = $1 and t.status = 'open' and t.source = 'transition' and t.due_at < r.now
+		   and p.status in ('referred', 'active', 'on_hold')
 		 group by 1
 		union all
 		select coalesce(p.assigned_coordinator_id::text, ''), 'awaiting_approval', count(*)
-		  from care_plans c join open_patients p on p.id = c.patient_id
-		 where c.tenant_id = $1 and c.stage = 'submitted'
+		  from care_plans c join patients p on p.tenant_id = c.tenant_id and p.id = c.patient_id
+		 where c.tenant_id = $1 and c.stage = 'submitted' and p.status in ('referred', 'active', 'on_hold')
 		 group by 1
 		union all
 		select coalesce(p.assigned_coordinator_id::text, ''), 'reassessment_overdue', count(distinct p.id)
-		  from latest l join open_patients p on p.id = l.patient_id, r
+		  from latest l join patients p on p.tenant_id = $1 and p.id = l.patient_id, r
 		 where p.status in ('referred', 'active') and `+overdueSQL+`
 		 group by 1`, r.args(tenantID)...)
 	var id, flag string
