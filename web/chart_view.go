@@ -29,6 +29,12 @@ type ChartView struct {
 	Needs []ChartNeedRow
 	// Plan is the patient's open care plan, if any.
 	Plan ChartPlan
+	// Referrals are the patient's referrals, open ones first;
+	// Appointments their appointments, scheduled ones first. HasUpcoming
+	// offers the calendar download.
+	Referrals    []ChartReferralRow
+	Appointments []ChartAppointmentRow
+	HasUpcoming  bool
 	// Trends draw each scored instrument's results over time.
 	Trends []TrendView
 	Due    ChartAssessmentsDue

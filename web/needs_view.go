@@ -31,6 +31,8 @@ type ChartNeedRow struct {
 	// Source is "From AHC-HRSN"; SourceHref links to that result.
 	Source     string
 	SourceHref string
+	// ReferHref writes a referral for the need.
+	ReferHref string
 }
 
 // needFieldID is a field's id within its proposal's form: several proposal

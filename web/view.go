@@ -76,6 +76,9 @@ type WorklistView struct {
 	DueForContact []PatientRow
 	Reassessments []PatientRow
 	PlanReviews   []PatientRow
+	// Appointments of the user's patients in the next two days that still
+	// need something arranged, and those past that nobody recorded.
+	Appointments []PatientRow
 	// ShowTeamAlerts is set for supervisors; TeamAlerts is then every open
 	// safety alert task of the organisation.
 	ShowTeamAlerts bool

@@ -46,3 +46,8 @@ func (r Role) ReviewsCaseloads() bool { return r == Supervisor }
 // Administers: users, roles, tenant settings and the audit log. Never
 // patient data.
 func (r Role) Administers() bool { return r == TenantAdmin }
+
+// MaintainsDirectory: adding, editing and archiving the tenant's directory
+// of community resources. The directory holds no patient data, so tenant
+// admins keep it as well as supervisors; everyone in the tenant may read it.
+func (r Role) MaintainsDirectory() bool { return r == Supervisor || r == TenantAdmin }

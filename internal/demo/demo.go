@@ -66,7 +66,8 @@ var ErrNotEmpty = fmt.Errorf("the database already has tenants: demo data is onl
 func Email(local, slug string) string { return local + "@" + slug + ".test" }
 
 // Load adds the demo tenants, users, memberships, patients, their
-// assessments, needs, care plans, contacts and tasks in one transaction.
+// assessments, needs, care plans, contacts and tasks, resource directory and
+// referrals in one transaction.
 func Load(ctx context.Context, pool *pgxpool.Pool) error {
 	// One hash for all: hashing is deliberately slow, and these accounts
 	// share a published password anyway.
@@ -112,6 +113,12 @@ func Load(ctx context.Context, pool *pgxpool.Pool) error {
 			}
 			if err := loadContacts(ctx, tx, t, ps, today); err != nil {
 				return fmt.Errorf("demo contacts of %s: %w", dt.Slug, err)
+			}
+			if err := loadResources(ctx, tx, t, dt.Slug); err != nil {
+				return fmt.Errorf("demo resources of %s: %w", dt.Slug, err)
+			}
+			if err := loadReferrals(ctx, tx, t, time.Now()); err != nil {
+				return fmt.Errorf("demo referrals of %s: %w", dt.Slug, err)
 			}
 		}
 		return nil

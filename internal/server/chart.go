@@ -106,6 +106,10 @@ func (s *Server) loadChart(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartVie
 	if err != nil {
 		return web.ChartView{}, err
 	}
+	// Before the chart reads tasks, raise those time has made due.
+	if err := raiseDueTasks(r, tx, c.tenantID); err != nil {
+		return web.ChartView{}, err
+	}
 	team, err := patients.CareTeam(ctx, tx, c.tenantID, c.patientID)
 	if err != nil {
 		return web.ChartView{}, err
@@ -144,6 +148,12 @@ func (s *Server) loadChart(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartVie
 		return web.ChartView{}, err
 	}
 	if v.Plan, err = chartPlan(r, tx, c); err != nil {
+		return web.ChartView{}, err
+	}
+	if v.Referrals, err = chartReferralRows(r, tx, c); err != nil {
+		return web.ChartView{}, err
+	}
+	if v.Appointments, v.HasUpcoming, err = chartAppointmentRows(r, tx, c); err != nil {
 		return web.ChartView{}, err
 	}
 	v.Timeline, v.TimelineCut = timelineOf(events)

@@ -285,11 +285,13 @@ func (s *Server) newConsentForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sv, err := s.subformPage(r, c, "Record consent", c.base+"/consents", "Record consent", nil)
+	sv, err := s.subformPage(r, c, "Record consent", c.base+"/consents"+returnQuery(r), "Record consent", nil)
 	if err != nil {
 		return err
 	}
-	return render(w, r, http.StatusOK, web.ChartConsentFormPage(web.ChartConsentFormView{ChartSubformView: sv}))
+	// A referral stopped for want of consent links here with the kind.
+	f := patients.ConsentForm{Kind: r.URL.Query().Get("kind")}
+	return render(w, r, http.StatusOK, web.ChartConsentFormPage(web.ChartConsentFormView{ChartSubformView: sv, Form: f}))
 }
 
 func (s *Server) addConsent(w http.ResponseWriter, r *http.Request) error {
@@ -309,8 +311,8 @@ func (s *Server) addConsent(w http.ResponseWriter, r *http.Request) error {
 		return s.record(r, tx, c, "consent", "Consent recorded: "+kind+", given "+longDate(consent.GivenOn)+" by "+consent.GivenBy,
 			audited{action: "consent.added", entityType: "consent", entityID: id, detail: map[string]any{"kind": consent.Kind}})
 	})
-	return s.finish(w, r, c, err, "Consent recorded.", func() error {
-		sv := s.subform(r, c, name, "Record consent", c.base+"/consents", "Record consent", errs)
+	return s.finish(w, r, returnTo(r, c), err, "Consent recorded.", func() error {
+		sv := s.subform(r, c, name, "Record consent", c.base+"/consents"+returnQuery(r), "Record consent", errs)
 		return render(w, r, http.StatusUnprocessableEntity, web.ChartConsentFormPage(web.ChartConsentFormView{ChartSubformView: sv, Form: f}))
 	})
 }

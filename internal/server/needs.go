@@ -138,6 +138,7 @@ func chartNeedRows(r *http.Request, tx pgx.Tx, c chartReq) ([]web.ChartNeedRow, 
 		if n.SourceAssessmentID != "" {
 			row.Source, row.SourceHref = "From "+n.SourceCode, c.base+"/assessments/"+n.SourceAssessmentID
 		}
+		row.ReferHref = c.base + "/referrals/new?need=" + n.ID
 		out = append(out, row)
 	}
 	return out, nil

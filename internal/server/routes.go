@@ -75,6 +75,7 @@ func (s *Server) Handler() http.Handler {
 				r.Get("/patients", s.handle(s.patientList))
 				r.Get("/patients/new", s.handle(s.intakeForm))
 				r.Post("/patients", s.handle(s.intake))
+				r.Get("/referrals", s.handle(s.openReferrals))
 
 				// One patient's chart and everything edited from it.
 				r.Route("/patients/{patientID}", func(r chi.Router) {
@@ -102,6 +103,18 @@ func (s *Server) Handler() http.Handler {
 					r.Post("/assessments/{assessmentID}/amend", s.handle(s.amendAssessment))
 					r.Post("/assessments/{assessmentID}/error", s.handle(s.markAssessmentInError))
 					r.Post("/assessments/{assessmentID}/needs", s.handle(s.decideNeed))
+					r.Get("/referrals/new", s.handle(s.newReferral))
+					r.Post("/referrals", s.handle(s.createReferral))
+					r.Get("/referrals/{referralID}", s.handle(s.showReferral))
+					r.Get("/referrals/{referralID}/print", s.handle(s.printReferral))
+					r.Post("/referrals/{referralID}/send", s.handle(s.sendReferral))
+					r.Post("/referrals/{referralID}/status", s.handle(s.moveReferral))
+					r.Post("/referrals/{referralID}/close-loop", s.handle(s.closeLoop))
+					r.Post("/referrals/{referralID}/authorization", s.handle(s.saveAuthorization))
+					r.Get("/appointments/new", s.handle(s.newAppointment))
+					r.Post("/appointments", s.handle(s.createAppointment))
+					r.Get("/appointments.ics", s.handle(s.appointmentsCalendar))
+					r.Post("/appointments/{appointmentID}", s.handle(s.markAppointment))
 					r.Get("/care-plan", s.handle(s.carePlan))
 					r.Post("/care-plans", s.handle(s.startPlan))
 
@@ -156,6 +169,21 @@ func (s *Server) Handler() http.Handler {
 				r.Post("/caseload/reassign", s.handle(s.reassignPatients))
 				r.Get("/caseload/measures", s.handle(s.caseloadMeasures))
 				r.Get("/approvals", s.handle(s.approvalQueue))
+			})
+
+			// The resource directory: everyone reads it; supervisors and
+			// admins maintain it. It holds no patient data (see resources.go).
+			r.Route("/resources", func(r chi.Router) {
+				r.Get("/", s.handle(s.resourceList))
+				r.Get("/{resourceID}", s.handle(s.showResource))
+				r.Group(func(r chi.Router) {
+					r.Use(s.requireRole(auth.Role.MaintainsDirectory))
+					r.Get("/new", s.handle(s.newResourceForm))
+					r.Post("/", s.handle(s.createResource))
+					r.Get("/{resourceID}/edit", s.handle(s.editResourceForm))
+					r.Post("/{resourceID}", s.handle(s.updateResource))
+					r.Post("/{resourceID}/active", s.handle(s.setResourceActive))
+				})
 			})
 
 			// Tenant admins: users, settings, audit.

@@ -91,8 +91,10 @@ func (s *Server) shell(r *http.Request) web.Shell {
 		items = append(items,
 			web.NavItem{Label: "Worklist", Href: base + "/worklist"},
 			web.NavItem{Label: "Patients", Href: base + "/patients"},
-			web.NavItem{Label: "New patient", Href: base + "/patients/new"})
+			web.NavItem{Label: "New patient", Href: base + "/patients/new"},
+			web.NavItem{Label: "Referrals", Href: base + "/referrals"})
 	}
+	items = append(items, web.NavItem{Label: "Resource directory", Href: base + "/resources"})
 	if m.Role.ReviewsCaseloads() {
 		items = append(items, web.NavItem{Label: "Caseload", Href: base + "/caseload"},
 			web.NavItem{Label: "Plan approvals", Href: base + "/approvals"})

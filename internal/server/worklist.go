@@ -27,7 +27,15 @@ func (s *Server) worklistContent(r *http.Request, v *web.WorklistView, now time.
 	m, _ := currentMembership(r)
 	u, _ := currentUser(r)
 	return s.inTenant(r, func(tx pgx.Tx) error {
+		// Before the worklist reads tasks, raise those time has made due.
+		if err := raiseDueTasks(r, tx, m.Tenant.ID); err != nil {
+			return err
+		}
 		if err := s.worklistTasks(r, tx, v, now); err != nil {
+			return err
+		}
+		var err error
+		if v.Appointments, err = worklistAppointments(r, tx, m.Tenant.ID, u.ID, now); err != nil {
 			return err
 		}
 		caseload, err := contacts.Caseload(r.Context(), tx, m.Tenant.ID, u.ID)

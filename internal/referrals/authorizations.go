@@ -1,0 +1,159 @@
+package referrals
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"time"
+
+	"carecoord/internal/db"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// AuthStatus is where a payer's prior authorisation stands.
+type AuthStatus string
+
+// Authorisation statuses.
+const (
+	AuthNotNeeded AuthStatus = "not_needed"
+	AuthRequested AuthStatus = "requested"
+	AuthApproved  AuthStatus = "approved"
+	AuthDenied    AuthStatus = "denied"
+	AuthAppealed  AuthStatus = "appealed"
+)
+
+// AuthStatuses lists the statuses in the order a form offers them.
+var AuthStatuses = []Option{
+	{string(AuthNotNeeded), "Not needed"}, {string(AuthRequested), "Requested"}, {string(AuthApproved), "Approved"},
+	{string(AuthDenied), "Denied"}, {string(AuthAppealed), "Appealed"},
+}
+
+// Units are what an authorisation counts.
+var Units = []Option{{"visits", "visits"}, {"units", "units"}, {"days", "days"}, {"hours", "hours"}}
+
+// Authorization is the payer's answer to a clinical referral.
+type Authorization struct {
+	ID         string
+	ReferralID string
+	Status     AuthStatus
+	Number     string
+	Units      *int
+	Unit       string
+	ValidFrom  *time.Time
+	ValidTo    *time.Time
+	Notes      string
+	UpdatedAt  time.Time
+	Version    int
+}
+
+// Expiring reports whether an approved authorisation ends within warnDays
+// of today (or has ended).
+func (a Authorization) Expiring(today time.Time, warnDays int) bool {
+	return a.Status == AuthApproved && a.ValidTo != nil && !a.ValidTo.After(today.AddDate(0, 0, warnDays))
+}
+
+// AuthForm is an authorisation as typed.
+type AuthForm struct {
+	Status, Number, Units, Unit, ValidFrom, ValidTo, Notes string
+}
+
+// ParseAuthForm reads the authorisation form.
+func ParseAuthForm(v url.Values) AuthForm {
+	g := func(k string) string { return trimmed(v.Get, k) }
+	return AuthForm{Status: g("auth_status"), Number: g("number"), Units: g("units"), Unit: g("unit"),
+		ValidFrom: g("valid_from"), ValidTo: g("valid_to"), Notes: g("auth_notes")}
+}
+
+// AuthFormOf fills the form from a stored authorisation.
+func AuthFormOf(a Authorization) AuthForm {
+	f := AuthForm{Status: string(a.Status), Number: a.Number, Unit: a.Unit, Notes: a.Notes}
+	if a.Units != nil {
+		f.Units = strconv.Itoa(*a.Units)
+	}
+	if a.ValidFrom != nil {
+		f.ValidFrom = a.ValidFrom.Format(dateLayout)
+	}
+	if a.ValidTo != nil {
+		f.ValidTo = a.ValidTo.Format(dateLayout)
+	}
+	return f
+}
+
+// Validate checks the form: an approval needs the payer's number and the
+// last day it is valid, because that is what the expiry warning watches.
+func (f AuthForm) Validate(errs Errors) Authorization {
+	a := Authorization{Status: AuthStatus(f.Status), Number: f.Number, Unit: f.Unit, Notes: f.Notes}
+	if !valid(AuthStatuses, f.Status) {
+		errs.add("auth_status", "Choose where the authorisation stands.")
+	}
+	if a.Unit == "" {
+		a.Unit = "visits"
+	}
+	if !valid(Units, a.Unit) {
+		errs.add("unit", "Choose what the approval counts.")
+	}
+	errs.maxLen("number", f.Number, 100)
+	errs.maxLen("auth_notes", f.Notes, 2000)
+	if f.Units != "" {
+		n, err := strconv.Atoi(f.Units)
+		if err != nil || n < 1 || n > 10000 {
+			errs.add("units", "Enter a whole number, like 6.")
+		} else {
+			a.Units = &n
+		}
+	}
+	a.ValidFrom = errs.date("valid_from", f.ValidFrom, false)
+	a.ValidTo = errs.date("valid_to", f.ValidTo, a.Status == AuthApproved)
+	if a.ValidFrom != nil && a.ValidTo != nil && a.ValidTo.Before(*a.ValidFrom) {
+		errs.add("valid_to", "The last valid day can't be before the first.")
+	}
+	if a.Status == AuthApproved {
+		errs.required("number", f.Number, "Enter the payer's authorisation number.")
+	}
+	return a
+}
+
+// GetAuthorization loads the authorisation of a referral; db.ErrNotFound
+// when none is recorded yet.
+func GetAuthorization(ctx context.Context, q db.DBTX, tenantID, referralID string) (Authorization, error) {
+	rows, _ := q.Query(ctx, `
+		select id, referral_id, status, number, approved_units, unit, valid_from, valid_to, notes, updated_at, version
+		  from authorizations where tenant_id = $1 and referral_id = $2`, tenantID, referralID)
+	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Authorization])
+	return a, db.NotFound(err)
+}
+
+// SaveAuthorization records the payer's answer for a referral: the first
+// time it creates the authorisation, after that it updates it if nobody
+// changed it since version. It returns the authorisation's id and its
+// status before the change ("" when new).
+func SaveAuthorization(ctx context.Context, q db.DBTX, tenantID, referralID, actorID string, version int, a Authorization) (string, AuthStatus, error) {
+	var id string
+	var before AuthStatus
+	var stored int
+	err := q.QueryRow(ctx, `select id, status, version from authorizations where tenant_id = $1 and referral_id = $2 for update`,
+		tenantID, referralID).Scan(&id, &before, &stored)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		err = q.QueryRow(ctx, `
+			insert into authorizations (tenant_id, referral_id, status, number, approved_units, unit, valid_from, valid_to, notes, updated_by)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id`,
+			tenantID, referralID, a.Status, a.Number, a.Units, a.Unit, a.ValidFrom, a.ValidTo, a.Notes, actorID).Scan(&id)
+		if db.IsUniqueViolation(err, "authorizations_tenant_id_referral_id_key") {
+			return "", "", db.ErrConflict
+		}
+		return id, "", err
+	case err != nil:
+		return "", "", err
+	case stored != version:
+		return "", "", db.ErrConflict
+	}
+	_, err = q.Exec(ctx, `
+		update authorizations set status = $3, number = $4, approved_units = $5, unit = $6, valid_from = $7, valid_to = $8,
+			notes = $9, updated_by = $10, updated_at = now(), version = version + 1
+		 where tenant_id = $1 and id = $2`,
+		tenantID, id, a.Status, a.Number, a.Units, a.Unit, a.ValidFrom, a.ValidTo, a.Notes, actorID)
+	return id, before, err
+}

@@ -1,0 +1,355 @@
+// Package referrals connects a patient's needs to help and follows the
+// connection until it is made: the tenant's directory of community
+// resources, referrals with their status history and outcome, the payer's
+// authorisations of clinical referrals, and the patient's appointments.
+package referrals
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"carecoord/internal/assessments"
+	"carecoord/internal/careplans"
+	"carecoord/internal/db"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Costs say what a resource charges.
+var Costs = []Option{
+	{"free", "Free"}, {"sliding_scale", "Sliding scale"}, {"low_cost", "Low cost"},
+	{"insurance", "Insurance accepted"}, {"fee", "Fee"},
+}
+
+// ReferMethods are the ways a referral reaches a resource.
+var ReferMethods = []Option{
+	{"phone", "Phone"}, {"email", "Email"}, {"fax", "Fax"}, {"walk_in", "Walk-in"}, {"online", "Online form"},
+}
+
+// Resource is one organisation or service of the directory.
+type Resource struct {
+	ID          string
+	Name        string
+	Services    string
+	Domains     []assessments.Need
+	AddressLine string
+	City        string
+	Region      string
+	PostalCode  string
+	Phone       string
+	Fax         string
+	Email       string
+	Website     string
+	Hours       string
+	Eligibility string
+	Languages   []string
+	Cost        string
+	ReferBy     []string
+	HowToRefer  string
+	Active      bool
+	UpdatedAt   time.Time
+	Version     int
+}
+
+// Address is the resource's address on one line.
+func (r Resource) Address() string {
+	var parts []string
+	for _, p := range []string{r.AddressLine, r.City, strings.TrimSpace(r.Region + " " + r.PostalCode)} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Speaks reports whether the resource lists the language, in any case.
+func (r Resource) Speaks(language string) bool {
+	return slices.ContainsFunc(r.Languages, func(l string) bool { return strings.EqualFold(l, language) })
+}
+
+// ResourceForm is a directory entry as typed.
+type ResourceForm struct {
+	Name, Services                        string
+	Domains                               []string
+	AddressLine, City, Region, PostalCode string
+	Phone, Fax, Email, Website            string
+	Hours, Eligibility, Languages, Cost   string
+	ReferBy                               []string
+	HowToRefer                            string
+}
+
+// ParseResourceForm reads the directory entry form.
+func ParseResourceForm(v url.Values) ResourceForm {
+	g := func(k string) string { return trimmed(v.Get, k) }
+	return ResourceForm{
+		Name: g("name"), Services: g("services"), Domains: v["domains"],
+		AddressLine: g("address_line"), City: g("city"), Region: g("region"), PostalCode: g("postal_code"),
+		Phone: g("phone"), Fax: g("fax"), Email: g("email"), Website: g("website"),
+		Hours: g("hours"), Eligibility: g("eligibility"), Languages: g("languages"), Cost: g("cost"),
+		ReferBy: v["refer_by"], HowToRefer: g("how_to_refer"),
+	}
+}
+
+// FormOf fills the form from a stored resource, for editing.
+func FormOf(r Resource) ResourceForm {
+	domains := make([]string, len(r.Domains))
+	for i, d := range r.Domains {
+		domains[i] = string(d)
+	}
+	return ResourceForm{
+		Name: r.Name, Services: r.Services, Domains: domains,
+		AddressLine: r.AddressLine, City: r.City, Region: r.Region, PostalCode: r.PostalCode,
+		Phone: r.Phone, Fax: r.Fax, Email: r.Email, Website: r.Website,
+		Hours: r.Hours, Eligibility: r.Eligibility, Languages: strings.Join(r.Languages, ", "), Cost: r.Cost,
+		ReferBy: r.ReferBy, HowToRefer: r.HowToRefer,
+	}
+}
+
+// Validate checks the form and returns the resource it describes.
+func (f ResourceForm) Validate(errs Errors) Resource {
+	r := Resource{
+		Name: f.Name, Services: f.Services, AddressLine: f.AddressLine, City: f.City, Region: f.Region,
+		PostalCode: f.PostalCode, Phone: f.Phone, Fax: f.Fax, Email: f.Email, Website: f.Website,
+		Hours: f.Hours, Eligibility: f.Eligibility, Cost: f.Cost, HowToRefer: f.HowToRefer,
+		Languages: SplitLanguages(f.Languages), Active: true,
+	}
+	errs.required("name", f.Name, "Enter the organisation's or service's name.")
+	errs.maxLen("name", f.Name, 200)
+	errs.maxLen("services", f.Services, 2000)
+	if len(f.Domains) == 0 {
+		errs.add("domains", "Choose at least one kind of need this resource helps with.")
+	}
+	for _, d := range f.Domains {
+		if !slices.Contains(careplans.Domains, assessments.Need(d)) {
+			errs.add("domains", "Choose the needs from the list.")
+			continue
+		}
+		if !slices.Contains(r.Domains, assessments.Need(d)) {
+			r.Domains = append(r.Domains, assessments.Need(d))
+		}
+	}
+	for _, l := range []struct {
+		field, v string
+		n        int
+	}{{"address_line", f.AddressLine, 200}, {"city", f.City, 100}, {"region", f.Region, 100}, {"postal_code", f.PostalCode, 20},
+		{"phone", f.Phone, 40}, {"fax", f.Fax, 40}, {"email", f.Email, 200}, {"website", f.Website, 300},
+		{"hours", f.Hours, 500}, {"eligibility", f.Eligibility, 1000}, {"how_to_refer", f.HowToRefer, 1000}} {
+		errs.maxLen(l.field, l.v, l.n)
+	}
+	errs.email("email", f.Email)
+	if f.Website != "" {
+		if u, err := url.Parse(f.Website); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs.add("website", "Enter the full address, starting with https://.")
+		}
+	}
+	if f.Phone == "" && f.Email == "" && f.Website == "" && f.AddressLine == "" {
+		errs.add("phone", "Give at least one way to reach them: a phone number, an email, a website or an address.")
+	}
+	if !valid(Costs, f.Cost) {
+		errs.add("cost", "Choose what it costs.")
+	}
+	for _, m := range f.ReferBy {
+		if !valid(ReferMethods, m) {
+			errs.add("refer_by", "Choose how referrals reach them from the list.")
+		} else if !slices.Contains(r.ReferBy, m) {
+			r.ReferBy = append(r.ReferBy, m)
+		}
+	}
+	if len(r.Languages) > 20 {
+		errs.add("languages", "List at most 20 languages.")
+	}
+	for _, l := range r.Languages {
+		if len([]rune(l)) > 40 {
+			errs.add("languages", "Separate the languages with commas.")
+		}
+	}
+	return r
+}
+
+// SplitLanguages reads a typed list of languages ("spanish, Tagalog") as
+// distinct names with a capital first letter.
+func SplitLanguages(s string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
+		l := strings.Join(strings.Fields(part), " ")
+		if l == "" {
+			continue
+		}
+		rs := []rune(l)
+		rs[0] = unicode.ToUpper(rs[0])
+		l = string(rs)
+		if !slices.ContainsFunc(out, func(o string) bool { return strings.EqualFold(o, l) }) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+const resourceColumns = `r.id, r.name, r.services, r.domains, r.address_line, r.city, r.region, r.postal_code,
+	r.phone, r.fax, r.email, r.website, r.hours, r.eligibility, r.languages, r.cost, r.refer_by, r.how_to_refer,
+	r.active, r.updated_at, r.version`
+
+func scanResource(row pgx.CollectableRow) (Resource, error) {
+	var r Resource
+	err := row.Scan(&r.ID, &r.Name, &r.Services, &r.Domains, &r.AddressLine, &r.City, &r.Region, &r.PostalCode,
+		&r.Phone, &r.Fax, &r.Email, &r.Website, &r.Hours, &r.Eligibility, &r.Languages, &r.Cost, &r.ReferBy,
+		&r.HowToRefer, &r.Active, &r.UpdatedAt, &r.Version)
+	return r, err
+}
+
+// CreateResource adds a validated resource to the directory.
+func CreateResource(ctx context.Context, q db.DBTX, tenantID string, r Resource) (string, error) {
+	var id string
+	err := q.QueryRow(ctx, `
+		insert into resources (tenant_id, name, services, domains, address_line, city, region, postal_code, phone, fax,
+			email, website, hours, eligibility, languages, cost, refer_by, how_to_refer)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+		returning id`,
+		tenantID, r.Name, r.Services, r.Domains, r.AddressLine, r.City, r.Region, r.PostalCode, r.Phone, r.Fax,
+		r.Email, r.Website, r.Hours, r.Eligibility, r.Languages, r.Cost, r.ReferBy, r.HowToRefer).Scan(&id)
+	return id, err
+}
+
+// UpdateResource saves an edited resource if nobody changed it since
+// version; db.ErrConflict otherwise.
+func UpdateResource(ctx context.Context, q db.DBTX, tenantID, id string, version int, r Resource) error {
+	tag, err := q.Exec(ctx, `
+		update resources set name = $4, services = $5, domains = $6, address_line = $7, city = $8, region = $9,
+			postal_code = $10, phone = $11, fax = $12, email = $13, website = $14, hours = $15, eligibility = $16,
+			languages = $17, cost = $18, refer_by = $19, how_to_refer = $20, updated_at = now(), version = version + 1
+		 where tenant_id = $1 and id = $2 and version = $3`,
+		tenantID, id, version, r.Name, r.Services, r.Domains, r.AddressLine, r.City, r.Region, r.PostalCode, r.Phone,
+		r.Fax, r.Email, r.Website, r.Hours, r.Eligibility, r.Languages, r.Cost, r.ReferBy, r.HowToRefer)
+	return versioned(ctx, q, err, tag.RowsAffected(), `select 1 from resources where tenant_id = $1 and id = $2`, tenantID, id)
+}
+
+// SetResourceActive archives a resource (it is offered no more, and its
+// referrals stay readable) or brings it back.
+func SetResourceActive(ctx context.Context, q db.DBTX, tenantID, id string, version int, active bool) error {
+	tag, err := q.Exec(ctx, `
+		update resources set active = $4, updated_at = now(), version = version + 1
+		 where tenant_id = $1 and id = $2 and version = $3`, tenantID, id, version, active)
+	return versioned(ctx, q, err, tag.RowsAffected(), `select 1 from resources where tenant_id = $1 and id = $2`, tenantID, id)
+}
+
+// versioned turns an update that matched no row into db.ErrNotFound when
+// the row does not exist and db.ErrConflict when its version moved.
+func versioned(ctx context.Context, q db.DBTX, err error, n int64, exists string, args ...any) error {
+	if err != nil || n == 1 {
+		return err
+	}
+	var one int
+	if err := q.QueryRow(ctx, exists, args...).Scan(&one); err != nil {
+		return db.NotFound(err)
+	}
+	return db.ErrConflict
+}
+
+// GetResource loads one resource, archived or not.
+func GetResource(ctx context.Context, q db.DBTX, tenantID, id string) (Resource, error) {
+	rows, _ := q.Query(ctx, `select `+resourceColumns+` from resources r where r.tenant_id = $1 and r.id = $2`, tenantID, id)
+	r, err := pgx.CollectExactlyOneRow(rows, scanResource)
+	return r, db.NotFound(err)
+}
+
+// SearchLimit is the most resources one search lists.
+const SearchLimit = 50
+
+// MatchThreshold is how alike (pg_trgm word similarity) the typed text
+// must be to some part of a resource's name or services. 0.4 finds "Food
+// Bank" for "fod bnk" and "pantry" for "pantri", while "housing" does not
+// drag in every "house".
+const MatchThreshold = 0.4
+
+// Filter narrows a directory search; nil fields do not.
+type Filter struct {
+	Text     *string
+	Domain   *assessments.Need
+	Language *string
+	// Archived lists archived resources instead of active ones.
+	Archived bool
+}
+
+// Search lists the directory's resources matching f: by name and
+// services, typo-tolerant, best match first; without text, by name. It
+// returns at most SearchLimit, and whether there were more.
+func Search(ctx context.Context, q db.DBTX, tenantID string, f Filter) ([]Resource, bool, error) {
+	args := []any{tenantID, !f.Archived}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	where := []string{"r.tenant_id = $1", "r.active = $2"}
+	order := "r.name, r.id"
+	if f.Domain != nil {
+		where = append(where, arg(string(*f.Domain))+" = any(r.domains)")
+	}
+	if f.Language != nil {
+		where = append(where, "exists (select 1 from unnest(r.languages) l where lower(l) = lower("+arg(*f.Language)+"))")
+	}
+	if f.Text != nil {
+		if _, err := q.Exec(ctx, "select set_config('pg_trgm.word_similarity_threshold', $1, true)",
+			strconv.FormatFloat(MatchThreshold, 'f', -1, 64)); err != nil {
+			return nil, false, err
+		}
+		t := arg(*f.Text)
+		// The keys find the candidates through the index; `<%` decides
+		// among them (see migrations/00010_referrals.sql).
+		where = append(where, "r.id = any(array(select k.resource_id from resource_search_keys k where k.tenant_id = $1"+
+			" and k.key = any(patient_search_keys("+t+"))))", t+" <% r.search_text")
+		order = "word_similarity(" + t + ", r.search_text) desc, " + order
+	}
+	rows, _ := q.Query(ctx, `select `+resourceColumns+` from resources r where `+strings.Join(where, " and ")+
+		` order by `+order+` limit `+strconv.Itoa(SearchLimit+1), args...)
+	list, err := pgx.CollectRows(rows, scanResource)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(list) > SearchLimit {
+		return list[:SearchLimit], true, nil
+	}
+	return list, false, nil
+}
+
+// Languages lists the languages the tenant's active resources speak, for
+// the search form.
+func Languages(ctx context.Context, q db.DBTX, tenantID string) ([]string, error) {
+	rows, _ := q.Query(ctx, `
+		select min(l) from resources r, unnest(r.languages) l
+		 where r.tenant_id = $1 and r.active
+		 group by lower(l) order by lower(l)`, tenantID)
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+// Record is how referrals to a resource have gone: how many were sent,
+// how many ended, and how many of those met the need fully or partly.
+type Record struct {
+	Sent, Ended, Succeeded int
+}
+
+// Records reads the referral record of each of the resources, by id.
+// Cancelled referrals are left out of "ended": they say nothing about the
+// resource.
+func Records(ctx context.Context, q db.DBTX, tenantID string, resourceIDs []string) (map[string]Record, error) {
+	rows, _ := q.Query(ctx, `
+		select resource_id,
+		       count(*) filter (where status not in ('draft', 'cancelled')),
+		       count(*) filter (where status in ('completed', 'declined', 'no_response')),
+		       count(*) filter (where outcome in ('met', 'partly_met'))
+		  from referrals
+		 where tenant_id = $1 and resource_id = any($2)
+		 group by resource_id`, tenantID, resourceIDs)
+	out := map[string]Record{}
+	var id string
+	var r Record
+	_, err := pgx.ForEachRow(rows, []any{&id, &r.Sent, &r.Ended, &r.Succeeded}, func() error {
+		out[id] = r
+		return nil
+	})
+	return out, err
+}

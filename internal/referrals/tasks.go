@@ -1,0 +1,161 @@
+package referrals
+
+import (
+	"context"
+	"time"
+
+	"carecoord/internal/contacts"
+	"carecoord/internal/db"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Tasks that close the loop. Two are raised by the change that causes them,
+// in its transaction: a denied authorisation (DeniedTask) and a missed
+// appointment (MissedTask). Two are raised by time alone: a sent referral
+// nobody answered by its follow-up day, and an approved authorisation
+// within the warning period of its end. There is no scheduler for those:
+// RaiseDue runs in the transaction of every page that lists tasks (the
+// worklist, the chart, the referral pages), so a task exists before anyone
+// can look for it. It is idempotent and safe to run concurrently (see
+// docs/architecture.md, "Referrals").
+
+// Task sources of this package (tasks.source).
+const (
+	sourceReferral      = "referral"
+	sourceAuthorization = "authorization"
+	sourceAppointment   = "appointment"
+)
+
+// titleName shortens a name for a task title (titles hold 200 characters).
+func titleName(s string) string {
+	r := []rune(s)
+	if len(r) > 80 {
+		return string(r[:79]) + "…"
+	}
+	return s
+}
+
+// assignee is who gets a task about a patient: their coordinator, or
+// fallback when they have none.
+const assigneeSQL = `coalesce((select p.assigned_coordinator_id from patients p where p.tenant_id = $1 and p.id = $2), nullif($3, '')::uuid)`
+
+func raise(ctx context.Context, q db.DBTX, tenantID, patientID, fallback, title string, due time.Time, source, column, sourceID, conflict string) (bool, error) {
+	tag, err := q.Exec(ctx, `
+		insert into tasks (tenant_id, patient_id, title, due_at, assignee_id, source, `+column+`)
+		values ($1, $2, $4, $5, `+assigneeSQL+`, $6, $7)`+conflict,
+		tenantID, patientID, fallback, title, due, source, sourceID)
+	return tag.RowsAffected() == 1, err
+}
+
+// RaiseDue raises the tasks that time has made due on day (a date) for the
+// tenant: follow-ups of referrals unanswered by their follow-up day, and
+// warnings of authorisations ending within warnDays. It returns how many
+// it raised.
+func RaiseDue(ctx context.Context, q db.DBTX, tenantID string, day time.Time, warnDays int) (int, error) {
+	n := 0
+	rows, _ := q.Query(ctx, `
+		select r.id, r.patient_id, coalesce(r.created_by::text, ''), r.to_name, r.sent_at, r.follow_up_due
+		  from referrals r
+		 where r.tenant_id = $1 and r.status = 'sent' and r.follow_up_due <= $2
+		   and not exists (select 1 from tasks t where t.tenant_id = r.tenant_id and t.source = 'referral' and t.source_referral_id = r.id)`,
+		tenantID, day)
+	type unanswered struct {
+		id, patientID, createdBy, toName string
+		sentAt, followUp                 time.Time
+	}
+	var due []unanswered
+	var u unanswered
+	if _, err := pgx.ForEachRow(rows, []any{&u.id, &u.patientID, &u.createdBy, &u.toName, &u.sentAt, &u.followUp}, func() error {
+		due = append(due, u)
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	for _, u := range due {
+		title := "No answer from " + titleName(u.toName) + " to the referral sent " + day2(u.sentAt.Local()) + ": follow up"
+		ok, err := raise(ctx, q, tenantID, u.patientID, u.createdBy, title, endOf(u.followUp), sourceReferral,
+			"source_referral_id", u.id, ` on conflict (tenant_id, source_referral_id) where source = 'referral' do nothing`)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	m, err := raiseExpiring(ctx, q, tenantID, day, warnDays)
+	return n + m, err
+}
+
+// raiseExpiring marks each approved authorisation of an open referral that
+// ends within warnDays with its end date, and raises one task for it.
+// Rows another transaction holds are skipped: that one raises their tasks.
+func raiseExpiring(ctx context.Context, q db.DBTX, tenantID string, day time.Time, warnDays int) (int, error) {
+	rows, _ := q.Query(ctx, `
+		select a.id, a.valid_to, r.patient_id, coalesce(r.created_by::text, ''), r.to_name
+		  from authorizations a
+		  join referrals r on r.tenant_id = a.tenant_id and r.id = a.referral_id
+		 where a.tenant_id = $1 and a.status = 'approved' and a.valid_to <= $2
+		   and a.expiry_task_for is distinct from a.valid_to
+		   and r.status in ('draft', 'sent', 'accepted', 'in_progress')
+		 for update of a skip locked`, tenantID, day.AddDate(0, 0, warnDays))
+	type expiring struct {
+		id, patientID, createdBy, toName string
+		validTo                          time.Time
+	}
+	var list []expiring
+	var e expiring
+	if _, err := pgx.ForEachRow(rows, []any{&e.id, &e.validTo, &e.patientID, &e.createdBy, &e.toName}, func() error {
+		list = append(list, e)
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	for _, e := range list {
+		if _, err := q.Exec(ctx, `update authorizations set expiry_task_for = valid_to where tenant_id = $1 and id = $2`,
+			tenantID, e.id); err != nil {
+			return 0, err
+		}
+		verb := "ends"
+		if e.validTo.Before(day) {
+			verb = "ended"
+		}
+		title := "Authorisation for " + titleName(e.toName) + " " + verb + " " + day2(e.validTo) + ": renew it or plan the last visits"
+		// Due when the warning period began, or today for one found late.
+		due := e.validTo.AddDate(0, 0, -warnDays)
+		if due.Before(day) {
+			due = day
+		}
+		if _, err := raise(ctx, q, tenantID, e.patientID, e.createdBy, title, endOf(due), sourceAuthorization,
+			"source_authorization_id", e.id, ""); err != nil {
+			return 0, err
+		}
+	}
+	return len(list), nil
+}
+
+// DeniedTask raises the task of an authorisation the payer denied, in the
+// transaction that records the denial: appeal, or find another way.
+func DeniedTask(ctx context.Context, q db.DBTX, tenantID, actorID string, r Referral, authorizationID string, day time.Time) error {
+	title := "Authorisation for " + titleName(r.ToName) + " denied: appeal or find another way"
+	_, err := raise(ctx, q, tenantID, r.PatientID, actorID, title, endOf(day), sourceAuthorization,
+		"source_authorization_id", authorizationID, "")
+	return err
+}
+
+// MissedTask raises the follow-up of a missed appointment, once, in the
+// transaction that records it.
+func MissedTask(ctx context.Context, q db.DBTX, tenantID, actorID string, a Appointment, day time.Time) error {
+	title := "Missed appointment with " + titleName(a.WithName) + " on " + day2(a.StartsAt.Local()) + ": find out why and rebook"
+	_, err := raise(ctx, q, tenantID, a.PatientID, actorID, title, endOf(day), sourceAppointment,
+		"source_appointment_id", a.ID, ` on conflict (tenant_id, source_appointment_id) where source = 'appointment' do nothing`)
+	return err
+}
+
+// endOf is the end of a date's day on the server's clock: the due time of
+// a task due that day.
+func endOf(d time.Time) time.Time {
+	return contacts.EndOfDay(time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local))
+}
+
+func day2(t time.Time) string { return t.Format("2 Jan") }
