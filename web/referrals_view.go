@@ -104,32 +104,32 @@ type ResourceReferralRow struct {
 
 // ResourceFormView adds or edits a resource.
 type ResourceFormView struct {
-	Shell        Shell
-	Title        string
-	Action       string
-	CancelHref   string
-	Version      int
-	Name         string
-	Services     string
-	Domains      []CheckOption
-	AddressLine  string
-	City         string
-	Region       string
-	PostalCode   string
-	Phone        string
-	Fax          string
-	Email        string
-	Website      string
-	Hours        string
-	Eligibility  string
-	Languages    string
-	Cost         string
-	Costs        []SelectOption
-	ReferBy      []CheckOption
-	HowToRefer   string
-	Errors       map[string]string
-	Problem      string
-	Conflict     bool
+	Shell       Shell
+	Title       string
+	Action      string
+	CancelHref  string
+	Version     int
+	Name        string
+	Services    string
+	Domains     []CheckOption
+	AddressLine string
+	City        string
+	Region      string
+	PostalCode  string
+	Phone       string
+	Fax         string
+	Email       string
+	Website     string
+	Hours       string
+	Eligibility string
+	Languages   string
+	Cost        string
+	Costs       []SelectOption
+	ReferBy     []CheckOption
+	HowToRefer  string
+	Errors      map[string]string
+	Problem     string
+	Conflict    bool
 }
 
 // CheckOption is one checkbox of a group.
@@ -142,12 +142,12 @@ type CheckOption struct {
 // ReferralPickView chooses where to refer a patient: a resource of the
 // directory or a clinical provider of the care team.
 type ReferralPickView struct {
-	Shell       Shell
-	Base        string
-	PatientName string
-	Need        string
-	Directory   DirectoryView
-	Providers   []ProviderChoice
+	Shell         Shell
+	Base          string
+	PatientName   string
+	Need          string
+	Directory     DirectoryView
+	Providers     []ProviderChoice
 	AddMemberHref string
 }
 
@@ -207,21 +207,21 @@ type ReferralView struct {
 	// Send is set while the referral is a draft.
 	Send *ReferralSend
 	// Next are the steps it may take; StepForm keeps what was typed.
-	Next       []SelectOption
-	StepTo     string
-	StepNote   string
+	Next        []SelectOption
+	StepTo      string
+	StepNote    string
 	StepOutcome string
-	Outcomes   []SelectOption
-	StepErrors map[string]string
+	Outcomes    []SelectOption
+	StepErrors  map[string]string
 	// Proposal is shown after an outcome of "need met".
 	Proposal *LoopProposal
 	// Clinical referrals: the coverage and the payer's authorisation.
-	Clinical    bool
-	Payer       string
-	PriorAuth   bool
-	Auth        *AuthSummary
-	AuthForm    AuthFormView
-	Appointments []ChartAppointmentRow
+	Clinical           bool
+	Payer              string
+	PriorAuth          bool
+	Auth               *AuthSummary
+	AuthForm           AuthFormView
+	Appointments       []ChartAppointmentRow
 	NewAppointmentHref string
 	PrintOrgHref       string
 	PrintPatientHref   string
@@ -377,20 +377,20 @@ type ReferralPrintView struct {
 	PatientName  string
 	// Shared are the patient's details the organisation may see; Withheld
 	// says why there are none when consent is no longer in force.
-	Shared      []ChartFact
-	Withheld    string
-	ToName      string
-	ToAddress   string
-	ToPhone     string
-	ToHours     string
-	ToHowTo     string
-	Need        string
-	Reason      string
-	SentOn      string
-	Coordinator string
+	Shared             []ChartFact
+	Withheld           string
+	ToName             string
+	ToAddress          string
+	ToPhone            string
+	ToHours            string
+	ToHowTo            string
+	Need               string
+	Reason             string
+	SentOn             string
+	Coordinator        string
 	CoordinatorContact string
-	Appointments []ChartAppointmentRow
-	PrintedOn   string
+	Appointments       []ChartAppointmentRow
+	PrintedOn          string
 }
 
 func referralPrintTitle(v ReferralPrintView) string {

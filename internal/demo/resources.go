@@ -214,4 +214,3 @@ func loadResources(ctx context.Context, tx pgx.Tx, t seededTenant, slug string) 
 	}
 	return nil
 }
-
