@@ -55,14 +55,14 @@ type planNeed struct {
 // to the transaction.
 func loadReferrals(ctx context.Context, tx pgx.Tx, t seededTenant, now time.Time) error {
 	rows, _ := tx.Query(ctx, `
-		select distinct on (p.id) p.id, n.id, coalesce(g.id::text, ''), n.domain, p.preferred_language,
+		select distinct on (p.family_name, p.given_name, p.id) p.id, n.id, coalesce(g.id::text, ''), n.domain, p.preferred_language,
 		       coalesce(p.assigned_coordinator_id::text, '')
 		  from care_plan_needs pn
 		  join needs n on n.tenant_id = pn.tenant_id and n.id = pn.need_id
 		  join patients p on p.tenant_id = n.tenant_id and p.id = n.patient_id
 		  left join goals g on g.tenant_id = pn.tenant_id and g.plan_need_id = pn.id
 		 where pn.tenant_id = $1 and n.status in ('identified', 'addressing') and p.assigned_coordinator_id is not null
-		 order by p.id, pn.position, g.position`, t.ID)
+		 order by p.family_name, p.given_name, p.id, pn.position, g.position`, t.ID)
 	var list []planNeed
 	var pn planNeed
 	if _, err := pgx.ForEachRow(rows, []any{&pn.patientID, &pn.needID, &pn.goalID, &pn.domain, &pn.language, &pn.coordinator}, func() error {
@@ -167,14 +167,14 @@ func demoReferTo(ctx context.Context, tx pgx.Tx, t seededTenant, n planNeed, d d
 func loadClinical(ctx context.Context, tx pgx.Tx, t seededTenant, now time.Time) error {
 	for _, local := range []string{"coord1", "coord2"} {
 		rows, _ := tx.Query(ctx, `
-			select distinct on (p.id) p.id, m.id, m.name || case when m.organisation <> '' then ' (' || m.organisation || ')' else '' end,
+			select distinct on (p.family_name, p.id) p.id, m.id, m.name || case when m.organisation <> '' then ' (' || m.organisation || ')' else '' end,
 			       c.id, c.payer, n.id
 			  from patients p
 			  join care_team_members m on m.tenant_id = p.tenant_id and m.patient_id = p.id and m.kind in ('specialist', 'behavioral_health')
 			  join coverages c on c.tenant_id = p.tenant_id and c.patient_id = p.id and c.is_primary
 			  join needs n on n.tenant_id = p.tenant_id and n.patient_id = p.id and n.status in ('identified', 'addressing')
 			 where p.tenant_id = $1 and p.assigned_coordinator_id = $2
-			 order by p.id, m.name
+			 order by p.family_name, p.id, m.name
 			 limit 2`, t.ID, t.users[local])
 		type clinical struct{ patient, member, name, coverage, payer, need string }
 		var list []clinical
