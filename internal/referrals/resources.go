@@ -190,9 +190,19 @@ func SplitLanguages(s string) []string {
 	return out
 }
 
-const resourceColumns = `r.id, r.name, r.services, r.domains, r.address_line, r.city, r.region, r.postal_code,
-	r.phone, r.fax, r.email, r.website, r.hours, r.eligibility, r.languages, r.cost, r.refer_by, r.how_to_refer,
-	r.active, r.updated_at, r.version`
+// resourceColumns are the columns a Resource is read from.
+var resourceColumns = []string{"id", "name", "services", "domains", "address_line", "city", "region", "postal_code",
+	"phone", "fax", "email", "website", "hours", "eligibility", "languages", "cost", "refer_by", "how_to_refer",
+	"active", "updated_at", "version"}
+
+// columnsOf is resourceColumns of the table or subquery alias.
+func columnsOf(alias string) string {
+	out := make([]string, len(resourceColumns))
+	for i, c := range resourceColumns {
+		out[i] = alias + "." + c
+	}
+	return strings.Join(out, ", ")
+}
 
 func scanResource(row pgx.CollectableRow) (Resource, error) {
 	var r Resource
@@ -208,7 +218,7 @@ func CreateResource(ctx context.Context, q db.DBTX, tenantID string, r Resource)
 	err := q.QueryRow(ctx, `
 		insert into resources (tenant_id, name, services, domains, address_line, city, region, postal_code, phone, fax,
 			email, website, hours, eligibility, languages, cost, refer_by, how_to_refer)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, coalesce($15::text[], '{}'), $16, coalesce($17::text[], '{}'), $18)
 		returning id`,
 		tenantID, r.Name, r.Services, r.Domains, r.AddressLine, r.City, r.Region, r.PostalCode, r.Phone, r.Fax,
 		r.Email, r.Website, r.Hours, r.Eligibility, r.Languages, r.Cost, r.ReferBy, r.HowToRefer).Scan(&id)
@@ -221,7 +231,7 @@ func UpdateResource(ctx context.Context, q db.DBTX, tenantID, id string, version
 	tag, err := q.Exec(ctx, `
 		update resources set name = $4, services = $5, domains = $6, address_line = $7, city = $8, region = $9,
 			postal_code = $10, phone = $11, fax = $12, email = $13, website = $14, hours = $15, eligibility = $16,
-			languages = $17, cost = $18, refer_by = $19, how_to_refer = $20, updated_at = now(), version = version + 1
+			languages = coalesce($17::text[], '{}'), cost = $18, refer_by = coalesce($19::text[], '{}'), how_to_refer = $20, updated_at = now(), version = version + 1
 		 where tenant_id = $1 and id = $2 and version = $3`,
 		tenantID, id, version, r.Name, r.Services, r.Domains, r.AddressLine, r.City, r.Region, r.PostalCode, r.Phone,
 		r.Fax, r.Email, r.Website, r.Hours, r.Eligibility, r.Languages, r.Cost, r.ReferBy, r.HowToRefer)
@@ -252,7 +262,7 @@ func versioned(ctx context.Context, q db.DBTX, err error, n int64, exists string
 
 // GetResource loads one resource, archived or not.
 func GetResource(ctx context.Context, q db.DBTX, tenantID, id string) (Resource, error) {
-	rows, _ := q.Query(ctx, `select `+resourceColumns+` from resources r where r.tenant_id = $1 and r.id = $2`, tenantID, id)
+	rows, _ := q.Query(ctx, `select `+columnsOf("r")+` from resources r where r.tenant_id = $1 and r.id = $2`, tenantID, id)
 	r, err := pgx.CollectExactlyOneRow(rows, scanResource)
 	return r, db.NotFound(err)
 }
@@ -285,27 +295,33 @@ func Search(ctx context.Context, q db.DBTX, tenantID string, f Filter) ([]Resour
 		return "$" + strconv.Itoa(len(args))
 	}
 	where := []string{"r.tenant_id = $1", "r.active = $2"}
-	order := "r.name, r.id"
 	if f.Domain != nil {
 		where = append(where, arg(string(*f.Domain))+" = any(r.domains)")
 	}
 	if f.Language != nil {
 		where = append(where, "exists (select 1 from unnest(r.languages) l where lower(l) = lower("+arg(*f.Language)+"))")
 	}
-	if f.Text != nil {
-		if _, err := q.Exec(ctx, "select set_config('pg_trgm.word_similarity_threshold', $1, true)",
-			strconv.FormatFloat(MatchThreshold, 'f', -1, 64)); err != nil {
-			return nil, false, err
-		}
+	limit := strconv.Itoa(SearchLimit + 1)
+	var rows pgx.Rows
+	if f.Text == nil {
+		rows, _ = q.Query(ctx, `select `+columnsOf("r")+` from resources r where `+strings.Join(where, " and ")+
+			` order by r.name, r.id limit `+limit, args...)
+	} else {
+		// The keys of the typed words find the candidates; only then is
+		// each candidate's similarity computed, once. Left to itself the
+		// planner would compute it on every resource of the tenant while
+		// scanning (see migrations/00010_referrals.sql and BenchmarkSearch).
 		t := arg(*f.Text)
-		// The keys find the candidates through the index; `<%` decides
-		// among them (see migrations/00010_referrals.sql).
-		where = append(where, "r.id = any(array(select k.resource_id from resource_search_keys k where k.tenant_id = $1"+
-			" and k.key = any(patient_search_keys("+t+"))))", t+" <% r.search_text")
-		order = "word_similarity(" + t + ", r.search_text) desc, " + order
+		where = append(where, "r.id in (select k.resource_id from resource_search_keys k where k.tenant_id = $1"+
+			" and k.key = any(patient_search_keys("+t+")))")
+		rows, _ = q.Query(ctx, `
+			with candidates as materialized (
+				select `+columnsOf("r")+`, r.search_text from resources r where `+strings.Join(where, " and ")+`)
+			select `+columnsOf("c")+`
+			  from candidates c, lateral (select word_similarity(`+t+`, c.search_text) as score) m
+			 where m.score >= `+arg(MatchThreshold)+`
+			 order by m.score desc, c.name, c.id limit `+limit, args...)
 	}
-	rows, _ := q.Query(ctx, `select `+resourceColumns+` from resources r where `+strings.Join(where, " and ")+
-		` order by `+order+` limit `+strconv.Itoa(SearchLimit+1), args...)
 	list, err := pgx.CollectRows(rows, scanResource)
 	if err != nil {
 		return nil, false, err

@@ -1,0 +1,344 @@
+package referrals_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"carecoord/internal/assessments"
+	"carecoord/internal/db"
+	"carecoord/internal/db/dbtest"
+	"carecoord/internal/referrals"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// fixture is a demo tenant with one of its patients, an open need of
+// theirs, a resource and a coordinator.
+type fixture struct {
+	d                                                dbtest.DB
+	tenantID, patientID, needID, resourceID, actorID string
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	d := dbtest.New(t, "demo")
+	f := fixture{d: d}
+	err := d.Pool.QueryRow(context.Background(), `select id from tenants where slug = 'northside'`).Scan(&f.tenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.inTenant(t, func(tx pgx.Tx) error {
+		return tx.QueryRow(context.Background(), `
+			select n.patient_id, n.id, p.assigned_coordinator_id,
+			       (select id from resources where tenant_id = n.tenant_id and n.domain = any(domains) order by name limit 1)
+			  from needs n join patients p on p.tenant_id = n.tenant_id and p.id = n.patient_id
+			 where n.tenant_id = $1 and n.status in ('identified', 'addressing') and p.assigned_coordinator_id is not null
+			   and not exists (select 1 from referrals r where r.tenant_id = n.tenant_id and r.patient_id = n.patient_id)
+			 order by p.family_name limit 1`, f.tenantID).Scan(&f.patientID, &f.needID, &f.actorID, &f.resourceID)
+	})
+	return f
+}
+
+func (f fixture) inTenant(t *testing.T, fn func(tx pgx.Tx) error) {
+	t.Helper()
+	if err := db.InTenant(context.Background(), f.d.Pool, f.tenantID, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f fixture) count(t *testing.T, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	f.inTenant(t, func(tx pgx.Tx) error { return tx.QueryRow(context.Background(), sql, args...).Scan(&n) })
+	return n
+}
+
+// sentReferral writes a referral and marks it sent with a follow-up day.
+func (f fixture) sentReferral(t *testing.T, followUp time.Time) referrals.Referral {
+	t.Helper()
+	ctx := context.Background()
+	var r referrals.Referral
+	f.inTenant(t, func(tx pgx.Tx) error {
+		id, err := referrals.CreateDraft(ctx, tx, f.tenantID, f.patientID, f.actorID,
+			referrals.DraftForm{NeedID: f.needID, ResourceID: f.resourceID, Reason: "Weekly groceries"}, "Food bank", "")
+		if err != nil {
+			return err
+		}
+		if r, err = referrals.Get(ctx, tx, f.tenantID, f.patientID, id); err != nil {
+			return err
+		}
+		ok := referrals.Sharing{Allowed: true, Basis: "Consent to share information given 1 Jan 2026 by the patient"}
+		if err := referrals.Send(ctx, tx, f.tenantID, f.actorID, r, r.Version, referrals.Sending{PartyAgreed: true}, ok, followUp); err != nil {
+			return err
+		}
+		r, err = referrals.Get(ctx, tx, f.tenantID, f.patientID, id)
+		return err
+	})
+	return r
+}
+
+func (f fixture) raise(t *testing.T, day time.Time, warn int) int {
+	t.Helper()
+	var n int
+	f.inTenant(t, func(tx pgx.Tx) (err error) {
+		n, err = referrals.RaiseDue(context.Background(), tx, f.tenantID, day, warn)
+		return err
+	})
+	return n
+}
+
+func TestSend_WithoutConsentChangesNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	f.inTenant(t, func(tx pgx.Tx) error {
+		id, err := referrals.CreateDraft(ctx, tx, f.tenantID, f.patientID, f.actorID,
+			referrals.DraftForm{NeedID: f.needID, ResourceID: f.resourceID, Reason: "Weekly groceries"}, "Food bank", "")
+		if err != nil {
+			return err
+		}
+		r, err := referrals.Get(ctx, tx, f.tenantID, f.patientID, id)
+		if err != nil {
+			return err
+		}
+		refused := referrals.Sharing{Reason: "No consent to share information is recorded for Ana."}
+		err = referrals.Send(ctx, tx, f.tenantID, f.actorID, r, r.Version, referrals.Sending{PartyAgreed: true}, refused, time.Now())
+		if !errors.Is(err, referrals.ErrNoConsent) {
+			t.Errorf("without consent: %v, want ErrNoConsent", err)
+		}
+		ok := referrals.Sharing{Allowed: true, Basis: "given"}
+		err = referrals.Send(ctx, tx, f.tenantID, f.actorID, r, r.Version, referrals.Sending{}, ok, time.Now())
+		if !errors.Is(err, referrals.ErrNoConsent) {
+			t.Errorf("without the patient's agreement to this resource: %v, want ErrNoConsent", err)
+		}
+		return nil
+	})
+	if n := f.count(t, `select count(*) from referrals where patient_id = $1 and status = 'draft' and sent_at is null`, f.patientID); n != 1 {
+		t.Errorf("%d unsent drafts, want the one", n)
+	}
+}
+
+func TestMove_StaleVersionIsAConflictAndEndsTheFollowUp(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	day := time.Now()
+	r := f.sentReferral(t, day.AddDate(0, 0, -1))
+	f.raise(t, day, 14)
+	if n := f.count(t, `select count(*) from tasks where source_referral_id = $1 and status = 'open'`, r.ID); n != 1 {
+		t.Fatalf("%d follow-up tasks, want the no-response follow-up", n)
+	}
+	f.inTenant(t, func(tx pgx.Tx) error {
+		err := referrals.Move(ctx, tx, f.tenantID, f.actorID, r, r.Version-1, referrals.Step{To: referrals.Accepted})
+		if !errors.Is(err, db.ErrConflict) {
+			t.Errorf("stale version: %v, want db.ErrConflict", err)
+		}
+		return nil
+	})
+	f.inTenant(t, func(tx pgx.Tx) error {
+		return referrals.Move(ctx, tx, f.tenantID, f.actorID, r, r.Version, referrals.Step{To: referrals.Accepted})
+	})
+	if n := f.count(t, `select count(*) from tasks where source_referral_id = $1 and status = 'cancelled'`, r.ID); n != 1 {
+		t.Error("the answer did not close the open follow-up task")
+	}
+	if n := f.count(t, `select count(*) from referral_events where referral_id = $1`, r.ID); n != 3 {
+		t.Errorf("%d steps recorded, want written, sent, accepted", n)
+	}
+}
+
+func TestRaiseDue_NoResponseTaskOnceAfterTheFollowUpDay(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	day := time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC)
+	followUp := referrals.FollowUpDay(time.Date(2026, 3, 2, 15, 0, 0, 0, time.Local), 5)
+	r := f.sentReferral(t, followUp)
+	tasks := func() int {
+		return f.count(t, `select count(*) from tasks where source = 'referral' and source_referral_id = $1`, r.ID)
+	}
+	f.raise(t, day.AddDate(0, 0, -1), 14)
+	if n := tasks(); n != 0 {
+		t.Errorf("%d tasks the day before the follow-up day", n)
+	}
+	f.raise(t, day, 14)
+	if n := tasks(); n != 1 {
+		t.Errorf("%d tasks on the follow-up day, want 1", n)
+	}
+	f.raise(t, day.AddDate(0, 0, 3), 14)
+	if n := tasks(); n != 1 {
+		t.Errorf("%d tasks after raising again later, want still 1", n)
+	}
+	if n := f.count(t, `select count(*) from tasks where source = 'referral' and source_referral_id = $1 and status = 'open'
+		and assignee_id = $2 and due_at::date = '2026-03-09'`, r.ID, f.actorID); n != 1 {
+		t.Errorf("%d open follow-ups for the coordinator due on the follow-up day, want 1", n)
+	}
+}
+
+func TestRaiseDue_ConcurrentRaisesMakeOneTask(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.sentReferral(t, time.Now().AddDate(0, 0, -2))
+	done := make(chan error, 4)
+	for range 4 {
+		go func() {
+			done <- db.InTenant(context.Background(), f.d.Pool, f.tenantID, func(tx pgx.Tx) error {
+				_, err := referrals.RaiseDue(context.Background(), tx, f.tenantID, time.Now(), 14)
+				return err
+			})
+		}()
+	}
+	for range 4 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.count(t, `select count(*) from tasks t join referrals r on r.id = t.source_referral_id
+		where r.patient_id = $1 and t.source = 'referral'`, f.patientID); n != 1 {
+		t.Errorf("%d follow-up tasks, want 1", n)
+	}
+}
+
+func TestRaiseDue_AuthorisationEndingSoonOncePerEndDate(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	r := f.sentReferral(t, time.Now().AddDate(0, 0, 30))
+	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	save := func(validTo time.Time, version int) string {
+		var id string
+		f.inTenant(t, func(tx pgx.Tx) (err error) {
+			a := referrals.Authorization{Status: referrals.AuthApproved, Number: "PA-1", Unit: "visits", ValidTo: &validTo}
+			id, _, err = referrals.SaveAuthorization(ctx, tx, f.tenantID, r.ID, f.actorID, version, a)
+			return err
+		})
+		return id
+	}
+	authID := save(day.AddDate(0, 0, 20), 0)
+	tasks := func() int {
+		return f.count(t, `select count(*) from tasks where source = 'authorization' and source_authorization_id = $1`, authID)
+	}
+	steps := []struct {
+		name string
+		day  time.Time
+		want int
+	}{
+		{"20 days before the end, with a 14-day warning", day, 0},
+		{"14 days before the end", day.AddDate(0, 0, 6), 1},
+		{"again the next day", day.AddDate(0, 0, 7), 1},
+	}
+	for _, s := range steps {
+		f.raise(t, s.day, 14)
+		if n := tasks(); n != s.want {
+			t.Errorf("%s: %d tasks, want %d", s.name, n, s.want)
+		}
+	}
+	// Renewed to a new end date: a new warning when that one nears.
+	save(day.AddDate(0, 2, 0), 1)
+	f.raise(t, day.AddDate(0, 2, -10), 14)
+	if n := tasks(); n != 2 {
+		t.Errorf("%d authorisation tasks after the renewal's warning, want one per end date", n)
+	}
+}
+
+func TestSearch_TypoTolerantAndFilteredUnderRowLevelSecurity(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	names := func(fl referrals.Filter) []string {
+		var out []string
+		f.inTenant(t, func(tx pgx.Tx) error {
+			list, _, err := referrals.Search(ctx, tx, f.tenantID, fl)
+			for _, r := range list {
+				out = append(out, r.Name)
+			}
+			return err
+		})
+		return out
+	}
+	text := func(s string) *string { return &s }
+	food := assessments.NeedFood
+	tests := []struct {
+		name   string
+		filter referrals.Filter
+		want   string
+	}{
+		{"letter missing", referrals.Filter{Text: text("fod bank")}, "Alder Falls Community Food Bank"},
+		{"letters swapped", referrals.Filter{Text: text("food bnak")}, "Alder Falls Community Food Bank"},
+		{"typo late in the word", referrals.Filter{Text: text("pantri")}, "Mesa Abierta Food Pantry"},
+		{"a service, not the name", referrals.Filter{Text: text("eviction")}, "Tenant Rights Project"},
+		{"domain and language", referrals.Filter{Domain: &food, Language: text("somali")}, "Hooyo Community Kitchen"},
+	}
+	for _, tt := range tests {
+		got := names(tt.filter)
+		if len(got) == 0 || got[0] != tt.want {
+			t.Errorf("%s: got %v, want %q first", tt.name, got, tt.want)
+		}
+	}
+	if got := names(referrals.Filter{Text: text("zzzqqq")}); len(got) != 0 {
+		t.Errorf("nonsense matched %v", got)
+	}
+	// The other tenant's directory (in Riverton Falls) is not searched.
+	if got := names(referrals.Filter{Text: text("Riverton")}); len(got) != 0 {
+		t.Errorf("northside's search found riverside's %v", got)
+	}
+}
+
+// BenchmarkSearch measures a typo-tolerant search of a directory of 3,000
+// resources, as the app role under row-level security.
+func BenchmarkSearch(b *testing.B) {
+	d := dbtest.New(b, "demo")
+	ctx := context.Background()
+	var tenantID string
+	if err := d.Pool.QueryRow(ctx, `select id from tenants where slug = 'northside'`).Scan(&tenantID); err != nil {
+		b.Fatal(err)
+	}
+	words := []string{"food", "housing", "legal", "clinic", "counseling", "rides", "meals", "pantry", "shelter", "energy", "senior", "youth"}
+	err := db.InTenant(ctx, d.Pool, tenantID, func(tx pgx.Tx) error {
+		for i := range 3000 {
+			w1, w2 := words[i%len(words)], words[(i/len(words))%len(words)]
+			r := referrals.Resource{
+				Name:     fmt.Sprintf("%s %s Center %d", w1, w2, i),
+				Services: "Help with " + w1 + " and " + w2 + ", case management, applications and follow-up " + strconv.Itoa(i),
+				Domains:  []assessments.Need{assessments.NeedFood}, Phone: "(612) 555-0100", Cost: "free",
+				Languages: []string{"English", "Spanish"},
+			}
+			if _, err := referrals.CreateResource(ctx, tx, tenantID, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// Statistics as autovacuum would gather them; only the owner may.
+	owner, err := pgx.Connect(ctx, d.OwnerURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	if _, err := owner.Exec(ctx, "analyze resources; analyze resource_search_keys"); err != nil {
+		b.Fatal(err)
+	}
+	// Each word is in a sixth of the directory; a name is unique.
+	for _, q := range []string{"pantri", "conseling shelter", "meals Center 1234", ""} {
+		b.Run(strconv.Quote(q), func(b *testing.B) {
+			f := referrals.Filter{}
+			if q != "" {
+				f.Text = &q
+			}
+			for b.Loop() {
+				err := db.InTenant(ctx, d.Pool, tenantID, func(tx pgx.Tx) error {
+					_, _, err := referrals.Search(ctx, tx, tenantID, f)
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
