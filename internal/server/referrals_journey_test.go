@@ -128,7 +128,7 @@ func TestJourney_ReferralStoppedForConsentSentFollowedUpAndClosedWithAnAppointme
 
 		// The food bank answers at last: the need was met; she closes the loop.
 		chromedp.Navigate(chart),
-		chromedp.Click(chromedp.CSS(`[data-testid=chart-referral] a[href$="`+foodReferral(t, app, need)+`"]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=chart-referral] a[href$="` + foodReferral(t, app, need) + `"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=referral-step]`)),
 		chromedp.SetValue(chromedp.CSS(`select[name=status]`), "completed"),
 		chromedp.SetValue(chromedp.CSS(`select[name=outcome]`), "met"),
