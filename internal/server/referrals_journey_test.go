@@ -216,7 +216,7 @@ func TestJourney_ReferralStoppedForConsentSentFollowedUpAndClosedWithAnAppointme
 		where r.need_id = $1 and t.source = 'referral' and t.status = 'cancelled'`, need); n != 1 {
 		t.Errorf("the no-response task was not closed by the answer (%d)", n)
 	}
-	for _, want := range []string{"Authorisation for Dr. Anita Rao", "Arrange transport"} {
+	for _, want := range []string{"Authorisation for Dr. Anita Rao", "arrange transport"} {
 		if !strings.Contains(worklist, want) {
 			t.Errorf("worklist lacks %q:\n%s", want, worklist)
 		}
