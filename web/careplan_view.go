@@ -105,6 +105,10 @@ type PlanGoalView struct {
 	Notes         []PlanNoteView
 	// CanNote: progress notes may be added (the plan is open).
 	CanNote bool
+	// Referrals made for the goal, and ReferHref to make one (while the
+	// plan is open).
+	Referrals []ChartReferralRow
+	ReferHref string
 }
 
 // PlanInterventionView is one intervention.

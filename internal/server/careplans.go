@@ -194,6 +194,9 @@ func (s *Server) planView(r *http.Request, tx pgx.Tx, p planReq) (web.CarePlanVi
 		Facts: planFacts(plan), Editable: plan.Editable(), CanProgress: plan.Status.Open() && !plan.Editable(), HistoryHref: p.href + "/history", PrintHref: p.href + "/print",
 		Needs: planNeedViews(p, plan, today()),
 	}
+	if err := goalReferrals(r, tx, p.tenantID, p.base, plan.Status.Open(), v.Needs); err != nil {
+		return web.CarePlanView{}, plan, err
+	}
 	if plan.ReturnedComment != "" && plan.Stage == careplans.Editing {
 		v.ReturnedComment, v.ReturnedBy = plan.ReturnedComment, "a supervisor"
 		if last, err := lastReturn(ctx, tx, p.ref); err == nil {

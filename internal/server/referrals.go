@@ -902,3 +902,35 @@ func chartReferralRows(r *http.Request, tx pgx.Tx, c chartReq) ([]web.ChartRefer
 	}
 	return out, err
 }
+
+// goalReferrals puts on each goal of the care plan the referrals made for
+// it, and, while the plan is open, a link to make one.
+func goalReferrals(r *http.Request, tx pgx.Tx, tenantID, chartBase string, open bool, needs []web.PlanNeedView) error {
+	var ids []string
+	for _, n := range needs {
+		for _, g := range n.Goals {
+			ids = append(ids, g.ID)
+		}
+	}
+	byGoal, err := referrals.ForGoals(r.Context(), tx, tenantID, ids)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	for i := range needs {
+		for j := range needs[i].Goals {
+			g := &needs[i].Goals[j]
+			for _, ref := range byGoal[g.ID] {
+				row := web.ChartReferralRow{To: ref.ToName, Status: referralBadge(ref.Status), Href: chartBase + "/referrals/" + ref.ID, Open: ref.Status.Open()}
+				if row.Open {
+					row.Age = ageText(ref.Age(now))
+				}
+				g.Referrals = append(g.Referrals, row)
+			}
+			if open {
+				g.ReferHref = chartBase + "/referrals/new?goal=" + g.ID
+			}
+		}
+	}
+	return nil
+}

@@ -71,7 +71,7 @@ func TestJourney_ReferralStoppedForConsentSentFollowedUpAndClosedWithAnAppointme
 		t.Fatal(err)
 	}
 	ctx := browser(t)
-	var picked, gate, printed, overdue, loop, worklist string
+	var picked, gate, printed, overdue, loop, onGoal, worklist string
 	steps := []chromedp.Action[chromedp.Void]{
 		// Maya refers the food need: the directory opens on food and the
 		// patient's language, and she picks a food bank that speaks it.
@@ -139,6 +139,11 @@ func TestJourney_ReferralStoppedForConsentSentFollowedUpAndClosedWithAnAppointme
 		screenshot("referral-loop-proposal"),
 		chromedp.Click(chromedp.CSS(`[data-testid=loop-proposal] button`)),
 		chromedp.WaitNotPresent(chromedp.CSS(`[data-testid=loop-proposal]`)),
+		// The goal on the plan shows the referral and how it ended.
+		chromedp.Navigate(chart + "/care-plan"),
+		chromedp.WaitVisible(chromedp.CSS(`#goal-`+goal+` [data-testid=goal-referrals]`)),
+		text(chromedp.CSS(`#goal-`+goal), &onGoal),
+		screenshot("referral-on-goal"),
 
 		// A specialist joins the care team; she refers the patient there,
 		// with the payer's authorisation that ends in ten days.
@@ -205,6 +210,9 @@ func TestJourney_ReferralStoppedForConsentSentFollowedUpAndClosedWithAnAppointme
 	}
 	if !strings.Contains(loop, "resolved") {
 		t.Errorf("loop proposal reads:\n%s", loop)
+	}
+	if !strings.Contains(onGoal, "Referral to Alder Falls Community Food Bank") || !strings.Contains(onGoal, "Completed") {
+		t.Errorf("the goal does not show its referral:\n%s", onGoal)
 	}
 	if n := chartInt(t, app, `select count(*) from needs where id = '`+need+`' and status = 'resolved' and patient_id = $1`, patient); n != 1 {
 		t.Error("the food need was not resolved")
