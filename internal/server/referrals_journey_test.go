@@ -141,7 +141,7 @@ func TestJourney_ReferralStoppedForConsentSentFollowedUpAndClosedWithAnAppointme
 		chromedp.WaitNotPresent(chromedp.CSS(`[data-testid=loop-proposal]`)),
 		// The goal on the plan shows the referral and how it ended.
 		chromedp.Navigate(chart + "/care-plan"),
-		chromedp.WaitVisible(chromedp.CSS(`#goal-`+goal+` [data-testid=goal-referrals]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#goal-` + goal + ` [data-testid=goal-referrals]`)),
 		text(chromedp.CSS(`#goal-`+goal), &onGoal),
 		screenshot("referral-on-goal"),
 
