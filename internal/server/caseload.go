@@ -12,6 +12,7 @@ import (
 	"carecoord/internal/caseload"
 	"carecoord/internal/db"
 	"carecoord/internal/patients"
+	"carecoord/internal/referrals"
 	"carecoord/web"
 
 	"github.com/jackc/pgx/v5"
@@ -61,6 +62,11 @@ func (s *Server) dashboardRows(r *http.Request) (caseload.Snapshot, error) {
 	return s.dashboards.Get(r.Context(), tenantID, s.now(), func(ctx context.Context) (caseload.Snapshot, error) {
 		snap := caseload.Snapshot{At: s.now()}
 		err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) (err error) {
+			// The overdue tasks counted include those time has made due
+			// (see referrals.RaiseDue).
+			if _, err := referrals.RaiseDue(ctx, tx, tenantID, dateOnly(snap.At), settings.AuthorizationWarningDays); err != nil {
+				return err
+			}
 			snap.Rows, snap.Total, err = caseload.Dashboard(ctx, tx, tenantID, caseload.RulesAt(settings, snap.At))
 			if err != nil {
 				return err
