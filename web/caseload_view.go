@@ -44,6 +44,8 @@ type CaseloadRow struct {
 type CaseloadCell struct {
 	N    int
 	Href string
+	// Sub qualifies the number in small print, e.g. the oldest referral's age.
+	Sub string
 }
 
 // CaseloadPatientsView is the patient list behind the dashboard: one

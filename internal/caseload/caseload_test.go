@@ -153,6 +153,16 @@ func (w *world) assessment(patient, code string, severity int, daysAgo float64) 
 		values ($1, $2, $3, '1', 'completed', $4, 'phone', $5, $5)`, w.tenant, patient, code, severity, w.ago(daysAgo))
 }
 
+func (w *world) referral(patient, status string, sentDaysAgo float64) {
+	var closed any
+	if status == "completed" {
+		closed = w.now
+	}
+	w.exec(`insert into referrals (tenant_id, patient_id, to_name, reason, status, sent_at, consent_checked_at, closed_at, outcome)
+		values ($1, $2, 'Food bank', 'Food', $3, $4, $4, $5, case when $3 = 'completed' then 'met' end)`,
+		w.tenant, patient, status, w.ago(sentDaysAgo), closed)
+}
+
 func (w *world) rules() caseload.Rules { return caseload.RulesAt(tenants.DefaultSettings(), w.now) }
 
 func ptr(t time.Time) *time.Time { return &t }
@@ -187,6 +197,8 @@ func newDashboardWorld(t *testing.T) dashboardWorld {
 	w.assessment(w.p1, "PHQ-9", 0, 100)           // minimal: on no schedule
 	w.assessment(w.p6, "AHC-HRSN", 0, 400)        // screen 13 months old: overdue
 	w.assessment(w.p8, "AHC-HRSN", 0, 30)         // recent
+	w.referral(w.p1, "sent", 6)                   // open, 6 days old
+	w.referral(w.p2, "completed", 20)             // closed: not counted
 	return w
 }
 
@@ -225,7 +237,8 @@ func TestDashboard_CountsMatchAHandCount(t *testing.T) {
 		// Re-assessment: 3's moderate PHQ-9 of 100 days ago.
 		{"Ann", true, 2, 1, 1, 1, map[caseload.Flag]int{
 			caseload.FlagPastCadence: 3, caseload.FlagHighRiskNoContact: 1, caseload.FlagUnreachable: 1,
-			caseload.FlagOverdueTasks: 1, caseload.FlagAwaitingApproval: 1, caseload.FlagReassessOverdue: 1}},
+			caseload.FlagOverdueTasks: 1, caseload.FlagAwaitingApproval: 1, caseload.FlagReassessOverdue: 1,
+			caseload.FlagOpenReferral: 1}},
 		// Ben: 6 (low, reached 5 days ago); 7 is on hold and counts nowhere.
 		// 6's discharge follow-up is overdue; 6's screen is 13 months old.
 		{"Ben", true, 0, 0, 1, 0, map[caseload.Flag]int{
@@ -237,6 +250,9 @@ func TestDashboard_CountsMatchAHandCount(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("dashboard rows (-want +got):\n%s", diff)
+	}
+	if rows[0].OldestReferralDays != 6 || rows[1].OldestReferralDays != -1 {
+		t.Errorf("oldest open referral: Ann %d days, Ben %d, want 6 and none", rows[0].OldestReferralDays, rows[1].OldestReferralDays)
 	}
 	if total.High != 2 || total.Moderate != 2 || total.Low != 2 || total.Referred != 2 ||
 		total.Counts[caseload.FlagPastCadence] != 4 || total.Counts[caseload.FlagOverdueTasks] != 2 {
@@ -255,6 +271,7 @@ func TestPatients_EachFlagListsThePatientsTheDashboardCounts(t *testing.T) {
 		caseload.FlagOverdueTasks:      {w.p1},
 		caseload.FlagAwaitingApproval:  {w.p2},
 		caseload.FlagReassessOverdue:   {w.p3},
+		caseload.FlagOpenReferral:      {w.p1},
 	}
 	for flag, ids := range want {
 		got := w.list(caseload.Filter{Coordinator: &ann, Flag: flag})

@@ -25,6 +25,7 @@ const (
 	FlagAwaitingApproval  Flag = "awaiting_approval"
 	FlagUnreachable       Flag = "unreachable"
 	FlagDischargeNoFollow Flag = "discharge_no_follow_up"
+	FlagOpenReferral      Flag = "open_referral"
 )
 
 // FlagInfo names a flag and says exactly what it counts.
@@ -43,7 +44,8 @@ var Flags = []FlagInfo{
 	{FlagReassessOverdue, "Re-assessments overdue", "Re-assess overdue", "Referred and active patients with a moderate-or-worse PHQ-9 or GAD-7, or a social needs screen, older than the organisation's re-assessment interval."},
 	{FlagAwaitingApproval, "Plans awaiting approval", "Plans to approve", "Care plans (first versions and revisions) submitted and not yet approved or returned."},
 	{FlagUnreachable, "Unable to reach", "Unable to reach", "Patients with three or more unsuccessful attempts in a row since the last successful contact."},
-	{FlagDischargeNoFollow, "Discharges without follow-up", "Discharge not followed up", "Hospital discharges whose 7-day follow-up task is still open after its due time."},
+	{FlagDischargeNoFollow, "Discharges without follow-up", "Discharge, no follow-up", "Hospital discharges whose 7-day follow-up task is still open after its due time."},
+	{FlagOpenReferral, "Open referrals", "Open referrals", "Patients with a referral not yet closed (draft, sent, accepted or in progress); the row also gives the age in days of the oldest, counted from when it was sent (or drafted)."},
 }
 
 // Label is the flag in words.
@@ -103,6 +105,9 @@ type Row struct {
 	// Active patients by risk tier, and referred ones not yet active.
 	High, Moderate, Low, Referred int
 	Counts                        map[Flag]int
+	// OldestReferralDays is the age of the oldest open referral of the
+	// coordinator's patients, -1 when there is none.
+	OldestReferralDays int
 	// open counts every open patient, on hold ones included.
 	open int
 }
@@ -125,7 +130,7 @@ func Dashboard(ctx context.Context, q db.DBTX, tenantID string, r Rules) ([]Row,
 		return nil, Row{}, err
 	}
 	out := make([]Row, 0, len(rows))
-	total := Row{Name: "Team total", Active: true, Counts: map[Flag]int{}}
+	total := Row{Name: "Team total", Active: true, Counts: map[Flag]int{}, OldestReferralDays: -1}
 	for _, row := range rows {
 		// Coordinators always have a row; former members, supervisors and
 		// the unassigned only while they carry patients.
@@ -137,6 +142,7 @@ func Dashboard(ctx context.Context, q db.DBTX, tenantID string, r Rules) ([]Row,
 		for f, n := range row.Counts {
 			total.Counts[f] += n
 		}
+		total.OldestReferralDays = max(total.OldestReferralDays, row.OldestReferralDays)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -155,11 +161,11 @@ func teamRows(ctx context.Context, q db.DBTX, tenantID string) (map[string]*Row,
 		select u.id, u.name, m.role, m.active and not u.disabled
 		  from memberships m join users u on u.id = m.user_id
 		 where m.tenant_id = $1 and m.role in ('coordinator', 'supervisor')`, tenantID)
-	team := map[string]*Row{"": {Name: "Not assigned", Active: true, Counts: map[Flag]int{}}}
+	team := map[string]*Row{"": {Name: "Not assigned", Active: true, Counts: map[Flag]int{}, OldestReferralDays: -1}}
 	var row Row
 	_, err := pgx.ForEachRow(rows, []any{&row.CoordinatorID, &row.Name, &row.Role, &row.Active}, func() error {
 		r := row
-		r.Counts = map[Flag]int{}
+		r.Counts, r.OldestReferralDays = map[Flag]int{}, -1
 		team[r.CoordinatorID] = &r
 		return nil
 	})
@@ -173,7 +179,7 @@ func rowFor(team map[string]*Row, id string) *Row {
 	if r, ok := team[id]; ok {
 		return r
 	}
-	r := &Row{CoordinatorID: id, Name: "Former colleague", Counts: map[Flag]int{}}
+	r := &Row{CoordinatorID: id, Name: "Former colleague", Counts: map[Flag]int{}, OldestReferralDays: -1}
 	team[id] = r
 	return r
 }
@@ -232,6 +238,19 @@ func countWork(ctx context.Context, q db.DBTX, tenantID string, r Rules, team ma
 		 where c.tenant_id = $1 and c.stage = 'submitted' and p.status in ('referred', 'active', 'on_hold')
 		 group by 1
 		union all
+		select coalesce(p.assigned_coordinator_id::text, ''), 'open_referral', count(distinct p.id)
+		  from referrals f join patients p on p.tenant_id = f.tenant_id and p.id = f.patient_id
+		 where f.tenant_id = $1 and f.status in ('draft', 'sent', 'accepted', 'in_progress')
+		   and p.status in ('referred', 'active', 'on_hold')
+		 group by 1
+		union all
+		select coalesce(p.assigned_coordinator_id::text, ''), 'oldest_referral_days',
+		       max(r.now::date - coalesce(f.sent_at, f.created_at)::date)
+		  from referrals f join patients p on p.tenant_id = f.tenant_id and p.id = f.patient_id, r
+		 where f.tenant_id = $1 and f.status in ('draft', 'sent', 'accepted', 'in_progress')
+		   and p.status in ('referred', 'active', 'on_hold')
+		 group by 1
+		union all
 		select coalesce(p.assigned_coordinator_id::text, ''), 'reassessment_overdue', count(distinct p.id)
 		  from latest l join patients p on p.tenant_id = $1 and p.id = l.patient_id, r
 		 where p.status in ('referred', 'active') and `+overdueSQL+`
@@ -239,7 +258,12 @@ func countWork(ctx context.Context, q db.DBTX, tenantID string, r Rules, team ma
 	var id, flag string
 	var n int
 	_, err := pgx.ForEachRow(rows, []any{&id, &flag, &n}, func() error {
-		rowFor(team, id).Counts[Flag(flag)] = n
+		row := rowFor(team, id)
+		if flag == "oldest_referral_days" {
+			row.OldestReferralDays = n
+		} else {
+			row.Counts[Flag(flag)] = n
+		}
 		return nil
 	})
 	return err

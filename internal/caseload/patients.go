@@ -70,6 +70,7 @@ var flagSQL = map[Flag]string{
 	FlagAwaitingApproval:  "awaiting",
 	FlagUnreachable:       "unreachable",
 	FlagDischargeNoFollow: "discharge > 0",
+	FlagOpenReferral:      "open_referral",
 }
 
 // PatientRow is one patient with their flags.
@@ -87,6 +88,7 @@ type PatientRow struct {
 	PastCadence, HighRiskNoContact    bool
 	ReassessOverdue, AwaitingApproval bool
 	Unreachable                       bool
+	OpenReferral                      bool
 }
 
 // Has reports whether the patient carries flag f.
@@ -106,6 +108,8 @@ func (p PatientRow) Has(f Flag) bool {
 		return p.Unreachable
 	case FlagDischargeNoFollow:
 		return p.DischargesNoFollow > 0
+	case FlagOpenReferral:
+		return p.OpenReferral
 	}
 	return false
 }
@@ -136,6 +140,7 @@ var flaggedSQL = `
 	latest as (` + fmt.Sprintf(latestSQL, "($11::text is null or a.patient_id in (select id from scope))") + `),
 	reassess as (select l.patient_id from latest l, r where ` + overdueSQL + `),
 	awaiting as (select c.patient_id from care_plans c where c.tenant_id = $1 and c.stage = 'submitted'),
+	referred as (select f.patient_id from referrals f where f.tenant_id = $1 and f.status in ('draft', 'sent', 'accepted', 'in_progress')),
 	flagged as (
 	    select p.id, p.given_name, p.family_name, p.preferred_name,
 	           coalesce(p.assigned_coordinator_id::text, '') as coordinator_id, coalesce(u.name, '') as coordinator_name,
@@ -147,6 +152,7 @@ var flaggedSQL = `
 	           ` + highRiskSQL + ` as high_risk,
 	           ` + unreachableSQL + ` as unreachable,
 	           p.id in (select patient_id from awaiting) as awaiting,
+	           p.id in (select patient_id from referred) as open_referral,
 	           (p.status in ('referred', 'active') and p.id in (select patient_id from reassess)) as reassess
 	      from scope p
 	      cross join r
@@ -199,7 +205,7 @@ func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter
 	sql := flaggedSQL + `
 		select id, given_name, family_name, preferred_name, coordinator_id, coordinator_name, status, risk_tier,
 		       last_reached_at, unreached_attempts, overdue, discharge, past_cadence, high_risk, reassess, awaiting, unreachable,
-		       matching
+		       open_referral, matching
 		  from (select f.*, count(*) over () as matching from flagged f where ` + flagWhere + `) f
 		 where ` + where + `
 		 order by ` + keys + ` limit ` + limit
@@ -213,7 +219,8 @@ func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter
 		var n patients.Patient
 		err := row.Scan(&p.ID, &n.GivenName, &n.FamilyName, &n.PreferredName, &p.CoordinatorID, &p.CoordinatorName,
 			&p.Status, &p.Tier, &p.LastReached, &p.Attempts, &p.OverdueTasks, &p.DischargesNoFollow,
-			&p.PastCadence, &p.HighRiskNoContact, &p.ReassessOverdue, &p.AwaitingApproval, &p.Unreachable, &page.Matching)
+			&p.PastCadence, &p.HighRiskNoContact, &p.ReassessOverdue, &p.AwaitingApproval, &p.Unreachable, &p.OpenReferral,
+			&page.Matching)
 		p.Name = n.FamilyName + ", " + n.GivenName
 		if n.PreferredName != "" && n.PreferredName != n.GivenName {
 			p.Name += " (" + n.PreferredName + ")"

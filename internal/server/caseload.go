@@ -113,7 +113,11 @@ func caseloadRowView(r *http.Request, row caseload.Row, coordinator string) web.
 		out.Note = "No longer active: reassign"
 	}
 	for _, f := range caseload.Flags {
-		out.Cells = append(out.Cells, web.CaseloadCell{N: row.Counts[f.Flag], Href: href("flag", string(f.Flag))})
+		cell := web.CaseloadCell{N: row.Counts[f.Flag], Href: href("flag", string(f.Flag))}
+		if f.Flag == caseload.FlagOpenReferral && row.OldestReferralDays >= 0 {
+			cell.Sub = "oldest " + strconv.Itoa(row.OldestReferralDays) + "\u00a0d"
+		}
+		out.Cells = append(out.Cells, cell)
 	}
 	return out
 }
@@ -129,6 +133,7 @@ func (s *Server) caseloadCSV(w http.ResponseWriter, r *http.Request) error {
 	for _, f := range caseload.Flags {
 		header = append(header, f.Label)
 	}
+	header = append(header, "Oldest open referral (days)")
 	records := [][]string{header}
 	for _, row := range append(rows, total) {
 		rec := []string{row.Name, yesNo(row.Active), strconv.Itoa(row.High), strconv.Itoa(row.Moderate), strconv.Itoa(row.Low),
@@ -136,7 +141,11 @@ func (s *Server) caseloadCSV(w http.ResponseWriter, r *http.Request) error {
 		for _, f := range caseload.Flags {
 			rec = append(rec, strconv.Itoa(row.Counts[f.Flag]))
 		}
-		records = append(records, rec)
+		oldest := ""
+		if row.OldestReferralDays >= 0 {
+			oldest = strconv.Itoa(row.OldestReferralDays)
+		}
+		records = append(records, append(rec, oldest))
 	}
 	return s.writeCSV(w, r, "caseload", records, audited{action: "caseload.exported", entityType: "tenant"})
 }
@@ -353,7 +362,7 @@ func caseloadTitle(v web.CaseloadPatientsView, f caseloadFilter) string {
 var flagTone = map[caseload.Flag]string{
 	caseload.FlagOverdueTasks: "danger", caseload.FlagPastCadence: "warn", caseload.FlagHighRiskNoContact: "danger",
 	caseload.FlagReassessOverdue: "warn", caseload.FlagAwaitingApproval: "info", caseload.FlagUnreachable: "danger",
-	caseload.FlagDischargeNoFollow: "danger",
+	caseload.FlagDischargeNoFollow: "danger", caseload.FlagOpenReferral: "info",
 }
 
 func caseloadPatientRow(r *http.Request, p caseload.PatientRow, checked bool) web.CaseloadPatientRow {
