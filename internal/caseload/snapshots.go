@@ -2,104 +2,115 @@ package caseload
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 )
 
-// Snapshot is the dashboard as computed at one moment.
+// Snapshot is what the supervisor's dashboard shows.
 type Snapshot struct {
 	Rows  []Row
 	Total Row
 	// Weeks are the team's successful contacts in each of the last twelve
 	// weeks.
 	Weeks []WeekCount
-	At    time.Time
 }
 
-// Snapshots keeps each tenant's latest dashboard for a short while.
-// Counting the flags of a large organisation reads every open patient (a
-// few hundred milliseconds at 100,000), while supervisors open the
-// dashboard often: within Fresh a snapshot is served as it is; after that
-// it is still served, marked with its time, while one refresh runs in the
-// background, up to Stale, after which a request waits for a new one.
-// Changes a supervisor makes from the dashboard call Forget, so their own
-// next look is current.
-type Snapshots struct {
+// Snapshots keeps each tenant's latest copy of something costly to
+// compute, such as the dashboard, for a short while. Counting the flags of
+// a large organisation reads every open patient (a few hundred
+// milliseconds at 100,000), while supervisors open the dashboard often:
+// within Fresh a copy is served as it is; after that it is still served,
+// marked with its time, while one refresh runs in the background, up to
+// Stale, after which a request waits for a new one. Changes a supervisor
+// makes from the dashboard call Forget, so their own next look is current.
+type Snapshots[T any] struct {
 	Fresh, Stale time.Duration
 	mu           sync.Mutex
-	byTenant     map[string]*snapshotEntry
+	byKey        map[string]*snapshotEntry[T]
 }
 
-type snapshotEntry struct {
-	snap       Snapshot
+type snapshotEntry[T any] struct {
+	value      T
+	at         time.Time
 	refreshing bool
 }
 
-// NewSnapshots returns an empty store.
-func NewSnapshots(fresh, stale time.Duration) *Snapshots {
-	return &Snapshots{Fresh: fresh, Stale: stale, byTenant: map[string]*snapshotEntry{}}
+// Computed is a value with the moment it was computed.
+type Computed[T any] struct {
+	Value T
+	At    time.Time
 }
 
-// Get returns the tenant's snapshot, computing it with compute when there
-// is none young enough to serve. A background refresh runs compute with
-// its own context, so the request that triggered it does not wait.
-func (s *Snapshots) Get(ctx context.Context, tenantID string, now time.Time, compute func(context.Context) (Snapshot, error)) (Snapshot, error) {
+// NewSnapshots returns an empty store.
+func NewSnapshots[T any](fresh, stale time.Duration) *Snapshots[T] {
+	return &Snapshots[T]{Fresh: fresh, Stale: stale, byKey: map[string]*snapshotEntry[T]{}}
+}
+
+// Get returns the copy kept under key, computing it with compute when
+// there is none young enough to serve. A background refresh runs compute
+// with its own context, so the request that triggered it does not wait.
+func (s *Snapshots[T]) Get(ctx context.Context, key string, now time.Time, compute func(context.Context) (Computed[T], error)) (Computed[T], error) {
 	s.mu.Lock()
-	e, ok := s.byTenant[tenantID]
+	e, ok := s.byKey[key]
 	if ok {
-		age := now.Sub(e.snap.At)
+		age := now.Sub(e.at)
 		switch {
 		case age < s.Fresh:
 			s.mu.Unlock()
-			return e.snap, nil
+			return Computed[T]{e.value, e.at}, nil
 		case age < s.Stale:
 			if !e.refreshing {
 				e.refreshing = true
-				go s.refresh(tenantID, compute)
+				go s.refresh(key, compute)
 			}
-			snap := e.snap
+			c := Computed[T]{e.value, e.at}
 			s.mu.Unlock()
-			return snap, nil
+			return c, nil
 		}
 	}
 	s.mu.Unlock()
-	snap, err := compute(ctx)
+	c, err := compute(ctx)
 	if err != nil {
-		return Snapshot{}, err
+		return Computed[T]{}, err
 	}
-	s.put(tenantID, snap)
-	return snap, nil
+	s.put(key, c)
+	return c, nil
 }
 
-func (s *Snapshots) refresh(tenantID string, compute func(context.Context) (Snapshot, error)) {
+func (s *Snapshots[T]) refresh(key string, compute func(context.Context) (Computed[T], error)) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	snap, err := compute(ctx)
+	c, err := compute(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e, ok := s.byTenant[tenantID]
+	e, ok := s.byKey[key]
 	if !ok {
 		return // forgotten meanwhile: the next request computes afresh
 	}
 	e.refreshing = false
-	if err == nil && snap.At.After(e.snap.At) {
-		e.snap = snap
+	if err == nil && c.At.After(e.at) {
+		e.value, e.at = c.Value, c.At
 	}
 }
 
-func (s *Snapshots) put(tenantID string, snap Snapshot) {
+func (s *Snapshots[T]) put(key string, c Computed[T]) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if e, ok := s.byTenant[tenantID]; ok && e.snap.At.After(snap.At) {
+	if e, ok := s.byKey[key]; ok && e.at.After(c.At) {
 		return
 	}
-	s.byTenant[tenantID] = &snapshotEntry{snap: snap}
+	s.byKey[key] = &snapshotEntry[T]{value: c.Value, at: c.At}
 }
 
-// Forget drops the tenant's snapshot, after a change the dashboard must
-// show at once.
-func (s *Snapshots) Forget(tenantID string) {
+// Forget drops the copies kept under every key that starts with prefix
+// (a tenant id), after a change that must show at once.
+func (s *Snapshots[T]) Forget(prefix string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.byTenant, tenantID)
+	for k := range s.byKey {
+		if strings.HasPrefix(k, prefix) {
+			delete(s.byKey, k)
+		}
+	}
 }

@@ -11,16 +11,16 @@ import (
 
 func TestSnapshots_FreshServedStaleRefreshedInTheBackgroundForgottenRecomputed(t *testing.T) {
 	t.Parallel()
-	s := caseload.NewSnapshots(time.Minute, 10*time.Minute)
+	s := caseload.NewSnapshots[int](time.Minute, 10*time.Minute)
 	var calls atomic.Int32
 	done := make(chan struct{}, 4)
 	clock := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
-	compute := func(context.Context) (caseload.Snapshot, error) {
+	compute := func(context.Context) (caseload.Computed[int], error) {
 		n := calls.Add(1)
 		defer func() { done <- struct{}{} }()
-		return caseload.Snapshot{At: clock.Add(time.Duration(n) * time.Second)}, nil
+		return caseload.Computed[int]{Value: int(n), At: clock.Add(time.Duration(n) * time.Second)}, nil
 	}
-	get := func(now time.Time) caseload.Snapshot {
+	get := func(now time.Time) caseload.Computed[int] {
 		snap, err := s.Get(context.Background(), "t1", now, compute)
 		if err != nil {
 			t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 	"carecoord/web"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // The supervisor's caseload review (issue 8): the dashboard of every
@@ -35,7 +36,7 @@ func (s *Server) caseloadDashboard(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	rows, total := snap.Rows, snap.Total
+	rows, total := snap.Value.Rows, snap.Value.Total
 	v := web.CaseloadView{
 		Shell: s.shell(r), Today: s.now().Format("Monday 2 January 2006"), AsOf: snap.At.Local().Format("15:04"),
 		CSVHref: tenantPath(r, "/caseload.csv"), MeasuresHref: tenantPath(r, "/caseload/measures"),
@@ -50,34 +51,35 @@ func (s *Server) caseloadDashboard(w http.ResponseWriter, r *http.Request) error
 		}
 	}
 	v.Total = caseloadRowView(r, total, "")
-	v.ByCoordinator, v.Contacts = caseloadChart(v.Rows), contactsChart(snap.Weeks)
+	v.ByCoordinator, v.Contacts = caseloadChart(v.Rows), contactsChart(snap.Value.Weeks)
 	return render(w, r, http.StatusOK, web.CaseloadPage(v))
 }
 
 // dashboardRows is the tenant's dashboard from its snapshot (see
 // caseload.Snapshots): at most a minute old, or computed now.
-func (s *Server) dashboardRows(r *http.Request) (caseload.Snapshot, error) {
+func (s *Server) dashboardRows(r *http.Request) (caseload.Computed[caseload.Snapshot], error) {
 	m, _ := currentMembership(r)
 	tenantID, settings := m.Tenant.ID, m.Settings
-	return s.dashboards.Get(r.Context(), tenantID, s.now(), func(ctx context.Context) (caseload.Snapshot, error) {
-		snap := caseload.Snapshot{At: s.now()}
+	return s.dashboards.Get(r.Context(), tenantID, s.now(), func(ctx context.Context) (caseload.Computed[caseload.Snapshot], error) {
+		var snap caseload.Snapshot
+		at := s.now()
 		err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) (err error) {
 			// The overdue tasks counted include those time has made due
 			// (see referrals.RaiseDue).
-			if _, err := referrals.RaiseDue(ctx, tx, tenantID, dateOnly(snap.At), settings.AuthorizationWarningDays); err != nil {
+			if _, err := referrals.RaiseDue(ctx, tx, tenantID, dateOnly(at), settings.AuthorizationWarningDays); err != nil {
 				return err
 			}
-			snap.Rows, snap.Total, err = caseload.Dashboard(ctx, tx, tenantID, caseload.RulesAt(settings, snap.At))
+			snap.Rows, snap.Total, err = caseload.Dashboard(ctx, tx, tenantID, caseload.RulesAt(settings, at))
 			if err != nil {
 				return err
 			}
-			snap.Weeks, err = caseload.SuccessfulContactsByWeek(ctx, tx, tenantID, dateOnly(snap.At), 12)
+			snap.Weeks, err = caseload.SuccessfulContactsByWeek(ctx, tx, tenantID, dateOnly(at), 12)
 			return err
 		})
 		if err != nil {
 			s.log.ErrorContext(ctx, "caseload dashboard", "err", err)
 		}
-		return snap, err
+		return caseload.Computed[caseload.Snapshot]{Value: snap, At: at}, err
 	})
 }
 
@@ -128,7 +130,7 @@ func (s *Server) caseloadCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rows, total := snap.Rows, snap.Total
+	rows, total := snap.Value.Rows, snap.Value.Total
 	header := []string{"Coordinator", "Still active", "High risk", "Moderate risk", "Low risk", "Active patients", "Referred"}
 	for _, f := range caseload.Flags {
 		header = append(header, f.Label)
@@ -635,19 +637,33 @@ func contactsChart(weeks []caseload.WeekCount) web.ColumnChart {
 const trendMonths = 6
 
 // measureTrend computes every measure for each of the last months (this
-// month so far last), one line chart per measure.
+// month so far last), one line chart per measure. Computing them reads
+// the tenant's patients several times over (seconds at 100,000), and they
+// change slowly, so they are kept for ten minutes per tenant and settings.
 func (s *Server) measureTrend(r *http.Request, today time.Time, cadence map[string]int) (map[string]web.LineChartView, error) {
 	m, _ := currentMembership(r)
+	tenantID := m.Tenant.ID
+	key := tenantID + "/" + today.Format("2006-01-02") + "/" + strconv.Itoa(cadence["high"]) + "-" +
+		strconv.Itoa(cadence["moderate"]) + "-" + strconv.Itoa(cadence["low"])
+	c, err := s.trends.Get(r.Context(), key, s.now(), func(ctx context.Context) (caseload.Computed[map[string]web.LineChartView], error) {
+		at := s.now()
+		out, err := monthlyMeasures(ctx, s.pool, tenantID, today, cadence)
+		return caseload.Computed[map[string]web.LineChartView]{Value: out, At: at}, err
+	})
+	return c.Value, err
+}
+
+func monthlyMeasures(ctx context.Context, pool *pgxpool.Pool, tenantID string, today time.Time, cadence map[string]int) (map[string]web.LineChartView, error) {
 	out := map[string]web.LineChartView{}
 	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
-	err := s.inTenant(r, func(tx pgx.Tx) error {
+	err := db.InTenant(ctx, pool, tenantID, func(tx pgx.Tx) error {
 		for i := trendMonths - 1; i >= 0; i-- {
 			from := first.AddDate(0, -i, 0)
 			to := from.AddDate(0, 1, -1)
 			if to.After(today) {
 				to = today
 			}
-			ms, err := caseload.Measures(r.Context(), tx, m.Tenant.ID, caseload.Period{From: from, To: to}, cadence)
+			ms, err := caseload.Measures(ctx, tx, tenantID, caseload.Period{From: from, To: to}, cadence)
 			if err != nil {
 				return err
 			}

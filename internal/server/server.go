@@ -3,6 +3,7 @@
 package server
 
 import (
+	"carecoord/web"
 	"carecoord/internal/caseload"
 	"context"
 	"log/slog"
@@ -57,8 +58,10 @@ type Server struct {
 	baseURL       string
 	secureCookies bool
 	now           func() time.Time
-	// dashboards keeps each tenant's caseload dashboard for a minute.
-	dashboards *caseload.Snapshots
+	// dashboards keeps each tenant's caseload dashboard for a minute, and
+	// trends the team's measures month by month for ten.
+	dashboards *caseload.Snapshots[caseload.Snapshot]
+	trends     *caseload.Snapshots[map[string]web.LineChartView]
 	// stopCleanup ends the expired-session sweep.
 	stopCleanup context.CancelFunc
 }
@@ -81,7 +84,8 @@ func New(o Options) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{pool: o.Pool, log: o.Log, sessions: sm, stopCleanup: cancel,
 		mailer: o.Mailer, baseURL: o.BaseURL, secureCookies: o.SecureCookies, now: o.Now,
-		dashboards: caseload.NewSnapshots(time.Minute, 10*time.Minute)}
+		dashboards: caseload.NewSnapshots[caseload.Snapshot](time.Minute, 10*time.Minute),
+		trends:     caseload.NewSnapshots[map[string]web.LineChartView](10*time.Minute, time.Hour)}
 	if s.now == nil {
 		s.now = time.Now
 	}
