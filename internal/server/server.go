@@ -3,8 +3,8 @@
 package server
 
 import (
-	"carecoord/web"
 	"carecoord/internal/caseload"
+	"carecoord/web"
 	"context"
 	"log/slog"
 	"net/http"
