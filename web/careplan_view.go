@@ -331,7 +331,9 @@ type ChartPlan struct {
 	Title  string
 	Status ChartBadge
 	Note   string
-	Goals  []ChartPlanGoal
+	// Warning asks for the plan to be closed, e.g. after a discharge.
+	Warning string
+	Goals   []ChartPlanGoal
 }
 
 // ChartPlanGoal is one goal on the chart's plan card.

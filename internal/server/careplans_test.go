@@ -420,3 +420,18 @@ func TestCarePlan_StatusUpdatesOnAnApprovedPlanNeedNoRevision(t *testing.T) {
 		t.Errorf("stale status update: %d, want 409", res.status)
 	}
 }
+
+func TestCarePlan_DischargedPatientsOpenPlanIsFlaggedOnTheChart(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	maya := app.signedIn("coord1@northside.test")
+	chart, _ := writtenPlan(t, app, maya)
+	patient := chart[strings.LastIndex(chart, "/")+1:]
+	mustNotContain(t, "chart before discharge", maya.get(chart).body, `data-testid="plan-warning"`)
+	version := strconv.Itoa(chartInt(t, app, "select version from patients where id = $1", patient))
+	res := maya.post(chart+"/status", url.Values{"action": {"discharge"}, "reason": {"Moved away"}, "version": {version}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("discharge: %d\n%s", res.status, res.body)
+	}
+	mustContain(t, "chart after discharge", maya.get(chart).body, `data-testid="plan-warning"`, "complete or cancel it")
+}

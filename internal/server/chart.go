@@ -150,6 +150,9 @@ func (s *Server) loadChart(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartVie
 	if v.Plan, err = chartPlan(r, tx, c); err != nil {
 		return web.ChartView{}, err
 	}
+	if p.Status == patients.Discharged && v.Plan.Exists {
+		v.Plan.Warning = "The patient is discharged but this plan is still open: complete or cancel it."
+	}
 	if v.Referrals, err = chartReferralRows(r, tx, c); err != nil {
 		return web.ChartView{}, err
 	}
