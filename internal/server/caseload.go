@@ -430,71 +430,54 @@ func (s *Server) caseloadPatientsCSV(w http.ResponseWriter, r *http.Request) err
 		detail: map[string]any{"coordinator": f.param, "flag": string(f.Flag), "rows": len(list)}})
 }
 
-// reassignPatients moves the ticked patients, or all matching the
-// filters, from the list's coordinator to another.
-func (s *Server) reassignPatients(w http.ResponseWriter, r *http.Request) error {
+// reassignRequest is a reassignment form as posted.
+type reassignRequest struct {
+	filter  caseloadFilter
+	move    caseload.Move
+	all     bool
+	checked map[string]bool
+}
+
+func parseReassign(r *http.Request) (reassignRequest, error) {
 	if err := r.ParseForm(); err != nil {
-		return formError(err)
+		return reassignRequest{}, formError(err)
 	}
 	f, err := parseCaseloadFilter(r.PostForm)
 	if err != nil {
-		return err
+		return reassignRequest{}, err
 	}
 	if f.Coordinator == nil {
-		return errBadRequest // the whole team's list offers no move: patients have different coordinators
+		return reassignRequest{}, errBadRequest // the whole team's list offers no move: patients have different coordinators
 	}
-	m, _ := currentMembership(r)
-	u, _ := currentUser(r)
-	move := caseload.Move{From: *f.Coordinator, To: r.PostForm.Get("to"), Reason: r.PostForm.Get("reason")}
-	all := r.PostForm.Get("all") == "yes"
-	checked := map[string]bool{}
+	req := reassignRequest{filter: f, all: r.PostForm.Get("all") == "yes", checked: map[string]bool{},
+		move: caseload.Move{From: *f.Coordinator, To: r.PostForm.Get("to"), Reason: r.PostForm.Get("reason")}}
 	for _, id := range r.PostForm["patient_id"] {
 		if !validUUID(id) {
-			return errNotFound
+			return req, errNotFound
 		}
-		checked[id] = true
-		move.PatientIDs = append(move.PatientIDs, id)
+		req.checked[id] = true
+		req.move.PatientIDs = append(req.move.PatientIDs, id)
+	}
+	return req, nil
+}
+
+// reassignPatients moves the ticked patients, or all matching the
+// filters, from the list's coordinator to another.
+func (s *Server) reassignPatients(w http.ResponseWriter, r *http.Request) error {
+	req, err := parseReassign(r)
+	if err != nil {
+		return err
 	}
 	var moved caseload.Moved
 	var errs map[string]string
-	err = s.inTenant(r, func(tx pgx.Tx) error {
-		people, err := s.coordinatorOptions(r, tx)
-		if err != nil {
-			return err
-		}
-		if all {
-			every := f.Filter
-			every.After = ""
-			found, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, s.caseloadRules(r), every)
-			if err != nil {
-				return err
-			}
-			move.PatientIDs = nil
-			for _, p := range found.Rows {
-				move.PatientIDs = append(move.PatientIDs, p.ID)
-			}
-		}
-		if errs = caseload.ValidateMove(move, idsOf(people)); len(errs) > 0 {
-			return errChartRedisplay
-		}
-		if move.ToName, err = userName(r, tx, move.To); err != nil {
-			return err
-		}
-		if move.From != "" {
-			if move.FromName, err = userName(r, tx, move.From); err != nil {
-				return err
-			}
-		}
-		if moved, err = caseload.Reassign(r.Context(), tx, m.Tenant.ID, u.ID, move); err != nil {
-			return err
-		}
-		return audit.RecordForPatients(r.Context(), tx, s.auditEvent(r, audited{action: "patient.reassigned",
-			detail: map[string]any{"from": move.From, "to": move.To, "tasks": moved.Tasks}}), moved.PatientIDs)
+	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
+		moved, errs, err = s.reassign(r, tx, &req)
+		return err
 	})
 	if err == errChartRedisplay {
-		form := web.ReassignForm{To: move.To, Reason: move.Reason, All: all, Errors: web.FieldErrors(errs),
+		form := web.ReassignForm{To: req.move.To, Reason: req.move.Reason, All: req.all, Errors: web.FieldErrors(errs),
 			Problem: "Nobody was moved. Check the form below."}
-		v, err := s.caseloadPatientsView(r, f, form, checked)
+		v, err := s.caseloadPatientsView(r, req.filter, form, req.checked)
 		if err != nil {
 			return err
 		}
@@ -503,9 +486,52 @@ func (s *Server) reassignPatients(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	m, _ := currentMembership(r)
 	s.dashboards.Forget(m.Tenant.ID)
-	s.flash(r, movedMessage(moved, move.ToName))
-	return redirect(w, r, tenantPath(r, "/caseload/patients")+query(f.values()))
+	s.flash(r, movedMessage(moved, req.move.ToName))
+	return redirect(w, r, tenantPath(r, "/caseload/patients")+query(req.filter.values()))
+}
+
+// reassign validates the move in the tenant transaction (who may take
+// patients over, which patients "all matching" means now), names the two
+// coordinators for the timeline, moves the patients and audits each move.
+// Invalid input returns errChartRedisplay with the messages.
+func (s *Server) reassign(r *http.Request, tx pgx.Tx, req *reassignRequest) (caseload.Moved, map[string]string, error) {
+	m, _ := currentMembership(r)
+	u, _ := currentUser(r)
+	people, err := s.coordinatorOptions(r, tx)
+	if err != nil {
+		return caseload.Moved{}, nil, err
+	}
+	if req.all {
+		every := req.filter.Filter
+		every.After = ""
+		found, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, s.caseloadRules(r), every)
+		if err != nil {
+			return caseload.Moved{}, nil, err
+		}
+		req.move.PatientIDs = nil
+		for _, p := range found.Rows {
+			req.move.PatientIDs = append(req.move.PatientIDs, p.ID)
+		}
+	}
+	if errs := caseload.ValidateMove(req.move, idsOf(people)); len(errs) > 0 {
+		return caseload.Moved{}, errs, errChartRedisplay
+	}
+	if req.move.ToName, err = userName(r, tx, req.move.To); err != nil {
+		return caseload.Moved{}, nil, err
+	}
+	if req.move.From != "" {
+		if req.move.FromName, err = userName(r, tx, req.move.From); err != nil {
+			return caseload.Moved{}, nil, err
+		}
+	}
+	moved, err := caseload.Reassign(r.Context(), tx, m.Tenant.ID, u.ID, req.move)
+	if err != nil {
+		return moved, nil, err
+	}
+	return moved, nil, audit.RecordForPatients(r.Context(), tx, s.auditEvent(r, audited{action: "patient.reassigned",
+		detail: map[string]any{"from": req.move.From, "to": req.move.To, "tasks": moved.Tasks}}), moved.PatientIDs)
 }
 
 func movedMessage(m caseload.Moved, to string) string {
