@@ -342,10 +342,16 @@ func (s *Server) caseloadChoices(r *http.Request, tx pgx.Tx, f caseloadFilter, v
 	return nil
 }
 
+// userName names a member of the request's tenant, former members
+// included. Users are global, so the membership is what keeps another
+// organisation's people out: anyone else is not found.
 func userName(r *http.Request, tx pgx.Tx, id string) (string, error) {
+	m, _ := currentMembership(r)
 	var name string
-	err := tx.QueryRow(r.Context(), "select name from users where id = $1", id).Scan(&name)
-	return name, err
+	err := tx.QueryRow(r.Context(), `
+		select u.name from users u join memberships m on m.user_id = u.id
+		 where m.tenant_id = $1 and u.id = $2`, m.Tenant.ID, id).Scan(&name)
+	return name, db.NotFound(err)
 }
 
 func caseloadTitle(v web.CaseloadPatientsView, f caseloadFilter) string {

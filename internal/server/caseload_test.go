@@ -138,7 +138,7 @@ func TestCaseload_WholeCaseloadOfAFormerColleagueMovesAtOnce(t *testing.T) {
 	mustNotContain(t, "dashboard after", grace.get("/t/northside/caseload").body, "No longer active: reassign")
 }
 
-func TestCaseload_AnotherTenantsPatientsCannotBeMoved(t *testing.T) {
+func TestCaseload_AnotherTenantsPeopleAndPatientsStayOutOfReach(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	maya := coordinatorID(t, app, "coord1@northside.test")
@@ -146,9 +146,15 @@ func TestCaseload_AnotherTenantsPatientsCannotBeMoved(t *testing.T) {
 	chartRow(t, app, "select id from patients where assigned_coordinator_id = $1 limit 1", []any{maya}, &patient)
 	tomas := app.signedIn("supervisor@riverside.test")
 	daniel := coordinatorID(t, app, "coord1@riverside.test")
+	// Naming another tenant's coordinator finds nobody: no list, no name.
+	list := tomas.get("/t/riverside/caseload/patients?coordinator=" + maya)
+	if list.status != http.StatusNotFound {
+		t.Errorf("list of another tenant's coordinator: %d, want 404", list.status)
+	}
+	mustNotContain(t, "list", list.body, "Maya Okafor", "Okafor")
 	res := tomas.post("/t/riverside/caseload/reassign", url.Values{"coordinator": {maya}, "to": {daniel}, "reason": {"x"}, "patient_id": {patient}})
-	if res.status == http.StatusSeeOther {
-		mustContain(t, "flash", tomas.get(res.location()).body, "0 patients moved")
+	if res.status != http.StatusNotFound {
+		t.Errorf("moving from another tenant's coordinator: %d, want 404", res.status)
 	}
 	if n := chartInt(t, app, "select count(*) from patients where id = $1 and assigned_coordinator_id = $2", patient, maya); n != 1 {
 		t.Error("another tenant's supervisor moved a northside patient")
