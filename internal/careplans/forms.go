@@ -5,56 +5,22 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/forms"
 )
 
-// dateLayout is how dates travel in forms (<input type="date">).
-const dateLayout = "2006-01-02"
+// dateLayout is how dates travel in forms.
+const dateLayout = forms.DateLayout
 
 // Errors maps a form field's name to the message shown beside it.
-type Errors map[string]string
-
-func (e Errors) add(field, msg string) {
-	if _, ok := e[field]; !ok {
-		e[field] = msg
-	}
-}
-
-func (e Errors) required(field, v, msg string) {
-	if v == "" {
-		e.add(field, msg)
-	}
-}
-
-func (e Errors) maxLen(field, v string, n int) {
-	if utf8.RuneCountInString(v) > n {
-		e.add(field, "This is too long: at most "+strconv.Itoa(n)+" characters.")
-	}
-}
-
-// date parses a form date; "" is allowed unless required.
-func (e Errors) date(field, v string, required bool) *time.Time {
-	if v == "" {
-		if required {
-			e.add(field, "Choose a date.")
-		}
-		return nil
-	}
-	d, err := time.Parse(dateLayout, v)
-	if err != nil {
-		e.add(field, "Enter a real date, for example 2027-01-31.")
-		return nil
-	}
-	return &d
-}
+type Errors = forms.Errors
 
 // notBefore checks that d is not before today; old dates may be kept when
 // they are unchanged (unchanged is the date already stored, or "").
-func (e Errors) notBefore(field string, d *time.Time, today time.Time, unchanged, what string) {
+func notBefore(e Errors, field string, d *time.Time, today time.Time, unchanged, what string) {
 	if d != nil && d.Before(today) && d.Format(dateLayout) != unchanged {
-		e.add(field, what+" can't be in the past.")
+		e.Add(field, what+" can't be in the past.")
 	}
 }
 
@@ -94,13 +60,13 @@ func DetailsFormOf(p Plan) DetailsForm {
 // Validate fills f.Errors and reports whether the details can be stored.
 func (f *DetailsForm) Validate(today time.Time, stored Plan) bool {
 	f.Errors = Errors{}
-	f.Errors.required("title", f.Title, "Give the plan a title.")
-	f.Errors.maxLen("title", f.Title, 200)
-	d := f.Errors.date("review_due", f.ReviewDue, false)
-	f.Errors.notBefore("review_due", d, today, FormDate(stored.ReviewDue), "The review date")
-	f.Errors.maxLen("participants", f.Participants, 1000)
+	f.Errors.Required("title", f.Title, "Give the plan a title.")
+	f.Errors.MaxLen("title", f.Title, 200)
+	d := f.Errors.Date("review_due", f.ReviewDue, false)
+	notBefore(f.Errors, "review_due", d, today, FormDate(stored.ReviewDue), "The review date")
+	f.Errors.MaxLen("participants", f.Participants, 1000)
 	if Agreement(f.PatientAgreed).Label() == f.PatientAgreed {
-		f.Errors.add("patient_agreed", "Say whether the patient agreed to the plan.")
+		f.Errors.Add("patient_agreed", "Say whether the patient agreed to the plan.")
 	}
 	return len(f.Errors) == 0
 }
@@ -132,12 +98,12 @@ func (f *NeedForm) Validate() bool {
 		return true
 	}
 	if DomainLabel(assessments.Need(f.Domain)) == f.Domain {
-		f.Errors.add("domain", "Choose the kind of need.")
+		f.Errors.Add("domain", "Choose the kind of need.")
 	}
-	f.Errors.required("description", f.Description, "Describe the need in a few words.")
-	f.Errors.maxLen("description", f.Description, descriptionMax)
+	f.Errors.Required("description", f.Description, "Describe the need in a few words.")
+	f.Errors.MaxLen("description", f.Description, descriptionMax)
 	if !Priority(f.Priority).Valid() {
-		f.Errors.add("priority", "Choose a priority.")
+		f.Errors.Add("priority", "Choose a priority.")
 	}
 	return len(f.Errors) == 0
 }
@@ -169,24 +135,24 @@ func GoalFormOf(g Goal, version int) GoalForm {
 // stored is the goal being edited (zero when adding).
 func (f *GoalForm) Validate(today time.Time, stored Goal) bool {
 	f.Errors = Errors{}
-	f.Errors.required("patient_words", f.PatientWords, "Write the goal as the patient says it.")
-	f.Errors.maxLen("patient_words", f.PatientWords, 500)
-	f.Errors.required("target", f.Target, "Say how you will both know the goal is met.")
-	f.Errors.maxLen("target", f.Target, 500)
-	d := f.Errors.date("target_date", f.TargetDate, true)
+	f.Errors.Required("patient_words", f.PatientWords, "Write the goal as the patient says it.")
+	f.Errors.MaxLen("patient_words", f.PatientWords, 500)
+	f.Errors.Required("target", f.Target, "Say how you will both know the goal is met.")
+	f.Errors.MaxLen("target", f.Target, 500)
+	d := f.Errors.Date("target_date", f.TargetDate, true)
 	unchanged := ""
 	if stored.ID != "" {
 		unchanged = stored.TargetDate.Format(dateLayout)
 	}
-	f.Errors.notBefore("target_date", d, today, unchanged, "The target date")
+	notBefore(f.Errors, "target_date", d, today, unchanged, "The target date")
 	if !Priority(f.Priority).Valid() {
-		f.Errors.add("priority", "Choose a priority.")
+		f.Errors.Add("priority", "Choose a priority.")
 	}
 	if f.Status == "" {
 		f.Status = string(GoalProposed)
 	}
 	if GoalStatus(f.Status).Label() == f.Status {
-		f.Errors.add("status", "Choose a status.")
+		f.Errors.Add("status", "Choose a status.")
 	}
 	return len(f.Errors) == 0
 }
@@ -236,21 +202,21 @@ func (f InterventionForm) responsible() (ResponsibleKind, string) {
 // stored. choices are the values the form offered for Responsible.
 func (f *InterventionForm) Validate(today time.Time, stored Intervention, choices map[string]bool) bool {
 	f.Errors = Errors{}
-	f.Errors.required("action", f.Action, "Say what will be done.")
-	f.Errors.maxLen("action", f.Action, 500)
+	f.Errors.Required("action", f.Action, "Say what will be done.")
+	f.Errors.MaxLen("action", f.Action, 500)
 	if !choices[f.Responsible] {
-		f.Errors.add("responsible", "Choose who will do it.")
+		f.Errors.Add("responsible", "Choose who will do it.")
 	}
-	d := f.Errors.date("due_date", f.DueDate, false)
-	f.Errors.notBefore("due_date", d, today, FormDate(stored.DueDate), "The due date")
+	d := f.Errors.Date("due_date", f.DueDate, false)
+	notBefore(f.Errors, "due_date", d, today, FormDate(stored.DueDate), "The due date")
 	if kind, _ := f.responsible(); kind == ByCoordinator && d == nil && f.Errors["responsible"] == "" {
-		f.Errors.add("due_date", "Give a due date: it goes on the coordinator's worklist.")
+		f.Errors.Add("due_date", "Give a due date: it goes on the coordinator's worklist.")
 	}
 	if f.Status == "" {
 		f.Status = string(InterventionPlanned)
 	}
 	if InterventionStatus(f.Status).Label() == f.Status {
-		f.Errors.add("status", "Choose a status.")
+		f.Errors.Add("status", "Choose a status.")
 	}
 	return len(f.Errors) == 0
 }
@@ -270,8 +236,8 @@ func ParseReason(v url.Values) ReasonForm {
 // Validate fills f.Errors; missing is the message when the text is empty.
 func (f *ReasonForm) Validate(missing string) bool {
 	f.Errors = Errors{}
-	f.Errors.required("text", f.Text, missing)
-	f.Errors.maxLen("text", f.Text, reasonMax)
+	f.Errors.Required("text", f.Text, missing)
+	f.Errors.MaxLen("text", f.Text, reasonMax)
 	return len(f.Errors) == 0
 }
 

@@ -1,24 +1,16 @@
 package patients
 
 import (
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"carecoord/internal/forms"
 )
 
 // Errors maps a form field's name to the message shown beside it.
-type Errors map[string]string
-
-// add records msg for field unless the field already has a message: the
-// first problem found is the one worth fixing first.
-func (e Errors) add(field, msg string) {
-	if _, ok := e[field]; !ok {
-		e[field] = msg
-	}
-}
+type Errors = forms.Errors
 
 // dateLayout is how dates travel in forms (<input type="date">).
 const dateLayout = "2006-01-02"
@@ -101,53 +93,53 @@ type Details struct {
 // today bounds dates; coordinators holds the IDs patients may be assigned to.
 func (f DetailsForm) Validate(today time.Time, coordinators map[string]bool, errs Errors) Details {
 	d := Details{DetailsForm: f}
-	required(errs, "given_name", f.GivenName, "Enter the patient's first name.")
-	required(errs, "family_name", f.FamilyName, "Enter the patient's last name.")
+	errs.Required("given_name", f.GivenName, "Enter the patient's first name.")
+	errs.Required("family_name", f.FamilyName, "Enter the patient's last name.")
 	for field, v := range map[string]string{"given_name": f.GivenName, "family_name": f.FamilyName, "preferred_name": f.PreferredName, "gender_identity": f.GenderIdentity, "city": f.City, "region": f.Region, "best_time_to_call": f.BestTimeToCall} {
-		maxLen(errs, field, v, 100)
+		errs.MaxLen(field, v, 100)
 	}
-	maxLen(errs, "pronouns", f.Pronouns, 40)
-	maxLen(errs, "address_line1", f.AddressLine1, 200)
-	maxLen(errs, "address_line2", f.AddressLine2, 200)
-	maxLen(errs, "postal_code", f.PostalCode, 20)
-	maxLen(errs, "external_id", f.ExternalID, 60)
-	maxLen(errs, "referral_source", f.ReferralSource, 200)
-	maxLen(errs, "referral_reason", f.ReferralReason, 2000)
+	errs.MaxLen("pronouns", f.Pronouns, 40)
+	errs.MaxLen("address_line1", f.AddressLine1, 200)
+	errs.MaxLen("address_line2", f.AddressLine2, 200)
+	errs.MaxLen("postal_code", f.PostalCode, 20)
+	errs.MaxLen("external_id", f.ExternalID, 60)
+	errs.MaxLen("referral_source", f.ReferralSource, 200)
+	errs.MaxLen("referral_reason", f.ReferralReason, 2000)
 
 	if f.DateOfBirth == "" {
-		errs.add("date_of_birth", "Enter the date of birth.")
+		errs.Add("date_of_birth", "Enter the date of birth.")
 	} else if dob, ok := pastDate(errs, "date_of_birth", f.DateOfBirth, today, "Date of birth"); ok {
 		if dob.Before(today.AddDate(-120, 0, 0)) {
-			errs.add("date_of_birth", "Date of birth is more than 120 years ago. Check the year.")
+			errs.Add("date_of_birth", "Date of birth is more than 120 years ago. Check the year.")
 		}
 		d.DOB = dob
 	}
 	if f.Sex != "" && !validOption(Sexes, f.Sex) {
-		errs.add("sex", "Choose one of the listed options.")
+		errs.Add("sex", "Choose one of the listed options.")
 	}
 	phone(errs, "phone", f.Phone)
 	phone(errs, "phone_alt", f.PhoneAlt)
-	email(errs, "email", f.Email)
+	errs.Email("email", f.Email)
 	if f.Phone == "" && f.Email == "" && (f.AddressLine1 == "" || f.City == "") {
-		errs.add("phone", "Give at least one way to reach the patient: a phone number, an email address or a postal address.")
+		errs.Add("phone", "Give at least one way to reach the patient: a phone number, an email address or a postal address.")
 	}
 	if f.PreferredContactMethod != "" && !validOption(ContactMethods, f.PreferredContactMethod) {
-		errs.add("preferred_contact_method", "Choose one of the listed contact methods.")
+		errs.Add("preferred_contact_method", "Choose one of the listed contact methods.")
 	}
 	if f.PreferredLanguage == "" {
 		d.PreferredLanguage = "English"
 	}
-	maxLen(errs, "preferred_language", d.PreferredLanguage, 60)
+	errs.MaxLen("preferred_language", d.PreferredLanguage, 60)
 
 	d.Tier = RiskTier(f.RiskTier)
 	if f.RiskTier == "" {
 		d.Tier = Moderate
 	} else if !validTier(d.Tier) {
-		errs.add("risk_tier", "Choose low, moderate or high risk.")
+		errs.Add("risk_tier", "Choose low, moderate or high risk.")
 	}
 	if f.CoordinatorID != "" {
 		if !coordinators[f.CoordinatorID] {
-			errs.add("coordinator_id", "Choose a coordinator from the list.")
+			errs.Add("coordinator_id", "Choose a coordinator from the list.")
 		} else {
 			id := f.CoordinatorID
 			d.Coordinator = &id
@@ -156,7 +148,7 @@ func (f DetailsForm) Validate(today time.Time, coordinators map[string]bool, err
 	if f.ReferralDate != "" {
 		if rd, ok := pastDate(errs, "referral_date", f.ReferralDate, today, "Referral date"); ok {
 			if !d.DOB.IsZero() && rd.Before(d.DOB) {
-				errs.add("referral_date", "Referral date is before the date of birth.")
+				errs.Add("referral_date", "Referral date is before the date of birth.")
 			}
 			d.Referred = &rd
 		}
@@ -212,15 +204,15 @@ func ParseCoverage(v url.Values, prefix string) CoverageForm {
 // Validate checks the coverage; prefix names its fields in errs.
 func (c CoverageForm) Validate(prefix string, errs Errors) Coverage {
 	out := Coverage{Payer: c.Payer, PlanName: c.PlanName, MemberID: c.MemberID, GroupNumber: c.GroupNumber, Primary: c.Primary}
-	required(errs, prefix+"payer", c.Payer, "Enter the payer (the insurer or programme).")
-	maxLen(errs, prefix+"payer", c.Payer, 200)
-	maxLen(errs, prefix+"plan_name", c.PlanName, 200)
-	maxLen(errs, prefix+"member_id", c.MemberID, 60)
-	maxLen(errs, prefix+"group_number", c.GroupNumber, 60)
+	errs.Required(prefix+"payer", c.Payer, "Enter the payer (the insurer or programme).")
+	errs.MaxLen(prefix+"payer", c.Payer, 200)
+	errs.MaxLen(prefix+"plan_name", c.PlanName, 200)
+	errs.MaxLen(prefix+"member_id", c.MemberID, 60)
+	errs.MaxLen(prefix+"group_number", c.GroupNumber, 60)
 	out.EffectiveFrom = optionalDate(errs, prefix+"effective_from", c.EffectiveFrom)
 	out.EffectiveTo = optionalDate(errs, prefix+"effective_to", c.EffectiveTo)
 	if out.EffectiveFrom != nil && out.EffectiveTo != nil && out.EffectiveTo.Before(*out.EffectiveFrom) {
-		errs.add(prefix+"effective_to", "The end date is before the start date.")
+		errs.Add(prefix+"effective_to", "The end date is before the start date.")
 	}
 	return out
 }
@@ -254,14 +246,14 @@ func ParseMember(v url.Values, prefix string) MemberForm {
 // Validate checks the member; prefix names its fields in errs.
 func (m MemberForm) Validate(prefix string, errs Errors) MemberForm {
 	if !validOption(CareTeamKinds, m.Kind) {
-		errs.add(prefix+"kind", "Choose who this person is to the patient.")
+		errs.Add(prefix+"kind", "Choose who this person is to the patient.")
 	}
-	required(errs, prefix+"name", m.Name, "Enter the person's name.")
-	maxLen(errs, prefix+"name", m.Name, 200)
-	maxLen(errs, prefix+"relationship", m.Relationship, 100)
-	maxLen(errs, prefix+"organisation", m.Organisation, 200)
+	errs.Required(prefix+"name", m.Name, "Enter the person's name.")
+	errs.MaxLen(prefix+"name", m.Name, 200)
+	errs.MaxLen(prefix+"relationship", m.Relationship, 100)
+	errs.MaxLen(prefix+"organisation", m.Organisation, 200)
 	phone(errs, prefix+"phone", m.Phone)
-	email(errs, prefix+"email", m.Email)
+	errs.Email(prefix+"email", m.Email)
 	return m
 }
 
@@ -295,18 +287,18 @@ func ParseConsent(v url.Values, prefix string) ConsentForm {
 func (c ConsentForm) Validate(prefix string, today time.Time, errs Errors) Consent {
 	out := Consent{Kind: c.Kind, GivenBy: c.GivenBy}
 	if !validOption(ConsentKinds, c.Kind) {
-		errs.add(prefix+"kind", "Choose the kind of consent.")
+		errs.Add(prefix+"kind", "Choose the kind of consent.")
 	}
 	if c.GivenOn == "" {
-		errs.add(prefix+"given_on", "Enter the date the consent was given.")
+		errs.Add(prefix+"given_on", "Enter the date the consent was given.")
 	} else if d, ok := pastDate(errs, prefix+"given_on", c.GivenOn, today, "The consent date"); ok {
 		out.GivenOn = d
 	}
-	required(errs, prefix+"given_by", c.GivenBy, "Enter who gave the consent (the patient, or their representative).")
-	maxLen(errs, prefix+"given_by", c.GivenBy, 200)
+	errs.Required(prefix+"given_by", c.GivenBy, "Enter who gave the consent (the patient, or their representative).")
+	errs.MaxLen(prefix+"given_by", c.GivenBy, 200)
 	out.ExpiresOn = optionalDate(errs, prefix+"expires_on", c.ExpiresOn)
 	if out.ExpiresOn != nil && !out.GivenOn.IsZero() && out.ExpiresOn.Before(out.GivenOn) {
-		errs.add(prefix+"expires_on", "The consent cannot expire before it was given.")
+		errs.Add(prefix+"expires_on", "The consent cannot expire before it was given.")
 	}
 	return out
 }
@@ -394,7 +386,7 @@ func (f IntakeForm) Validate(today time.Time, coordinators map[string]bool) (New
 	case len(np.Coverages) == 1:
 		np.Coverages[0].Primary = true
 	case len(np.Coverages) > 1 && !anyPrimary(np.Coverages):
-		errs.add("coverage_primary", "Mark which coverage is primary.")
+		errs.Add("coverage_primary", "Mark which coverage is primary.")
 	}
 	for i, m := range f.CareTeam {
 		if m.empty() {
@@ -420,27 +412,15 @@ func anyPrimary(cs []Coverage) bool {
 	return false
 }
 
-func required(errs Errors, field, v, msg string) {
-	if v == "" {
-		errs.add(field, msg)
-	}
-}
-
-func maxLen(errs Errors, field, v string, n int) {
-	if utf8.RuneCountInString(v) > n {
-		errs.add(field, "This is too long: at most "+strconv.Itoa(n)+" characters.")
-	}
-}
-
 // pastDate parses a form date that may not lie in the future.
 func pastDate(errs Errors, field, v string, today time.Time, what string) (time.Time, bool) {
 	d, err := time.Parse(dateLayout, v)
 	if err != nil {
-		errs.add(field, "Enter a real date, for example 1958-03-21.")
+		errs.Add(field, "Enter a real date, for example 1958-03-21.")
 		return time.Time{}, false
 	}
 	if d.After(today) {
-		errs.add(field, what+" can't be in the future.")
+		errs.Add(field, what+" can't be in the future.")
 		return time.Time{}, false
 	}
 	return d, true
@@ -452,7 +432,7 @@ func optionalDate(errs Errors, field, v string) *time.Time {
 	}
 	d, err := time.Parse(dateLayout, v)
 	if err != nil {
-		errs.add(field, "Enter a real date, for example 2026-01-31.")
+		errs.Add(field, "Enter a real date, for example 2026-01-31.")
 		return nil
 	}
 	return &d
@@ -471,22 +451,11 @@ func phone(errs Errors, field, v string) {
 			digits++
 		case r == '+' && i == 0, r == ' ', r == '-', r == '.', r == '(', r == ')':
 		default:
-			errs.add(field, "Enter a phone number using digits, for example 555-201-3344.")
+			errs.Add(field, "Enter a phone number using digits, for example 555-201-3344.")
 			return
 		}
 	}
 	if digits < 7 || digits > 15 {
-		errs.add(field, "A phone number has 7 to 15 digits. Check the number.")
-	}
-}
-
-func email(errs Errors, field, v string) {
-	if v == "" {
-		return
-	}
-	a, err := mail.ParseAddress(v)
-	_, domain, _ := strings.Cut(v, "@")
-	if err != nil || a.Address != v || !strings.Contains(domain, ".") || len(v) > 254 {
-		errs.add(field, "Enter an email address like name@example.org.")
+		errs.Add(field, "A phone number has 7 to 15 digits. Check the number.")
 	}
 }

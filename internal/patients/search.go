@@ -314,14 +314,14 @@ func (f ListForm) Validate(me string, coordinators map[string]bool) (Filter, Lis
 		f.Coordinator = strings.ToLower(c)
 		flt.Coordinator = &f.Coordinator
 	case c != "":
-		errs.add("coordinator", "Choose a coordinator from the list. Showing your caseload instead.")
+		errs.Add("coordinator", "Choose a coordinator from the list. Showing your caseload instead.")
 		f.Coordinator = ""
 	}
 	if f.Status != "" {
 		if s := Status(f.Status); validStatus(s) {
 			flt.Status = &s
 		} else {
-			errs.add("status", "Choose a status from the list. Showing every status instead.")
+			errs.Add("status", "Choose a status from the list. Showing every status instead.")
 			f.Status = ""
 		}
 	}
@@ -329,7 +329,7 @@ func (f ListForm) Validate(me string, coordinators map[string]bool) (Filter, Lis
 		if t := RiskTier(f.Risk); validTier(t) {
 			flt.Risk = &t
 		} else {
-			errs.add("risk", "Choose a risk level from the list. Showing every level instead.")
+			errs.Add("risk", "Choose a risk level from the list. Showing every level instead.")
 			f.Risk = ""
 		}
 	}
@@ -359,7 +359,7 @@ func (f ListForm) query(flt *Filter, errs Errors) bool {
 	case q == "":
 		return true
 	case utf8.RuneCountInString(q) > maxQuery:
-		errs.add("q", "Search for at most "+strconv.Itoa(maxQuery)+" characters: a name, a date of birth or an MRN.")
+		errs.Add("q", "Search for at most "+strconv.Itoa(maxQuery)+" characters: a name, a date of birth or an MRN.")
 		return false
 	case isoDateShape.MatchString(q) || usDateShape.MatchString(q):
 		d, err := time.Parse("2006-1-2", q)
@@ -367,13 +367,13 @@ func (f ListForm) query(flt *Filter, errs Errors) bool {
 			d, err = time.Parse("1/2/2006", q)
 		}
 		if err != nil {
-			errs.add("q", "That date does not exist. Write it as 1948-03-21 or 03/21/1948.")
+			errs.Add("q", "That date does not exist. Write it as 1948-03-21 or 03/21/1948.")
 			return false
 		}
 		flt.DOB = &d
 		return true
 	case utf8.RuneCountInString(q) < 2:
-		errs.add("q", "Type at least two letters of the name.")
+		errs.Add("q", "Type at least two letters of the name.")
 		return false
 	}
 	flt.Name = &q

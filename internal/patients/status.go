@@ -111,13 +111,13 @@ type StatusChange struct {
 func (f StatusForm) Validate(errs Errors) StatusChange {
 	c := StatusChange{Action: StatusAction(f.Action), Reason: f.Reason}
 	if _, ok := transitions[c.Action]; !ok {
-		errs.add("action", "Choose what to do with the patient's status.")
+		errs.Add("action", "Choose what to do with the patient's status.")
 		return c
 	}
 	if c.Action.NeedsReason() {
-		required(errs, "reason", f.Reason, "Say why, so the team knows later.")
+		errs.Required("reason", f.Reason, "Say why, so the team knows later.")
 	}
-	maxLen(errs, "reason", f.Reason, maxReason)
+	errs.MaxLen("reason", f.Reason, maxReason)
 	c.Version = ParseVersion(f.Version)
 	return c
 }

@@ -120,7 +120,7 @@ func (f AppointmentForm) Validate(c WithChoices, loc *time.Location, now time.Ti
 				a.WithName += " (" + m.Organisation + ")"
 			}
 		} else {
-			errs.add("with", "Choose who the appointment is with.")
+			errs.Add("with", "Choose who the appointment is with.")
 		}
 	case "resource":
 		if r, ok := c.Resources[id]; ok {
@@ -129,43 +129,43 @@ func (f AppointmentForm) Validate(c WithChoices, loc *time.Location, now time.Ti
 				a.Location = r.Address()
 			}
 		} else {
-			errs.add("with", "Choose who the appointment is with.")
+			errs.Add("with", "Choose who the appointment is with.")
 		}
 	case "other":
-		errs.required("with_name", f.WithName, "Say who the appointment is with.")
-		errs.maxLen("with_name", f.WithName, 200)
+		errs.Required("with_name", f.WithName, "Say who the appointment is with.")
+		errs.MaxLen("with_name", f.WithName, 200)
 		a.WithName = f.WithName
 	default:
-		errs.add("with", "Choose who the appointment is with.")
+		errs.Add("with", "Choose who the appointment is with.")
 	}
 	if f.ReferralID != "" {
 		if _, ok := c.Referrals[f.ReferralID]; !ok {
-			errs.add("referral_id", "Choose one of the patient's referrals, or none.")
+			errs.Add("referral_id", "Choose one of the patient's referrals, or none.")
 		}
 		a.ReferralID = f.ReferralID
 	}
-	d := errs.date("date", f.Date, true)
+	d := errs.Date("date", f.Date, true)
 	clock, err := time.Parse("15:04", f.Time)
 	if f.Time == "" || err != nil {
-		errs.add("time", "Enter the time, like 14:30.")
+		errs.Add("time", "Enter the time, like 14:30.")
 	}
 	if d != nil && err == nil {
 		a.StartsAt = time.Date(d.Year(), d.Month(), d.Day(), clock.Hour(), clock.Minute(), 0, 0, loc)
 		if a.StartsAt.Before(now.Add(-time.Hour)) {
-			errs.add("date", "The appointment can't be in the past.")
+			errs.Add("date", "The appointment can't be in the past.")
 		}
 	}
 	if f.Minutes != "" {
 		n, err := strconv.Atoi(f.Minutes)
 		if err != nil || n < 5 || n > 600 {
-			errs.add("minutes", "Enter how many minutes it lasts, from 5 to 600.")
+			errs.Add("minutes", "Enter how many minutes it lasts, from 5 to 600.")
 		} else {
 			a.Minutes = n
 		}
 	}
-	errs.required("purpose", f.Purpose, "Say what the appointment is for.")
-	errs.maxLen("purpose", f.Purpose, 500)
-	errs.maxLen("location", f.Location, 300)
+	errs.Required("purpose", f.Purpose, "Say what the appointment is for.")
+	errs.MaxLen("purpose", f.Purpose, 500)
+	errs.MaxLen("location", f.Location, 300)
 	return a
 }
 

@@ -86,31 +86,31 @@ func AuthFormOf(a Authorization) AuthForm {
 func (f AuthForm) Validate(errs Errors) Authorization {
 	a := Authorization{Status: AuthStatus(f.Status), Number: f.Number, Unit: f.Unit, Notes: f.Notes}
 	if !valid(AuthStatuses, f.Status) {
-		errs.add("auth_status", "Choose where the authorisation stands.")
+		errs.Add("auth_status", "Choose where the authorisation stands.")
 	}
 	if a.Unit == "" {
 		a.Unit = "visits"
 	}
 	if !valid(Units, a.Unit) {
-		errs.add("unit", "Choose what the approval counts.")
+		errs.Add("unit", "Choose what the approval counts.")
 	}
-	errs.maxLen("number", f.Number, 100)
-	errs.maxLen("auth_notes", f.Notes, 2000)
+	errs.MaxLen("number", f.Number, 100)
+	errs.MaxLen("auth_notes", f.Notes, 2000)
 	if f.Units != "" {
 		n, err := strconv.Atoi(f.Units)
 		if err != nil || n < 1 || n > 10000 {
-			errs.add("units", "Enter a whole number, like 6.")
+			errs.Add("units", "Enter a whole number, like 6.")
 		} else {
 			a.Units = &n
 		}
 	}
-	a.ValidFrom = errs.date("valid_from", f.ValidFrom, false)
-	a.ValidTo = errs.date("valid_to", f.ValidTo, a.Status == AuthApproved)
+	a.ValidFrom = errs.Date("valid_from", f.ValidFrom, false)
+	a.ValidTo = errs.Date("valid_to", f.ValidTo, a.Status == AuthApproved)
 	if a.ValidFrom != nil && a.ValidTo != nil && a.ValidTo.Before(*a.ValidFrom) {
-		errs.add("valid_to", "The last valid day can't be before the first.")
+		errs.Add("valid_to", "The last valid day can't be before the first.")
 	}
 	if a.Status == AuthApproved {
-		errs.required("number", f.Number, "Enter the payer's authorisation number.")
+		errs.Required("number", f.Number, "Enter the payer's authorisation number.")
 	}
 	return a
 }

@@ -177,30 +177,30 @@ type Choices struct {
 func (f DraftForm) Validate(c Choices, errs Errors) {
 	// A clinical referral may serve no social need; a resource always does.
 	if f.NeedID != "" && !c.Needs[f.NeedID] || f.NeedID == "" && f.MemberID == "" {
-		errs.add("need_id", "Choose the need this referral is for.")
+		errs.Add("need_id", "Choose the need this referral is for.")
 	}
 	if f.GoalID != "" && !c.Goals[f.GoalID] {
-		errs.add("goal_id", "Choose one of the plan's open goals, or none.")
+		errs.Add("goal_id", "Choose one of the plan's open goals, or none.")
 	}
 	switch {
 	case f.ResourceID == "" && f.MemberID == "":
-		errs.add("to", "Choose a resource from the directory or a provider from the care team.")
+		errs.Add("to", "Choose a resource from the directory or a provider from the care team.")
 	case f.MemberID != "":
 		m, ok := c.Members[f.MemberID]
 		if !ok || !slices.Contains(ClinicalKinds, m.Kind) {
-			errs.add("member_id", "Choose a clinical provider of the patient's care team.")
+			errs.Add("member_id", "Choose a clinical provider of the patient's care team.")
 		}
 		if f.CoverageID != "" {
 			if _, ok := c.Coverages[f.CoverageID]; !ok {
-				errs.add("coverage_id", "Choose one of the patient's coverages, or none.")
+				errs.Add("coverage_id", "Choose one of the patient's coverages, or none.")
 			}
 		}
 		if f.PriorAuth && f.CoverageID == "" {
-			errs.add("coverage_id", "Choose the coverage whose payer must authorise this referral.")
+			errs.Add("coverage_id", "Choose the coverage whose payer must authorise this referral.")
 		}
 	}
-	errs.required("reason", f.Reason, "Say what you are asking them to do for the patient.")
-	errs.maxLen("reason", f.Reason, 2000)
+	errs.Required("reason", f.Reason, "Say what you are asking them to do for the patient.")
+	errs.MaxLen("reason", f.Reason, 2000)
 }
 
 // CreateDraft stores a validated draft referral and its first step. to is
@@ -316,11 +316,11 @@ func ParseSending(v url.Values) Sending {
 func (s Sending) Validate(r Referral, errs Errors) {
 	for _, f := range s.Fields {
 		if !valid(SharedFields, f) {
-			errs.add("share", "Choose the details to share from the list.")
+			errs.Add("share", "Choose the details to share from the list.")
 		}
 	}
 	if !r.Clinical() && !s.PartyAgreed {
-		errs.add("party_agreed", "Confirm that the patient agreed to this referral and to "+r.ToName+" seeing the details you share.")
+		errs.Add("party_agreed", "Confirm that the patient agreed to this referral and to "+r.ToName+" seeing the details you share.")
 	}
 }
 
@@ -378,18 +378,18 @@ func ParseStep(v url.Values) Step {
 // Validate checks the step for a referral that stands at from.
 func (s Step) Validate(from Status, errs Errors) {
 	if !from.CanMove(s.To) || s.To == Sent {
-		errs.add("status", "Choose what happened from the list.")
+		errs.Add("status", "Choose what happened from the list.")
 		return
 	}
 	switch s.To {
 	case Completed:
 		if !valid(Outcomes, string(s.Outcome)) {
-			errs.add("outcome", "Say whether the referral met the need.")
+			errs.Add("outcome", "Say whether the referral met the need.")
 		}
 	case Declined, NoResponse, Cancelled:
-		errs.required("note", s.Note, "Say why, so the next person knows.")
+		errs.Required("note", s.Note, "Say why, so the next person knows.")
 	}
-	errs.maxLen("note", s.Note, 2000)
+	errs.MaxLen("note", s.Note, 2000)
 }
 
 // Move takes a validated step on the referral, if it still stands at

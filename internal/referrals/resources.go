@@ -118,15 +118,15 @@ func (f ResourceForm) Validate(errs Errors) Resource {
 		Hours: f.Hours, Eligibility: f.Eligibility, Cost: f.Cost, HowToRefer: f.HowToRefer,
 		Languages: SplitLanguages(f.Languages), Active: true,
 	}
-	errs.required("name", f.Name, "Enter the organisation's or service's name.")
-	errs.maxLen("name", f.Name, 200)
-	errs.maxLen("services", f.Services, 2000)
+	errs.Required("name", f.Name, "Enter the organisation's or service's name.")
+	errs.MaxLen("name", f.Name, 200)
+	errs.MaxLen("services", f.Services, 2000)
 	if len(f.Domains) == 0 {
-		errs.add("domains", "Choose at least one kind of need this resource helps with.")
+		errs.Add("domains", "Choose at least one kind of need this resource helps with.")
 	}
 	for _, d := range f.Domains {
 		if !slices.Contains(careplans.Domains, assessments.Need(d)) {
-			errs.add("domains", "Choose the needs from the list.")
+			errs.Add("domains", "Choose the needs from the list.")
 			continue
 		}
 		if !slices.Contains(r.Domains, assessments.Need(d)) {
@@ -139,33 +139,33 @@ func (f ResourceForm) Validate(errs Errors) Resource {
 	}{{"address_line", f.AddressLine, 200}, {"city", f.City, 100}, {"region", f.Region, 100}, {"postal_code", f.PostalCode, 20},
 		{"phone", f.Phone, 40}, {"fax", f.Fax, 40}, {"email", f.Email, 200}, {"website", f.Website, 300},
 		{"hours", f.Hours, 500}, {"eligibility", f.Eligibility, 1000}, {"how_to_refer", f.HowToRefer, 1000}} {
-		errs.maxLen(l.field, l.v, l.n)
+		errs.MaxLen(l.field, l.v, l.n)
 	}
-	errs.email("email", f.Email)
+	errs.Email("email", f.Email)
 	if f.Website != "" {
 		if u, err := url.Parse(f.Website); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs.add("website", "Enter the full address, starting with https://.")
+			errs.Add("website", "Enter the full address, starting with https://.")
 		}
 	}
 	if f.Phone == "" && f.Email == "" && f.Website == "" && f.AddressLine == "" {
-		errs.add("phone", "Give at least one way to reach them: a phone number, an email, a website or an address.")
+		errs.Add("phone", "Give at least one way to reach them: a phone number, an email, a website or an address.")
 	}
 	if !valid(Costs, f.Cost) {
-		errs.add("cost", "Choose what it costs.")
+		errs.Add("cost", "Choose what it costs.")
 	}
 	for _, m := range f.ReferBy {
 		if !valid(ReferMethods, m) {
-			errs.add("refer_by", "Choose how referrals reach them from the list.")
+			errs.Add("refer_by", "Choose how referrals reach them from the list.")
 		} else if !slices.Contains(r.ReferBy, m) {
 			r.ReferBy = append(r.ReferBy, m)
 		}
 	}
 	if len(r.Languages) > 20 {
-		errs.add("languages", "List at most 20 languages.")
+		errs.Add("languages", "List at most 20 languages.")
 	}
 	for _, l := range r.Languages {
 		if len([]rune(l)) > 40 {
-			errs.add("languages", "Separate the languages with commas.")
+			errs.Add("languages", "Separate the languages with commas.")
 		}
 	}
 	return r

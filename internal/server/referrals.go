@@ -343,13 +343,13 @@ func (s *Server) loadReferral(r *http.Request, tx pgx.Tx, c chartReq, id string)
 		v.Age = "open " + ageText(ref.Age(now))
 	}
 	if ref.Outcome != "" {
-		v.Outcome = referrals.LabelOf(referrals.Outcomes, string(ref.Outcome))
+		v.Outcome = patients.LabelOf(referrals.Outcomes, string(ref.Outcome))
 	}
 	if ref.FollowUpDue != nil && ref.Status == referrals.Sent {
 		v.FollowUp = longDate(*ref.FollowUpDue)
 	}
 	for _, f := range ref.SharedFields {
-		v.Shared = append(v.Shared, strings.ToLower(referrals.LabelOf(referrals.SharedFields, f)))
+		v.Shared = append(v.Shared, strings.ToLower(patients.LabelOf(referrals.SharedFields, f)))
 	}
 	if err := s.referralParty(r, tx, c, ref, &v); err != nil {
 		return referralPage{}, err
@@ -575,7 +575,7 @@ func (s *Server) moveReferral(w http.ResponseWriter, r *http.Request) error {
 		}
 		summary := "Referral to " + p.ref.ToName + ": " + strings.ToLower(step.To.Label())
 		if step.To == referrals.Completed {
-			summary += ", " + strings.ToLower(referrals.LabelOf(referrals.Outcomes, string(step.Outcome)))
+			summary += ", " + strings.ToLower(patients.LabelOf(referrals.Outcomes, string(step.Outcome)))
 		}
 		if step.Note != "" {
 			summary += " — " + step.Note
@@ -658,7 +658,7 @@ func (s *Server) authorizationSection(r *http.Request, tx pgx.Tx, c chartReq, re
 
 func authSummary(a referrals.Authorization, warnDays int) *web.AuthSummary {
 	sum := &web.AuthSummary{
-		Status: web.ChartBadge{Label: referrals.LabelOf(referrals.AuthStatuses, string(a.Status)), Tone: authTone[a.Status]},
+		Status: web.ChartBadge{Label: patients.LabelOf(referrals.AuthStatuses, string(a.Status)), Tone: authTone[a.Status]},
 		Number: a.Number, Valid: dateRange(a.ValidFrom, a.ValidTo), Notes: a.Notes,
 		Expiring: a.Expiring(today(), warnDays),
 	}
@@ -715,7 +715,7 @@ func (s *Server) saveAuthorization(w http.ResponseWriter, r *http.Request) error
 				return "", err
 			}
 		}
-		label := referrals.LabelOf(referrals.AuthStatuses, string(a.Status))
+		label := patients.LabelOf(referrals.AuthStatuses, string(a.Status))
 		summary := "Authorisation for " + p.ref.ToName + ": " + strings.ToLower(label)
 		if a.ValidTo != nil {
 			summary += ", valid to " + longDate(*a.ValidTo)

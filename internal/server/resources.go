@@ -12,6 +12,7 @@ import (
 	"carecoord/internal/assessments"
 	"carecoord/internal/careplans"
 	"carecoord/internal/db"
+	"carecoord/internal/patients"
 	"carecoord/internal/referrals"
 	"carecoord/web"
 
@@ -115,7 +116,7 @@ func resourceCard(r *http.Request, res referrals.Resource, language string) web.
 	c := web.ResourceCard{
 		ID: res.ID, Name: res.Name, Href: tenantPath(r, "/resources/"+res.ID), Services: res.Services,
 		Address: res.Address(), Phone: res.Phone, Hours: res.Hours, Languages: strings.Join(res.Languages, ", "),
-		Cost: referrals.LabelOf(referrals.Costs, res.Cost), Archived: !res.Active,
+		Cost: patients.LabelOf(referrals.Costs, res.Cost), Archived: !res.Active,
 		SpeaksLanguage: language != "" && res.Speaks(language),
 	}
 	for _, d := range res.Domains {
@@ -147,7 +148,7 @@ func times(n int) string {
 func referralLine(e referrals.Referral) string {
 	s := "referred " + longDate(e.CreatedAt.Local()) + " · " + e.Status.Label()
 	if e.Outcome != "" {
-		s += ", " + strings.ToLower(referrals.LabelOf(referrals.Outcomes, string(e.Outcome)))
+		s += ", " + strings.ToLower(patients.LabelOf(referrals.Outcomes, string(e.Outcome)))
 	}
 	return s
 }
@@ -211,12 +212,12 @@ func (s *Server) showResource(w http.ResponseWriter, r *http.Request) error {
 func resourceFacts(res referrals.Resource) []web.ChartFact {
 	var by []string
 	for _, m := range res.ReferBy {
-		by = append(by, referrals.LabelOf(referrals.ReferMethods, m))
+		by = append(by, patients.LabelOf(referrals.ReferMethods, m))
 	}
 	return facts(
 		"Address", res.Address(), "Phone", res.Phone, "Fax", res.Fax, "Email", res.Email, "Website", res.Website,
 		"Hours", res.Hours, "Languages", strings.Join(res.Languages, ", "), "Who is eligible", res.Eligibility,
-		"Cost", referrals.LabelOf(referrals.Costs, res.Cost), "Referrals by", strings.Join(by, ", "),
+		"Cost", patients.LabelOf(referrals.Costs, res.Cost), "Referrals by", strings.Join(by, ", "),
 		"How to refer", res.HowToRefer,
 	)
 }
