@@ -2,12 +2,12 @@ package careplans
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
 	"carecoord/internal/assessments"
 	"carecoord/internal/forms"
+	"carecoord/internal/patients"
 )
 
 // dateLayout is how dates travel in forms.
@@ -47,7 +47,7 @@ func ParseDetails(v url.Values) DetailsForm {
 	return DetailsForm{
 		Title: strings.TrimSpace(v.Get("title")), ReviewDue: v.Get("review_due"),
 		Participants: strings.TrimSpace(v.Get("participants")), PatientAgreed: v.Get("patient_agreed"),
-		Version: formVersion(v),
+		Version: patients.ParseVersion(v.Get("version")),
 	}
 }
 
@@ -85,7 +85,7 @@ type NeedForm struct {
 // ParseNeed reads an add-need form.
 func ParseNeed(v url.Values) NeedForm {
 	return NeedForm{NeedID: v.Get("need_id"), Domain: v.Get("domain"),
-		Description: strings.TrimSpace(v.Get("description")), Priority: v.Get("priority"), Version: formVersion(v)}
+		Description: strings.TrimSpace(v.Get("description")), Priority: v.Get("priority"), Version: patients.ParseVersion(v.Get("version"))}
 }
 
 // ByHand reports whether the form describes a new need.
@@ -122,7 +122,7 @@ type GoalForm struct {
 // ParseGoal reads a goal form.
 func ParseGoal(v url.Values) GoalForm {
 	return GoalForm{PatientWords: strings.TrimSpace(v.Get("patient_words")), Target: strings.TrimSpace(v.Get("target")),
-		TargetDate: v.Get("target_date"), Priority: v.Get("priority"), Status: v.Get("status"), Version: formVersion(v)}
+		TargetDate: v.Get("target_date"), Priority: v.Get("priority"), Status: v.Get("status"), Version: patients.ParseVersion(v.Get("version"))}
 }
 
 // GoalFormOf fills a goal form from a stored goal.
@@ -172,7 +172,7 @@ type InterventionForm struct {
 // ParseIntervention reads an intervention form.
 func ParseIntervention(v url.Values) InterventionForm {
 	return InterventionForm{Action: strings.TrimSpace(v.Get("action")), Responsible: v.Get("responsible"),
-		DueDate: v.Get("due_date"), Status: v.Get("status"), Version: formVersion(v)}
+		DueDate: v.Get("due_date"), Status: v.Get("status"), Version: patients.ParseVersion(v.Get("version"))}
 }
 
 // InterventionFormOf fills an intervention form from a stored one.
@@ -230,7 +230,7 @@ type ReasonForm struct {
 
 // ParseReason reads a form with a "text" field.
 func ParseReason(v url.Values) ReasonForm {
-	return ReasonForm{Text: strings.TrimSpace(v.Get("text")), Version: formVersion(v)}
+	return ReasonForm{Text: strings.TrimSpace(v.Get("text")), Version: patients.ParseVersion(v.Get("version"))}
 }
 
 // Validate fills f.Errors; missing is the message when the text is empty.
@@ -239,14 +239,4 @@ func (f *ReasonForm) Validate(missing string) bool {
 	f.Errors.Required("text", f.Text, missing)
 	f.Errors.MaxLen("text", f.Text, reasonMax)
 	return len(f.Errors) == 0
-}
-
-// formVersion reads the plan version the form was rendered with; 0 (never
-// a real version) when it is missing or garbled, so the save conflicts.
-func formVersion(v url.Values) int {
-	n, err := strconv.Atoi(v.Get("version"))
-	if err != nil {
-		return 0
-	}
-	return n
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -214,7 +213,7 @@ func (s *Server) markAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	version, _ := strconv.Atoi(r.PostForm.Get("version"))
+	version := patients.ParseVersion(r.PostForm.Get("version"))
 	mark := referrals.Mark(r.PostForm.Get("mark"))
 	note := trimmedForm(r, "note")
 	if len([]rune(note)) > 2000 {

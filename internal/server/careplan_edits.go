@@ -8,6 +8,7 @@ import (
 
 	"carecoord/internal/careplans"
 	"carecoord/internal/db"
+	"carecoord/internal/patients"
 	"carecoord/web"
 
 	"github.com/jackc/pgx/v5"
@@ -86,15 +87,6 @@ func (s *Server) renderPlan(w http.ResponseWriter, r *http.Request, p planReq, o
 	return render(w, r, status, web.CarePlanPage(v))
 }
 
-// postedVersion is the plan version a button form was rendered with.
-func postedVersion(r *http.Request) int {
-	n, err := strconv.Atoi(r.PostForm.Get("version"))
-	if err != nil {
-		return 0
-	}
-	return n
-}
-
 func (s *Server) updatePlanDetails(w http.ResponseWriter, r *http.Request) error {
 	p, err := postedPlanRequest(r)
 	if err != nil {
@@ -153,7 +145,7 @@ func (s *Server) removePlanNeed(w http.ResponseWriter, r *http.Request) error {
 	open := web.PlanForm{}
 	a := audited{action: "care_plan.need_removed", detail: map[string]any{"plan_need": id}}
 	return s.planEdit(w, r, p, &open, a, "Need taken off the plan.", "", func(tx pgx.Tx) error {
-		return careplans.RemoveNeed(r.Context(), tx, p.ref, p.actorID, id, postedVersion(r))
+		return careplans.RemoveNeed(r.Context(), tx, p.ref, p.actorID, id, patients.ParseVersion(r.PostForm.Get("version")))
 	})
 }
 
@@ -169,7 +161,7 @@ func (s *Server) movePlanItem(w http.ResponseWriter, r *http.Request) error {
 	open := web.PlanForm{}
 	a := audited{action: "care_plan.reordered", detail: map[string]any{"kind": kind, "item": id, "direction": dir}}
 	return s.planEdit(w, r, p, &open, a, "Moved.", "#"+kind+"-"+id, func(tx pgx.Tx) error {
-		return careplans.Move(r.Context(), tx, p.ref, p.actorID, kind, strings.ToLower(id), dir == "up", postedVersion(r))
+		return careplans.Move(r.Context(), tx, p.ref, p.actorID, kind, strings.ToLower(id), dir == "up", patients.ParseVersion(r.PostForm.Get("version")))
 	})
 }
 
@@ -273,7 +265,7 @@ func (s *Server) removePlanGoal(w http.ResponseWriter, r *http.Request) error {
 	open := web.PlanForm{}
 	a := audited{action: "care_plan.goal_removed", entityType: "goal", entityID: goalID}
 	return s.planEdit(w, r, p, &open, a, "Goal removed.", "", func(tx pgx.Tx) error {
-		return careplans.RemoveGoal(r.Context(), tx, p.ref, p.actorID, goalID, postedVersion(r))
+		return careplans.RemoveGoal(r.Context(), tx, p.ref, p.actorID, goalID, patients.ParseVersion(r.PostForm.Get("version")))
 	})
 }
 
@@ -335,7 +327,7 @@ func (s *Server) removePlanIntervention(w http.ResponseWriter, r *http.Request) 
 	open := web.PlanForm{}
 	a := audited{action: "care_plan.intervention_removed", entityType: "intervention", entityID: id}
 	return s.planEdit(w, r, p, &open, a, "Intervention removed.", "", func(tx pgx.Tx) error {
-		return careplans.RemoveIntervention(r.Context(), tx, p.ref, p.actorID, id, postedVersion(r))
+		return careplans.RemoveIntervention(r.Context(), tx, p.ref, p.actorID, id, patients.ParseVersion(r.PostForm.Get("version")))
 	})
 }
 
@@ -381,7 +373,7 @@ func (s *Server) setGoalStatus(w http.ResponseWriter, r *http.Request) error {
 	open := web.PlanForm{}
 	a := audited{action: "goal.status_changed", entityType: "goal", entityID: goalID, detail: map[string]any{"status": string(status)}}
 	return s.planEdit(w, r, p, &open, a, "Goal status updated.", "#goal-"+goalID, func(tx pgx.Tx) error {
-		return careplans.SetGoalStatus(r.Context(), tx, p.ref, p.actorID, goalID, status, postedVersion(r))
+		return careplans.SetGoalStatus(r.Context(), tx, p.ref, p.actorID, goalID, status, patients.ParseVersion(r.PostForm.Get("version")))
 	})
 }
 
@@ -395,6 +387,6 @@ func (s *Server) setInterventionStatus(w http.ResponseWriter, r *http.Request) e
 	open := web.PlanForm{}
 	a := audited{action: "intervention.status_changed", entityType: "intervention", entityID: id, detail: map[string]any{"status": string(status)}}
 	return s.planEdit(w, r, p, &open, a, "Intervention status updated.", "#intervention-"+id, func(tx pgx.Tx) error {
-		return careplans.SetInterventionStatus(r.Context(), tx, p.ref, p.actorID, id, status, postedVersion(r))
+		return careplans.SetInterventionStatus(r.Context(), tx, p.ref, p.actorID, id, status, patients.ParseVersion(r.PostForm.Get("version")))
 	})
 }

@@ -34,7 +34,7 @@ func (s *Server) submitPlan(w http.ResponseWriter, r *http.Request) error {
 			open.Problem = "The plan can't be submitted yet: see what is missing below."
 			return errChartRedisplay
 		}
-		if err := careplans.Submit(r.Context(), tx, p.ref, p.actorID, postedVersion(r)); err != nil {
+		if err := careplans.Submit(r.Context(), tx, p.ref, p.actorID, patients.ParseVersion(r.PostForm.Get("version"))); err != nil {
 			return err
 		}
 		return patientEvent(r, tx, p.chartReq, "care_plan", "Care plan submitted for approval: "+plan.Title)
@@ -49,7 +49,7 @@ func (s *Server) revisePlan(w http.ResponseWriter, r *http.Request) error {
 	open := web.PlanForm{}
 	flash := "Revision started. The approved plan stays in force until the revision is approved."
 	return s.planEdit(w, r, p, &open, audited{action: "care_plan.revision_started"}, flash, "", func(tx pgx.Tx) error {
-		if err := careplans.Revise(r.Context(), tx, p.ref, p.actorID, postedVersion(r)); err != nil {
+		if err := careplans.Revise(r.Context(), tx, p.ref, p.actorID, patients.ParseVersion(r.PostForm.Get("version"))); err != nil {
 			return err
 		}
 		return patientEvent(r, tx, p.chartReq, "care_plan", "Care plan revision started")
@@ -65,7 +65,7 @@ func (s *Server) approvePlan(w http.ResponseWriter, r *http.Request) error {
 	}
 	open := web.PlanForm{}
 	return s.planEdit(w, r, p, &open, audited{action: "care_plan.approved"}, "Plan approved and in force.", "", func(tx pgx.Tx) error {
-		due, err := careplans.Approve(r.Context(), tx, p.ref, p.actorID, postedVersion(r))
+		due, err := careplans.Approve(r.Context(), tx, p.ref, p.actorID, patients.ParseVersion(r.PostForm.Get("version")))
 		if err != nil {
 			return err
 		}

@@ -524,7 +524,7 @@ func (s *Server) referralChange(w http.ResponseWriter, r *http.Request, change f
 
 func (s *Server) sendReferral(w http.ResponseWriter, r *http.Request) error {
 	return s.referralChange(w, r, func(tx pgx.Tx, c chartReq, p *referralPage) (string, error) {
-		version, _ := strconv.Atoi(r.PostForm.Get("version"))
+		version := patients.ParseVersion(r.PostForm.Get("version"))
 		sending := referrals.ParseSending(r.PostForm)
 		errs := referrals.Errors{}
 		if p.ref.Status != referrals.Draft {
@@ -561,7 +561,7 @@ func (s *Server) sendReferral(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) moveReferral(w http.ResponseWriter, r *http.Request) error {
 	return s.referralChange(w, r, func(tx pgx.Tx, c chartReq, p *referralPage) (string, error) {
-		version, _ := strconv.Atoi(r.PostForm.Get("version"))
+		version := patients.ParseVersion(r.PostForm.Get("version"))
 		step := referrals.ParseStep(r.PostForm)
 		errs := referrals.Errors{}
 		step.Validate(p.ref.Status, errs)
@@ -697,7 +697,7 @@ func (s *Server) saveAuthorization(w http.ResponseWriter, r *http.Request) error
 		if !p.ref.Clinical() {
 			return "", errNotFound
 		}
-		version, _ := strconv.Atoi(r.PostForm.Get("version"))
+		version := patients.ParseVersion(r.PostForm.Get("version"))
 		f := referrals.ParseAuthForm(r.PostForm)
 		errs := referrals.Errors{}
 		a := f.Validate(errs)

@@ -308,7 +308,7 @@ func (s *Server) updateResource(w http.ResponseWriter, r *http.Request) error {
 		return formError(err)
 	}
 	m, _ := currentMembership(r)
-	version, _ := strconv.Atoi(r.PostForm.Get("version"))
+	version := patients.ParseVersion(r.PostForm.Get("version"))
 	f := referrals.ParseResourceForm(r.PostForm)
 	errs := referrals.Errors{}
 	res := f.Validate(errs)
@@ -351,7 +351,7 @@ func (s *Server) setResourceActive(w http.ResponseWriter, r *http.Request) error
 		return formError(err)
 	}
 	m, _ := currentMembership(r)
-	version, _ := strconv.Atoi(r.PostForm.Get("version"))
+	version := patients.ParseVersion(r.PostForm.Get("version"))
 	active := r.PostForm.Get("active") == "yes"
 	err = s.inTenant(r, func(tx pgx.Tx) error {
 		if err := referrals.SetResourceActive(r.Context(), tx, m.Tenant.ID, id, version, active); err != nil {
