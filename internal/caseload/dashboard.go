@@ -217,39 +217,34 @@ func countPatients(ctx context.Context, q db.DBTX, tenantID string, r Rules, tea
 // the patient's coordinator.
 func countWork(ctx context.Context, q db.DBTX, tenantID string, r Rules, team map[string]*Row) error {
 	// Each count starts from the few rows it is about (overdue tasks,
-	// submitted plans, overdue results) and looks their patients up by key,
-	// rather than reading every open patient again.
+	// submitted plans, open referrals, overdue results) and looks their
+	// patients up by key, rather than reading every open patient again;
+	// counts over the same rows come from one pass, unpivoted.
 	rows, _ := q.Query(ctx, `
 		with r as (select `+paramsSQL+`),
 		latest as (`+fmt.Sprintf(latestSQL, "true")+`)
-		select coalesce(p.assigned_coordinator_id::text, ''), 'overdue_tasks', count(*)
-		  from tasks t join patients p on p.tenant_id = t.tenant_id and p.id = t.patient_id, r
-		 where t.tenant_id = $1 and t.status = 'open' and t.due_at < r.now and p.status in ('referred', 'active', 'on_hold')
-		 group by 1
-		union all
-		select coalesce(p.assigned_coordinator_id::text, ''), 'discharge_no_follow_up', count(*)
-		  from tasks t join patients p on p.tenant_id = t.tenant_id and p.id = t.patient_id, r
-		 where t.tenant_id = $1 and t.status = 'open' and t.source = 'transition' and t.due_at < r.now
-		   and p.status in ('referred', 'active', 'on_hold')
-		 group by 1
+		select t.coordinator, f.flag, f.n
+		  from (select coalesce(p.assigned_coordinator_id::text, '') as coordinator, count(*) as overdue,
+		               count(*) filter (where t.source = 'transition') as discharge
+		          from tasks t join patients p on p.tenant_id = t.tenant_id and p.id = t.patient_id, r
+		         where t.tenant_id = $1 and t.status = 'open' and t.due_at < r.now
+		           and p.status in ('referred', 'active', 'on_hold')
+		         group by 1) t
+		 cross join lateral (values ('overdue_tasks', t.overdue), ('discharge_no_follow_up', t.discharge)) as f (flag, n)
 		union all
 		select coalesce(p.assigned_coordinator_id::text, ''), 'awaiting_approval', count(*)
 		  from care_plans c join patients p on p.tenant_id = c.tenant_id and p.id = c.patient_id
 		 where c.tenant_id = $1 and c.stage = 'submitted' and p.status in ('referred', 'active', 'on_hold')
 		 group by 1
 		union all
-		select coalesce(p.assigned_coordinator_id::text, ''), 'open_referral', count(distinct p.id)
-		  from referrals f join patients p on p.tenant_id = f.tenant_id and p.id = f.patient_id
-		 where f.tenant_id = $1 and f.status in ('draft', 'sent', 'accepted', 'in_progress')
-		   and p.status in ('referred', 'active', 'on_hold')
-		 group by 1
-		union all
-		select coalesce(p.assigned_coordinator_id::text, ''), 'oldest_referral_days',
-		       max(r.now::date - coalesce(f.sent_at, f.created_at)::date)
-		  from referrals f join patients p on p.tenant_id = f.tenant_id and p.id = f.patient_id, r
-		 where f.tenant_id = $1 and f.status in ('draft', 'sent', 'accepted', 'in_progress')
-		   and p.status in ('referred', 'active', 'on_hold')
-		 group by 1
+		select o.coordinator, f.flag, f.n
+		  from (select coalesce(p.assigned_coordinator_id::text, '') as coordinator, count(distinct p.id) as patients,
+		               max(r.now::date - coalesce(f.sent_at, f.created_at)::date) as oldest
+		          from referrals f join patients p on p.tenant_id = f.tenant_id and p.id = f.patient_id, r
+		         where f.tenant_id = $1 and f.status in ('draft', 'sent', 'accepted', 'in_progress')
+		           and p.status in ('referred', 'active', 'on_hold')
+		         group by 1) o
+		 cross join lateral (values ('open_referral', o.patients), ('oldest_referral_days', o.oldest)) as f (flag, n)
 		union all
 		select coalesce(p.assigned_coordinator_id::text, ''), 'reassessment_overdue', count(distinct p.id)
 		  from latest l join patients p on p.tenant_id = $1 and p.id = l.patient_id, r
