@@ -1,6 +1,7 @@
 # CareCoord: two commands on a fresh machine.
 #   make run   prepare PostgreSQL, migrate, load demo data into an empty database, serve
-#   make test  prepare PostgreSQL and Chromium, then the whole suite with the race detector
+#   make test  prepare PostgreSQL and Chromium, vet and staticcheck, then the
+#              whole suite with the race detector
 
 BIN := bin/carecoord
 
@@ -11,7 +12,7 @@ run: postgres build
 	$(BIN) seed demo -if-empty
 	$(BIN) serve
 
-test: postgres chromium
+test: postgres chromium lint
 	CARECOORD_REQUIRE_BROWSER=1 go test -race -count=1 ./...
 
 build:
@@ -31,7 +32,8 @@ chromium:
 clean:
 	rm -rf bin
 
-# Static checks beyond go vet (pinned in go.mod).
+# Static checks (staticcheck is pinned in go.mod); make test runs them
+# first, so CI enforces them. templ fmt is checked by a test in web/.
 lint:
 	go vet ./...
 	go tool staticcheck ./...

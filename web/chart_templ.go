@@ -2069,7 +2069,7 @@ func ChartMemberFormPage(v ChartMemberFormView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Select(SelectProps{Name: "kind", Label: "Who they are", Value: v.Form.Kind, Error: v.Errors["kind"], Options: optionsOf(patients.CareTeamKinds), Blank: "Choose…", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(SelectProps{Name: "kind", Label: "Who they are", Value: v.Form.Kind, Error: v.Errors["kind"], Options: OptionsOf(patients.CareTeamKinds), Blank: "Choose…", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -2249,7 +2249,7 @@ func ChartConsentFormPage(v ChartConsentFormView) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = Select(SelectProps{Name: "kind", Label: "Consent to", Value: v.Form.Kind, Error: v.Errors["kind"], Options: optionsOf(patients.ConsentKinds), Blank: "Choose…", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Select(SelectProps{Name: "kind", Label: "Consent to", Value: v.Form.Kind, Error: v.Errors["kind"], Options: OptionsOf(patients.ConsentKinds), Blank: "Choose…", Required: true}).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

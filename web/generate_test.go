@@ -13,26 +13,7 @@ import (
 // *_templ.go files: editing a .templ file without `make generate` fails here.
 func TestGeneratedCodeIsCurrent(t *testing.T) {
 	t.Parallel()
-	sources, err := filepath.Glob("*.templ")
-	if err != nil || len(sources) == 0 {
-		t.Fatalf("no .templ files found: %v", err)
-	}
-	// templ names source files relative to where it runs, as web/x.templ
-	// when run from the module root (make generate), so mirror that layout.
-	root := t.TempDir()
-	scratch := filepath.Join(root, "web")
-	if err := os.Mkdir(scratch, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, src := range sources {
-		b, err := os.ReadFile(src)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(scratch, src), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sources, root, scratch := copyTemplates(t)
 	cmd := exec.Command("go", "tool", "templ", "generate", "-path", root)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("templ generate: %v\n%s", err, out)
@@ -52,4 +33,50 @@ func TestGeneratedCodeIsCurrent(t *testing.T) {
 			t.Errorf("%s is stale: run `make generate` and commit the result", gen)
 		}
 	}
+}
+
+// TestTemplatesAreFormatted formats a copy of every component with the
+// pinned templ: a .templ file that `templ fmt` would change fails here.
+func TestTemplatesAreFormatted(t *testing.T) {
+	t.Parallel()
+	sources, _, scratch := copyTemplates(t)
+	if out, err := exec.Command("go", "tool", "templ", "fmt", scratch).CombinedOutput(); err != nil {
+		t.Fatalf("templ fmt: %v\n%s", err, out)
+	}
+	for _, src := range sources {
+		want, err := os.ReadFile(filepath.Join(scratch, src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(src); string(got) != string(want) {
+			t.Errorf("%s is not formatted: run `go tool templ fmt web` and commit the result", src)
+		}
+	}
+}
+
+// copyTemplates copies every .templ file into root/web, a scratch
+// directory: templ names source files relative to where it runs, as
+// web/x.templ when run from the module root (make generate), so the copy
+// mirrors that layout.
+func copyTemplates(t *testing.T) (sources []string, root, scratch string) {
+	t.Helper()
+	sources, err := filepath.Glob("*.templ")
+	if err != nil || len(sources) == 0 {
+		t.Fatalf("no .templ files found: %v", err)
+	}
+	root = t.TempDir()
+	scratch = filepath.Join(root, "web")
+	if err := os.Mkdir(scratch, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, src := range sources {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(scratch, src), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sources, root, scratch
 }

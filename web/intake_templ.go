@@ -422,7 +422,7 @@ func memberRow(i int, m patients.MemberForm, errs map[string]string) templ.Compo
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Select(SelectProps{Name: indexed("team", i, "kind"), Label: "Who they are", Value: m.Kind, Error: errs[indexed("team", i, "kind")], Options: optionsOf(patients.CareTeamKinds), Blank: "Choose…"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Select(SelectProps{Name: indexed("team", i, "kind"), Label: "Who they are", Value: m.Kind, Error: errs[indexed("team", i, "kind")], Options: OptionsOf(patients.CareTeamKinds), Blank: "Choose…"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -496,9 +496,9 @@ func consentRow(c patients.ConsentForm, errs map[string]string) templ.Component 
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var17 string
-		templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(patients.LabelOf(patients.ConsentKinds, c.Kind))
+		templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(patients.ConsentKinds.Label(c.Kind))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/intake.templ`, Line: 100, Col: 59}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/intake.templ`, Line: 100, Col: 47}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 		if templ_7745c5c3_Err != nil {

@@ -3,6 +3,7 @@ package web
 import (
 	"strings"
 
+	"carecoord/internal/forms"
 	"carecoord/internal/patients"
 )
 
@@ -28,11 +29,11 @@ type DuplicateRow struct {
 	Href        string
 }
 
-// optionsOf turns a domain option list into select options.
-func optionsOf(opts []patients.Option) []SelectOption {
-	out := make([]SelectOption, len(opts))
-	for i, o := range opts {
-		out[i] = SelectOption{Value: o.Value, Label: o.Label}
+// OptionsOf turns an enum's choices into select options.
+func OptionsOf[T ~string](c forms.Choices[T]) []SelectOption {
+	out := make([]SelectOption, len(c))
+	for i, o := range c {
+		out[i] = SelectOption{Value: string(o.Value), Label: o.Label}
 	}
 	return out
 }

@@ -102,7 +102,7 @@ func patientAboutFields(f patients.DetailsForm, errs map[string]string) templ.Co
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Select(SelectProps{Name: "sex", Label: "Sex", Value: f.Sex, Error: errs["sex"], Options: optionsOf(patients.Sexes), Blank: "Not recorded"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Select(SelectProps{Name: "sex", Label: "Sex", Value: f.Sex, Error: errs["sex"], Options: OptionsOf(patients.Sexes), Blank: "Not recorded"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -138,7 +138,7 @@ func patientAboutFields(f patients.DetailsForm, errs map[string]string) templ.Co
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Select(SelectProps{Name: "preferred_contact_method", Label: "Preferred way to reach them", Value: f.PreferredContactMethod, Error: errs["preferred_contact_method"], Options: optionsOf(patients.ContactMethods), Blank: "No preference"}).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Select(SelectProps{Name: "preferred_contact_method", Label: "Preferred way to reach them", Value: f.PreferredContactMethod, Error: errs["preferred_contact_method"], Options: OptionsOf(patients.ContactMethods), Blank: "No preference"}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -14,10 +14,12 @@ import (
 	"time"
 
 	"carecoord/internal/auth"
+	"carecoord/internal/calendar"
 	"carecoord/internal/config"
 	"carecoord/internal/db"
 	"carecoord/internal/demo"
 	"carecoord/internal/mail"
+	"carecoord/internal/schedule"
 	"carecoord/internal/server"
 	"carecoord/internal/tenants"
 )
@@ -78,6 +80,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	srv := server.New(o)
 	defer srv.Close()
+	// Time-driven work runs beside the pages, in every replica; each job
+	// runs once per tenant at a time across them (internal/schedule).
+	jobs, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	go schedule.New(pool, log, calendar.System, schedule.Jobs()).Run(jobs, 15*time.Second)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -5,13 +5,14 @@ import (
 	"strings"
 	"time"
 
+	"carecoord/internal/calendar"
+
 	"carecoord/internal/assessments"
 	"carecoord/internal/forms"
-	"carecoord/internal/patients"
 )
 
 // dateLayout is how dates travel in forms.
-const dateLayout = forms.DateLayout
+const dateLayout = calendar.DateLayout
 
 // Errors maps a form field's name to the message shown beside it.
 type Errors = forms.Errors
@@ -47,7 +48,7 @@ func ParseDetails(v url.Values) DetailsForm {
 	return DetailsForm{
 		Title: strings.TrimSpace(v.Get("title")), ReviewDue: v.Get("review_due"),
 		Participants: strings.TrimSpace(v.Get("participants")), PatientAgreed: v.Get("patient_agreed"),
-		Version: patients.ParseVersion(v.Get("version")),
+		Version: forms.Version(v.Get("version")),
 	}
 }
 
@@ -85,7 +86,7 @@ type NeedForm struct {
 // ParseNeed reads an add-need form.
 func ParseNeed(v url.Values) NeedForm {
 	return NeedForm{NeedID: v.Get("need_id"), Domain: v.Get("domain"),
-		Description: strings.TrimSpace(v.Get("description")), Priority: v.Get("priority"), Version: patients.ParseVersion(v.Get("version"))}
+		Description: strings.TrimSpace(v.Get("description")), Priority: v.Get("priority"), Version: forms.Version(v.Get("version"))}
 }
 
 // ByHand reports whether the form describes a new need.
@@ -122,7 +123,7 @@ type GoalForm struct {
 // ParseGoal reads a goal form.
 func ParseGoal(v url.Values) GoalForm {
 	return GoalForm{PatientWords: strings.TrimSpace(v.Get("patient_words")), Target: strings.TrimSpace(v.Get("target")),
-		TargetDate: v.Get("target_date"), Priority: v.Get("priority"), Status: v.Get("status"), Version: patients.ParseVersion(v.Get("version"))}
+		TargetDate: v.Get("target_date"), Priority: v.Get("priority"), Status: v.Get("status"), Version: forms.Version(v.Get("version"))}
 }
 
 // GoalFormOf fills a goal form from a stored goal.
@@ -172,7 +173,7 @@ type InterventionForm struct {
 // ParseIntervention reads an intervention form.
 func ParseIntervention(v url.Values) InterventionForm {
 	return InterventionForm{Action: strings.TrimSpace(v.Get("action")), Responsible: v.Get("responsible"),
-		DueDate: v.Get("due_date"), Status: v.Get("status"), Version: patients.ParseVersion(v.Get("version"))}
+		DueDate: v.Get("due_date"), Status: v.Get("status"), Version: forms.Version(v.Get("version"))}
 }
 
 // InterventionFormOf fills an intervention form from a stored one.
@@ -230,7 +231,7 @@ type ReasonForm struct {
 
 // ParseReason reads a form with a "text" field.
 func ParseReason(v url.Values) ReasonForm {
-	return ReasonForm{Text: strings.TrimSpace(v.Get("text")), Version: patients.ParseVersion(v.Get("version"))}
+	return ReasonForm{Text: strings.TrimSpace(v.Get("text")), Version: forms.Version(v.Get("version"))}
 }
 
 // Validate fills f.Errors; missing is the message when the text is empty.

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"carecoord/internal/db"
+	"carecoord/internal/tasks"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -117,13 +118,5 @@ func handOverTasks(ctx context.Context, q db.DBTX, tenantID, actorID string, m M
 	if m.From == "" {
 		return 0, nil
 	}
-	tag, err := q.Exec(ctx, `
-		with handed as (
-		    update tasks set assignee_id = $3::uuid, version = version + 1
-		     where tenant_id = $1 and patient_id = any($2::uuid[]) and status = 'open' and assignee_id = $4::uuid
-		    returning id)
-		insert into task_events (tenant_id, task_id, kind, note, from_assignee, to_assignee, actor_id)
-		select $1, id, 'handed_over', $5, $4::uuid, $3::uuid, $6 from handed`,
-		tenantID, moved, m.To, m.From, "Patient reassigned: "+m.Reason, actorID)
-	return int(tag.RowsAffected()), err
+	return tasks.MoveOpen(ctx, q, tenantID, actorID, moved, m.From, m.To, "Patient reassigned: "+m.Reason)
 }

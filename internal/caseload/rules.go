@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/calendar"
 	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
 	"carecoord/internal/tenants"
@@ -69,7 +70,7 @@ func RulesAt(s tenants.Settings, now time.Time) Rules {
 // date, so stepping back from today finds it.
 func referralCutoff(today time.Time, n int) time.Time {
 	cut := today
-	for contacts.AddBusinessDays(cut.AddDate(0, 0, -1), n).Compare(today) >= 0 {
+	for calendar.AddBusinessDays(cut.AddDate(0, 0, -1), n).Compare(today) >= 0 {
 		cut = cut.AddDate(0, 0, -1)
 	}
 	return cut

@@ -3,6 +3,7 @@ package contacts
 import (
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/patients"
 	"carecoord/internal/tenants"
 )
@@ -53,30 +54,7 @@ type ContactState struct {
 // on the calendar of loc.
 func (c Cadence) NextDue(s ContactState, loc *time.Location) (due time.Time, first bool) {
 	if s.LastReached == nil {
-		return AddBusinessDays(dateOf(s.Referred), c.FirstContactBusinessDays), true
+		return calendar.AddBusinessDays(calendar.DateOf(s.Referred), c.FirstContactBusinessDays), true
 	}
-	return dateOf(s.LastReached.In(loc)).AddDate(0, 0, c.Days(s.Tier)), false
-}
-
-// AddBusinessDays is the date n business days after day. Business days are
-// Monday to Friday; public holidays are not counted as days off, because
-// they differ by organisation and place and CareCoord does not know them
-// yet. A referral that arrives at the weekend counts from Monday: two
-// business days after a Saturday is the Tuesday.
-func AddBusinessDays(day time.Time, n int) time.Time {
-	d := dateOf(day)
-	for n > 0 {
-		d = d.AddDate(0, 0, 1)
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
-			n--
-		}
-	}
-	return d
-}
-
-// dateOf is midnight UTC of t's calendar day in t's own location, so days
-// compare without hours or zones getting in the way.
-func dateOf(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return calendar.DateOf(s.LastReached.In(loc)).AddDate(0, 0, c.Days(s.Tier)), false
 }

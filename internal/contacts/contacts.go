@@ -8,7 +8,7 @@ import (
 
 	"carecoord/internal/careplans"
 	"carecoord/internal/db"
-	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -66,7 +66,7 @@ func (c NewContact) Line() string {
 	if c.Party != "patient" {
 		with = c.PartyName
 	}
-	line := patients.LabelOf(Methods, c.Method) + " with " + with + ": " + outcomeShort[c.Outcome]
+	line := Methods.Label(c.Method) + " with " + with + ": " + outcomeShort[c.Outcome]
 	if c.Minutes != nil && *c.Minutes > 0 {
 		line += " (" + strconv.Itoa(*c.Minutes) + " min)"
 	}
@@ -84,7 +84,7 @@ type Logged struct {
 	ID         string
 	FollowUpID string
 	// Met are the discharge follow-up tasks the contact completed.
-	Met []Task
+	Met []tasks.Task
 	// Reach is the patient's reach state after the contact; Before before.
 	Reach, Before Reach
 }
@@ -116,8 +116,8 @@ func Log(ctx context.Context, q db.DBTX, tenantID, patientID, authorID string, c
 	}
 	if c.FollowUp != nil {
 		t := *c.FollowUp
-		t.PatientID, t.SourceContactID = patientID, out.ID
-		if out.FollowUpID, err = CreateTask(ctx, q, tenantID, t); err != nil {
+		t.PatientID, t.SourceID = patientID, out.ID
+		if out.FollowUpID, _, err = tasks.Create(ctx, q, tenantID, t); err != nil {
 			return out, err
 		}
 	}

@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/careplans"
 	"carecoord/internal/contacts"
 	"carecoord/internal/db"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -108,7 +110,7 @@ func TestContactForm_ValidationMessagesSitBesideTheirFields(t *testing.T) {
 		}
 		if c.Party != "care_team" || c.MemberID != "m1" || c.PartyName != "Rosa Quist" || c.PartyRole != "Daughter" || *c.Minutes != 45 ||
 			len(c.Goals) != 1 || c.Goals[0].Note != "Went to the pantry twice." || c.FollowUp == nil || c.FollowUp.AssigneeID != "u1" ||
-			!c.FollowUp.DueAt.Equal(contacts.EndOfDay(now)) {
+			!c.FollowUp.DueAt.Equal(calendar.EndOfDay(now)) {
 			t.Errorf("contact: %+v follow-up %+v", c, c.FollowUp)
 		}
 	})
@@ -269,12 +271,12 @@ func TestDischarge_FollowUpDueInSevenDaysIsMetByASuccessfulContactWithThePatient
 			Kind: "discharge", Facility: "Mercy General", OccurredOn: dischargeDay}, time.Local)
 		return err
 	})
-	if rec.FollowUp == nil || rec.FollowUp.Status != contacts.Open || rec.FollowUp.Source != contacts.FromTransition ||
+	if rec.FollowUp == nil || rec.FollowUp.Status != tasks.Open || rec.FollowUp.Source != tasks.FromTransition ||
 		rec.FollowUp.AssigneeName != "Cora Coordinator" || rec.FollowUp.Title != "Follow up after discharge from Mercy General" {
 		t.Fatalf("follow-up: %+v", rec.FollowUp)
 	}
 	y, m, d := dischargeDay.AddDate(0, 0, 7).Date()
-	if want := contacts.EndOfDay(time.Date(y, m, d, 0, 0, 0, 0, time.Local)); !rec.FollowUp.DueAt.Equal(want) {
+	if want := calendar.EndOfDay(time.Date(y, m, d, 0, 0, 0, 0, time.Local)); !rec.FollowUp.DueAt.Equal(want) {
 		t.Errorf("due %v, want the end of the seventh day after the discharge, %v", rec.FollowUp.DueAt, want)
 	}
 	// An admission opens no task.
@@ -294,12 +296,12 @@ func TestDischarge_FollowUpDueInSevenDaysIsMetByASuccessfulContactWithThePatient
 		t.Fatalf("met by a call with someone else: %+v", l.Met)
 	}
 	l = f.call(time.Now().Add(-time.Hour), "reached")
-	if len(l.Met) != 1 || l.Met[0].ID != rec.FollowUp.ID || l.Met[0].Status != contacts.Done ||
+	if len(l.Met) != 1 || l.Met[0].ID != rec.FollowUp.ID || l.Met[0].Status != tasks.Done ||
 		!strings.Contains(l.Met[0].CompletionNote, "Met by a successful contact") {
 		t.Fatalf("met by reaching the patient: %+v", l.Met)
 	}
 	f.in(f.tenant, func(tx pgx.Tx) error {
-		open, err := contacts.OpenForPatient(ctx, tx, f.tenant, f.patient)
+		open, err := tasks.OpenForPatient(ctx, tx, f.tenant, f.patient)
 		if err != nil || len(open) != 0 {
 			t.Errorf("open tasks after the follow-up: %v %+v", err, open)
 		}
@@ -318,7 +320,7 @@ func TestDischarge_RecordedAfterTheContactIsMetAtOnce(t *testing.T) {
 			Kind: "discharge", Facility: "St. Luke's", OccurredOn: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}, time.Local)
 		return err
 	})
-	if rec.FollowUp == nil || rec.FollowUp.Status != contacts.Done {
+	if rec.FollowUp == nil || rec.FollowUp.Status != tasks.Done {
 		t.Fatalf("follow-up of a discharge the patient was reached after: %+v", rec.FollowUp)
 	}
 }
@@ -328,12 +330,12 @@ func TestLog_FollowUpTaskAndGoalNotesAreSavedWithTheContact(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	goal := f.goal()
-	due := contacts.EndOfDay(time.Now().AddDate(0, 0, 3))
+	due := calendar.EndOfDay(time.Now().AddDate(0, 0, 3))
 	l := f.log(contacts.NewContact{OccurredAt: time.Now().Add(-time.Minute), Method: "home_visit", Direction: "outbound", Party: "patient",
 		Outcome: "reached", Summary: "Visited.", Goals: []contacts.TouchedGoal{{GoalID: goal, Note: "Went to the pantry."}},
-		FollowUp: &contacts.NewTask{Title: "Book the ride", DueAt: due, AssigneeID: f.colleague, Priority: contacts.Normal, Source: contacts.FromContact}}, f.coord)
+		FollowUp: &tasks.NewTask{Title: "Book the ride", DueAt: due, AssigneeID: f.colleague, Priority: tasks.Normal, Source: tasks.FromContact}}, f.coord)
 	f.in(f.tenant, func(tx pgx.Tx) error {
-		task, err := contacts.GetTask(ctx, tx, f.tenant, f.patient, l.FollowUpID)
+		task, err := tasks.Get(ctx, tx, f.tenant, f.patient, l.FollowUpID)
 		if err != nil || task.SourceContactID != l.ID || task.AssigneeName != "Colin Colleague" || !task.DueAt.Equal(due) {
 			t.Errorf("follow-up: %v %+v", err, task)
 		}
@@ -366,40 +368,40 @@ func TestTasks_CompleteRescheduleAndHandOverKeepAHistory(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	id, _ := f.createSafety(f.assessment, f.coord)
-	tomorrow := contacts.EndOfDay(time.Now().AddDate(0, 0, 1))
+	tomorrow := calendar.EndOfDay(time.Now().AddDate(0, 0, 1))
 	f.in(f.tenant, func(tx pgx.Tx) error {
-		if _, err := contacts.Reschedule(ctx, tx, f.tenant, f.patient, id, f.coord, 1, tomorrow, "Patient asked to talk tomorrow"); err != nil {
+		if _, err := tasks.Reschedule(ctx, tx, f.tenant, f.patient, id, f.coord, 1, tomorrow, "Patient asked to talk tomorrow"); err != nil {
 			return err
 		}
-		_, err := contacts.HandOver(ctx, tx, f.tenant, f.patient, id, f.coord, 2, f.colleague, "You know her best")
+		_, err := tasks.HandOver(ctx, tx, f.tenant, f.patient, id, f.coord, 2, f.colleague, "You know her best")
 		return err
 	})
 	// Acting from a version read before those changes changes nothing.
 	err := db.InTenant(ctx, f.d.Pool, f.tenant, func(tx pgx.Tx) error {
-		_, err := contacts.Complete(ctx, tx, f.tenant, f.patient, id, f.colleague, 1, "Spoke with her")
+		_, err := tasks.Complete(ctx, tx, f.tenant, f.patient, id, f.colleague, 1, "Spoke with her", time.Now())
 		return err
 	})
 	if !errors.Is(err, db.ErrConflict) {
 		t.Fatalf("stale completion: %v, want ErrConflict", err)
 	}
 	f.in(f.tenant, func(tx pgx.Tx) error {
-		_, err := contacts.Complete(ctx, tx, f.tenant, f.patient, id, f.colleague, 3, "Spoke with her; safe plan agreed")
+		_, err := tasks.Complete(ctx, tx, f.tenant, f.patient, id, f.colleague, 3, "Spoke with her; safe plan agreed", time.Now())
 		return err
 	})
 	err = db.InTenant(ctx, f.d.Pool, f.tenant, func(tx pgx.Tx) error {
-		_, err := contacts.HandOver(ctx, tx, f.tenant, f.patient, id, f.colleague, 4, f.coord, "")
+		_, err := tasks.HandOver(ctx, tx, f.tenant, f.patient, id, f.colleague, 4, f.coord, "")
 		return err
 	})
-	if !errors.Is(err, contacts.ErrTaskClosed) {
+	if !errors.Is(err, tasks.ErrClosed) {
 		t.Fatalf("handing over a done task: %v, want ErrTaskClosed", err)
 	}
 	f.in(f.tenant, func(tx pgx.Tx) error {
-		task, err := contacts.GetTask(ctx, tx, f.tenant, f.patient, id)
-		if err != nil || task.Status != contacts.Done || task.AssigneeName != "Colin Colleague" || !task.DueAt.Equal(tomorrow) ||
+		task, err := tasks.Get(ctx, tx, f.tenant, f.patient, id)
+		if err != nil || task.Status != tasks.Done || task.AssigneeName != "Colin Colleague" || !task.DueAt.Equal(tomorrow) ||
 			task.CompletionNote != "Spoke with her; safe plan agreed" || task.CompletedByName != "Colin Colleague" || task.Version != 4 {
 			t.Errorf("task: %v %+v", err, task)
 		}
-		h, err := contacts.TaskHistory(ctx, tx, f.tenant, id)
+		h, err := tasks.History(ctx, tx, f.tenant, id)
 		var kinds []string
 		for _, e := range h {
 			kinds = append(kinds, e.Kind+": "+e.Note)
@@ -415,12 +417,12 @@ func TestTasks_CompleteRescheduleAndHandOverKeepAHistory(t *testing.T) {
 func TestTasks_SafetyAlertNeedsANoteToComplete(t *testing.T) {
 	t.Parallel()
 	errs := patients.Errors{}
-	contacts.TaskForm{}.ValidateComplete(contacts.Task{Source: contacts.SafetyAlert}, errs)
+	contacts.TaskForm{}.ValidateComplete(tasks.Task{Source: tasks.SafetyAlert}, errs)
 	if !strings.Contains(errs["note"], "safety alert") {
 		t.Errorf("errors %v, want a note asked for", errs)
 	}
 	errs = patients.Errors{}
-	contacts.TaskForm{}.ValidateComplete(contacts.Task{Source: contacts.FromContact}, errs)
+	contacts.TaskForm{}.ValidateComplete(tasks.Task{Source: tasks.FromContact}, errs)
 	if len(errs) > 0 {
 		t.Errorf("a follow-up without a note: %v", errs)
 	}

@@ -7,15 +7,15 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/careplans"
+	"carecoord/internal/forms"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 )
 
-// Option is a value with its label, for choices offered in forms.
-type Option = patients.Option
-
 // Methods are the ways a contact happens.
-var Methods = []Option{
+var Methods = forms.Choices[string]{
 	{Value: "phone", Label: "Phone call"}, {Value: "video", Label: "Video call"},
 	{Value: "in_person", Label: "In person"}, {Value: "home_visit", Label: "Home visit"},
 	{Value: "text", Label: "Text message"}, {Value: "email", Label: "Email"},
@@ -23,10 +23,10 @@ var Methods = []Option{
 }
 
 // Directions say who started a contact.
-var Directions = []Option{{Value: "outbound", Label: "We reached out"}, {Value: "inbound", Label: "They reached us"}}
+var Directions = forms.Choices[string]{{Value: "outbound", Label: "We reached out"}, {Value: "inbound", Label: "They reached us"}}
 
 // Outcomes are how a contact went.
-var Outcomes = []Option{
+var Outcomes = forms.Choices[string]{
 	{Value: "reached", Label: "Reached — we spoke"},
 	{Value: "left_message", Label: "Left a message"},
 	{Value: "no_answer", Label: "No answer"},
@@ -169,7 +169,7 @@ type NewContact struct {
 	// Goals are the goals the contact touched, with the note for each
 	// ("" for none), in the plan's order.
 	Goals    []TouchedGoal
-	FollowUp *NewTask
+	FollowUp *tasks.NewTask
 	Reason   string
 }
 
@@ -234,7 +234,7 @@ func (f ContactForm) validateParty(c *NewContact, members []patients.Member, err
 		for _, m := range members {
 			if m.ID == id {
 				c.Party, c.MemberID, c.PartyName = "care_team", m.ID, m.Name
-				c.PartyRole = orLabel(m.Relationship, patients.LabelOf(patients.CareTeamKinds, m.Kind))
+				c.PartyRole = orLabel(m.Relationship, patients.CareTeamKinds.Label(m.Kind))
 				return
 			}
 		}
@@ -269,11 +269,11 @@ func (f ContactForm) validateGoals(c *NewContact, goals []careplans.GoalChoice, 
 	}
 }
 
-func (f ContactForm) validateFollowUp(now time.Time, loc *time.Location, assignees map[string]bool, errs patients.Errors) *NewTask {
+func (f ContactForm) validateFollowUp(now time.Time, loc *time.Location, assignees map[string]bool, errs patients.Errors) *tasks.NewTask {
 	if f.FollowUpTitle == "" && f.FollowUpDue == "" {
 		return nil
 	}
-	t := NewTask{Title: f.FollowUpTitle, AssigneeID: f.FollowUpAssignee, Priority: Normal, Source: FromContact}
+	t := tasks.NewTask{Title: f.FollowUpTitle, AssigneeID: f.FollowUpAssignee, Source: tasks.FromContact}
 	if f.FollowUpTitle == "" {
 		addErr(errs, "follow_up_title", "Say what needs to be done, or clear the due date.")
 	}
@@ -299,7 +299,7 @@ func futureDate(errs patients.Errors, field, v string, now time.Time, loc *time.
 		addErr(errs, field, "Enter a real date, for example 2026-03-02.")
 		return time.Time{}, false
 	}
-	if dateOf(d).Before(dateOf(now.In(loc))) {
+	if calendar.DateOf(d).Before(calendar.DateOf(now.In(loc))) {
 		addErr(errs, field, "The due date is in the past. Choose today or a later day.")
 		return time.Time{}, false
 	}
@@ -307,7 +307,7 @@ func futureDate(errs patients.Errors, field, v string, now time.Time, loc *time.
 		addErr(errs, field, "That is more than two years away. Check the year.")
 		return time.Time{}, false
 	}
-	return EndOfDay(d), true
+	return calendar.EndOfDay(d), true
 }
 
 // addErr records msg for field unless the field already has a message.
@@ -317,13 +317,10 @@ func addErr(errs patients.Errors, field, msg string) {
 	}
 }
 
-func choose(errs patients.Errors, field, v string, opts []Option, msg string) {
-	for _, o := range opts {
-		if o.Value == v {
-			return
-		}
+func choose(errs patients.Errors, field, v string, opts forms.Choices[string], msg string) {
+	if !opts.Has(v) {
+		addErr(errs, field, msg)
 	}
-	addErr(errs, field, msg)
 }
 
 func tooLong(errs patients.Errors, field, v string, n int) {

@@ -7,10 +7,11 @@ import (
 	"time"
 
 	"carecoord/internal/assessments"
-	"carecoord/internal/contacts"
+	"carecoord/internal/calendar"
 	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -77,12 +78,18 @@ func (f fixture) in(tenant string, fn func(tx pgx.Tx) error) {
 	}
 }
 
+// safetyTask is the task a PHQ-9's safety alert raises.
+func safetyTask(patient, assessment, assignee string) tasks.NewTask {
+	return tasks.NewTask{PatientID: patient, Title: "Safety follow-up after PHQ-9", DueAt: calendar.EndOfDay(time.Now()),
+		AssigneeID: assignee, Priority: tasks.Urgent, Source: tasks.SafetyAlert, SourceID: assessment}
+}
+
 func (f fixture) createSafety(assessment, assignee string) (string, bool) {
 	f.t.Helper()
 	var id string
 	var created bool
 	f.in(f.tenant, func(tx pgx.Tx) (err error) {
-		id, created, err = contacts.CreateSafetyTask(context.Background(), tx, f.tenant, f.patient, assessment, assignee, "Safety follow-up after PHQ-9")
+		id, created, err = tasks.Create(context.Background(), tx, f.tenant, safetyTask(f.patient, assessment, assignee))
 		return err
 	})
 	return id, created
@@ -95,17 +102,17 @@ func TestTasks_SafetyTaskIsUrgentOpenAndDueByEndOfToday(t *testing.T) {
 	if !created || id == "" {
 		t.Fatalf("created %v id %q", created, id)
 	}
-	var list []contacts.Task
+	var list []tasks.Task
 	f.in(f.tenant, func(tx pgx.Tx) (err error) {
-		list, err = contacts.OpenForAssignee(context.Background(), tx, f.tenant, f.coord, time.Now().Add(48*time.Hour))
+		list, err = tasks.OpenForAssignee(context.Background(), tx, f.tenant, f.coord, time.Now().Add(48*time.Hour))
 		return err
 	})
 	if len(list) != 1 {
 		t.Fatalf("open tasks of the coordinator: %d, want 1", len(list))
 	}
 	got := list[0]
-	want := contacts.EndOfDay(time.Now())
-	if got.ID != id || got.Status != contacts.Open || got.Priority != contacts.Urgent || got.Source != contacts.SafetyAlert ||
+	want := calendar.EndOfDay(time.Now())
+	if got.ID != id || got.Status != tasks.Open || got.Priority != tasks.Urgent || got.Source != tasks.SafetyAlert ||
 		got.SourceAssessmentID != f.assessment || got.PatientName != "Ada Quist" || got.AssigneeName != "Cora Coordinator" ||
 		got.Title != "Safety follow-up after PHQ-9" || !got.DueAt.Equal(want) || got.Version != 1 {
 		t.Fatalf("task: %+v (due want %v)", got, want)
@@ -141,20 +148,20 @@ func TestTasks_ListsSplitByAssigneePatientAndDueDate(t *testing.T) {
 	})
 	f.createSafety(second, f.colleague)
 	f.in(f.tenant, func(tx pgx.Tx) error {
-		mine, err := contacts.OpenForAssignee(ctx, tx, f.tenant, f.coord, time.Now().Add(48*time.Hour))
+		mine, err := tasks.OpenForAssignee(ctx, tx, f.tenant, f.coord, time.Now().Add(48*time.Hour))
 		if err != nil || len(mine) != 1 || mine[0].SourceAssessmentID != f.assessment {
 			t.Errorf("coordinator's tasks: %v %+v", err, mine)
 		}
 		// An urgent task stays on the worklist whenever it is due.
-		early, err := contacts.OpenForAssignee(ctx, tx, f.tenant, f.coord, time.Now().Add(-48*time.Hour))
+		early, err := tasks.OpenForAssignee(ctx, tx, f.tenant, f.coord, time.Now().Add(-48*time.Hour))
 		if err != nil || len(early) != 1 {
 			t.Errorf("urgent tasks with a worklist ending two days ago: %v %+v", err, early)
 		}
-		chart, err := contacts.OpenSafetyAlerts(ctx, tx, f.tenant, f.patient)
+		chart, err := tasks.OpenSafetyAlerts(ctx, tx, f.tenant, f.patient)
 		if err != nil || len(chart) != 2 {
 			t.Errorf("patient's safety alerts: %v %d, want 2", err, len(chart))
 		}
-		team, err := contacts.TeamSafetyAlerts(ctx, tx, f.tenant)
+		team, err := tasks.TeamSafetyAlerts(ctx, tx, f.tenant)
 		if err != nil || len(team) != 2 || team[0].AssigneeName != "Cora Coordinator" || team[1].AssigneeName != "Colin Colleague" {
 			t.Errorf("team safety alerts: %v %+v", err, team)
 		}
@@ -166,7 +173,7 @@ func TestTasks_ListsSplitByAssigneePatientAndDueDate(t *testing.T) {
 		return err
 	})
 	f.in(f.tenant, func(tx pgx.Tx) error {
-		team, err := contacts.TeamSafetyAlerts(ctx, tx, f.tenant)
+		team, err := tasks.TeamSafetyAlerts(ctx, tx, f.tenant)
 		if err != nil || len(team) != 1 {
 			t.Errorf("team safety alerts after one is done: %v %d, want 1", err, len(team))
 		}
@@ -180,16 +187,16 @@ func TestTasks_AnotherTenantSeesNoneAndCannotCreateForForeignPatient(t *testing.
 	ctx := context.Background()
 	f.createSafety(f.assessment, f.coord)
 	f.in(f.other, func(tx pgx.Tx) error {
-		team, err := contacts.TeamSafetyAlerts(ctx, tx, f.other)
+		team, err := tasks.TeamSafetyAlerts(ctx, tx, f.other)
 		if err != nil || len(team) != 0 {
 			t.Errorf("other tenant's team alerts: %v %+v", err, team)
 		}
 		// Even naming the first tenant, RLS hides its rows.
-		leaked, err := contacts.TeamSafetyAlerts(ctx, tx, f.tenant)
+		leaked, err := tasks.TeamSafetyAlerts(ctx, tx, f.tenant)
 		if err != nil || len(leaked) != 0 {
 			t.Errorf("first tenant's alerts read from the other tenant: %v %+v", err, leaked)
 		}
-		mine, err := contacts.OpenForAssignee(ctx, tx, f.other, f.coord, time.Now().Add(48*time.Hour))
+		mine, err := tasks.OpenForAssignee(ctx, tx, f.other, f.coord, time.Now().Add(48*time.Hour))
 		if err != nil || len(mine) != 0 {
 			t.Errorf("coordinator's tasks in the other tenant: %v %+v", err, mine)
 		}
@@ -197,7 +204,7 @@ func TestTasks_AnotherTenantSeesNoneAndCannotCreateForForeignPatient(t *testing.
 	})
 	// The other tenant cannot hang a task on the first tenant's patient.
 	err := db.InTenant(ctx, f.d.Pool, f.other, func(tx pgx.Tx) error {
-		_, _, err := contacts.CreateSafetyTask(ctx, tx, f.other, f.patient, f.assessment, f.coord, "Cross-tenant")
+		_, _, err := tasks.Create(ctx, tx, f.other, safetyTask(f.patient, f.assessment, f.coord))
 		return err
 	})
 	if err == nil {

@@ -6,14 +6,17 @@ import (
 	"strings"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/db"
+	"carecoord/internal/forms"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 
 	"github.com/jackc/pgx/v5"
 )
 
 // TransitionKinds are the transitions of care a coordinator records.
-var TransitionKinds = []Option{
+var TransitionKinds = forms.Choices[string]{
 	{Value: "admission", Label: "Hospital admission"},
 	{Value: "discharge", Label: "Hospital discharge"},
 	{Value: "emergency_visit", Label: "Emergency department visit"},
@@ -57,7 +60,7 @@ func (f TransitionForm) Validate(now time.Time, loc *time.Location, errs patient
 	}
 	tooLong(errs, "facility", f.Facility, 200)
 	tooLong(errs, "notes", f.Notes, 4000)
-	today := dateOf(now.In(loc))
+	today := calendar.DateOf(now.In(loc))
 	if on, ok := pastDay(errs, "occurred_on", f.OccurredOn, today, "Enter the day it happened."); ok {
 		t.OccurredOn = on
 	}
@@ -99,7 +102,7 @@ func pastDay(errs patients.Errors, field, v string, today time.Time, missing str
 type Recorded struct {
 	ID string
 	// FollowUp is the discharge follow-up task, when one was created.
-	FollowUp *Task
+	FollowUp *tasks.Task
 }
 
 // RecordTransition stores a transition. A discharge opens a follow-up task
@@ -120,22 +123,22 @@ func RecordTransition(ctx context.Context, q db.DBTX, tenantID, patientID, actor
 		return out, err
 	}
 	y, m, d := t.OccurredOn.AddDate(0, 0, DischargeFollowUpDays).Date()
-	taskID, err := CreateTask(ctx, q, tenantID, NewTask{
+	taskID, _, err := tasks.Create(ctx, q, tenantID, tasks.NewTask{
 		PatientID: patientID, Title: "Follow up after discharge from " + t.Facility,
-		DueAt: EndOfDay(time.Date(y, m, d, 0, 0, 0, 0, loc)), AssigneeID: assigneeID,
-		Priority: Normal, Source: FromTransition, SourceTransitionID: out.ID,
+		DueAt: calendar.EndOfDay(time.Date(y, m, d, 0, 0, 0, 0, loc)), AssigneeID: assigneeID,
+		Source: tasks.FromTransition, SourceID: out.ID,
 	})
 	if err != nil {
 		return out, err
 	}
 	// Reached on a later day, the patient was surely reached after leaving
 	// hospital; on the day itself the call may have been before it.
-	if reach.LastReached != nil && dateOf(reach.LastReached.In(loc)).After(t.OccurredOn) {
+	if reach.LastReached != nil && calendar.DateOf(reach.LastReached.In(loc)).After(t.OccurredOn) {
 		if _, err := meetDischargeFollowUps(ctx, q, tenantID, patientID, actorID, reach.LastReached.In(loc)); err != nil {
 			return out, err
 		}
 	}
-	task, err := GetTask(ctx, q, tenantID, patientID, taskID)
+	task, err := tasks.Get(ctx, q, tenantID, patientID, taskID)
 	out.FollowUp = &task
 	return out, err
 }
@@ -177,4 +180,20 @@ func CountTransitions(ctx context.Context, q db.DBTX, tenantID string, since, un
 		 where tenant_id = $1 and occurred_on between $2 and $3
 		 group by kind order by kind`, tenantID, since, until)
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[TransitionCount])
+}
+
+// meetDischargeFollowUps completes the patient's open discharge follow-up
+// tasks whose discharge was on or before the day of a successful contact
+// with the patient at at.
+func meetDischargeFollowUps(ctx context.Context, q db.DBTX, tenantID, patientID, actorID string, at time.Time) ([]tasks.Task, error) {
+	rows, _ := q.Query(ctx, `
+		select id from care_transitions
+		 where tenant_id = $1 and patient_id = $2 and kind = 'discharge' and occurred_on <= $3::date`,
+		tenantID, patientID, at.Format(calendar.DateLayout))
+	discharges, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(discharges) == 0 {
+		return nil, err
+	}
+	note := "Met by a successful contact with the patient on " + at.Format(calendar.Day) + "."
+	return tasks.CompleteRaisedBy(ctx, q, tenantID, patientID, tasks.FromTransition, discharges, actorID, note, time.Now())
 }

@@ -4,6 +4,7 @@
 package db
 
 import (
+	"carecoord/internal/fail"
 	"context"
 	"errors"
 	"fmt"
@@ -23,10 +24,10 @@ type DBTX interface {
 
 // ErrNotFound means the row does not exist or belongs to another tenant; the
 // two are deliberately indistinguishable.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = fail.NotFound("There is nothing here, or you do not have access to it.")
 
 // ErrConflict means the row changed since the caller read it.
-var ErrConflict = errors.New("changed by someone else")
+var ErrConflict = fail.Conflict("Someone changed this while you were working on it. Reload to see their change, then make yours again.")
 
 // Open connects a pool and checks that the database answers.
 func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {

@@ -7,8 +7,8 @@ import (
 
 	"carecoord/internal/assessments"
 	"carecoord/internal/careplans"
-	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -196,12 +196,12 @@ func submitAndApprove(ctx context.Context, tx pgx.Tx, ref careplans.Ref, author,
 	if err != nil {
 		return err
 	}
-	tasks := make([]contacts.InterventionTask, len(due))
+	list := make([]tasks.Intervention, len(due))
 	for i, d := range due {
-		tasks[i] = contacts.InterventionTask{InterventionID: d.ID, PatientID: ref.PatientID, AssigneeID: d.AssigneeID,
+		list[i] = tasks.Intervention{InterventionID: d.ID, PatientID: ref.PatientID, AssigneeID: d.AssigneeID,
 			Title: d.Action, Due: d.DueDate, Open: d.Open}
 	}
-	return contacts.SyncInterventionTasks(ctx, tx, ref.TenantID, tasks)
+	return tasks.SyncInterventions(ctx, tx, ref.TenantID, list)
 }
 
 func reviseFirstGoal(ctx context.Context, tx pgx.Tx, ref careplans.Ref, author string, today time.Time) error {

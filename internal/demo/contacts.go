@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -75,7 +77,7 @@ func loadContacts(ctx context.Context, tx pgx.Tx, t seededTenant, ps []loadedPat
 			plan = []demoContact{{16, "phone", "reached"}, {9, "home_visit", "reached"}}
 		}
 		for k, dc := range plan {
-			var followUp *contacts.NewTask
+			var followUp *tasks.NewTask
 			if k == len(plan)-1 {
 				followUp = demoFollowUp(p, i, today, actor)
 			}
@@ -148,7 +150,7 @@ func contactPlan(p loadedPatient, i int) []demoContact {
 
 // demoFollowUp is the task a patient's latest contact left, if any: open,
 // overdue, due today or already done.
-func demoFollowUp(p loadedPatient, i int, today time.Time, actor string) *contacts.NewTask {
+func demoFollowUp(p loadedPatient, i int, today time.Time, actor string) *tasks.NewTask {
 	if p.Status != patients.Active {
 		return nil
 	}
@@ -165,8 +167,8 @@ func demoFollowUp(p loadedPatient, i int, today time.Time, actor string) *contac
 	default:
 		return nil
 	}
-	return &contacts.NewTask{Title: demoFollowUps[(i/8)%len(demoFollowUps)], DueAt: contacts.EndOfDay(inLocal(due)),
-		AssigneeID: actor, Priority: contacts.Normal, Source: contacts.FromContact}
+	return &tasks.NewTask{Title: demoFollowUps[(i/8)%len(demoFollowUps)], DueAt: calendar.EndOfDay(inLocal(due)),
+		AssigneeID: actor, Source: tasks.FromContact}
 }
 
 // inLocal is day's date at midnight in the server's zone.
@@ -175,7 +177,7 @@ func inLocal(day time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.Local)
 }
 
-func logDemoContact(ctx context.Context, tx pgx.Tx, tenantID string, p loadedPatient, actor string, dc demoContact, n int, today time.Time, followUp *contacts.NewTask) error {
+func logDemoContact(ctx context.Context, tx pgx.Tx, tenantID string, p loadedPatient, actor string, dc demoContact, n int, today time.Time, followUp *tasks.NewTask) error {
 	at := inLocal(today).AddDate(0, 0, -dc.daysAgo).Add(time.Duration(9+n%8)*time.Hour + time.Duration(n%4)*15*time.Minute)
 	direction := "outbound"
 	if dc.outcome == "reached" && dc.method == "phone" && n%6 == 1 {
@@ -203,7 +205,7 @@ func logDemoContact(ctx context.Context, tx pgx.Tx, tenantID string, p loadedPat
 	}
 	if l.FollowUpID != "" && followUp.DueAt.Before(today.AddDate(0, 0, -3)) {
 		// An older follow-up that was done on time.
-		_, err = contacts.Complete(ctx, tx, tenantID, p.ID, l.FollowUpID, actor, 1, "Done; the patient has been told.")
+		_, err = tasks.Complete(ctx, tx, tenantID, p.ID, l.FollowUpID, actor, 1, "Done; the patient has been told.", time.Now())
 	}
 	return err
 }

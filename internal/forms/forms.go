@@ -4,15 +4,13 @@
 package forms
 
 import (
+	"carecoord/internal/calendar"
 	"net/mail"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
-
-// DateLayout is how dates travel in forms (<input type="date">).
-const DateLayout = "2006-01-02"
 
 // Errors maps a form field's name to the message shown beside it.
 type Errors map[string]string
@@ -60,10 +58,20 @@ func (e Errors) Date(field, v string, required bool) *time.Time {
 		}
 		return nil
 	}
-	d, err := time.Parse(DateLayout, v)
+	d, err := calendar.ParseDate(v)
 	if err != nil {
 		e.Add(field, "Enter a real date, for example 2027-01-31.")
 		return nil
 	}
 	return &d
+}
+
+// Version reads a form's hidden version; anything unreadable becomes 0,
+// which no record has, so it ends as a conflict rather than an overwrite.
+func Version(s string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
 }

@@ -2,11 +2,13 @@ package patients
 
 import (
 	"context"
-	"errors"
 	"reflect"
 	"time"
 
+	"carecoord/internal/audit"
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -107,12 +109,28 @@ func formatDate(t *time.Time) string {
 }
 
 // ErrAlreadyRevoked means the consent was revoked before.
-var ErrAlreadyRevoked = errors.New("consent already revoked")
+var ErrAlreadyRevoked = fail.Precondition("That consent was already revoked.")
 
-// RevokeConsent records that the patient withdrew a consent on the given
+// RevokeConsent records that the patient withdrew a consent today, with its
+// timeline line and audit event.
+func (s *Service) RevokeConsent(ctx context.Context, a tenants.Actor, patientID, consentID string) error {
+	return db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		c, err := revokeConsent(ctx, tx, a.TenantID, patientID, consentID, a.Today())
+		if err != nil {
+			return err
+		}
+		if err := AddEvent(ctx, tx, a.TenantID, patientID, a.UserID, "consent", "Consent revoked: "+ConsentKinds.Label(c.Kind)); err != nil {
+			return err
+		}
+		return a.Audit(ctx, tx, audit.Event{Action: "consent.revoked", EntityType: "consent", EntityID: consentID,
+			PatientID: patientID, Detail: map[string]any{"kind": c.Kind}})
+	})
+}
+
+// revokeConsent records that the patient withdrew a consent on the given
 // day, and returns the consent. A consent is revoked once: the date it was
 // withdrawn is history and is not moved by a second click.
-func RevokeConsent(ctx context.Context, q db.DBTX, tenantID, patientID, consentID string, on time.Time) (Consent, error) {
+func revokeConsent(ctx context.Context, q db.DBTX, tenantID, patientID, consentID string, on time.Time) (Consent, error) {
 	rows, _ := q.Query(ctx, `
 		select id, kind, given_on, given_by, expires_on, revoked_on
 		  from consents

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
 	"carecoord/internal/patients"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -63,6 +65,15 @@ func (f chartFixture) try(fn func(tx pgx.Tx) error) error {
 	return db.InTenant(context.Background(), f.d.Pool, f.tenant, fn)
 }
 
+// changeStatus changes patient a's status through the use case, as a
+// coordinator of the fixture's tenant.
+func (f chartFixture) changeStatus(action patients.StatusAction, reason string, version int) error {
+	a := tenants.Actor{TenantID: f.tenant, At: time.Now()}
+	_, err := patients.NewService(f.d.Pool).ChangeStatus(context.Background(), a, f.a,
+		patients.StatusForm{Action: string(action), Reason: reason, Version: strconv.Itoa(version)})
+	return err
+}
+
 func (f chartFixture) scalar(sql string, args ...any) any {
 	f.t.Helper()
 	var v any
@@ -98,11 +109,7 @@ func TestChangeStatus_OnlyTheAllowedTransitionsHappen(t *testing.T) {
 			_, err := tx.Exec(ctx, "update patients set status = $2, version = 5 where id = $1", f.a, tt.from)
 			return err
 		})
-		change := patients.StatusChange{Action: tt.action, Reason: "Moved away", Version: 5}
-		err := f.try(func(tx pgx.Tx) error {
-			_, _, err := patients.ChangeStatus(ctx, tx, f.tenant, f.a, "", change)
-			return err
-		})
+		err := f.changeStatus(tt.action, "Moved away", 5)
 		got := patients.Status(f.scalar("select status from patients where id = $1", f.a).(string))
 		switch {
 		case tt.want == "" && (!errors.Is(err, patients.ErrTransitionNotAllowed) || got != tt.from):
@@ -117,10 +124,9 @@ func TestChangeStatus_WritesTheTimelineAndBumpsTheVersion(t *testing.T) {
 	t.Parallel()
 	f := newChartFixture(t)
 	ctx := context.Background()
-	f.tx(func(tx pgx.Tx) error {
-		_, _, err := patients.ChangeStatus(ctx, tx, f.tenant, f.a, "", patients.StatusChange{Action: patients.Discharge, Reason: "Moved out of state", Version: 1})
-		return err
-	})
+	if err := f.changeStatus(patients.Discharge, "Moved out of state", 1); err != nil {
+		t.Fatal(err)
+	}
 	var events []patients.Event
 	f.tx(func(tx pgx.Tx) (err error) {
 		events, err = patients.Timeline(ctx, tx, f.tenant, f.a, 10)
@@ -132,16 +138,15 @@ func TestChangeStatus_WritesTheTimelineAndBumpsTheVersion(t *testing.T) {
 	if v := f.scalar("select version from patients where id = $1", f.a); v != int32(2) {
 		t.Errorf("version = %v, want 2", v)
 	}
+	if n := f.scalar("select count(*) from audit_events where patient_id = $1 and action = 'patient.status_changed'", f.a); n != int64(1) {
+		t.Errorf("%v audit events, want 1", n)
+	}
 }
 
 func TestChangeStatus_StaleVersionChangesNothing(t *testing.T) {
 	t.Parallel()
 	f := newChartFixture(t)
-	ctx := context.Background()
-	err := f.try(func(tx pgx.Tx) error {
-		_, _, err := patients.ChangeStatus(ctx, tx, f.tenant, f.a, "", patients.StatusChange{Action: patients.Enrol, Version: 7})
-		return err
-	})
+	err := f.changeStatus(patients.Enrol, "", 7)
 	if !errors.Is(err, db.ErrConflict) {
 		t.Errorf("err = %v, want db.ErrConflict", err)
 	}
@@ -201,9 +206,8 @@ func TestChartEdits_AnotherPatientsRowsAreNotFound(t *testing.T) {
 			return patients.UpdateCoverage(ctx, tx, f.tenant, f.a, coverage, patients.Coverage{Payer: "Changed", Primary: true})
 		},
 		"remove coverage": func(tx pgx.Tx) error { _, err := patients.RemoveCoverage(ctx, tx, f.tenant, f.a, coverage); return err },
-		"revoke consent": func(tx pgx.Tx) error {
-			_, err := patients.RevokeConsent(ctx, tx, f.tenant, f.a, consent, time.Now())
-			return err
+		"revoke consent": func(pgx.Tx) error {
+			return patients.NewService(f.d.Pool).RevokeConsent(ctx, tenants.Actor{TenantID: f.tenant, At: time.Now()}, f.a, consent)
 		},
 	}
 	for name, fn := range attempts {
@@ -254,11 +258,11 @@ func TestRevokeConsent_RevokesOnceOnTheGivenDay(t *testing.T) {
 		return err
 	})
 	day := time.Date(2026, 3, 4, 15, 30, 0, 0, time.UTC)
-	f.tx(func(tx pgx.Tx) error { _, err := patients.RevokeConsent(ctx, tx, f.tenant, f.a, id, day); return err })
-	err := f.try(func(tx pgx.Tx) error {
-		_, err := patients.RevokeConsent(ctx, tx, f.tenant, f.a, id, day.AddDate(0, 0, 5))
-		return err
-	})
+	svc := patients.NewService(f.d.Pool)
+	if err := svc.RevokeConsent(ctx, tenants.Actor{TenantID: f.tenant, At: day}, f.a, id); err != nil {
+		t.Fatal(err)
+	}
+	err := svc.RevokeConsent(ctx, tenants.Actor{TenantID: f.tenant, At: day.AddDate(0, 0, 5)}, f.a, id)
 	if !errors.Is(err, patients.ErrAlreadyRevoked) {
 		t.Errorf("second revoke: err = %v, want ErrAlreadyRevoked", err)
 	}

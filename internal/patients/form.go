@@ -114,7 +114,7 @@ func (f DetailsForm) Validate(today time.Time, coordinators map[string]bool, err
 		}
 		d.DOB = dob
 	}
-	if f.Sex != "" && !validOption(Sexes, f.Sex) {
+	if f.Sex != "" && !Sexes.Has(f.Sex) {
 		errs.Add("sex", "Choose one of the listed options.")
 	}
 	phone(errs, "phone", f.Phone)
@@ -123,7 +123,7 @@ func (f DetailsForm) Validate(today time.Time, coordinators map[string]bool, err
 	if f.Phone == "" && f.Email == "" && (f.AddressLine1 == "" || f.City == "") {
 		errs.Add("phone", "Give at least one way to reach the patient: a phone number, an email address or a postal address.")
 	}
-	if f.PreferredContactMethod != "" && !validOption(ContactMethods, f.PreferredContactMethod) {
+	if f.PreferredContactMethod != "" && !ContactMethods.Has(f.PreferredContactMethod) {
 		errs.Add("preferred_contact_method", "Choose one of the listed contact methods.")
 	}
 	if f.PreferredLanguage == "" {
@@ -245,7 +245,7 @@ func ParseMember(v url.Values, prefix string) MemberForm {
 
 // Validate checks the member; prefix names its fields in errs.
 func (m MemberForm) Validate(prefix string, errs Errors) MemberForm {
-	if !validOption(CareTeamKinds, m.Kind) {
+	if !CareTeamKinds.Has(m.Kind) {
 		errs.Add(prefix+"kind", "Choose who this person is to the patient.")
 	}
 	errs.Required(prefix+"name", m.Name, "Enter the person's name.")
@@ -286,7 +286,7 @@ func ParseConsent(v url.Values, prefix string) ConsentForm {
 // Validate checks the consent; prefix names its fields in errs.
 func (c ConsentForm) Validate(prefix string, today time.Time, errs Errors) Consent {
 	out := Consent{Kind: c.Kind, GivenBy: c.GivenBy}
-	if !validOption(ConsentKinds, c.Kind) {
+	if !ConsentKinds.Has(c.Kind) {
 		errs.Add(prefix+"kind", "Choose the kind of consent.")
 	}
 	if c.GivenOn == "" {

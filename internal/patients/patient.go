@@ -5,6 +5,8 @@ package patients
 
 import (
 	"time"
+
+	"carecoord/internal/forms"
 )
 
 // Status is where the patient stands in the programme.
@@ -120,51 +122,26 @@ func Age(dob, on time.Time) int {
 	return years
 }
 
-// Option is a value with its label, for enums offered in forms.
-type Option struct {
-	Value string
-	Label string
-}
-
 // Sexes are the recorded sex options (gender identity is free text).
-var Sexes = []Option{{"female", "Female"}, {"male", "Male"}, {"intersex", "Intersex"}, {"unknown", "Unknown / not disclosed"}}
+var Sexes = forms.Choices[string]{{Value: "female", Label: "Female"}, {Value: "male", Label: "Male"}, {Value: "intersex", Label: "Intersex"}, {Value: "unknown", Label: "Unknown / not disclosed"}}
 
 // ContactMethods are the ways a patient can prefer to be reached.
-var ContactMethods = []Option{{"phone", "Phone call"}, {"text", "Text message"}, {"email", "Email"}, {"mail", "Post"}, {"in_person", "In person"}}
+var ContactMethods = forms.Choices[string]{{Value: "phone", Label: "Phone call"}, {Value: "text", Label: "Text message"}, {Value: "email", Label: "Email"}, {Value: "mail", Label: "Post"}, {Value: "in_person", Label: "In person"}}
 
 // CareTeamKinds are the kinds of people on a care team.
-var CareTeamKinds = []Option{
-	{"caregiver", "Family or caregiver"},
-	{"primary_care", "Primary care provider"},
-	{"specialist", "Specialist"},
-	{"behavioral_health", "Behavioural health"},
-	{"payer", "Payer / health plan"},
-	{"community", "Community organisation"},
-	{"other", "Other"},
+var CareTeamKinds = forms.Choices[string]{
+	{Value: "caregiver", Label: "Family or caregiver"},
+	{Value: "primary_care", Label: "Primary care provider"},
+	{Value: "specialist", Label: "Specialist"},
+	{Value: "behavioral_health", Label: "Behavioural health"},
+	{Value: "payer", Label: "Payer / health plan"},
+	{Value: "community", Label: "Community organisation"},
+	{Value: "other", Label: "Other"},
 }
 
 // ConsentKinds are the consents a patient can give.
-var ConsentKinds = []Option{
-	{"treatment", "Consent to care coordination"},
-	{"information_sharing", "Sharing information with the care team"},
-	{"text_messages", "Text messages"},
-}
-
-// LabelOf returns the label of value among opts, or value itself.
-func LabelOf(opts []Option, value string) string {
-	for _, o := range opts {
-		if o.Value == value {
-			return o.Label
-		}
-	}
-	return value
-}
-
-func validOption(opts []Option, value string) bool {
-	for _, o := range opts {
-		if o.Value == value {
-			return true
-		}
-	}
-	return false
+var ConsentKinds = forms.Choices[string]{
+	{Value: "treatment", Label: "Consent to care coordination"},
+	{Value: "information_sharing", Label: "Sharing information with the care team"},
+	{Value: "text_messages", Label: "Text messages"},
 }

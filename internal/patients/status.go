@@ -2,13 +2,17 @@ package patients
 
 import (
 	"context"
-	"errors"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"carecoord/internal/audit"
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
+	"carecoord/internal/forms"
+	"carecoord/internal/tenants"
 )
 
 // StatusAction is a coordinator's decision to move a patient to another
@@ -78,7 +82,11 @@ func ActionsFrom(s Status) []StatusAction {
 
 // ErrTransitionNotAllowed means the patient's status does not allow the
 // action, e.g. putting a discharged patient on hold.
-var ErrTransitionNotAllowed = errors.New("status change not allowed from the current status")
+var ErrTransitionNotAllowed = fail.Precondition("The patient's status does not allow that change.")
+
+// ErrStatusChanged means the patient changed since the page was read.
+var ErrStatusChanged = db.ErrConflict.Because("Someone changed this patient while you were working, so the status was not changed. " +
+	"The chart below is up to date: check it, then try again.")
 
 // maxReason keeps the timeline line within its 500 characters.
 const maxReason = 400
@@ -118,46 +126,62 @@ func (f StatusForm) Validate(errs Errors) StatusChange {
 		errs.Required("reason", f.Reason, "Say why, so the team knows later.")
 	}
 	errs.MaxLen("reason", f.Reason, maxReason)
-	c.Version = ParseVersion(f.Version)
+	c.Version = forms.Version(f.Version)
 	return c
 }
 
-// ParseVersion reads a form's hidden version; anything unreadable becomes 0,
-// which no record has, so it ends as a conflict rather than an overwrite.
-func ParseVersion(s string) int {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0
-	}
-	return n
+// StatusChanged is what a status change did.
+type StatusChanged struct {
+	From, To Status
 }
 
-// ChangeStatus applies c to the patient if the patient is still at
+// ChangeStatus enrols, holds, discharges or re-opens the patient as f
+// asks, if the patient is still as the coordinator saw them, with its
+// timeline line and audit event.
+func (s *Service) ChangeStatus(ctx context.Context, a tenants.Actor, patientID string, f StatusForm) (StatusChanged, error) {
+	errs := Errors{}
+	c := f.Validate(errs)
+	if len(errs) > 0 {
+		return StatusChanged{}, fail.Invalid(errs, "")
+	}
+	var out StatusChanged
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
+		if out.From, out.To, err = changeStatus(ctx, tx, a, patientID, c); err != nil {
+			return err
+		}
+		return a.Audit(ctx, tx, audit.Event{Action: "patient.status_changed", EntityType: "patient", EntityID: patientID,
+			PatientID: patientID, Detail: map[string]any{"action": string(c.Action), "from": string(out.From), "to": string(out.To)}})
+	})
+	return out, err
+}
+
+// changeStatus applies c to the patient if the patient is still at
 // c.Version and the action is allowed from the current status, and writes
-// the timeline line. It returns the status before and after.
-// A stale version returns db.ErrConflict, a disallowed action
+// the timeline line. It returns the status before and after. A stale
+// version is ErrStatusChanged and a disallowed action
 // ErrTransitionNotAllowed; neither changes anything.
-func ChangeStatus(ctx context.Context, q db.DBTX, tenantID, patientID, actorID string, c StatusChange) (from, to Status, err error) {
+func changeStatus(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, c StatusChange) (from, to Status, err error) {
 	var version int
 	err = q.QueryRow(ctx, `
 		select status, version from patients where tenant_id = $1 and id = $2 for update`,
-		tenantID, patientID).Scan(&from, &version)
+		a.TenantID, patientID).Scan(&from, &version)
 	if err != nil {
 		return "", "", db.NotFound(err)
 	}
 	// The version first: a coordinator acting on an old page should hear
 	// that the record changed, not that their button no longer applies.
 	if version != c.Version {
-		return from, "", db.ErrConflict
+		return from, "", ErrStatusChanged
 	}
 	if !c.Action.AllowedFrom(from) {
-		return from, "", ErrTransitionNotAllowed
+		return from, "", ErrTransitionNotAllowed.Because("The patient is " + strings.ToLower(from.Label()) +
+			", so “" + c.Action.Label() + "” does not apply. The actions that do are below.")
 	}
 	to = transitions[c.Action].to
 	_, err = q.Exec(ctx, `
-		update patients set status = $3, version = version + 1, updated_at = now()
+		update patients set status = $3, version = version + 1, updated_at = $4
 		 where tenant_id = $1 and id = $2`,
-		tenantID, patientID, to)
+		a.TenantID, patientID, to, a.At)
 	if err != nil {
 		return "", "", err
 	}
@@ -165,7 +189,7 @@ func ChangeStatus(ctx context.Context, q db.DBTX, tenantID, patientID, actorID s
 	if c.Reason != "" {
 		summary += ": " + c.Reason
 	}
-	return from, to, AddEvent(ctx, q, tenantID, patientID, actorID, "status", summary)
+	return from, to, AddEvent(ctx, q, a.TenantID, patientID, a.UserID, "status", summary)
 }
 
 // ConsentState is where one kind of consent stands today.
@@ -205,7 +229,7 @@ func (c Consent) State(today time.Time) ConsentState {
 
 // KindState is the standing of one kind of consent.
 type KindState struct {
-	Kind  Option
+	Kind  forms.Choice[string]
 	State ConsentState
 	// Expires is when the consent in force ends, if it does.
 	Expires *time.Time
@@ -222,7 +246,7 @@ func ConsentStates(cs []Consent, today time.Time) []KindState {
 	return out
 }
 
-func kindState(k Option, cs []Consent, today time.Time) KindState {
+func kindState(k forms.Choice[string], cs []Consent, today time.Time) KindState {
 	ks := KindState{Kind: k, State: ConsentNotRecorded}
 	var newest *Consent
 	for i := range cs {

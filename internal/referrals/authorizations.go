@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"carecoord/internal/db"
+	"carecoord/internal/forms"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -25,13 +26,13 @@ const (
 )
 
 // AuthStatuses lists the statuses in the order a form offers them.
-var AuthStatuses = []Option{
-	{string(AuthNotNeeded), "Not needed"}, {string(AuthRequested), "Requested"}, {string(AuthApproved), "Approved"},
-	{string(AuthDenied), "Denied"}, {string(AuthAppealed), "Appealed"},
+var AuthStatuses = forms.Choices[string]{
+	{Value: string(AuthNotNeeded), Label: "Not needed"}, {Value: string(AuthRequested), Label: "Requested"}, {Value: string(AuthApproved), Label: "Approved"},
+	{Value: string(AuthDenied), Label: "Denied"}, {Value: string(AuthAppealed), Label: "Appealed"},
 }
 
 // Units are what an authorisation counts.
-var Units = []Option{{"visits", "visits"}, {"units", "units"}, {"days", "days"}, {"hours", "hours"}}
+var Units = forms.Choices[string]{{Value: "visits", Label: "visits"}, {Value: "units", Label: "units"}, {Value: "days", Label: "days"}, {Value: "hours", Label: "hours"}}
 
 // Authorization is the payer's answer to a clinical referral.
 type Authorization struct {
@@ -85,13 +86,13 @@ func AuthFormOf(a Authorization) AuthForm {
 // last day it is valid, because that is what the expiry warning watches.
 func (f AuthForm) Validate(errs Errors) Authorization {
 	a := Authorization{Status: AuthStatus(f.Status), Number: f.Number, Unit: f.Unit, Notes: f.Notes}
-	if !valid(AuthStatuses, f.Status) {
+	if !AuthStatuses.Has(f.Status) {
 		errs.Add("auth_status", "Choose where the authorisation stands.")
 	}
 	if a.Unit == "" {
 		a.Unit = "visits"
 	}
-	if !valid(Units, a.Unit) {
+	if !Units.Has(a.Unit) {
 		errs.Add("unit", "Choose what the approval counts.")
 	}
 	errs.MaxLen("number", f.Number, 100)

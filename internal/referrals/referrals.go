@@ -9,7 +9,9 @@ import (
 
 	"carecoord/internal/assessments"
 	"carecoord/internal/db"
+	"carecoord/internal/forms"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -85,7 +87,7 @@ const (
 )
 
 // Outcomes lists the outcomes in the order a form offers them.
-var Outcomes = []Option{{string(Met), "Need met"}, {string(PartlyMet), "Partly met"}, {string(NotMet), "Not met"}}
+var Outcomes = forms.Choices[string]{{Value: string(Met), Label: "Need met"}, {Value: string(PartlyMet), Label: "Partly met"}, {Value: string(NotMet), Label: "Not met"}}
 
 // Errors a caller can tell the person about.
 var (
@@ -301,10 +303,10 @@ type Sending struct {
 
 // SharedFields are the patient details a referral may carry beyond the
 // name, in the order the form offers them.
-var SharedFields = []Option{
-	{"contact", "Phone and email"}, {"address", "Address"}, {"date_of_birth", "Date of birth"},
-	{"language", "Preferred language and interpreter need"}, {"need", "The need, as described on the plan"},
-	{"insurance", "Insurance coverage"},
+var SharedFields = forms.Choices[string]{
+	{Value: "contact", Label: "Phone and email"}, {Value: "address", Label: "Address"}, {Value: "date_of_birth", Label: "Date of birth"},
+	{Value: "language", Label: "Preferred language and interpreter need"}, {Value: "need", Label: "The need, as described on the plan"},
+	{Value: "insurance", Label: "Insurance coverage"},
 }
 
 // ParseSending reads the send form.
@@ -315,7 +317,7 @@ func ParseSending(v url.Values) Sending {
 // Validate checks the send form for the referral.
 func (s Sending) Validate(r Referral, errs Errors) {
 	for _, f := range s.Fields {
-		if !valid(SharedFields, f) {
+		if !SharedFields.Has(f) {
 			errs.Add("share", "Choose the details to share from the list.")
 		}
 	}
@@ -383,7 +385,7 @@ func (s Step) Validate(from Status, errs Errors) {
 	}
 	switch s.To {
 	case Completed:
-		if !valid(Outcomes, string(s.Outcome)) {
+		if !Outcomes.Has(string(s.Outcome)) {
 			errs.Add("outcome", "Say whether the referral met the need.")
 		}
 	case Declined, NoResponse, Cancelled:
@@ -414,10 +416,7 @@ func Move(ctx context.Context, q db.DBTX, tenantID, actorID string, r Referral, 
 	}
 	// A step taken closes the referral's no-response follow-up: there is
 	// nothing left to chase.
-	if _, err := q.Exec(ctx, `
-		update tasks set status = 'cancelled', version = version + 1
-		 where tenant_id = $1 and source = 'referral' and source_referral_id = $2 and status = 'open'`,
-		tenantID, r.ID); err != nil {
+	if err := tasks.CancelRaisedBy(ctx, q, tenantID, tasks.FromReferral, []string{r.ID}); err != nil {
 		return err
 	}
 	return addEvent(ctx, q, tenantID, r.ID, s.To, s.Note, actorID)

@@ -16,19 +16,20 @@ import (
 	"carecoord/internal/assessments"
 	"carecoord/internal/careplans"
 	"carecoord/internal/db"
+	"carecoord/internal/forms"
 
 	"github.com/jackc/pgx/v5"
 )
 
 // Costs say what a resource charges.
-var Costs = []Option{
-	{"free", "Free"}, {"sliding_scale", "Sliding scale"}, {"low_cost", "Low cost"},
-	{"insurance", "Insurance accepted"}, {"fee", "Fee"},
+var Costs = forms.Choices[string]{
+	{Value: "free", Label: "Free"}, {Value: "sliding_scale", Label: "Sliding scale"}, {Value: "low_cost", Label: "Low cost"},
+	{Value: "insurance", Label: "Insurance accepted"}, {Value: "fee", Label: "Fee"},
 }
 
 // ReferMethods are the ways a referral reaches a resource.
-var ReferMethods = []Option{
-	{"phone", "Phone"}, {"email", "Email"}, {"fax", "Fax"}, {"walk_in", "Walk-in"}, {"online", "Online form"},
+var ReferMethods = forms.Choices[string]{
+	{Value: "phone", Label: "Phone"}, {Value: "email", Label: "Email"}, {Value: "fax", Label: "Fax"}, {Value: "walk_in", Label: "Walk-in"}, {Value: "online", Label: "Online form"},
 }
 
 // Resource is one organisation or service of the directory.
@@ -150,11 +151,11 @@ func (f ResourceForm) Validate(errs Errors) Resource {
 	if f.Phone == "" && f.Email == "" && f.Website == "" && f.AddressLine == "" {
 		errs.Add("phone", "Give at least one way to reach them: a phone number, an email, a website or an address.")
 	}
-	if !valid(Costs, f.Cost) {
+	if !Costs.Has(f.Cost) {
 		errs.Add("cost", "Choose what it costs.")
 	}
 	for _, m := range f.ReferBy {
-		if !valid(ReferMethods, m) {
+		if !ReferMethods.Has(m) {
 			errs.Add("refer_by", "Choose how referrals reach them from the list.")
 		} else if !slices.Contains(r.ReferBy, m) {
 			r.ReferBy = append(r.ReferBy, m)

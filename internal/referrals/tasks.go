@@ -4,8 +4,9 @@ import (
 	"context"
 	"time"
 
-	"carecoord/internal/contacts"
+	"carecoord/internal/calendar"
 	"carecoord/internal/db"
+	"carecoord/internal/tasks"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -20,13 +21,6 @@ import (
 // can look for it. It is idempotent and safe to run concurrently (see
 // docs/architecture.md, "Referrals").
 
-// Task sources of this package (tasks.source).
-const (
-	sourceReferral      = "referral"
-	sourceAuthorization = "authorization"
-	sourceAppointment   = "appointment"
-)
-
 // titleName shortens a name for a task title (titles hold 200 characters).
 func titleName(s string) string {
 	r := []rune(s)
@@ -36,16 +30,12 @@ func titleName(s string) string {
 	return s
 }
 
-// assignee is who gets a task about a patient: their coordinator, or
+// raise opens a task about the patient for their coordinator, or for
 // fallback when they have none.
-const assigneeSQL = `coalesce((select p.assigned_coordinator_id from patients p where p.tenant_id = $1 and p.id = $2), nullif($3, '')::uuid)`
-
-func raise(ctx context.Context, q db.DBTX, tenantID, patientID, fallback, title string, due time.Time, source, column, sourceID, conflict string) (bool, error) {
-	tag, err := q.Exec(ctx, `
-		insert into tasks (tenant_id, patient_id, title, due_at, assignee_id, source, `+column+`)
-		values ($1, $2, $4, $5, `+assigneeSQL+`, $6, $7)`+conflict,
-		tenantID, patientID, fallback, title, due, source, sourceID)
-	return tag.RowsAffected() == 1, err
+func raise(ctx context.Context, q db.DBTX, tenantID, patientID, fallback, title string, due time.Time, source tasks.Source, sourceID string) (bool, error) {
+	_, created, err := tasks.Create(ctx, q, tenantID, tasks.NewTask{PatientID: patientID, Title: title, DueAt: due,
+		AssigneeID: fallback, ToCoordinator: true, Source: source, SourceID: sourceID})
+	return created, err
 }
 
 // RaiseDue raises the tasks that time has made due on day (a date) for the
@@ -74,8 +64,7 @@ func RaiseDue(ctx context.Context, q db.DBTX, tenantID string, day time.Time, wa
 	}
 	for _, u := range due {
 		title := "No answer from " + titleName(u.toName) + " to the referral sent " + day2(u.sentAt.Local()) + ": follow up"
-		ok, err := raise(ctx, q, tenantID, u.patientID, u.createdBy, title, endOf(u.followUp), sourceReferral,
-			"source_referral_id", u.id, ` on conflict (tenant_id, source_referral_id) where source = 'referral' do nothing`)
+		ok, err := raise(ctx, q, tenantID, u.patientID, u.createdBy, title, endOf(u.followUp), tasks.FromReferral, u.id)
 		if err != nil {
 			return n, err
 		}
@@ -126,8 +115,7 @@ func raiseExpiring(ctx context.Context, q db.DBTX, tenantID string, day time.Tim
 		if due.Before(day) {
 			due = day
 		}
-		if _, err := raise(ctx, q, tenantID, e.patientID, e.createdBy, title, endOf(due), sourceAuthorization,
-			"source_authorization_id", e.id, ""); err != nil {
+		if _, err := raise(ctx, q, tenantID, e.patientID, e.createdBy, title, endOf(due), tasks.FromAuthorization, e.id); err != nil {
 			return 0, err
 		}
 	}
@@ -138,8 +126,7 @@ func raiseExpiring(ctx context.Context, q db.DBTX, tenantID string, day time.Tim
 // transaction that records the denial: appeal, or find another way.
 func DeniedTask(ctx context.Context, q db.DBTX, tenantID, actorID string, r Referral, authorizationID string, day time.Time) error {
 	title := "Authorisation for " + titleName(r.ToName) + " denied: appeal or find another way"
-	_, err := raise(ctx, q, tenantID, r.PatientID, actorID, title, endOf(day), sourceAuthorization,
-		"source_authorization_id", authorizationID, "")
+	_, err := raise(ctx, q, tenantID, r.PatientID, actorID, title, endOf(day), tasks.FromAuthorization, authorizationID)
 	return err
 }
 
@@ -147,15 +134,14 @@ func DeniedTask(ctx context.Context, q db.DBTX, tenantID, actorID string, r Refe
 // transaction that records it.
 func MissedTask(ctx context.Context, q db.DBTX, tenantID, actorID string, a Appointment, day time.Time) error {
 	title := "Missed appointment with " + titleName(a.WithName) + " on " + day2(a.StartsAt.Local()) + ": find out why and rebook"
-	_, err := raise(ctx, q, tenantID, a.PatientID, actorID, title, endOf(day), sourceAppointment,
-		"source_appointment_id", a.ID, ` on conflict (tenant_id, source_appointment_id) where source = 'appointment' do nothing`)
+	_, err := raise(ctx, q, tenantID, a.PatientID, actorID, title, endOf(day), tasks.FromAppointment, a.ID)
 	return err
 }
 
 // endOf is the end of a date's day on the server's clock: the due time of
 // a task due that day.
 func endOf(d time.Time) time.Time {
-	return contacts.EndOfDay(time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.Local))
+	return calendar.EndOfDate(d, time.Local)
 }
 
-func day2(t time.Time) string { return t.Format("2 Jan") }
+func day2(t time.Time) string { return t.Format(calendar.ShortDay) }

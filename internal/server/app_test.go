@@ -16,6 +16,7 @@ import (
 	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
 	"carecoord/internal/demo"
+	"carecoord/internal/schedule"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -66,6 +67,17 @@ func newTestApp(t *testing.T, opts ...func(*Options)) *testApp {
 		s.Close()
 	})
 	return &testApp{t: t, db: d, server: s, http: hs, logs: logs}
+}
+
+// runScheduledJobs runs every job of the background scheduler once, as a
+// running server's scheduler would after time passed: tasks time has made
+// due are raised by it, never by a page.
+func (a *testApp) runScheduledJobs() {
+	a.t.Helper()
+	s := schedule.New(a.db.Pool, slog.New(slog.NewTextHandler(io.Discard, nil)), a.server.now, schedule.Jobs())
+	if _, err := s.RunAll(context.Background()); err != nil {
+		a.t.Fatal(err)
+	}
 }
 
 // client is one browser: its own cookies, redirects not followed so that

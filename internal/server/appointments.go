@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"carecoord/internal/db"
+	"carecoord/internal/forms"
 	"carecoord/internal/patients"
 	"carecoord/internal/referrals"
 	"carecoord/web"
@@ -75,7 +76,7 @@ func appointmentChoices(r *http.Request, tx pgx.Tx, c chartReq) (referrals.WithC
 			continue
 		}
 		ch.Members[m.ID] = m
-		opts = append(opts, web.SelectOption{Value: "member:" + m.ID, Label: memberName(m) + " — " + patients.LabelOf(patients.CareTeamKinds, m.Kind)})
+		opts = append(opts, web.SelectOption{Value: "member:" + m.ID, Label: memberName(m) + " — " + patients.CareTeamKinds.Label(m.Kind)})
 	}
 	refs, err := referrals.ForPatient(ctx, tx, c.tenantID, c.patientID)
 	if err != nil {
@@ -213,7 +214,7 @@ func (s *Server) markAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	version := patients.ParseVersion(r.PostForm.Get("version"))
+	version := forms.Version(r.PostForm.Get("version"))
 	mark := referrals.Mark(r.PostForm.Get("mark"))
 	note := trimmedForm(r, "note")
 	if len([]rune(note)) > 2000 {

@@ -9,6 +9,7 @@ import (
 
 	"carecoord/internal/assessments"
 	"carecoord/internal/db"
+	"carecoord/internal/forms"
 	"carecoord/internal/patients"
 	"carecoord/web"
 
@@ -312,7 +313,7 @@ func (s *Server) postAssessment(w http.ResponseWriter, r *http.Request) error {
 	if action != "save" && action != "complete" {
 		return errBadRequest
 	}
-	version := patients.ParseVersion(r.PostForm.Get("version"))
+	version := forms.Version(r.PostForm.Get("version"))
 	var l loadedAssessment
 	var answers assessments.Answers
 	err = s.inTenant(r, func(tx pgx.Tx) (err error) {

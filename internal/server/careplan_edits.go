@@ -8,7 +8,7 @@ import (
 
 	"carecoord/internal/careplans"
 	"carecoord/internal/db"
-	"carecoord/internal/patients"
+	"carecoord/internal/forms"
 	"carecoord/web"
 
 	"github.com/jackc/pgx/v5"
@@ -145,7 +145,7 @@ func (s *Server) removePlanNeed(w http.ResponseWriter, r *http.Request) error {
 	open := web.PlanForm{}
 	a := audited{action: "care_plan.need_removed", detail: map[string]any{"plan_need": id}}
 	return s.planEdit(w, r, p, &open, a, "Need taken off the plan.", "", func(tx pgx.Tx) error {
-		return careplans.RemoveNeed(r.Context(), tx, p.ref, p.actorID, id, patients.ParseVersion(r.PostForm.Get("version")))
+		return careplans.RemoveNeed(r.Context(), tx, p.ref, p.actorID, id, forms.Version(r.PostForm.Get("version")))
 	})
 }
 
@@ -161,7 +161,7 @@ func (s *Server) movePlanItem(w http.ResponseWriter, r *http.Request) error {
 	open := web.PlanForm{}
 	a := audited{action: "care_plan.reordered", detail: map[string]any{"kind": kind, "item": id, "direction": dir}}
 	return s.planEdit(w, r, p, &open, a, "Moved.", "#"+kind+"-"+id, func(tx pgx.Tx) error {
-		return careplans.Move(r.Context(), tx, p.ref, p.actorID, kind, strings.ToLower(id), dir == "up", patients.ParseVersion(r.PostForm.Get("version")))
+		return careplans.Move(r.Context(), tx, p.ref, p.actorID, kind, strings.ToLower(id), dir == "up", forms.Version(r.PostForm.Get("version")))
 	})
 }
 
@@ -265,7 +265,7 @@ func (s *Server) removePlanGoal(w http.ResponseWriter, r *http.Request) error {
 	open := web.PlanForm{}
 	a := audited{action: "care_plan.goal_removed", entityType: "goal", entityID: goalID}
 	return s.planEdit(w, r, p, &open, a, "Goal removed.", "", func(tx pgx.Tx) error {
-		return careplans.RemoveGoal(r.Context(), tx, p.ref, p.actorID, goalID, patients.ParseVersion(r.PostForm.Get("version")))
+		return careplans.RemoveGoal(r.Context(), tx, p.ref, p.actorID, goalID, forms.Version(r.PostForm.Get("version")))
 	})
 }
 
@@ -327,7 +327,7 @@ func (s *Server) removePlanIntervention(w http.ResponseWriter, r *http.Request) 
 	open := web.PlanForm{}
 	a := audited{action: "care_plan.intervention_removed", entityType: "intervention", entityID: id}
 	return s.planEdit(w, r, p, &open, a, "Intervention removed.", "", func(tx pgx.Tx) error {
-		return careplans.RemoveIntervention(r.Context(), tx, p.ref, p.actorID, id, patients.ParseVersion(r.PostForm.Get("version")))
+		return careplans.RemoveIntervention(r.Context(), tx, p.ref, p.actorID, id, forms.Version(r.PostForm.Get("version")))
 	})
 }
 
@@ -373,7 +373,7 @@ func (s *Server) setGoalStatus(w http.ResponseWriter, r *http.Request) error {
 	open := web.PlanForm{}
 	a := audited{action: "goal.status_changed", entityType: "goal", entityID: goalID, detail: map[string]any{"status": string(status)}}
 	return s.planEdit(w, r, p, &open, a, "Goal status updated.", "#goal-"+goalID, func(tx pgx.Tx) error {
-		return careplans.SetGoalStatus(r.Context(), tx, p.ref, p.actorID, goalID, status, patients.ParseVersion(r.PostForm.Get("version")))
+		return careplans.SetGoalStatus(r.Context(), tx, p.ref, p.actorID, goalID, status, forms.Version(r.PostForm.Get("version")))
 	})
 }
 
@@ -387,6 +387,6 @@ func (s *Server) setInterventionStatus(w http.ResponseWriter, r *http.Request) e
 	open := web.PlanForm{}
 	a := audited{action: "intervention.status_changed", entityType: "intervention", entityID: id, detail: map[string]any{"status": string(status)}}
 	return s.planEdit(w, r, p, &open, a, "Intervention status updated.", "#intervention-"+id, func(tx pgx.Tx) error {
-		return careplans.SetInterventionStatus(r.Context(), tx, p.ref, p.actorID, id, status, patients.ParseVersion(r.PostForm.Get("version")))
+		return careplans.SetInterventionStatus(r.Context(), tx, p.ref, p.actorID, id, status, forms.Version(r.PostForm.Get("version")))
 	})
 }

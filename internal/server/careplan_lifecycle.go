@@ -7,8 +7,9 @@ import (
 	"time"
 
 	"carecoord/internal/careplans"
-	"carecoord/internal/contacts"
+	"carecoord/internal/forms"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 	"carecoord/web"
 
 	"github.com/jackc/pgx/v5"
@@ -34,7 +35,7 @@ func (s *Server) submitPlan(w http.ResponseWriter, r *http.Request) error {
 			open.Problem = "The plan can't be submitted yet: see what is missing below."
 			return errChartRedisplay
 		}
-		if err := careplans.Submit(r.Context(), tx, p.ref, p.actorID, patients.ParseVersion(r.PostForm.Get("version"))); err != nil {
+		if err := careplans.Submit(r.Context(), tx, p.ref, p.actorID, forms.Version(r.PostForm.Get("version"))); err != nil {
 			return err
 		}
 		return patientEvent(r, tx, p.chartReq, "care_plan", "Care plan submitted for approval: "+plan.Title)
@@ -49,7 +50,7 @@ func (s *Server) revisePlan(w http.ResponseWriter, r *http.Request) error {
 	open := web.PlanForm{}
 	flash := "Revision started. The approved plan stays in force until the revision is approved."
 	return s.planEdit(w, r, p, &open, audited{action: "care_plan.revision_started"}, flash, "", func(tx pgx.Tx) error {
-		if err := careplans.Revise(r.Context(), tx, p.ref, p.actorID, patients.ParseVersion(r.PostForm.Get("version"))); err != nil {
+		if err := careplans.Revise(r.Context(), tx, p.ref, p.actorID, forms.Version(r.PostForm.Get("version"))); err != nil {
 			return err
 		}
 		return patientEvent(r, tx, p.chartReq, "care_plan", "Care plan revision started")
@@ -65,28 +66,20 @@ func (s *Server) approvePlan(w http.ResponseWriter, r *http.Request) error {
 	}
 	open := web.PlanForm{}
 	return s.planEdit(w, r, p, &open, audited{action: "care_plan.approved"}, "Plan approved and in force.", "", func(tx pgx.Tx) error {
-		due, err := careplans.Approve(r.Context(), tx, p.ref, p.actorID, patients.ParseVersion(r.PostForm.Get("version")))
+		due, err := careplans.Approve(r.Context(), tx, p.ref, p.actorID, forms.Version(r.PostForm.Get("version")))
 		if err != nil {
 			return err
 		}
-		sync := make([]contacts.InterventionTask, len(due))
+		sync := make([]tasks.Intervention, len(due))
 		for i, d := range due {
-			sync[i] = contacts.InterventionTask{InterventionID: d.ID, PatientID: p.patientID, AssigneeID: d.AssigneeID,
-				Title: taskTitle(d.Action), Due: d.DueDate, Open: d.Open}
+			sync[i] = tasks.Intervention{InterventionID: d.ID, PatientID: p.patientID, AssigneeID: d.AssigneeID,
+				Title: d.Action, Due: d.DueDate, Open: d.Open}
 		}
-		if err := contacts.SyncInterventionTasks(r.Context(), tx, p.tenantID, sync); err != nil {
+		if err := tasks.SyncInterventions(r.Context(), tx, p.tenantID, sync); err != nil {
 			return err
 		}
 		return patientEvent(r, tx, p.chartReq, "care_plan", "Care plan approved")
 	})
-}
-
-// taskTitle fits an intervention's action into a task title.
-func taskTitle(action string) string {
-	if r := []rune(action); len(r) > 200 {
-		return string(r[:199]) + "…"
-	}
-	return action
 }
 
 func (s *Server) returnPlan(w http.ResponseWriter, r *http.Request) error {
@@ -138,7 +131,7 @@ func (s *Server) closePlan(w http.ResponseWriter, r *http.Request, completed boo
 		if err != nil {
 			return err
 		}
-		if err := contacts.CancelInterventionTasks(r.Context(), tx, p.tenantID, closed); err != nil {
+		if err := tasks.CancelRaisedBy(r.Context(), tx, p.tenantID, tasks.FromIntervention, closed); err != nil {
 			return err
 		}
 		return patientEvent(r, tx, p.chartReq, "care_plan", flash+" "+f.Text)

@@ -365,7 +365,7 @@ func (s *Server) planChoices(r *http.Request, tx pgx.Tx, p planReq) (web.PlanCho
 		return ch, err
 	}
 	for _, m := range team {
-		label := joinNonEmpty(", ", m.Name, patients.LabelOf(patients.CareTeamKinds, m.Kind), m.Organisation)
+		label := joinNonEmpty(", ", m.Name, patients.CareTeamKinds.Label(m.Kind), m.Organisation)
 		ch.Responsible = append(ch.Responsible, web.SelectOption{Value: "care_team:" + m.ID, Label: label + " (care team)"})
 	}
 	ch.Responsible = append(ch.Responsible,

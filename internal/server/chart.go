@@ -9,6 +9,7 @@ import (
 
 	"carecoord/internal/assessments"
 	"carecoord/internal/db"
+	"carecoord/internal/forms"
 	"carecoord/internal/patients"
 	"carecoord/web"
 
@@ -104,10 +105,6 @@ func (s *Server) loadChart(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartVie
 	ctx := r.Context()
 	p, err := patients.Get(ctx, tx, c.tenantID, c.patientID)
 	if err != nil {
-		return web.ChartView{}, err
-	}
-	// Before the chart reads tasks, raise those time has made due.
-	if err := raiseDueTasks(r, tx, c.tenantID); err != nil {
 		return web.ChartView{}, err
 	}
 	team, err := patients.CareTeam(ctx, tx, c.tenantID, c.patientID)
@@ -268,7 +265,7 @@ func memberRows(base string, team []patients.Member) []web.ChartMemberRow {
 	out := make([]web.ChartMemberRow, len(team))
 	for i, m := range team {
 		out[i] = web.ChartMemberRow{
-			Name: m.Name, Kind: patients.LabelOf(patients.CareTeamKinds, m.Kind), Relationship: m.Relationship,
+			Name: m.Name, Kind: patients.CareTeamKinds.Label(m.Kind), Relationship: m.Relationship,
 			Organisation: m.Organisation, Phone: m.Phone, Email: m.Email,
 			Emergency: m.EmergencyContact, ConsentToShare: m.ConsentToShare,
 			EditHref: base + "/care-team/" + m.ID + "/edit", RemoveAction: base + "/care-team/" + m.ID + "/remove",
@@ -294,7 +291,7 @@ func consentRows(base string, consents []patients.Consent, day time.Time) []web.
 	for i, c := range consents {
 		st := c.State(day)
 		row := web.ChartConsentRow{
-			Kind: patients.LabelOf(patients.ConsentKinds, c.Kind), GivenOn: longDate(c.GivenOn), GivenBy: c.GivenBy,
+			Kind: patients.ConsentKinds.Label(c.Kind), GivenOn: longDate(c.GivenOn), GivenBy: c.GivenBy,
 			State: web.ChartBadge{Label: st.Label(), Tone: consentTone[st]},
 		}
 		switch {
@@ -325,11 +322,11 @@ func dateRange(from, to *time.Time) string {
 
 func longDate(t time.Time) string { return t.Format("2 Jan 2006") }
 
-func labelOrEmpty(opts []patients.Option, v string) string {
+func labelOrEmpty(opts forms.Choices[string], v string) string {
 	if v == "" {
 		return ""
 	}
-	return patients.LabelOf(opts, v)
+	return opts.Label(v)
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

@@ -6,9 +6,12 @@ import (
 	"strings"
 
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
+	"carecoord/internal/forms"
 	"carecoord/internal/patients"
 	"carecoord/web"
 
+	"github.com/a-h/templ"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -21,52 +24,34 @@ func (s *Server) changePatientStatus(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	f := patients.ParseStatusForm(r.PostForm)
-	errs := patients.Errors{}
-	change := f.Validate(errs)
-	if len(errs) > 0 {
-		return s.showStatusProblem(w, r, c, http.StatusUnprocessableEntity, f, errs["reason"], errs["action"])
+	changed, err := s.patients.ChangeStatus(r.Context(), s.actor(r), c.patientID, f)
+	if err != nil {
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) { return s.statusProblem(r, c, f, e) })
 	}
-	var from, to patients.Status
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		from, to, err = patients.ChangeStatus(r.Context(), tx, c.tenantID, c.patientID, c.actorID, change)
-		if err != nil {
-			return err
-		}
-		return s.audit(r, tx, audited{action: "patient.status_changed", entityType: "patient", entityID: c.patientID, patientID: c.patientID,
-			detail: map[string]any{"action": string(change.Action), "from": string(from), "to": string(to)}})
-	})
-	switch {
-	case errors.Is(err, db.ErrConflict):
-		return s.showStatusProblem(w, r, c, http.StatusConflict, f, "",
-			"Someone changed this patient while you were working, so the status was not changed. The chart below is up to date: check it, then try again.")
-	case errors.Is(err, patients.ErrTransitionNotAllowed):
-		return s.showStatusProblem(w, r, c, http.StatusUnprocessableEntity, f, "",
-			"The patient is "+strings.ToLower(from.Label())+", so “"+change.Action.Label()+"” does not apply. The actions that do are below.")
-	case err != nil:
-		return err
-	}
-	s.flash(r, "Status changed to "+strings.ToLower(to.Label())+".")
-	return redirect(w, r, c.base)
+	return s.redirectWith(w, r, c.base, "Status changed to "+strings.ToLower(changed.To.Label())+".")
 }
 
-// showStatusProblem shows the chart again with a status change that could
-// not be made: its reason kept and the message beside it or above.
-func (s *Server) showStatusProblem(w http.ResponseWriter, r *http.Request, c chartReq, code int, f patients.StatusForm, fieldErr, problem string) error {
+// statusProblem is the chart again with a status change that could not be
+// made: its reason kept, and the message beside it or above.
+func (s *Server) statusProblem(r *http.Request, c chartReq, f patients.StatusForm, e *fail.Error) (templ.Component, error) {
 	var v web.ChartView
 	err := s.inTenant(r, func(tx pgx.Tx) (err error) {
 		v, err = s.loadChart(r, tx, c)
 		return err
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	v.Status.Problem = problem
+	v.Status.Problem = e.Fields["action"]
+	if e.Kind != fail.KindInvalid {
+		v.Status.Problem = e.Message
+	}
 	for i, a := range v.Status.Actions {
 		if a.Action == f.Action && a.NeedsReason {
-			v.Status.Actions[i].Open, v.Status.Actions[i].Reason, v.Status.Actions[i].Error = true, f.Reason, fieldErr
+			v.Status.Actions[i].Open, v.Status.Actions[i].Reason, v.Status.Actions[i].Error = true, f.Reason, e.Fields["reason"]
 		}
 	}
-	return render(w, r, code, web.ChartPage(v))
+	return web.ChartPage(v), nil
 }
 
 // Details -----------------------------------------------------------------
@@ -101,7 +86,7 @@ func (s *Server) editPatient(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := web.PatientEditView{Form: patients.ParseDetails(r.PostForm), Version: patients.ParseVersion(r.PostForm.Get("version"))}
+	v := web.PatientEditView{Form: patients.ParseDetails(r.PostForm), Version: forms.Version(r.PostForm.Get("version"))}
 	errs := patients.Errors{}
 	code := http.StatusOK
 	err = s.inTenant(r, func(tx pgx.Tx) error {

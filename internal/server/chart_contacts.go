@@ -6,6 +6,7 @@ import (
 
 	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 	"carecoord/web"
 
 	"github.com/jackc/pgx/v5"
@@ -46,11 +47,11 @@ func chartContactWork(r *http.Request, tx pgx.Tx, c chartReq, p patients.Patient
 	for _, ct := range recent {
 		v.Contacts = append(v.Contacts, web.ChartContactRow{
 			When:    ct.OccurredAt.Local().Format("Mon 2 Jan 2006, 15:04") + " · " + ct.AuthorName,
-			Line:    patients.LabelOf(contacts.Methods, ct.Method) + " with " + ct.WithWhom(),
+			Line:    contacts.Methods.Label(ct.Method) + " with " + ct.WithWhom(),
 			Outcome: outcomeBadge(ct.Outcome), Summary: ct.Summary, Href: c.base + "/contacts/" + ct.ID,
 		})
 	}
-	open, err := contacts.OpenForPatient(ctx, tx, c.tenantID, c.patientID)
+	open, err := tasks.OpenForPatient(ctx, tx, c.tenantID, c.patientID)
 	if err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func chartContactWork(r *http.Request, tx pgx.Tx, c chartReq, p patients.Patient
 			due = "today"
 		}
 		v.Tasks = append(v.Tasks, web.ChartTaskRow{Title: t.Title, Due: due, Late: t.DueAt.Before(now),
-			Urgent: t.Priority == contacts.Urgent, Assignee: orText(t.AssigneeName, "Nobody"), Href: c.base + "/tasks/" + t.ID})
+			Urgent: t.Priority == tasks.Urgent, Assignee: orText(t.AssigneeName, "Nobody"), Href: c.base + "/tasks/" + t.ID})
 	}
 	transitions, err := contacts.Transitions(ctx, tx, c.tenantID, c.patientID, 10)
 	v.Transitions = transitionRows(transitions)

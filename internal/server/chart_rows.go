@@ -99,7 +99,7 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		return s.record(r, tx, c, "care_team", "Added "+m.Name+" ("+patients.LabelOf(patients.CareTeamKinds, m.Kind)+") to the care team",
+		return s.record(r, tx, c, "care_team", "Added "+m.Name+" ("+patients.CareTeamKinds.Label(m.Kind)+") to the care team",
 			audited{action: "care_team.added", entityType: "care_team_member", entityID: id})
 	})
 	return s.finish(w, r, c, err, "Added "+m.Name+" to the care team.", func() error {
@@ -154,7 +154,7 @@ func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
 		if m, err = patients.RemoveMember(r.Context(), tx, c.tenantID, c.patientID, memberID); err != nil {
 			return err
 		}
-		return s.record(r, tx, c, "care_team", "Removed "+m.Name+" ("+patients.LabelOf(patients.CareTeamKinds, m.Kind)+") from the care team",
+		return s.record(r, tx, c, "care_team", "Removed "+m.Name+" ("+patients.CareTeamKinds.Label(m.Kind)+") from the care team",
 			audited{action: "care_team.removed", entityType: "care_team_member", entityID: memberID})
 	})
 	return s.finish(w, r, c, err, "Removed "+m.Name+" from the care team.", nil)
@@ -302,7 +302,7 @@ func (s *Server) addConsent(w http.ResponseWriter, r *http.Request) error {
 	errs := patients.Errors{}
 	f := patients.ParseConsent(r.PostForm, "")
 	consent := f.Validate("", today(), errs)
-	kind := patients.LabelOf(patients.ConsentKinds, consent.Kind)
+	kind := patients.ConsentKinds.Label(consent.Kind)
 	name, err := s.changeInChart(r, c, errs, func(tx pgx.Tx) error {
 		id, err := patients.AddConsent(r.Context(), tx, c.tenantID, c.patientID, consent)
 		if err != nil {
@@ -323,17 +323,8 @@ func (s *Server) revokeConsent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.changeInChart(r, c, nil, func(tx pgx.Tx) error {
-		consent, err := patients.RevokeConsent(r.Context(), tx, c.tenantID, c.patientID, consentID, today())
-		if err != nil {
-			return err
-		}
-		return s.record(r, tx, c, "consent", "Consent revoked: "+patients.LabelOf(patients.ConsentKinds, consent.Kind),
-			audited{action: "consent.revoked", entityType: "consent", entityID: consentID, detail: map[string]any{"kind": consent.Kind}})
-	})
-	if errors.Is(err, patients.ErrAlreadyRevoked) {
-		s.flash(r, "That consent was already revoked.")
-		return redirect(w, r, c.base)
+	if err := s.patients.RevokeConsent(r.Context(), s.actor(r), c.patientID, consentID); err != nil {
+		return s.flashFailure(w, r, err, c.base)
 	}
-	return s.finish(w, r, c, err, "Consent revoked.", nil)
+	return s.redirectWith(w, r, c.base, "Consent revoked.")
 }

@@ -10,7 +10,9 @@ import (
 	"carecoord/internal/careplans"
 	"carecoord/internal/contacts"
 	"carecoord/internal/db"
+	"carecoord/internal/forms"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 	"carecoord/web"
 
 	"github.com/jackc/pgx/v5"
@@ -54,27 +56,19 @@ func (s *Server) loadContactForm(r *http.Request, tx pgx.Tx, c chartReq) (contac
 func (s *Server) contactFormView(r *http.Request, c chartReq, cf contactForm, form contacts.ContactForm, errs patients.Errors) web.ContactFormView {
 	v := web.ContactFormView{
 		ChartSubformView: s.subform(r, c, cf.name, "Log a contact", c.base+"/contacts", "Save contact", errs),
-		Form:             form, Methods: optionsOf(contacts.Methods), Directions: optionsOf(contacts.Directions),
-		Outcomes: optionsOf(contacts.Outcomes), Assignees: cf.assignees,
+		Form:             form, Methods: web.OptionsOf(contacts.Methods), Directions: web.OptionsOf(contacts.Directions),
+		Outcomes: web.OptionsOf(contacts.Outcomes), Assignees: cf.assignees,
 	}
 	v.With = []web.SelectOption{{Value: "patient", Label: "The patient"}}
 	for _, m := range cf.choices.Members {
 		v.With = append(v.With, web.SelectOption{Value: "member:" + m.ID,
-			Label: m.Name + " (" + orText(m.Relationship, patients.LabelOf(patients.CareTeamKinds, m.Kind)) + ")"})
+			Label: m.Name + " (" + orText(m.Relationship, patients.CareTeamKinds.Label(m.Kind)) + ")"})
 	}
 	v.With = append(v.With, web.SelectOption{Value: "other", Label: "Someone else"})
 	for _, g := range cf.choices.Goals {
 		v.Goals = append(v.Goals, web.ContactGoalOption{ID: g.ID, Label: g.Label, Checked: form.Goals[g.ID], Note: form.GoalNotes[g.ID]})
 	}
 	return v
-}
-
-func optionsOf(opts []patients.Option) []web.SelectOption {
-	out := make([]web.SelectOption, len(opts))
-	for i, o := range opts {
-		out[i] = web.SelectOption{Value: o.Value, Label: o.Label}
-	}
-	return out
 }
 
 // newContactForm shows a blank contact: now, a call to the patient.
@@ -146,7 +140,7 @@ func (s *Server) recordContact(r *http.Request, tx pgx.Tx, c chartReq, nc contac
 	if l.FollowUpID != "" {
 		err = s.record(r, tx, c, "task", "Follow-up task: "+nc.FollowUp.Title+", due "+longDate(nc.FollowUp.DueAt),
 			audited{action: "task.created", entityType: "task", entityID: l.FollowUpID,
-				detail: map[string]any{"source": string(contacts.FromContact), "contact": l.ID, "assignee": nc.FollowUp.AssigneeID}})
+				detail: map[string]any{"source": string(tasks.FromContact), "contact": l.ID, "assignee": nc.FollowUp.AssigneeID}})
 		if err != nil {
 			return err
 		}
@@ -158,7 +152,7 @@ func (s *Server) recordContact(r *http.Request, tx pgx.Tx, c chartReq, nc contac
 }
 
 // recordMet notes the discharge follow-ups a contact completed.
-func (s *Server) recordMet(r *http.Request, tx pgx.Tx, c chartReq, met []contacts.Task) error {
+func (s *Server) recordMet(r *http.Request, tx pgx.Tx, c chartReq, met []tasks.Task) error {
 	for _, t := range met {
 		err := s.record(r, tx, c, "task", "Done: "+t.Title+" (met by the contact)",
 			audited{action: "task.completed", entityType: "task", entityID: t.ID, detail: map[string]any{"by": "contact"}})
@@ -203,14 +197,14 @@ var outcomeTone = map[string]string{
 }
 
 func outcomeBadge(outcome string) web.ChartBadge {
-	return web.ChartBadge{Label: patients.LabelOf(contacts.Outcomes, outcome), Tone: outcomeTone[outcome]}
+	return web.ChartBadge{Label: contacts.Outcomes.Label(outcome), Tone: outcomeTone[outcome]}
 }
 
 // contactSummaryOf is a contact as a page describes it.
 func contactSummaryOf(c contacts.Contact) web.ContactSummary {
 	v := web.ContactSummary{
-		When: c.OccurredAt.Local().Format("Mon 2 Jan 2006, 15:04"), Method: patients.LabelOf(contacts.Methods, c.Method),
-		Direction: strings.ToLower(patients.LabelOf(contacts.Directions, c.Direction)), With: c.WithWhom(),
+		When: c.OccurredAt.Local().Format("Mon 2 Jan 2006, 15:04"), Method: contacts.Methods.Label(c.Method),
+		Direction: strings.ToLower(contacts.Directions.Label(c.Direction)), With: c.WithWhom(),
 		Outcome: outcomeBadge(c.Outcome), Summary: c.Summary, Author: c.AuthorName,
 		Logged: c.CreatedAt.Local().Format("2 Jan 2006, 15:04"),
 	}
@@ -340,7 +334,7 @@ func (s *Server) correctContact(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	form := contacts.ParseContactForm(r.PostForm)
-	version := patients.ParseVersion(r.PostForm.Get("version"))
+	version := forms.Version(r.PostForm.Get("version"))
 	errs := patients.Errors{}
 	var cf contactForm
 	var ct contacts.Contact

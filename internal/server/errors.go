@@ -4,9 +4,10 @@ import (
 	"errors"
 	"net/http"
 
-	"carecoord/internal/db"
+	"carecoord/internal/fail"
 	"carecoord/web"
 
+	"github.com/a-h/templ"
 	"github.com/go-chi/chi/v5/middleware"
 )
 
@@ -68,18 +69,82 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	_ = web.ErrorPage(v).Render(r.Context(), w)
 }
 
+// kindPages is how each kind of use-case failure is answered when no form
+// shows it: the one table from failure to status code.
+var kindPages = map[fail.Kind]*httpError{
+	fail.KindInvalid: {http.StatusUnprocessableEntity, "Not saved",
+		"What you sent could not be accepted. Go back, check it and try again."},
+	fail.KindNotFound:  errNotFound,
+	fail.KindConflict:  errConflict,
+	fail.KindForbidden: errForbidden,
+	fail.KindPrecondition: {http.StatusUnprocessableEntity, "Not done",
+		"That does not apply to this record as it is now. Nothing was changed."},
+}
+
+// statusOf is the status code a kind of failure answers with.
+func statusOf(k fail.Kind) int {
+	if he, ok := kindPages[k]; ok {
+		return he.status
+	}
+	return http.StatusInternalServerError
+}
+
+// classify turns any error into the page to show. A use case's message is
+// written for people, so it replaces the kind's usual one; not-found pages
+// always say the same, so that they reveal nothing.
 func classify(err error) *httpError {
 	var he *httpError
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &he):
 		return he
-	case errors.Is(err, db.ErrNotFound):
-		return errNotFound
-	case errors.Is(err, db.ErrConflict):
-		return errConflict
 	case errors.As(err, &tooLarge):
 		return errTooLarge
 	}
-	return errInternal
+	e, ok := fail.As(err)
+	if !ok {
+		return errInternal
+	}
+	page, ok := kindPages[e.Kind]
+	if !ok {
+		return errInternal
+	}
+	if e.Message != "" && e.Kind != fail.KindNotFound {
+		p := *page
+		p.message = e.Message
+		return &p
+	}
+	return page
+}
+
+// redisplayed are the failures a form answers by showing itself again:
+// about what was typed, or about what changed while the person typed.
+var redisplayed = map[fail.Kind]bool{fail.KindInvalid: true, fail.KindConflict: true, fail.KindPrecondition: true}
+
+// showAgain answers a use case's failure on a form. When the failure is
+// about what the person typed or what changed meanwhile, page renders the
+// form again with e's messages and every typed value, at the kind's
+// status; any other failure becomes the error page.
+func (s *Server) showAgain(w http.ResponseWriter, r *http.Request, err error, page func(e *fail.Error) (templ.Component, error)) error {
+	e, ok := fail.As(err)
+	if !ok || !redisplayed[e.Kind] {
+		return err
+	}
+	c, err := page(e)
+	if err != nil {
+		return err
+	}
+	return render(w, r, statusOf(e.Kind), c)
+}
+
+// flashFailure answers the failure of a one-click action (a button, no
+// form to keep): a precondition or conflict is said in a flash on the page
+// at to; any other failure becomes the error page.
+func (s *Server) flashFailure(w http.ResponseWriter, r *http.Request, err error, to string) error {
+	e, ok := fail.As(err)
+	if !ok || (e.Kind != fail.KindPrecondition && e.Kind != fail.KindConflict) {
+		return err
+	}
+	s.flash(r, e.Message)
+	return redirect(w, r, to)
 }

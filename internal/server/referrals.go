@@ -11,6 +11,7 @@ import (
 
 	"carecoord/internal/careplans"
 	"carecoord/internal/db"
+	"carecoord/internal/forms"
 	"carecoord/internal/patients"
 	"carecoord/internal/referrals"
 	"carecoord/web"
@@ -48,14 +49,6 @@ func returnTo(r *http.Request, c chartReq) chartReq {
 		c.base += "/" + p
 	}
 	return c
-}
-
-// raiseDueTasks raises the referral and authorisation tasks that time has
-// made due, in the transaction of a page that lists tasks.
-func raiseDueTasks(r *http.Request, tx pgx.Tx, tenantID string) error {
-	m, _ := currentMembership(r)
-	_, err := referrals.RaiseDue(r.Context(), tx, tenantID, today(), m.Settings.AuthorizationWarningDays)
-	return err
 }
 
 // newReferral chooses where to refer (a search of the directory and the
@@ -150,7 +143,7 @@ func (s *Server) newReferral(w http.ResponseWriter, r *http.Request) error {
 		for _, m := range team {
 			if slices.Contains(referrals.ClinicalKinds, m.Kind) {
 				v.Providers = append(v.Providers, web.ProviderChoice{
-					Name: m.Name, Detail: joinNonEmpty(" · ", patients.LabelOf(patients.CareTeamKinds, m.Kind), m.Relationship, m.Organisation),
+					Name: m.Name, Detail: joinNonEmpty(" · ", patients.CareTeamKinds.Label(m.Kind), m.Relationship, m.Organisation),
 					ReferHref: refer("member", m.ID),
 				})
 			}
@@ -229,7 +222,7 @@ func (s *Server) referralForm(r *http.Request, tx pgx.Tx, c chartReq, f referral
 		}
 	} else if m, ok := ch.Members[f.MemberID]; ok && slices.Contains(referrals.ClinicalKinds, m.Kind) {
 		v.ToName, v.MemberID, v.Clinical = memberName(m), m.ID, true
-		v.ToDetail = joinNonEmpty(" · ", patients.LabelOf(patients.CareTeamKinds, m.Kind), m.Phone)
+		v.ToDetail = joinNonEmpty(" · ", patients.CareTeamKinds.Label(m.Kind), m.Phone)
 	}
 	for _, n := range needs {
 		v.Needs = append(v.Needs, web.SelectOption{Value: n.ID, Label: careplans.DomainLabel(n.Domain) + ": " + n.Description})
@@ -343,13 +336,13 @@ func (s *Server) loadReferral(r *http.Request, tx pgx.Tx, c chartReq, id string)
 		v.Age = "open " + ageText(ref.Age(now))
 	}
 	if ref.Outcome != "" {
-		v.Outcome = patients.LabelOf(referrals.Outcomes, string(ref.Outcome))
+		v.Outcome = referrals.Outcomes.Label(string(ref.Outcome))
 	}
 	if ref.FollowUpDue != nil && ref.Status == referrals.Sent {
 		v.FollowUp = longDate(*ref.FollowUpDue)
 	}
 	for _, f := range ref.SharedFields {
-		v.Shared = append(v.Shared, strings.ToLower(patients.LabelOf(referrals.SharedFields, f)))
+		v.Shared = append(v.Shared, strings.ToLower(referrals.SharedFields.Label(f)))
 	}
 	if err := s.referralParty(r, tx, c, ref, &v); err != nil {
 		return referralPage{}, err
@@ -409,7 +402,7 @@ func (s *Server) referralParty(r *http.Request, tx pgx.Tx, c chartReq, ref refer
 	}
 	v.ToKind = "Clinical provider"
 	if ref.MemberKind != "" {
-		v.ToKind = patients.LabelOf(patients.CareTeamKinds, ref.MemberKind)
+		v.ToKind = patients.CareTeamKinds.Label(ref.MemberKind)
 	}
 	if ref.MemberID == "" {
 		v.ToKind += " (no longer on the care team)"
@@ -524,7 +517,7 @@ func (s *Server) referralChange(w http.ResponseWriter, r *http.Request, change f
 
 func (s *Server) sendReferral(w http.ResponseWriter, r *http.Request) error {
 	return s.referralChange(w, r, func(tx pgx.Tx, c chartReq, p *referralPage) (string, error) {
-		version := patients.ParseVersion(r.PostForm.Get("version"))
+		version := forms.Version(r.PostForm.Get("version"))
 		sending := referrals.ParseSending(r.PostForm)
 		errs := referrals.Errors{}
 		if p.ref.Status != referrals.Draft {
@@ -561,7 +554,7 @@ func (s *Server) sendReferral(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) moveReferral(w http.ResponseWriter, r *http.Request) error {
 	return s.referralChange(w, r, func(tx pgx.Tx, c chartReq, p *referralPage) (string, error) {
-		version := patients.ParseVersion(r.PostForm.Get("version"))
+		version := forms.Version(r.PostForm.Get("version"))
 		step := referrals.ParseStep(r.PostForm)
 		errs := referrals.Errors{}
 		step.Validate(p.ref.Status, errs)
@@ -575,7 +568,7 @@ func (s *Server) moveReferral(w http.ResponseWriter, r *http.Request) error {
 		}
 		summary := "Referral to " + p.ref.ToName + ": " + strings.ToLower(step.To.Label())
 		if step.To == referrals.Completed {
-			summary += ", " + strings.ToLower(patients.LabelOf(referrals.Outcomes, string(step.Outcome)))
+			summary += ", " + strings.ToLower(referrals.Outcomes.Label(string(step.Outcome)))
 		}
 		if step.Note != "" {
 			summary += " — " + step.Note
@@ -658,7 +651,7 @@ func (s *Server) authorizationSection(r *http.Request, tx pgx.Tx, c chartReq, re
 
 func authSummary(a referrals.Authorization, warnDays int) *web.AuthSummary {
 	sum := &web.AuthSummary{
-		Status: web.ChartBadge{Label: patients.LabelOf(referrals.AuthStatuses, string(a.Status)), Tone: authTone[a.Status]},
+		Status: web.ChartBadge{Label: referrals.AuthStatuses.Label(string(a.Status)), Tone: authTone[a.Status]},
 		Number: a.Number, Valid: dateRange(a.ValidFrom, a.ValidTo), Notes: a.Notes,
 		Expiring: a.Expiring(today(), warnDays),
 	}
@@ -697,7 +690,7 @@ func (s *Server) saveAuthorization(w http.ResponseWriter, r *http.Request) error
 		if !p.ref.Clinical() {
 			return "", errNotFound
 		}
-		version := patients.ParseVersion(r.PostForm.Get("version"))
+		version := forms.Version(r.PostForm.Get("version"))
 		f := referrals.ParseAuthForm(r.PostForm)
 		errs := referrals.Errors{}
 		a := f.Validate(errs)
@@ -715,7 +708,7 @@ func (s *Server) saveAuthorization(w http.ResponseWriter, r *http.Request) error
 				return "", err
 			}
 		}
-		label := patients.LabelOf(referrals.AuthStatuses, string(a.Status))
+		label := referrals.AuthStatuses.Label(string(a.Status))
 		summary := "Authorisation for " + p.ref.ToName + ": " + strings.ToLower(label)
 		if a.ValidTo != nil {
 			summary += ", valid to " + longDate(*a.ValidTo)

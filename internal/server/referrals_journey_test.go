@@ -120,6 +120,7 @@ func TestJourney_ReferralStoppedForConsentSentFollowedUpAndClosedWithAnAppointme
 	// Business days pass without an answer.
 	app.execInTenant("northside", `update referrals set follow_up_due = current_date - 1, sent_at = now() - interval '8 days'
 		where need_id = $1`, need)
+	app.runScheduledJobs()
 	steps = []chromedp.Action[chromedp.Void]{
 		chromedp.Navigate(app.http.URL + "/t/northside/worklist"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=worklist]`)),
@@ -185,7 +186,8 @@ func TestJourney_ReferralStoppedForConsentSentFollowedUpAndClosedWithAnAppointme
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=referral-appointments] [data-testid=appointment-row]`)),
 		screenshot("referral-clinical"),
 
-		// Both are on her worklist.
+		// Both are on her worklist, once the scheduler has looked.
+		chromedp.Func(func(context.Context, *chromedp.Target) error { app.runScheduledJobs(); return nil }),
 		chromedp.Navigate(app.http.URL + "/t/northside/worklist"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=worklist]`)),
 		text(`[data-testid=worklist]`, &worklist),

@@ -18,3 +18,10 @@ func redirect(w http.ResponseWriter, r *http.Request, to string) error {
 	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
+
+// redirectWith ends a successful POST with a flash message for the page it
+// leads to.
+func (s *Server) redirectWith(w http.ResponseWriter, r *http.Request, to, flash string) error {
+	s.flash(r, flash)
+	return redirect(w, r, to)
+}

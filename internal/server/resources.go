@@ -12,7 +12,7 @@ import (
 	"carecoord/internal/assessments"
 	"carecoord/internal/careplans"
 	"carecoord/internal/db"
-	"carecoord/internal/patients"
+	"carecoord/internal/forms"
 	"carecoord/internal/referrals"
 	"carecoord/web"
 
@@ -116,7 +116,7 @@ func resourceCard(r *http.Request, res referrals.Resource, language string) web.
 	c := web.ResourceCard{
 		ID: res.ID, Name: res.Name, Href: tenantPath(r, "/resources/"+res.ID), Services: res.Services,
 		Address: res.Address(), Phone: res.Phone, Hours: res.Hours, Languages: strings.Join(res.Languages, ", "),
-		Cost: patients.LabelOf(referrals.Costs, res.Cost), Archived: !res.Active,
+		Cost: referrals.Costs.Label(res.Cost), Archived: !res.Active,
 		SpeaksLanguage: language != "" && res.Speaks(language),
 	}
 	for _, d := range res.Domains {
@@ -148,7 +148,7 @@ func times(n int) string {
 func referralLine(e referrals.Referral) string {
 	s := "referred " + longDate(e.CreatedAt.Local()) + " · " + e.Status.Label()
 	if e.Outcome != "" {
-		s += ", " + strings.ToLower(patients.LabelOf(referrals.Outcomes, string(e.Outcome)))
+		s += ", " + strings.ToLower(referrals.Outcomes.Label(string(e.Outcome)))
 	}
 	return s
 }
@@ -212,12 +212,12 @@ func (s *Server) showResource(w http.ResponseWriter, r *http.Request) error {
 func resourceFacts(res referrals.Resource) []web.ChartFact {
 	var by []string
 	for _, m := range res.ReferBy {
-		by = append(by, patients.LabelOf(referrals.ReferMethods, m))
+		by = append(by, referrals.ReferMethods.Label(m))
 	}
 	return facts(
 		"Address", res.Address(), "Phone", res.Phone, "Fax", res.Fax, "Email", res.Email, "Website", res.Website,
 		"Hours", res.Hours, "Languages", strings.Join(res.Languages, ", "), "Who is eligible", res.Eligibility,
-		"Cost", patients.LabelOf(referrals.Costs, res.Cost), "Referrals by", strings.Join(by, ", "),
+		"Cost", referrals.Costs.Label(res.Cost), "Referrals by", strings.Join(by, ", "),
 		"How to refer", res.HowToRefer,
 	)
 }
@@ -308,7 +308,7 @@ func (s *Server) updateResource(w http.ResponseWriter, r *http.Request) error {
 		return formError(err)
 	}
 	m, _ := currentMembership(r)
-	version := patients.ParseVersion(r.PostForm.Get("version"))
+	version := forms.Version(r.PostForm.Get("version"))
 	f := referrals.ParseResourceForm(r.PostForm)
 	errs := referrals.Errors{}
 	res := f.Validate(errs)
@@ -351,7 +351,7 @@ func (s *Server) setResourceActive(w http.ResponseWriter, r *http.Request) error
 		return formError(err)
 	}
 	m, _ := currentMembership(r)
-	version := patients.ParseVersion(r.PostForm.Get("version"))
+	version := forms.Version(r.PostForm.Get("version"))
 	active := r.PostForm.Get("active") == "yes"
 	err = s.inTenant(r, func(tx pgx.Tx) error {
 		if err := referrals.SetResourceActive(r.Context(), tx, m.Tenant.ID, id, version, active); err != nil {

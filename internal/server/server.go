@@ -3,12 +3,14 @@
 package server
 
 import (
-	"carecoord/internal/caseload"
-	"carecoord/web"
 	"context"
 	"log/slog"
 	"net/http"
 	"time"
+
+	"carecoord/internal/caseload"
+	"carecoord/internal/patients"
+	"carecoord/web"
 
 	"carecoord/internal/mail"
 	"carecoord/internal/tenants"
@@ -64,6 +66,9 @@ type Server struct {
 	trends     *caseload.Snapshots[map[string]web.LineChartView]
 	// stopCleanup ends the expired-session sweep.
 	stopCleanup context.CancelFunc
+
+	// The use cases, one service per domain.
+	patients *patients.Service
 }
 
 // New builds a Server. Close releases its background work.
@@ -89,6 +94,7 @@ func New(o Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.patients = patients.NewService(o.Pool)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, err)
 	}

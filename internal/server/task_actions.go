@@ -5,9 +5,11 @@ import (
 	"net/http"
 	"time"
 
+	"carecoord/internal/careplans"
 	"carecoord/internal/contacts"
 	"carecoord/internal/db"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 	"carecoord/web"
 
 	"github.com/jackc/pgx/v5"
@@ -23,9 +25,9 @@ import (
 type taskAction struct {
 	name string
 	// validate checks the form against the task, filling errs.
-	validate func(f contacts.TaskForm, t contacts.Task, assignees map[string]bool, errs patients.Errors) any
+	validate func(f contacts.TaskForm, t tasks.Task, assignees map[string]bool, errs patients.Errors) any
 	// apply performs the action with what validate returned.
-	apply func(r *http.Request, tx pgx.Tx, c chartReq, id string, f contacts.TaskForm, valid any) (contacts.Task, string, audited, error)
+	apply func(r *http.Request, tx pgx.Tx, c chartReq, id string, f contacts.TaskForm, valid any) (tasks.Task, string, audited, error)
 }
 
 // showTask shows a task with its history and, while open, its actions.
@@ -50,16 +52,16 @@ func (s *Server) taskPage(r *http.Request, c chartReq, id string) (web.TaskPageV
 		Errors: map[string]string{}}
 	now := time.Now()
 	err := s.inTenant(r, func(tx pgx.Tx) error {
-		t, err := contacts.GetTask(r.Context(), tx, c.tenantID, c.patientID, id)
+		t, err := tasks.Get(r.Context(), tx, c.tenantID, c.patientID, id)
 		if err != nil {
 			return err
 		}
-		v.PatientName, v.Version, v.NoteRequired = t.PatientName, t.Version, t.Source == contacts.SafetyAlert
+		v.PatientName, v.Version, v.NoteRequired = t.PatientName, t.Version, t.Source == tasks.SafetyAlert
 		v.Task = taskDetail(t, now)
 		if v.Assignees, err = s.coordinatorOptions(r, tx); err != nil {
 			return err
 		}
-		history, err := contacts.TaskHistory(r.Context(), tx, c.tenantID, id)
+		history, err := tasks.History(r.Context(), tx, c.tenantID, id)
 		v.History = append([]web.TaskHistoryLine{{When: t.CreatedAt.Local().Format("2 Jan 2006, 15:04"), Who: "CareCoord",
 			What: "Created, due " + dueLabel(t.DueAt, t.CreatedAt) + " for " + orText(t.AssigneeName, "nobody")}}, historyLines(history)...)
 		return err
@@ -67,17 +69,17 @@ func (s *Server) taskPage(r *http.Request, c chartReq, id string) (web.TaskPageV
 	return v, err
 }
 
-func taskDetail(t contacts.Task, now time.Time) web.TaskDetail {
+func taskDetail(t tasks.Task, now time.Time) web.TaskDetail {
 	d := web.TaskDetail{
-		Title: t.Title, Due: dueLabel(t.DueAt, now), Late: t.Status == contacts.Open && t.DueAt.Before(now),
+		Title: t.Title, Due: dueLabel(t.DueAt, now), Late: t.Status == tasks.Open && t.DueAt.Before(now),
 		Assignee: orText(t.AssigneeName, "Nobody"), Source: orText(sourceLabel[t.Source], "added by hand"),
-		Urgent: t.Priority == contacts.Urgent, Created: t.CreatedAt.Local().Format("2 Jan 2006, 15:04"),
-		Open: t.Status == contacts.Open, Note: t.CompletionNote,
+		Urgent: t.Priority == tasks.Urgent, Created: t.CreatedAt.Local().Format("2 Jan 2006, 15:04"),
+		Open: t.Status == tasks.Open, Note: t.CompletionNote,
 	}
 	switch t.Status {
-	case contacts.Open:
+	case tasks.Open:
 		d.Status = web.ChartBadge{Label: "Open", Tone: "info"}
-	case contacts.Done:
+	case tasks.Done:
 		d.Status = web.ChartBadge{Label: "Done", Tone: "ok"}
 	default:
 		d.Status = web.ChartBadge{Label: "Cancelled", Tone: "muted"}
@@ -88,7 +90,7 @@ func taskDetail(t contacts.Task, now time.Time) web.TaskDetail {
 	return d
 }
 
-func historyLines(events []contacts.TaskEvent) []web.TaskHistoryLine {
+func historyLines(events []tasks.Event) []web.TaskHistoryLine {
 	out := make([]web.TaskHistoryLine, len(events))
 	for i, e := range events {
 		l := web.TaskHistoryLine{When: e.At.Local().Format("2 Jan 2006, 15:04"), Who: orText(e.ActorName, "CareCoord"), Note: e.Note}
@@ -110,12 +112,15 @@ func historyLines(events []contacts.TaskEvent) []web.TaskHistoryLine {
 
 var (
 	completeTask = taskAction{name: "complete",
-		validate: func(f contacts.TaskForm, t contacts.Task, _ map[string]bool, errs patients.Errors) any {
+		validate: func(f contacts.TaskForm, t tasks.Task, _ map[string]bool, errs patients.Errors) any {
 			f.ValidateComplete(t, errs)
 			return nil
 		},
-		apply: func(r *http.Request, tx pgx.Tx, c chartReq, id string, f contacts.TaskForm, _ any) (contacts.Task, string, audited, error) {
-			t, err := contacts.Complete(r.Context(), tx, c.tenantID, c.patientID, id, c.actorID, f.Version, f.Note)
+		apply: func(r *http.Request, tx pgx.Tx, c chartReq, id string, f contacts.TaskForm, _ any) (tasks.Task, string, audited, error) {
+			t, err := tasks.Complete(r.Context(), tx, c.tenantID, c.patientID, id, c.actorID, f.Version, f.Note, time.Now())
+			if err == nil && t.SourceInterventionID != "" {
+				err = careplans.InterventionTaskDone(r.Context(), tx, c.tenantID, t.SourceInterventionID)
+			}
 			line := "Done: " + t.Title
 			if f.Note != "" {
 				line += " — " + f.Note
@@ -123,21 +128,21 @@ var (
 			return t, line, audited{action: "task.completed", detail: map[string]any{"source": string(t.Source)}}, err
 		}}
 	rescheduleTask = taskAction{name: "reschedule",
-		validate: func(f contacts.TaskForm, _ contacts.Task, _ map[string]bool, errs patients.Errors) any {
+		validate: func(f contacts.TaskForm, _ tasks.Task, _ map[string]bool, errs patients.Errors) any {
 			return f.ValidateReschedule(time.Now(), time.Local, errs)
 		},
-		apply: func(r *http.Request, tx pgx.Tx, c chartReq, id string, f contacts.TaskForm, due any) (contacts.Task, string, audited, error) {
-			t, err := contacts.Reschedule(r.Context(), tx, c.tenantID, c.patientID, id, c.actorID, f.Version, due.(time.Time), f.Reason)
+		apply: func(r *http.Request, tx pgx.Tx, c chartReq, id string, f contacts.TaskForm, due any) (tasks.Task, string, audited, error) {
+			t, err := tasks.Reschedule(r.Context(), tx, c.tenantID, c.patientID, id, c.actorID, f.Version, due.(time.Time), f.Reason)
 			return t, "Rescheduled: " + t.Title + " to " + longDate(due.(time.Time)) + " — " + f.Reason,
 				audited{action: "task.rescheduled"}, err
 		}}
 	handOverTask = taskAction{name: "hand-over",
-		validate: func(f contacts.TaskForm, t contacts.Task, assignees map[string]bool, errs patients.Errors) any {
+		validate: func(f contacts.TaskForm, t tasks.Task, assignees map[string]bool, errs patients.Errors) any {
 			f.ValidateHandOver(t, assignees, errs)
 			return nil
 		},
-		apply: func(r *http.Request, tx pgx.Tx, c chartReq, id string, f contacts.TaskForm, _ any) (contacts.Task, string, audited, error) {
-			t, err := contacts.HandOver(r.Context(), tx, c.tenantID, c.patientID, id, c.actorID, f.Version, f.Assignee, f.HandOverNote)
+		apply: func(r *http.Request, tx pgx.Tx, c chartReq, id string, f contacts.TaskForm, _ any) (tasks.Task, string, audited, error) {
+			t, err := tasks.HandOver(r.Context(), tx, c.tenantID, c.patientID, id, c.actorID, f.Version, f.Assignee, f.HandOverNote)
 			return t, "Handed over: " + t.Title, audited{action: "task.handed_over", detail: map[string]any{"to": f.Assignee}}, err
 		}}
 )
@@ -152,9 +157,9 @@ func (s *Server) taskHandler(a taskAction) handlerFunc {
 		}
 		f := contacts.ParseTaskForm(r.PostForm)
 		errs := patients.Errors{}
-		var done contacts.Task
+		var done tasks.Task
 		err = s.inTenant(r, func(tx pgx.Tx) error {
-			t, err := contacts.GetTask(r.Context(), tx, c.tenantID, c.patientID, id)
+			t, err := tasks.Get(r.Context(), tx, c.tenantID, c.patientID, id)
 			if err != nil {
 				return err
 			}
@@ -178,7 +183,7 @@ func (s *Server) taskHandler(a taskAction) handlerFunc {
 		switch {
 		case errors.Is(err, db.ErrConflict):
 			status, problem = http.StatusConflict, "Someone changed this task while you were looking at it, so nothing was changed. It is shown as it is now: check it, then try again."
-		case errors.Is(err, contacts.ErrTaskClosed):
+		case errors.Is(err, tasks.ErrClosed):
 			status, problem = http.StatusConflict, "This task is already closed, so nothing was changed."
 		case errors.Is(err, errChartRedisplay):
 		case err != nil:
@@ -202,7 +207,7 @@ func (s *Server) taskHandler(a taskAction) handlerFunc {
 	}
 }
 
-func taskFlash(action string, t contacts.Task) string {
+func taskFlash(action string, t tasks.Task) string {
 	switch action {
 	case "complete":
 		return "Done: " + t.Title + "."

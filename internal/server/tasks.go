@@ -6,8 +6,9 @@ import (
 	"time"
 
 	"carecoord/internal/assessments"
-	"carecoord/internal/contacts"
+	"carecoord/internal/calendar"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 	"carecoord/web"
 
 	"github.com/jackc/pgx/v5"
@@ -37,18 +38,19 @@ func (s *Server) openSafetyTask(r *http.Request, tx pgx.Tx, a assessmentReq, cod
 		assignee = *p.CoordinatorID
 	}
 	title := "Safety follow-up after " + code
-	id, created, err := contacts.CreateSafetyTask(r.Context(), tx, a.tenantID, a.patientID, a.id, assignee, title)
+	id, created, err := tasks.Create(r.Context(), tx, a.tenantID, tasks.NewTask{PatientID: a.patientID, Title: title,
+		DueAt: calendar.EndOfDay(time.Now()), AssigneeID: assignee, Priority: tasks.Urgent, Source: tasks.SafetyAlert, SourceID: a.id})
 	if err != nil || !created {
 		return err
 	}
 	return s.record(r, tx, a.chartReq, "task", "Urgent task: safety follow-up after "+code,
 		audited{action: "task.created", entityType: "task", entityID: id,
-			detail: map[string]any{"source": string(contacts.SafetyAlert), "assessment": a.id, "assignee": assignee, "priority": string(contacts.Urgent)}})
+			detail: map[string]any{"source": string(tasks.SafetyAlert), "assessment": a.id, "assignee": assignee, "priority": string(tasks.Urgent)}})
 }
 
 // chartSafetyAlerts is the chart banner's open safety tasks.
 func chartSafetyAlerts(r *http.Request, tx pgx.Tx, c chartReq) ([]web.TaskAlert, error) {
-	open, err := contacts.OpenSafetyAlerts(r.Context(), tx, c.tenantID, c.patientID)
+	open, err := tasks.OpenSafetyAlerts(r.Context(), tx, c.tenantID, c.patientID)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +72,7 @@ func chartSafetyAlerts(r *http.Request, tx pgx.Tx, c chartReq) ([]web.TaskAlert,
 func (s *Server) worklistTasks(r *http.Request, tx pgx.Tx, v *web.WorklistView, now time.Time) error {
 	m, _ := currentMembership(r)
 	u, _ := currentUser(r)
-	mine, err := contacts.OpenForAssignee(r.Context(), tx, m.Tenant.ID, u.ID, contacts.EndOfDay(now).Add(time.Second))
+	mine, err := tasks.OpenForAssignee(r.Context(), tx, m.Tenant.ID, u.ID, calendar.EndOfDay(now).Add(time.Second))
 	if err != nil {
 		return err
 	}
@@ -86,18 +88,18 @@ func (s *Server) worklistTasks(r *http.Request, tx pgx.Tx, v *web.WorklistView, 
 		return nil
 	}
 	v.ShowTeamAlerts = true
-	team, err := contacts.TeamSafetyAlerts(r.Context(), tx, m.Tenant.ID)
+	team, err := tasks.TeamSafetyAlerts(r.Context(), tx, m.Tenant.ID)
 	for _, t := range team {
 		v.TeamAlerts = append(v.TeamAlerts, taskRow(r, t, now))
 	}
 	return err
 }
 
-func taskRow(r *http.Request, t contacts.Task, now time.Time) web.TaskRow {
+func taskRow(r *http.Request, t tasks.Task, now time.Time) web.TaskRow {
 	base := patientPath(r, t.PatientID)
 	return web.TaskRow{
 		PatientName: t.PatientName, PatientHref: base, Title: t.Title,
-		Due: dueLabel(t.DueAt, now), Urgent: t.Priority == contacts.Urgent,
+		Due: dueLabel(t.DueAt, now), Urgent: t.Priority == tasks.Urgent,
 		Assignee: orText(t.AssigneeName, "Nobody"), Age: ageLabel(now.Sub(t.CreatedAt)),
 		TaskHref: base + "/tasks/" + t.ID + "?return=worklist", ContactHref: base + "/contacts/new?return=worklist",
 		Source: sourceLabel[t.Source],
@@ -105,10 +107,10 @@ func taskRow(r *http.Request, t contacts.Task, now time.Time) web.TaskRow {
 }
 
 // sourceLabel says what raised a task.
-var sourceLabel = map[contacts.Source]string{
-	contacts.SafetyAlert: "safety alert", contacts.FromContact: "from a contact",
-	contacts.FromIntervention: "care plan", contacts.FromCadence: "contact schedule",
-	contacts.FromTransition: "after a transition", contacts.Manual: "",
+var sourceLabel = map[tasks.Source]string{
+	tasks.SafetyAlert: "safety alert", tasks.FromContact: "from a contact",
+	tasks.FromIntervention: "care plan", tasks.FromCadence: "contact schedule",
+	tasks.FromTransition: "after a transition", tasks.Manual: "",
 }
 
 // dueLabel says when a task is due the way a coordinator plans a day: a
@@ -116,9 +118,9 @@ var sourceLabel = map[contacts.Source]string{
 func dueLabel(due, now time.Time) string {
 	due, now = due.Local(), now.Local()
 	switch {
-	case !due.Equal(contacts.EndOfDay(due)):
+	case !due.Equal(calendar.EndOfDay(due)):
 		return due.Format("2 Jan 2006, 15:04")
-	case due.Equal(contacts.EndOfDay(now)):
+	case due.Equal(calendar.EndOfDay(now)):
 		return "Today"
 	}
 	return longDate(due)

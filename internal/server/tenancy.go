@@ -5,6 +5,7 @@ import (
 
 	"carecoord/internal/audit"
 	"carecoord/internal/db"
+	"carecoord/internal/tenants"
 
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5"
@@ -57,4 +58,13 @@ func eventOf(r *http.Request, tenantID, actorID string, a audited) audit.Event {
 		EntityType: a.entityType, EntityID: a.entityID, PatientID: a.patientID,
 		IP: clientIP(r), RequestID: middleware.GetReqID(r.Context()), Detail: a.detail,
 	}
+}
+
+// actor is who makes the request, in the tenant of its URL, at the
+// server's clock reading: what every use case is called with.
+func (s *Server) actor(r *http.Request) tenants.Actor {
+	m, _ := currentMembership(r)
+	u, _ := currentUser(r)
+	return tenants.Actor{TenantID: m.Tenant.ID, UserID: u.ID, UserName: u.Name, Role: m.Role, Settings: m.Settings,
+		At: s.now(), IP: clientIP(r), RequestID: middleware.GetReqID(r.Context())}
 }

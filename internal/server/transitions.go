@@ -6,6 +6,7 @@ import (
 
 	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
 	"carecoord/web"
 
 	"github.com/jackc/pgx/v5"
@@ -17,7 +18,7 @@ import (
 // successful contact with the patient meets.
 
 func (s *Server) transitionView(sv web.ChartSubformView, f contacts.TransitionForm) web.TransitionFormView {
-	return web.TransitionFormView{ChartSubformView: sv, Form: f, Kinds: optionsOf(contacts.TransitionKinds)}
+	return web.TransitionFormView{ChartSubformView: sv, Form: f, Kinds: web.OptionsOf(contacts.TransitionKinds)}
 }
 
 func (s *Server) newTransitionForm(w http.ResponseWriter, r *http.Request) error {
@@ -40,7 +41,7 @@ func (s *Server) recordTransition(w http.ResponseWriter, r *http.Request) error 
 	f := contacts.ParseTransitionForm(r.PostForm)
 	errs := patients.Errors{}
 	t := f.Validate(time.Now(), time.Local, errs)
-	kind := patients.LabelOf(contacts.TransitionKinds, t.Kind)
+	kind := contacts.TransitionKinds.Label(t.Kind)
 	var rec contacts.Recorded
 	name, err := s.changeInChart(r, c, errs, func(tx pgx.Tx) error {
 		p, err := patients.Get(r.Context(), tx, c.tenantID, c.patientID)
@@ -62,14 +63,14 @@ func (s *Server) recordTransition(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 		line := "Follow-up task: " + rec.FollowUp.Title + ", due " + longDate(rec.FollowUp.DueAt.Local())
-		if rec.FollowUp.Status == contacts.Done {
+		if rec.FollowUp.Status == tasks.Done {
 			line += " (already met by a contact since the discharge)"
 		}
 		return s.record(r, tx, c, "task", line, audited{action: "task.created", entityType: "task", entityID: rec.FollowUp.ID,
-			detail: map[string]any{"source": string(contacts.FromTransition), "transition": rec.ID, "assignee": assignee}})
+			detail: map[string]any{"source": string(tasks.FromTransition), "transition": rec.ID, "assignee": assignee}})
 	})
 	flash := kind + " recorded."
-	if rec.FollowUp != nil && rec.FollowUp.Status == contacts.Open {
+	if rec.FollowUp != nil && rec.FollowUp.Status == tasks.Open {
 		flash += " A follow-up task is due by " + longDate(rec.FollowUp.DueAt.Local()) + "."
 	}
 	return s.finish(w, r, c, err, flash, func() error {
@@ -86,7 +87,7 @@ func transitionRows(list []contacts.Transition) []web.ChartTransitionRow {
 		if t.AdmittedOn != nil {
 			dates = "Admitted " + longDate(*t.AdmittedOn) + " · discharged " + dates
 		}
-		out[i] = web.ChartTransitionRow{Kind: patients.LabelOf(contacts.TransitionKinds, t.Kind), Facility: t.Facility, Dates: dates, Notes: t.Notes}
+		out[i] = web.ChartTransitionRow{Kind: contacts.TransitionKinds.Label(t.Kind), Facility: t.Facility, Dates: dates, Notes: t.Notes}
 	}
 	return out
 }

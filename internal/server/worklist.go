@@ -27,10 +27,6 @@ func (s *Server) worklistContent(r *http.Request, v *web.WorklistView, now time.
 	m, _ := currentMembership(r)
 	u, _ := currentUser(r)
 	return s.inTenant(r, func(tx pgx.Tx) error {
-		// Before the worklist reads tasks, raise those time has made due.
-		if err := raiseDueTasks(r, tx, m.Tenant.ID); err != nil {
-			return err
-		}
 		if err := s.worklistTasks(r, tx, v, now); err != nil {
 			return err
 		}

@@ -26,11 +26,13 @@ import (
 	"time"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/calendar"
 	"carecoord/internal/careplans"
 	"carecoord/internal/contacts"
 	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
 	"carecoord/internal/demo"
+	"carecoord/internal/tasks"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -46,7 +48,7 @@ func BenchmarkWorklist(b *testing.B) {
 	b.Run("page", func(b *testing.B) { benchPage(b, hs, "coord1@bigcare.test", "/t/bigcare/worklist") })
 	queries := map[string]func(tx pgx.Tx) error{
 		"tasks": func(tx pgx.Tx) error {
-			_, err := contacts.OpenForAssignee(ctx, tx, res.TenantID, coord, contacts.EndOfDay(time.Now()))
+			_, err := tasks.OpenForAssignee(ctx, tx, res.TenantID, coord, calendar.EndOfDay(time.Now()))
 			return err
 		},
 		"caseload": func(tx pgx.Tx) error {

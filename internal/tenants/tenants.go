@@ -180,3 +180,27 @@ func Coordinators(ctx context.Context, q db.DBTX, tenantID string) ([]Person, er
 		 order by u.name, u.id`, tenantID)
 	return pgx.CollectRows(rows, pgx.RowToStructByPos[Person])
 }
+
+// Configured is a tenant with its settings.
+type Configured struct {
+	Tenant
+	Settings Settings
+}
+
+// ListActive returns every active tenant with its settings: the tenants
+// the background scheduler works for.
+func ListActive(ctx context.Context, q db.DBTX) ([]Configured, error) {
+	rows, _ := q.Query(ctx, "select "+tenantColumns+", settings from tenants where status = 'active' order by id")
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Configured, error) {
+		var (
+			c   Configured
+			raw []byte
+		)
+		if err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.Status, &raw); err != nil {
+			return c, err
+		}
+		var err error
+		c.Settings, err = decodeSettings(raw)
+		return c, err
+	})
+}

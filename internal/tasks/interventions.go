@@ -1,15 +1,16 @@
-package contacts
+package tasks
 
 import (
 	"context"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/db"
 )
 
-// InterventionTask is what a care-plan intervention asks of a coordinator:
-// the task that stands for it on their worklist.
-type InterventionTask struct {
+// Intervention is what a care-plan intervention asks of a coordinator: the
+// task that stands for it on their worklist.
+type Intervention struct {
 	InterventionID string
 	PatientID      string
 	AssigneeID     string
@@ -20,19 +21,18 @@ type InterventionTask struct {
 	Open bool
 }
 
-// SyncInterventionTasks brings the tasks of approved interventions in step
+// SyncInterventions brings the tasks of approved interventions in step
 // with the plan: a new intervention gets a task, a changed one moves its
 // open task (the approved plan is the authority on who does what by when),
 // and a closed one cancels its open task. Finished tasks are never touched.
-func SyncInterventionTasks(ctx context.Context, q db.DBTX, tenantID string, tasks []InterventionTask) error {
-	for _, t := range tasks {
+func SyncInterventions(ctx context.Context, q db.DBTX, tenantID string, list []Intervention) error {
+	for _, t := range list {
 		if !t.Open {
-			if err := CancelInterventionTasks(ctx, q, tenantID, []string{t.InterventionID}); err != nil {
+			if err := CancelRaisedBy(ctx, q, tenantID, FromIntervention, []string{t.InterventionID}); err != nil {
 				return err
 			}
 			continue
 		}
-		y, m, d := t.Due.Date()
 		_, err := q.Exec(ctx, `
 			insert into tasks (tenant_id, patient_id, title, due_at, assignee_id, source, source_intervention_id)
 			values ($1, $2, $3, $4, $5, 'intervention', $6)
@@ -42,21 +42,10 @@ func SyncInterventionTasks(ctx context.Context, q db.DBTX, tenantID string, task
 			 where tasks.status = 'open'
 			   and (tasks.title, tasks.due_at, tasks.assignee_id) is distinct from
 			       (excluded.title, excluded.due_at, excluded.assignee_id)`,
-			tenantID, t.PatientID, t.Title, EndOfDay(time.Date(y, m, d, 0, 0, 0, 0, time.Local)), t.AssigneeID,
-			t.InterventionID)
+			tenantID, t.PatientID, Title(t.Title), calendar.EndOfDate(t.Due, time.Local), t.AssigneeID, t.InterventionID)
 		if err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// CancelInterventionTasks cancels the open tasks of the given
-// interventions, for a plan that was closed.
-func CancelInterventionTasks(ctx context.Context, q db.DBTX, tenantID string, interventionIDs []string) error {
-	_, err := q.Exec(ctx, `
-		update tasks set status = 'cancelled', version = version + 1
-		 where tenant_id = $1 and source = 'intervention' and source_intervention_id = any($2) and status = 'open'`,
-		tenantID, interventionIDs)
-	return err
 }

@@ -1,0 +1,67 @@
+// Package calendar holds CareCoord's sense of time: the one clock every
+// use case reads, the ways dates are written, and counting days (business
+// days, the end of a day a task is due by).
+package calendar
+
+import "time"
+
+// Clock tells the time. The server's is time.Now; tests and the demo
+// loader pass a fixed or moving instant, so every rule that depends on
+// "now" can be checked at any moment.
+type Clock func() time.Time
+
+// System is the real clock.
+var System Clock = time.Now
+
+// How dates and times are written. Dates travel in forms, URLs and CSV as
+// DateLayout (<input type="date">); pages show them in the other layouts.
+const (
+	DateLayout  = "2006-01-02"
+	Day         = "2 Jan 2006"
+	ShortDay    = "2 Jan"
+	WeekdayDay  = "Mon 2 Jan 2006"
+	LongWeekday = "Monday 2 January 2006"
+	DayTime     = "2 Jan 2006, 15:04"
+	WeekdayTime = "Mon 2 Jan 2006, 15:04"
+	// ShortWeekdayTime is a moment within the next few days.
+	ShortWeekdayTime = "Mon 2 Jan, 15:04"
+)
+
+// ParseDate reads a date written as DateLayout, at midnight UTC.
+func ParseDate(s string) (time.Time, error) { return time.Parse(DateLayout, s) }
+
+// EndOfDay is the last second of t's day in t's location: the due time of
+// something that must be done that day.
+func EndOfDay(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 23, 59, 59, 0, t.Location())
+}
+
+// EndOfDate is the end of a date's day (a date as ParseDate returns it) on
+// loc's clock.
+func EndOfDate(d time.Time, loc *time.Location) time.Time {
+	return EndOfDay(time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc))
+}
+
+// DateOf is midnight UTC of t's calendar day in t's own location, so days
+// compare without hours or zones getting in the way.
+func DateOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// AddBusinessDays is the date n business days after day. Business days are
+// Monday to Friday; public holidays are not counted as days off, because
+// they differ by organisation and place and CareCoord does not know them
+// yet. A referral that arrives at the weekend counts from Monday: two
+// business days after a Saturday is the Tuesday.
+func AddBusinessDays(day time.Time, n int) time.Time {
+	d := DateOf(day)
+	for n > 0 {
+		d = d.AddDate(0, 0, 1)
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	return d
+}

@@ -1,0 +1,27 @@
+package schedule
+
+import (
+	"context"
+	"time"
+
+	"carecoord/internal/referrals"
+	"carecoord/internal/tenants"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Jobs are CareCoord's time-driven work. A feature that needs work done
+// when time passes (not when someone acts) adds its job here.
+func Jobs() []Job {
+	return []Job{
+		// Follow-ups of referrals nobody answered, and warnings of
+		// authorisations about to end: due on a day, so a few minutes'
+		// delay after midnight is harmless.
+		{Name: "referrals.raise_due", Every: 5 * time.Minute, Run: raiseReferralTasks},
+	}
+}
+
+func raiseReferralTasks(ctx context.Context, tx pgx.Tx, a tenants.Actor) error {
+	_, err := referrals.RaiseDue(ctx, tx, a.TenantID, a.Today(), a.Settings.AuthorizationWarningDays)
+	return err
+}
