@@ -49,14 +49,31 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 // InTenant runs fn in one transaction whose app.tenant_id is tenantID. The
 // setting is transaction-local (set_config's third argument), so it ends with
 // the transaction and can never leak to the next user of the pooled connection.
-// fn's error rolls the transaction back.
+// fn's error rolls the transaction back. Under a context made by Joining,
+// fn joins that transaction instead, in a savepoint of its own.
 func InTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	var from interface {
+		Begin(context.Context) (pgx.Tx, error)
+	} = pool
+	if outer, ok := ctx.Value(joinKey{}).(pgx.Tx); ok {
+		from = outer // pgx begins a savepoint inside a transaction
+	}
+	return pgx.BeginFunc(ctx, from, func(tx pgx.Tx) error {
 		if err := BindTenant(ctx, tx, tenantID); err != nil {
 			return err
 		}
 		return fn(tx)
 	})
+}
+
+type joinKey struct{}
+
+// Joining is ctx under which every InTenant joins tx rather than opening a
+// transaction of its own: for a loader that makes many changes through the
+// use cases (the demo data) and must make all of them or none. Requests
+// never use it: each is its own transaction.
+func Joining(ctx context.Context, tx pgx.Tx) context.Context {
+	return context.WithValue(ctx, joinKey{}, tx)
 }
 
 // BindTenant makes row-level security in tx see tenantID, until tx ends. It

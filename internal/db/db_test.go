@@ -141,6 +141,54 @@ func TestInTenant_ErrorRollsBack(t *testing.T) {
 	})
 }
 
+func TestInTenant_JoiningMakesAllOrNothingOfManyUseCases(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	a, b := twoTenants(t, d.Pool)
+	ctx := context.Background()
+	insert := func(ctx context.Context, tenant, action string, fail bool) error {
+		return db.InTenant(ctx, d.Pool, tenant, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, "insert into audit_events (tenant_id, action) values ($1, $2)", tenant, action); err != nil {
+				return err
+			}
+			if fail {
+				return errors.New("refused")
+			}
+			return nil
+		})
+	}
+	boom := errors.New("boom")
+	err := pgx.BeginFunc(ctx, d.Pool, func(tx pgx.Tx) error {
+		joined := db.Joining(ctx, tx)
+		if err := insert(joined, a, "joined a", false); err != nil {
+			return err
+		}
+		// A failed use case undoes only itself, as it would alone.
+		if err := insert(joined, b, "refused b", true); err == nil {
+			t.Error("the refused insert reported success")
+		}
+		if err := insert(joined, b, "joined b", false); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRow(ctx, "select count(*) from audit_events where action like 'joined %'").Scan(&n); err != nil || n != 1 {
+			t.Errorf("inside the transaction, the tenant bound last sees %d joined events (err %v), want its own 1", n, err)
+		}
+		return boom // the loader fails after all: nothing stays
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+	for _, tenant := range []string{a, b} {
+		_ = db.InTenant(ctx, d.Pool, tenant, func(tx pgx.Tx) error {
+			if got := actions(t, tx); len(got) != 1 {
+				t.Errorf("tenant %s after the rollback has %v, want only its first event", tenant, got)
+			}
+			return nil
+		})
+	}
+}
+
 func TestAppRole_IsNeitherSuperuserNorBypassRLS(t *testing.T) {
 	t.Parallel()
 	d := dbtest.New(t, "")
