@@ -1,6 +1,9 @@
 package web
 
-import "carecoord/internal/contacts"
+import (
+	"carecoord/internal/contacts"
+	"carecoord/internal/tasks"
+)
 
 // ContactFormView logs a contact, or corrects one (Correcting).
 type ContactFormView struct {
@@ -101,7 +104,7 @@ type TaskPageView struct {
 	Task        TaskDetail
 	History     []TaskHistoryLine
 	Version     int
-	Form        contacts.TaskForm
+	Form        tasks.ActionForm
 	Errors      map[string]string
 	Problem     string
 	// Opened is the action whose form shows unfolded: complete,

@@ -2,13 +2,14 @@ package contacts
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"time"
 
 	"carecoord/internal/careplans"
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
 	"carecoord/internal/tasks"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -19,7 +20,13 @@ const CorrectionWindow = 24 * time.Hour
 
 // ErrCorrectionClosed means the contact can no longer be corrected: the
 // person is not its author, or more than CorrectionWindow has passed.
-var ErrCorrectionClosed = errors.New("the contact can no longer be corrected")
+var ErrCorrectionClosed = fail.Forbidden("Only the person who logged a contact can correct it, and only within 24 hours of logging it. " +
+	"Add an addendum below instead: the contact stays as it was.")
+
+// ErrContactChanged means someone corrected the contact since the person
+// read it.
+var ErrContactChanged = db.ErrConflict.Because("Someone changed this contact while you were correcting it, so your correction was not saved. " +
+	"Your wording is kept below; look at the contact again, then save.")
 
 // Contact is a logged contact with the names a page shows next to it.
 type Contact struct {
@@ -42,9 +49,12 @@ type Contact struct {
 	Version          int
 }
 
+// CorrectUntil is when the correction window of the contact closes.
+func (c Contact) CorrectUntil() time.Time { return c.CreatedAt.Add(CorrectionWindow) }
+
 // CanCorrect reports whether who may still correct the contact at now.
 func (c Contact) CanCorrect(who string, now time.Time) bool {
-	return who == c.AuthorID && now.Before(c.CreatedAt.Add(CorrectionWindow))
+	return who == c.AuthorID && now.Before(c.CorrectUntil())
 }
 
 // WithWhom is who the contact was with, as a line reads it: "the patient",
@@ -89,45 +99,53 @@ type Logged struct {
 	Reach, Before Reach
 }
 
-// Log stores a validated contact for the patient, with the goals it touched
-// (and their progress notes), its follow-up task, the patient's recounted
-// reach state and any discharge follow-up it meets, all in q's transaction.
-func Log(ctx context.Context, q db.DBTX, tenantID, patientID, authorID string, c NewContact) (Logged, error) {
+// store stores a validated contact for the patient, logged by a at a.At,
+// with the goals it touched (and their progress notes), its follow-up task,
+// the patient's recounted reach state and any discharge follow-up it meets,
+// all in q's transaction.
+func store(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, c NewContact) (Logged, error) {
 	var out Logged
-	before, err := lockReach(ctx, q, tenantID, patientID)
+	before, err := lockReach(ctx, q, a.TenantID, patientID)
 	if err != nil {
 		return out, err
 	}
 	out.Before = before
 	err = q.QueryRow(ctx, `
 		insert into contacts (tenant_id, patient_id, occurred_at, method, direction, party, care_team_member_id,
-			party_name, party_role, outcome, minutes, summary, author_id)
-		values ($1, $2, $3, $4, $5, $6, nullif($7, '')::uuid, $8, $9, $10, $11, $12, $13)
+			party_name, party_role, outcome, minutes, summary, author_id, created_at)
+		values ($1, $2, $3, $4, $5, $6, nullif($7, '')::uuid, $8, $9, $10, $11, $12, $13, $14)
 		returning id`,
-		tenantID, patientID, c.OccurredAt, c.Method, c.Direction, c.Party, c.MemberID,
-		c.PartyName, c.PartyRole, c.Outcome, c.Minutes, c.Summary, authorID).Scan(&out.ID)
+		a.TenantID, patientID, c.OccurredAt, c.Method, c.Direction, c.Party, c.MemberID,
+		c.PartyName, c.PartyRole, c.Outcome, c.Minutes, c.Summary, a.UserID, a.At).Scan(&out.ID)
 	if err != nil {
 		return out, err
 	}
 	for _, g := range c.Goals {
-		if err := touchGoal(ctx, q, tenantID, patientID, out.ID, authorID, g); err != nil {
+		if err := touchGoal(ctx, q, a.TenantID, patientID, out.ID, a.UserID, g); err != nil {
 			return out, err
 		}
 	}
 	if c.FollowUp != nil {
 		t := *c.FollowUp
-		t.PatientID, t.SourceID = patientID, out.ID
-		if out.FollowUpID, _, err = tasks.Create(ctx, q, tenantID, t); err != nil {
+		t.PatientID, t.SourceID, t.CreatedAt = patientID, out.ID, a.At
+		if out.FollowUpID, _, err = tasks.Create(ctx, q, a.TenantID, t); err != nil {
 			return out, err
 		}
 	}
-	if out.Reach, err = recountReach(ctx, q, tenantID, patientID); err != nil {
-		return out, err
+	return out, afterContact(ctx, q, a, patientID, c, &out)
+}
+
+// afterContact recounts the patient's reach state after a contact was
+// stored or corrected, and meets the discharge follow-ups a successful
+// contact with the patient meets.
+func afterContact(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, c NewContact, out *Logged) (err error) {
+	if out.Reach, err = recountReach(ctx, q, a.TenantID, patientID); err != nil {
+		return err
 	}
 	if c.Party == "patient" && Reached(c.Outcome) {
-		out.Met, err = meetDischargeFollowUps(ctx, q, tenantID, patientID, authorID, c.OccurredAt)
+		out.Met, err = meetDischargeFollowUps(ctx, q, a, patientID, c.OccurredAt)
 	}
-	return out, err
+	return err
 }
 
 // touchGoal links the contact to a goal of the patient's open plan and
@@ -148,44 +166,37 @@ func touchGoal(ctx context.Context, q db.DBTX, tenantID, patientID, contactID, a
 
 const contactSelect = `
 	select c.id, c.patient_id, c.occurred_at, c.method, c.direction, c.party,
-	       coalesce(c.care_team_member_id::text, ''), c.party_name, c.party_role, c.outcome, c.minutes, c.summary,
-	       c.author_id, u.name, c.created_at, c.corrected_at, c.version
+	       coalesce(c.care_team_member_id::text, '') as care_team_member_id, c.party_name, c.party_role, c.outcome,
+	       c.minutes, c.summary, c.author_id, u.name as author_name, c.created_at, c.corrected_at, c.version
 	  from contacts c join users u on u.id = c.author_id
 	 where c.tenant_id = $1 and c.patient_id = $2 `
 
 // Get reads one contact of the patient.
 func Get(ctx context.Context, q db.DBTX, tenantID, patientID, id string) (Contact, error) {
 	rows, _ := q.Query(ctx, contactSelect+`and c.id = $3`, tenantID, patientID, id)
-	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Contact])
+	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Contact])
 	return c, db.NotFound(err)
 }
 
 // Recent lists the patient's latest contacts, newest first.
 func Recent(ctx context.Context, q db.DBTX, tenantID, patientID string, limit int) ([]Contact, error) {
 	rows, _ := q.Query(ctx, contactSelect+`order by c.occurred_at desc, c.id desc limit $3`, tenantID, patientID, limit)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Contact])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Contact])
 }
 
-// Correct replaces the contact's details with c, keeping the wording it
+// correct replaces the contact's details with c, keeping the wording it
 // had as a revision. Only its author may, within CorrectionWindow of
 // logging it, and only from the version they read. The goals and follow-up
 // of the original stay as they were.
-func Correct(ctx context.Context, q db.DBTX, tenantID, patientID, id, actorID string, version int, c NewContact) (Logged, error) {
-	out := Logged{ID: id}
-	before, err := lockReach(ctx, q, tenantID, patientID)
+func correct(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, old Contact, version int, c NewContact) (Logged, error) {
+	out := Logged{ID: old.ID}
+	before, err := lockReach(ctx, q, a.TenantID, patientID)
 	if err != nil {
 		return out, err
 	}
 	out.Before = before
-	old, err := Get(ctx, q, tenantID, patientID, id)
-	if err != nil {
-		return out, err
-	}
-	if !old.CanCorrect(actorID, time.Now()) {
-		return out, ErrCorrectionClosed
-	}
 	if old.Version != version {
-		return out, db.ErrConflict
+		return out, ErrContactChanged
 	}
 	_, err = q.Exec(ctx, `
 		insert into contact_revisions (tenant_id, contact_id, number, occurred_at, method, direction, party,
@@ -193,33 +204,28 @@ func Correct(ctx context.Context, q db.DBTX, tenantID, patientID, id, actorID st
 		select tenant_id, id, version, occurred_at, method, direction, party,
 		       party_name, party_role, outcome, minutes, summary, $4, $5
 		  from contacts where tenant_id = $1 and patient_id = $2 and id = $3`,
-		tenantID, patientID, id, actorID, c.Reason)
+		a.TenantID, patientID, old.ID, a.UserID, c.Reason)
 	if err != nil {
 		return out, err
 	}
-	// The window is checked again by the statement itself, so a correction
-	// that reaches the database a moment too late is refused there too.
+	// Author and window are checked again by the statement itself, so a
+	// correction that reaches the database a moment too late is refused
+	// there too.
 	tag, err := q.Exec(ctx, `
 		update contacts set occurred_at = $5, method = $6, direction = $7, party = $8,
 			care_team_member_id = nullif($9, '')::uuid, party_name = $10, party_role = $11, outcome = $12,
-			minutes = $13, summary = $14, corrected_at = now(), version = version + 1
+			minutes = $13, summary = $14, corrected_at = $17, version = version + 1
 		 where tenant_id = $1 and patient_id = $2 and id = $3 and version = $4
-		   and author_id = $15 and created_at > now() - make_interval(secs => $16)`,
-		tenantID, patientID, id, version, c.OccurredAt, c.Method, c.Direction, c.Party,
-		c.MemberID, c.PartyName, c.PartyRole, c.Outcome, c.Minutes, c.Summary, actorID, CorrectionWindow.Seconds())
+		   and author_id = $15 and created_at > $17::timestamptz - make_interval(secs => $16)`,
+		a.TenantID, patientID, old.ID, version, c.OccurredAt, c.Method, c.Direction, c.Party,
+		c.MemberID, c.PartyName, c.PartyRole, c.Outcome, c.Minutes, c.Summary, a.UserID, CorrectionWindow.Seconds(), a.At)
 	if err != nil {
 		return out, err
 	}
 	if tag.RowsAffected() == 0 {
 		return out, ErrCorrectionClosed
 	}
-	if out.Reach, err = recountReach(ctx, q, tenantID, patientID); err != nil {
-		return out, err
-	}
-	if c.Party == "patient" && Reached(c.Outcome) {
-		out.Met, err = meetDischargeFollowUps(ctx, q, tenantID, patientID, actorID, c.OccurredAt)
-	}
-	return out, err
+	return out, afterContact(ctx, q, a, patientID, c, &out)
 }
 
 // Revision is a contact as it read before a correction.
@@ -244,11 +250,11 @@ type Revision struct {
 func Revisions(ctx context.Context, q db.DBTX, tenantID, contactID string) ([]Revision, error) {
 	rows, _ := q.Query(ctx, `
 		select r.number, r.occurred_at, r.method, r.direction, r.party, r.party_name, r.party_role, r.outcome,
-		       r.minutes, r.summary, r.corrected_by, r.corrected_at, r.reason, u.name
+		       r.minutes, r.summary, r.corrected_by, r.corrected_at, r.reason, u.name as corrected_name
 		  from contact_revisions r join users u on u.id = r.corrected_by
 		 where r.tenant_id = $1 and r.contact_id = $2
 		 order by r.number`, tenantID, contactID)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Revision])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Revision])
 }
 
 // Addendum is text added to a contact later.
@@ -258,9 +264,9 @@ type Addendum struct {
 	CreatedAt  time.Time
 }
 
-// ValidateAddendum returns a message for the person when note can't be
+// validateAddendum returns a message for the person when note can't be
 // added, or "".
-func ValidateAddendum(note string) string {
+func validateAddendum(note string) string {
 	switch {
 	case note == "":
 		return "Write what you want to add."
@@ -270,24 +276,24 @@ func ValidateAddendum(note string) string {
 	return ""
 }
 
-// AddAddendum adds a validated note to a contact of the patient.
-func AddAddendum(ctx context.Context, q db.DBTX, tenantID, patientID, contactID, authorID, note string) (string, error) {
+// addAddendum adds a validated note by a to a contact of the patient.
+func addAddendum(ctx context.Context, q db.DBTX, a tenants.Actor, patientID, contactID, note string) (string, error) {
 	var id string
 	err := q.QueryRow(ctx, `
-		insert into contact_addenda (tenant_id, contact_id, note, author_id)
-		select tenant_id, id, $4, $5 from contacts where tenant_id = $1 and patient_id = $2 and id = $3
-		returning id`, tenantID, patientID, contactID, note, authorID).Scan(&id)
+		insert into contact_addenda (tenant_id, contact_id, note, author_id, created_at)
+		select tenant_id, id, $4, $5, $6 from contacts where tenant_id = $1 and patient_id = $2 and id = $3
+		returning id`, a.TenantID, patientID, contactID, note, a.UserID, a.At).Scan(&id)
 	return id, db.NotFound(err)
 }
 
 // Addenda lists a contact's addenda, oldest first.
 func Addenda(ctx context.Context, q db.DBTX, tenantID, contactID string) ([]Addendum, error) {
 	rows, _ := q.Query(ctx, `
-		select a.note, u.name, a.created_at
+		select a.note, u.name as author_name, a.created_at
 		  from contact_addenda a join users u on u.id = a.author_id
 		 where a.tenant_id = $1 and a.contact_id = $2
 		 order by a.created_at, a.id`, tenantID, contactID)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Addendum])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Addendum])
 }
 
 // GoalTouched is a goal a contact worked on, with the note written then.
@@ -299,11 +305,11 @@ type GoalTouched struct {
 // GoalsOf lists the goals a contact touched.
 func GoalsOf(ctx context.Context, q db.DBTX, tenantID, contactID string) ([]GoalTouched, error) {
 	rows, _ := q.Query(ctx, `
-		select g.patient_words, coalesce(n.note, '')
+		select g.patient_words as label, coalesce(n.note, '') as note
 		  from contact_goals cg
 		  join goals g on g.tenant_id = cg.tenant_id and g.id = cg.goal_id
 		  left join goal_progress_notes n on n.tenant_id = cg.tenant_id and n.id = cg.progress_note_id
 		 where cg.tenant_id = $1 and cg.contact_id = $2
 		 order by g.position, g.id`, tenantID, contactID)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[GoalTouched])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[GoalTouched])
 }

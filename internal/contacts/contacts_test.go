@@ -27,11 +27,10 @@ func (f fixture) call(at time.Time, outcome string) contacts.Logged {
 
 func (f fixture) log(c contacts.NewContact, author string) contacts.Logged {
 	f.t.Helper()
-	var l contacts.Logged
-	f.in(f.tenant, func(tx pgx.Tx) (err error) {
-		l, err = contacts.Log(context.Background(), tx, f.tenant, f.patient, author, c)
-		return err
-	})
+	l, err := f.svc.LogValid(context.Background(), f.actor(author), f.patient, c)
+	if err != nil {
+		f.t.Fatal(err)
+	}
 	return l
 }
 
@@ -165,31 +164,24 @@ func TestCorrection_AuthorWithin24HoursKeepsTheOriginal(t *testing.T) {
 	ctx := context.Background()
 	when := time.Now().Add(-2 * time.Hour)
 	l := f.call(when, "no_answer")
-	fixed := contacts.NewContact{OccurredAt: when, Method: "phone", Direction: "outbound", Party: "patient", Outcome: "reached",
-		Summary: "Reached her after all; talked about transport.", Reason: "Picked the wrong outcome"}
+	fixed := contacts.ContactForm{OccurredAt: when.Format("2006-01-02T15:04"), Method: "phone", Direction: "outbound", With: "patient",
+		Outcome: "reached", Summary: "Reached her after all; talked about transport.", Reason: "Picked the wrong outcome", Version: 1}
 
 	// A colleague may not correct it.
-	err := db.InTenant(ctx, f.d.Pool, f.tenant, func(tx pgx.Tx) error {
-		_, err := contacts.Correct(ctx, tx, f.tenant, f.patient, l.ID, f.colleague, 1, fixed)
-		return err
-	})
+	_, err := f.svc.CorrectContact(ctx, f.actor(f.colleague), f.patient, l.ID, fixed)
 	if !errors.Is(err, contacts.ErrCorrectionClosed) {
 		t.Fatalf("colleague's correction: %v, want ErrCorrectionClosed", err)
 	}
 	// The author may, from the version they read.
-	var corrected contacts.Logged
-	f.in(f.tenant, func(tx pgx.Tx) (err error) {
-		corrected, err = contacts.Correct(ctx, tx, f.tenant, f.patient, l.ID, f.coord, 1, fixed)
-		return err
-	})
+	corrected, err := f.svc.CorrectContact(ctx, f.actor(f.coord), f.patient, l.ID, fixed)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if corrected.Reach.LastReached == nil || corrected.Reach.UnreachedAttempts != 0 {
 		t.Errorf("reach after correcting a miss into a success: %+v", corrected.Reach)
 	}
 	// A second correction from the old version is a conflict.
-	err = db.InTenant(ctx, f.d.Pool, f.tenant, func(tx pgx.Tx) error {
-		_, err := contacts.Correct(ctx, tx, f.tenant, f.patient, l.ID, f.coord, 1, fixed)
-		return err
-	})
+	_, err = f.svc.CorrectContact(ctx, f.actor(f.coord), f.patient, l.ID, fixed)
 	if !errors.Is(err, db.ErrConflict) {
 		t.Fatalf("stale correction: %v, want ErrConflict", err)
 	}
@@ -213,18 +205,16 @@ func TestCorrection_AuthorWithin24HoursKeepsTheOriginal(t *testing.T) {
 		_, err = tx.Exec(ctx, "update contacts set created_at = now() - interval '25 hours' where id = $1", l.ID)
 		return err
 	})
-	err = db.InTenant(ctx, f.d.Pool, f.tenant, func(tx pgx.Tx) error {
-		_, err := contacts.Correct(ctx, tx, f.tenant, f.patient, l.ID, f.coord, 2, fixed)
-		return err
-	})
+	fixed.Version = 2
+	_, err = f.svc.CorrectContact(ctx, f.actor(f.coord), f.patient, l.ID, fixed)
 	if !errors.Is(err, contacts.ErrCorrectionClosed) {
 		t.Fatalf("correction after 25 hours: %v, want ErrCorrectionClosed", err)
 	}
 	// An addendum is always possible, and leaves the contact as it was.
+	if err := f.svc.AddAddendum(ctx, f.actor(f.colleague), f.patient, l.ID, "Her daughter called back later."); err != nil {
+		t.Fatal(err)
+	}
 	f.in(f.tenant, func(tx pgx.Tx) error {
-		if _, err := contacts.AddAddendum(ctx, tx, f.tenant, f.patient, l.ID, f.colleague, "Her daughter called back later."); err != nil {
-			return err
-		}
 		adds, err := contacts.Addenda(ctx, tx, f.tenant, l.ID)
 		if err != nil || len(adds) != 1 || adds[0].AuthorName != "Colin Colleague" {
 			t.Errorf("addenda: %v %+v", err, adds)
@@ -265,12 +255,11 @@ func TestDischarge_FollowUpDueInSevenDaysIsMetByASuccessfulContactWithThePatient
 	dischargeDay := time.Date(discharged.Year(), discharged.Month(), discharged.Day(), 0, 0, 0, 0, time.UTC)
 	// A call that reached the patient before the discharge does not meet it.
 	f.call(discharged.AddDate(0, 0, -3), "reached")
-	var rec contacts.Recorded
-	f.in(f.tenant, func(tx pgx.Tx) (err error) {
-		rec, err = contacts.RecordTransition(ctx, tx, f.tenant, f.patient, f.coord, f.coord, contacts.NewTransition{
-			Kind: "discharge", Facility: "Mercy General", OccurredOn: dischargeDay}, time.Local)
-		return err
-	})
+	rec, err := f.svc.RecordTransition(ctx, f.actor(f.coord), f.patient, contacts.TransitionForm{
+		Kind: "discharge", Facility: "Mercy General", OccurredOn: dischargeDay.Format(calendar.DateLayout)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if rec.FollowUp == nil || rec.FollowUp.Status != tasks.Open || rec.FollowUp.Source != tasks.FromTransition ||
 		rec.FollowUp.AssigneeName != "Cora Coordinator" || rec.FollowUp.Title != "Follow up after discharge from Mercy General" {
 		t.Fatalf("follow-up: %+v", rec.FollowUp)
@@ -280,14 +269,14 @@ func TestDischarge_FollowUpDueInSevenDaysIsMetByASuccessfulContactWithThePatient
 		t.Errorf("due %v, want the end of the seventh day after the discharge, %v", rec.FollowUp.DueAt, want)
 	}
 	// An admission opens no task.
-	f.in(f.tenant, func(tx pgx.Tx) error {
-		r, err := contacts.RecordTransition(ctx, tx, f.tenant, f.patient, f.coord, f.coord, contacts.NewTransition{
-			Kind: "admission", Facility: "Mercy General", OccurredOn: dischargeDay.AddDate(0, 0, -5)}, time.Local)
-		if err == nil && r.FollowUp != nil {
-			t.Errorf("an admission opened %+v", r.FollowUp)
-		}
-		return err
-	})
+	r, err := f.svc.RecordTransition(ctx, f.actor(f.coord), f.patient, contacts.TransitionForm{
+		Kind: "admission", Facility: "Mercy General", OccurredOn: dischargeDay.AddDate(0, 0, -5).Format(calendar.DateLayout)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.FollowUp != nil {
+		t.Errorf("an admission opened %+v", r.FollowUp)
+	}
 	// A missed call and a call with the caregiver do not meet it.
 	f.call(time.Now().Add(-3*time.Hour), "no_answer")
 	l := f.log(contacts.NewContact{OccurredAt: time.Now().Add(-2 * time.Hour), Method: "phone", Direction: "outbound",
@@ -313,13 +302,11 @@ func TestDischarge_RecordedAfterTheContactIsMetAtOnce(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	f.call(time.Now().Add(-time.Hour), "reached")
-	var rec contacts.Recorded
-	y, m, d := time.Now().AddDate(0, 0, -1).Date()
-	f.in(f.tenant, func(tx pgx.Tx) (err error) {
-		rec, err = contacts.RecordTransition(context.Background(), tx, f.tenant, f.patient, f.coord, f.coord, contacts.NewTransition{
-			Kind: "discharge", Facility: "St. Luke's", OccurredOn: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}, time.Local)
-		return err
-	})
+	rec, err := f.svc.RecordTransition(context.Background(), f.actor(f.coord), f.patient, contacts.TransitionForm{
+		Kind: "discharge", Facility: "St. Luke's", OccurredOn: time.Now().AddDate(0, 0, -1).Format(calendar.DateLayout)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if rec.FollowUp == nil || rec.FollowUp.Status != tasks.Done {
 		t.Fatalf("follow-up of a discharge the patient was reached after: %+v", rec.FollowUp)
 	}
@@ -363,71 +350,6 @@ func (f fixture) goal() string {
 	return goal
 }
 
-func TestTasks_CompleteRescheduleAndHandOverKeepAHistory(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t)
-	ctx := context.Background()
-	id, _ := f.createSafety(f.assessment, f.coord)
-	tomorrow := calendar.EndOfDay(time.Now().AddDate(0, 0, 1))
-	f.in(f.tenant, func(tx pgx.Tx) error {
-		if _, err := tasks.Reschedule(ctx, tx, f.tenant, f.patient, id, f.coord, 1, tomorrow, "Patient asked to talk tomorrow"); err != nil {
-			return err
-		}
-		_, err := tasks.HandOver(ctx, tx, f.tenant, f.patient, id, f.coord, 2, f.colleague, "You know her best")
-		return err
-	})
-	// Acting from a version read before those changes changes nothing.
-	err := db.InTenant(ctx, f.d.Pool, f.tenant, func(tx pgx.Tx) error {
-		_, err := tasks.Complete(ctx, tx, f.tenant, f.patient, id, f.colleague, 1, "Spoke with her", time.Now())
-		return err
-	})
-	if !errors.Is(err, db.ErrConflict) {
-		t.Fatalf("stale completion: %v, want ErrConflict", err)
-	}
-	f.in(f.tenant, func(tx pgx.Tx) error {
-		_, err := tasks.Complete(ctx, tx, f.tenant, f.patient, id, f.colleague, 3, "Spoke with her; safe plan agreed", time.Now())
-		return err
-	})
-	err = db.InTenant(ctx, f.d.Pool, f.tenant, func(tx pgx.Tx) error {
-		_, err := tasks.HandOver(ctx, tx, f.tenant, f.patient, id, f.colleague, 4, f.coord, "")
-		return err
-	})
-	if !errors.Is(err, tasks.ErrClosed) {
-		t.Fatalf("handing over a done task: %v, want ErrTaskClosed", err)
-	}
-	f.in(f.tenant, func(tx pgx.Tx) error {
-		task, err := tasks.Get(ctx, tx, f.tenant, f.patient, id)
-		if err != nil || task.Status != tasks.Done || task.AssigneeName != "Colin Colleague" || !task.DueAt.Equal(tomorrow) ||
-			task.CompletionNote != "Spoke with her; safe plan agreed" || task.CompletedByName != "Colin Colleague" || task.Version != 4 {
-			t.Errorf("task: %v %+v", err, task)
-		}
-		h, err := tasks.History(ctx, tx, f.tenant, id)
-		var kinds []string
-		for _, e := range h {
-			kinds = append(kinds, e.Kind+": "+e.Note)
-		}
-		want := "rescheduled: Patient asked to talk tomorrow|handed_over: You know her best|completed: Spoke with her; safe plan agreed"
-		if err != nil || strings.Join(kinds, "|") != want || h[1].FromAssignee != "Cora Coordinator" || h[1].ToAssignee != "Colin Colleague" {
-			t.Errorf("history: %v %+v", err, h)
-		}
-		return nil
-	})
-}
-
-func TestTasks_SafetyAlertNeedsANoteToComplete(t *testing.T) {
-	t.Parallel()
-	errs := patients.Errors{}
-	contacts.TaskForm{}.ValidateComplete(tasks.Task{Source: tasks.SafetyAlert}, errs)
-	if !strings.Contains(errs["note"], "safety alert") {
-		t.Errorf("errors %v, want a note asked for", errs)
-	}
-	errs = patients.Errors{}
-	contacts.TaskForm{}.ValidateComplete(tasks.Task{Source: tasks.FromContact}, errs)
-	if len(errs) > 0 {
-		t.Errorf("a follow-up without a note: %v", errs)
-	}
-}
-
 func TestContacts_AnotherTenantCanNeitherSeeNorLogForThePatient(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -440,16 +362,13 @@ func TestContacts_AnotherTenantCanNeitherSeeNorLogForThePatient(t *testing.T) {
 		if recent, err := contacts.Recent(ctx, tx, f.tenant, f.patient, 10); err != nil || len(recent) != 0 {
 			t.Errorf("other tenant listing contacts: %v %+v", err, recent)
 		}
-		if _, err := contacts.AddAddendum(ctx, tx, f.tenant, f.patient, l.ID, f.coord, "x"); !errors.Is(err, db.ErrNotFound) {
-			t.Errorf("other tenant adding an addendum: %v, want ErrNotFound", err)
-		}
 		return nil
 	})
-	err := db.InTenant(ctx, f.d.Pool, f.other, func(tx pgx.Tx) error {
-		_, err := contacts.Log(ctx, tx, f.other, f.patient, f.coord, contacts.NewContact{OccurredAt: time.Now(), Method: "phone",
-			Direction: "outbound", Party: "patient", Outcome: "reached", Summary: "x"})
-		return err
-	})
+	if err := f.svc.AddAddendum(ctx, f.actorIn(f.other, f.coord), f.patient, l.ID, "x"); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("other tenant adding an addendum: %v, want ErrNotFound", err)
+	}
+	_, err := f.svc.LogValid(ctx, f.actorIn(f.other, f.coord), f.patient, contacts.NewContact{OccurredAt: time.Now(), Method: "phone",
+		Direction: "outbound", Party: "patient", Outcome: "reached", Summary: "x"})
 	if !errors.Is(err, db.ErrNotFound) {
 		t.Errorf("other tenant logging a contact for the patient: %v, want ErrNotFound", err)
 	}

@@ -5,9 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
-	"carecoord/internal/calendar"
 	"carecoord/internal/careplans"
 	"carecoord/internal/forms"
 	"carecoord/internal/patients"
@@ -54,9 +52,6 @@ const UnreachableAfter = 3
 // timeLayout is how a date and time travel in forms (<input type="datetime-local">).
 const timeLayout = "2006-01-02T15:04"
 
-// dateLayout is how dates travel in forms (<input type="date">).
-const dateLayout = "2006-01-02"
-
 // maxBackdate is how long ago a contact may be logged as having happened:
 // later than that it belongs in an addendum to a contact of the time.
 const maxBackdate = 90 * 24 * time.Hour
@@ -81,8 +76,10 @@ type ContactForm struct {
 	FollowUpTitle    string
 	FollowUpDue      string
 	FollowUpAssignee string
-	// Reason is why a correction was made; only corrections have one.
-	Reason string
+	// Reason is why a correction was made, and Version the version of the
+	// contact it was read at; only corrections have them.
+	Reason  string
+	Version int
 	// Return is "worklist" when the form was opened from the worklist, so
 	// that saving goes back there.
 	Return string
@@ -106,7 +103,7 @@ func ParseContactForm(v url.Values) ContactForm {
 		OtherName: g("other_name"), OtherRole: g("other_role"), Outcome: g("outcome"),
 		Minutes: g("minutes"), Summary: g("summary"),
 		FollowUpTitle: g("follow_up_title"), FollowUpDue: g("follow_up_due"), FollowUpAssignee: g("follow_up_assignee"),
-		Reason: g("reason"), Goals: map[string]bool{}, GoalNotes: map[string]string{},
+		Reason: g("reason"), Version: forms.Version(v.Get("version")), Goals: map[string]bool{}, GoalNotes: map[string]string{},
 	}
 	if v.Get("return") == "worklist" {
 		f.Return = "worklist"
@@ -126,7 +123,7 @@ func ParseContactForm(v url.Values) ContactForm {
 func FormOf(c Contact, loc *time.Location) ContactForm {
 	f := ContactForm{
 		OccurredAt: c.OccurredAt.In(loc).Format(timeLayout), Method: c.Method, Direction: c.Direction,
-		Outcome: c.Outcome, Summary: c.Summary, Goals: map[string]bool{}, GoalNotes: map[string]string{},
+		Outcome: c.Outcome, Summary: c.Summary, Version: c.Version, Goals: map[string]bool{}, GoalNotes: map[string]string{},
 	}
 	switch c.Party {
 	case "patient":
@@ -182,16 +179,16 @@ type TouchedGoal struct {
 // Validate checks the form against now (in loc, the coordinator's
 // calendar) and the patient's choices, filling errs, and returns the
 // contact to store. A follow-up is checked only when part of it was typed.
-func (f ContactForm) Validate(now time.Time, loc *time.Location, ch Choices, errs patients.Errors) NewContact {
+func (f ContactForm) Validate(now time.Time, loc *time.Location, ch Choices, errs forms.Errors) NewContact {
 	c := NewContact{Method: f.Method, Direction: f.Direction, Outcome: f.Outcome, Summary: f.Summary, Reason: f.Reason}
 	if f.OccurredAt == "" {
-		addErr(errs, "occurred_at", "Enter when the contact happened.")
+		errs.Add("occurred_at", "Enter when the contact happened.")
 	} else if at, err := time.ParseInLocation(timeLayout, f.OccurredAt, loc); err != nil {
-		addErr(errs, "occurred_at", "Enter a real date and time, for example 2026-03-02 14:30.")
+		errs.Add("occurred_at", "Enter a real date and time, for example 2026-03-02 14:30.")
 	} else if at.After(now.Add(5 * time.Minute)) {
-		addErr(errs, "occurred_at", "A contact can't be logged before it happens: the time is in the future.")
+		errs.Add("occurred_at", "A contact can't be logged before it happens: the time is in the future.")
 	} else if at.Before(now.Add(-maxBackdate)) {
-		addErr(errs, "occurred_at", "That is more than 90 days ago. Add a note to a contact of that time instead.")
+		errs.Add("occurred_at", "That is more than 90 days ago. Add a note to a contact of that time instead.")
 	} else {
 		c.OccurredAt = at
 	}
@@ -203,33 +200,33 @@ func (f ContactForm) Validate(now time.Time, loc *time.Location, ch Choices, err
 		n, err := strconv.Atoi(f.Minutes)
 		switch {
 		case err != nil:
-			addErr(errs, "minutes", "Enter the minutes as a whole number, for example 15.")
+			errs.Add("minutes", "Enter the minutes as a whole number, for example 15.")
 		case n < 0 || n > 600:
-			addErr(errs, "minutes", "Enter between 0 and 600 minutes.")
+			errs.Add("minutes", "Enter between 0 and 600 minutes.")
 		default:
 			c.Minutes = &n
 		}
 	}
 	if Reached(f.Outcome) && f.Summary == "" {
-		addErr(errs, "summary", "Write a short summary of what was discussed.")
+		errs.Add("summary", "Write a short summary of what was discussed.")
 	}
-	tooLong(errs, "summary", f.Summary, 4000)
+	errs.MaxLen("summary", f.Summary, 4000)
 	f.validateGoals(&c, ch.Goals, errs)
 	c.FollowUp = f.validateFollowUp(now, loc, ch.Assignees, errs)
 	return c
 }
 
-func (f ContactForm) validateParty(c *NewContact, members []patients.Member, errs patients.Errors) {
+func (f ContactForm) validateParty(c *NewContact, members []patients.Member, errs forms.Errors) {
 	switch id, isMember := strings.CutPrefix(f.With, "member:"); {
 	case f.With == "patient":
 		c.Party = "patient"
 	case f.With == "other":
 		c.Party, c.PartyName, c.PartyRole = "other", f.OtherName, f.OtherRole
 		if f.OtherName == "" {
-			addErr(errs, "other_name", "Enter the name of the person you were in contact with.")
+			errs.Add("other_name", "Enter the name of the person you were in contact with.")
 		}
-		tooLong(errs, "other_name", f.OtherName, 200)
-		tooLong(errs, "other_role", f.OtherRole, 100)
+		errs.MaxLen("other_name", f.OtherName, 200)
+		errs.MaxLen("other_role", f.OtherRole, 100)
 	case isMember:
 		for _, m := range members {
 			if m.ID == id {
@@ -238,94 +235,59 @@ func (f ContactForm) validateParty(c *NewContact, members []patients.Member, err
 				return
 			}
 		}
-		addErr(errs, "with", "That person is not on the patient's care team. Choose again.")
+		errs.Add("with", "That person is not on the patient's care team. Choose again.")
 	default:
-		addErr(errs, "with", "Choose who the contact was with.")
+		errs.Add("with", "Choose who the contact was with.")
 	}
 }
 
-func (f ContactForm) validateGoals(c *NewContact, goals []careplans.GoalChoice, errs patients.Errors) {
+func (f ContactForm) validateGoals(c *NewContact, goals []careplans.GoalChoice, errs forms.Errors) {
 	open := map[string]bool{}
 	for _, g := range goals {
 		open[g.ID] = true
 		if !f.Goals[g.ID] {
 			if f.GoalNotes[g.ID] != "" {
-				addErr(errs, "goal_note."+g.ID, "Tick the goal to save this note with it.")
+				errs.Add("goal_note."+g.ID, "Tick the goal to save this note with it.")
 			}
 			continue
 		}
 		note := f.GoalNotes[g.ID]
 		if note != "" {
 			if msg := careplans.ValidateNote(note); msg != "" {
-				addErr(errs, "goal_note."+g.ID, msg)
+				errs.Add("goal_note."+g.ID, msg)
 			}
 		}
 		c.Goals = append(c.Goals, TouchedGoal{GoalID: g.ID, Note: note})
 	}
 	for id := range f.Goals {
 		if !open[id] {
-			addErr(errs, "goals", "One of the goals ticked is no longer open. Look at the goals again.")
+			errs.Add("goals", "One of the goals ticked is no longer open. Look at the goals again.")
 		}
 	}
 }
 
-func (f ContactForm) validateFollowUp(now time.Time, loc *time.Location, assignees map[string]bool, errs patients.Errors) *tasks.NewTask {
+func (f ContactForm) validateFollowUp(now time.Time, loc *time.Location, assignees map[string]bool, errs forms.Errors) *tasks.NewTask {
 	if f.FollowUpTitle == "" && f.FollowUpDue == "" {
 		return nil
 	}
 	t := tasks.NewTask{Title: f.FollowUpTitle, AssigneeID: f.FollowUpAssignee, Source: tasks.FromContact}
 	if f.FollowUpTitle == "" {
-		addErr(errs, "follow_up_title", "Say what needs to be done, or clear the due date.")
+		errs.Add("follow_up_title", "Say what needs to be done, or clear the due date.")
 	}
-	tooLong(errs, "follow_up_title", f.FollowUpTitle, 200)
-	if due, ok := futureDate(errs, "follow_up_due", f.FollowUpDue, now, loc); ok {
+	errs.MaxLen("follow_up_title", f.FollowUpTitle, 200)
+	if due, ok := tasks.DueDate(errs, "follow_up_due", f.FollowUpDue, now, loc); ok {
 		t.DueAt = due
 	}
 	if !assignees[f.FollowUpAssignee] {
-		addErr(errs, "follow_up_assignee", "Choose who will do it.")
+		errs.Add("follow_up_assignee", "Choose who will do it.")
 	}
 	return &t
 }
 
-// futureDate reads a due date typed into a form: today or later, due by
-// the end of that day on loc's calendar.
-func futureDate(errs patients.Errors, field, v string, now time.Time, loc *time.Location) (time.Time, bool) {
-	if v == "" {
-		addErr(errs, field, "Enter the date it is due.")
-		return time.Time{}, false
-	}
-	d, err := time.ParseInLocation(dateLayout, v, loc)
-	if err != nil {
-		addErr(errs, field, "Enter a real date, for example 2026-03-02.")
-		return time.Time{}, false
-	}
-	if calendar.DateOf(d).Before(calendar.DateOf(now.In(loc))) {
-		addErr(errs, field, "The due date is in the past. Choose today or a later day.")
-		return time.Time{}, false
-	}
-	if d.After(now.AddDate(2, 0, 0)) {
-		addErr(errs, field, "That is more than two years away. Check the year.")
-		return time.Time{}, false
-	}
-	return calendar.EndOfDay(d), true
-}
-
-// addErr records msg for field unless the field already has a message.
-func addErr(errs patients.Errors, field, msg string) {
-	if _, ok := errs[field]; !ok {
-		errs[field] = msg
-	}
-}
-
-func choose(errs patients.Errors, field, v string, opts forms.Choices[string], msg string) {
+// choose adds msg when v is not one of opts.
+func choose(errs forms.Errors, field, v string, opts forms.Choices[string], msg string) {
 	if !opts.Has(v) {
-		addErr(errs, field, msg)
-	}
-}
-
-func tooLong(errs patients.Errors, field, v string, n int) {
-	if utf8.RuneCountInString(v) > n {
-		addErr(errs, field, "This is too long: at most "+strconv.Itoa(n)+" characters.")
+		errs.Add(field, msg)
 	}
 }
 

@@ -6,11 +6,14 @@ import (
 	"strings"
 	"time"
 
+	"carecoord/internal/audit"
 	"carecoord/internal/calendar"
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
 	"carecoord/internal/forms"
 	"carecoord/internal/patients"
 	"carecoord/internal/tasks"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -52,24 +55,24 @@ type NewTransition struct {
 }
 
 // Validate checks the form against today's date in loc.
-func (f TransitionForm) Validate(now time.Time, loc *time.Location, errs patients.Errors) NewTransition {
+func (f TransitionForm) Validate(now time.Time, loc *time.Location, errs forms.Errors) NewTransition {
 	t := NewTransition{Kind: f.Kind, Facility: f.Facility, Notes: f.Notes}
 	choose(errs, "kind", f.Kind, TransitionKinds, "Choose what happened.")
 	if f.Facility == "" {
-		addErr(errs, "facility", "Enter the hospital or facility.")
+		errs.Add("facility", "Enter the hospital or facility.")
 	}
-	tooLong(errs, "facility", f.Facility, 200)
-	tooLong(errs, "notes", f.Notes, 4000)
+	errs.MaxLen("facility", f.Facility, 200)
+	errs.MaxLen("notes", f.Notes, 4000)
 	today := calendar.DateOf(now.In(loc))
 	if on, ok := pastDay(errs, "occurred_on", f.OccurredOn, today, "Enter the day it happened."); ok {
 		t.OccurredOn = on
 	}
 	if f.AdmittedOn != "" {
 		if f.Kind != "discharge" {
-			addErr(errs, "admitted_on", "Only a discharge has an admission date. Clear it, or choose a discharge.")
+			errs.Add("admitted_on", "Only a discharge has an admission date. Clear it, or choose a discharge.")
 		} else if in, ok := pastDay(errs, "admitted_on", f.AdmittedOn, today, ""); ok {
 			if !t.OccurredOn.IsZero() && in.After(t.OccurredOn) {
-				addErr(errs, "admitted_on", "The admission can't be after the discharge.")
+				errs.Add("admitted_on", "The admission can't be after the discharge.")
 			} else {
 				t.AdmittedOn = &in
 			}
@@ -79,19 +82,19 @@ func (f TransitionForm) Validate(now time.Time, loc *time.Location, errs patient
 }
 
 // pastDay reads a day typed into a form that may not lie after today.
-func pastDay(errs patients.Errors, field, v string, today time.Time, missing string) (time.Time, bool) {
+func pastDay(errs forms.Errors, field, v string, today time.Time, missing string) (time.Time, bool) {
 	if v == "" {
-		addErr(errs, field, missing)
+		errs.Add(field, missing)
 		return time.Time{}, false
 	}
-	d, err := time.Parse(dateLayout, v)
+	d, err := calendar.ParseDate(v)
 	switch {
 	case err != nil:
-		addErr(errs, field, "Enter a real date, for example 2026-03-02.")
+		errs.Add(field, "Enter a real date, for example 2026-03-02.")
 	case d.After(today):
-		addErr(errs, field, "This can't be in the future. Record a planned admission when it happens.")
+		errs.Add(field, "This can't be in the future. Record a planned admission when it happens.")
 	case d.Before(today.AddDate(-1, 0, 0)):
-		addErr(errs, field, "That is more than a year ago. Check the year.")
+		errs.Add(field, "That is more than a year ago. Check the year.")
 	default:
 		return d, true
 	}
@@ -105,28 +108,28 @@ type Recorded struct {
 	FollowUp *tasks.Task
 }
 
-// RecordTransition stores a transition. A discharge opens a follow-up task
-// for assigneeID, due by the end of the seventh day after it (on loc's
-// calendar), which the next successful contact with the patient meets; one
-// already made on a day after the discharge meets it at once.
-func RecordTransition(ctx context.Context, q db.DBTX, tenantID, patientID, actorID, assigneeID string, t NewTransition, loc *time.Location) (Recorded, error) {
+// storeTransition stores a transition recorded by a. A discharge opens a
+// follow-up task for assigneeID, due by the end of the seventh day after
+// it (on loc's calendar), which the next successful contact with the
+// patient meets; one already made on a day after the discharge meets it at
+// once.
+func storeTransition(ctx context.Context, q db.DBTX, a tenants.Actor, patientID, assigneeID string, t NewTransition, loc *time.Location) (Recorded, error) {
 	var out Recorded
-	reach, err := lockReach(ctx, q, tenantID, patientID)
+	reach, err := lockReach(ctx, q, a.TenantID, patientID)
 	if err != nil {
 		return out, err
 	}
 	err = q.QueryRow(ctx, `
-		insert into care_transitions (tenant_id, patient_id, kind, facility, occurred_on, admitted_on, notes, recorded_by)
-		values ($1, $2, $3, $4, $5, $6, $7, $8) returning id`,
-		tenantID, patientID, t.Kind, t.Facility, t.OccurredOn, t.AdmittedOn, t.Notes, actorID).Scan(&out.ID)
+		insert into care_transitions (tenant_id, patient_id, kind, facility, occurred_on, admitted_on, notes, recorded_by, created_at)
+		values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
+		a.TenantID, patientID, t.Kind, t.Facility, t.OccurredOn, t.AdmittedOn, t.Notes, a.UserID, a.At).Scan(&out.ID)
 	if err != nil || t.Kind != "discharge" {
 		return out, err
 	}
-	y, m, d := t.OccurredOn.AddDate(0, 0, DischargeFollowUpDays).Date()
-	taskID, _, err := tasks.Create(ctx, q, tenantID, tasks.NewTask{
+	taskID, _, err := tasks.Create(ctx, q, a.TenantID, tasks.NewTask{
 		PatientID: patientID, Title: "Follow up after discharge from " + t.Facility,
-		DueAt: calendar.EndOfDay(time.Date(y, m, d, 0, 0, 0, 0, loc)), AssigneeID: assigneeID,
-		Source: tasks.FromTransition, SourceID: out.ID,
+		DueAt: calendar.EndOfDate(t.OccurredOn.AddDate(0, 0, DischargeFollowUpDays), loc), AssigneeID: assigneeID,
+		Source: tasks.FromTransition, SourceID: out.ID, CreatedAt: a.At,
 	})
 	if err != nil {
 		return out, err
@@ -134,11 +137,11 @@ func RecordTransition(ctx context.Context, q db.DBTX, tenantID, patientID, actor
 	// Reached on a later day, the patient was surely reached after leaving
 	// hospital; on the day itself the call may have been before it.
 	if reach.LastReached != nil && calendar.DateOf(reach.LastReached.In(loc)).After(t.OccurredOn) {
-		if _, err := meetDischargeFollowUps(ctx, q, tenantID, patientID, actorID, reach.LastReached.In(loc)); err != nil {
+		if _, err := meetDischargeFollowUps(ctx, q, a, patientID, reach.LastReached.In(loc)); err != nil {
 			return out, err
 		}
 	}
-	task, err := tasks.Get(ctx, q, tenantID, patientID, taskID)
+	task, err := tasks.Get(ctx, q, a.TenantID, patientID, taskID)
 	out.FollowUp = &task
 	return out, err
 }
@@ -158,12 +161,12 @@ type Transition struct {
 // Transitions lists the patient's transitions, latest first.
 func Transitions(ctx context.Context, q db.DBTX, tenantID, patientID string, limit int) ([]Transition, error) {
 	rows, _ := q.Query(ctx, `
-		select t.id, t.kind, t.facility, t.occurred_on, t.admitted_on, t.notes, u.name, t.created_at
+		select t.id, t.kind, t.facility, t.occurred_on, t.admitted_on, t.notes, u.name as recorder_name, t.created_at
 		  from care_transitions t join users u on u.id = t.recorded_by
 		 where t.tenant_id = $1 and t.patient_id = $2
 		 order by t.occurred_on desc, t.created_at desc
 		 limit $3`, tenantID, patientID, limit)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Transition])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Transition])
 }
 
 // TransitionCount is how many transitions of one kind happened.
@@ -176,24 +179,62 @@ type TransitionCount struct {
 // since to until inclusive, for supervisors' measures.
 func CountTransitions(ctx context.Context, q db.DBTX, tenantID string, since, until time.Time) ([]TransitionCount, error) {
 	rows, _ := q.Query(ctx, `
-		select kind, count(*)::int from care_transitions
+		select kind, count(*)::int as count from care_transitions
 		 where tenant_id = $1 and occurred_on between $2 and $3
 		 group by kind order by kind`, tenantID, since, until)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[TransitionCount])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[TransitionCount])
 }
 
-// meetDischargeFollowUps completes the patient's open discharge follow-up
-// tasks whose discharge was on or before the day of a successful contact
-// with the patient at at.
-func meetDischargeFollowUps(ctx context.Context, q db.DBTX, tenantID, patientID, actorID string, at time.Time) ([]tasks.Task, error) {
+// meetDischargeFollowUps completes, as a, the patient's open discharge
+// follow-up tasks whose discharge was on or before the day of a successful
+// contact with the patient at at.
+func meetDischargeFollowUps(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, at time.Time) ([]tasks.Task, error) {
 	rows, _ := q.Query(ctx, `
 		select id from care_transitions
 		 where tenant_id = $1 and patient_id = $2 and kind = 'discharge' and occurred_on <= $3::date`,
-		tenantID, patientID, at.Format(calendar.DateLayout))
+		a.TenantID, patientID, at.Format(calendar.DateLayout))
 	discharges, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil || len(discharges) == 0 {
 		return nil, err
 	}
 	note := "Met by a successful contact with the patient on " + at.Format(calendar.Day) + "."
-	return tasks.CompleteRaisedBy(ctx, q, tenantID, patientID, tasks.FromTransition, discharges, actorID, note, time.Now())
+	return tasks.CompleteRaisedBy(ctx, q, a.TenantID, patientID, tasks.FromTransition, discharges, a.UserID, note, a.At)
+}
+
+// RecordTransition records an admission, discharge, emergency visit or
+// move to a care facility on the chart and the timeline. A discharge
+// opens a follow-up task for the patient's coordinator (or, for a patient
+// without one, for whoever records it), due within DischargeFollowUpDays.
+func (s *Service) RecordTransition(ctx context.Context, a tenants.Actor, patientID string, f TransitionForm) (Recorded, error) {
+	errs := forms.Errors{}
+	t := f.Validate(a.At, time.Local, errs)
+	if len(errs) > 0 {
+		return Recorded{}, fail.Invalid(errs, "")
+	}
+	var rec Recorded
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		p, err := patients.Get(ctx, tx, a.TenantID, patientID)
+		if err != nil {
+			return err
+		}
+		assignee := a.UserID
+		if p.CoordinatorID != nil {
+			assignee = *p.CoordinatorID
+		}
+		if rec, err = storeTransition(ctx, tx, a, patientID, assignee, t, time.Local); err != nil {
+			return err
+		}
+		err = patients.Record(ctx, tx, a, patientID, "transition", TransitionKinds.Label(t.Kind)+": "+t.Facility+", "+t.OccurredOn.Format(calendar.Day),
+			audit.Event{Action: "transition.recorded", EntityType: "care_transition", EntityID: rec.ID, Detail: map[string]any{"kind": t.Kind}})
+		if err != nil || rec.FollowUp == nil {
+			return err
+		}
+		line := "Follow-up task: " + rec.FollowUp.Title + ", due " + rec.FollowUp.DueAt.Local().Format(calendar.Day)
+		if rec.FollowUp.Status == tasks.Done {
+			line += " (already met by a contact since the discharge)"
+		}
+		return patients.Record(ctx, tx, a, patientID, "task", line, audit.Event{Action: "task.created", EntityType: "task", EntityID: rec.FollowUp.ID,
+			Detail: map[string]any{"source": string(tasks.FromTransition), "transition": rec.ID, "assignee": assignee}})
+	})
+	return rec, err
 }

@@ -5,10 +5,14 @@ import (
 	"fmt"
 	"time"
 
+	"carecoord/internal/auth"
 	"carecoord/internal/calendar"
 	"carecoord/internal/contacts"
+	"carecoord/internal/db"
 	"carecoord/internal/patients"
 	"carecoord/internal/tasks"
+	"carecoord/internal/tenants"
+	"carecoord/internal/worklist"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -18,8 +22,10 @@ import (
 // patient nobody has been able to reach and one discharged from hospital a
 // few days ago whose follow-up is still open. Like the assessments, who gets what
 // depends only on each patient's place in the tenant, and every date is
-// placed relative to today. Contacts are logged through contacts.Log, so
-// the reach state each patient carries is the one the application keeps.
+// placed relative to today. Everything goes through the use cases the
+// pages call (contacts.Service, worklist.Service), as the coordinator at
+// the moment it happened, so the reach state each patient carries, the
+// tasks, the timeline and the audit log are the ones the application keeps.
 
 // demoSummaries are what reached contacts talked about.
 var demoSummaries = []string{
@@ -48,16 +54,34 @@ type demoContact struct {
 	outcome string
 }
 
+// demoContacts are the use cases the demo contacts go through. Under
+// db.Joining they work in the loader's transaction and never use a pool.
+type demoContacts struct {
+	tenant   seededTenant
+	contacts *contacts.Service
+	work     *worklist.Service
+}
+
+// actor is the demo person local acting at at.
+func (d demoContacts) actor(local string, at time.Time) tenants.Actor {
+	role := auth.Coordinator
+	if local == "supervisor" {
+		role = auth.Supervisor
+	}
+	return tenants.Actor{TenantID: d.tenant.ID, UserID: d.tenant.users[local], Role: role, Settings: tenants.DefaultSettings(), At: at}
+}
+
 // loadContacts logs the demo contacts, tasks and transitions of a tenant
 // whose patients ps are stored and bound to tx.
 func loadContacts(ctx context.Context, tx pgx.Tx, t seededTenant, ps []loadedPatient, today time.Time) error {
+	ctx = db.Joining(ctx, tx)
+	d := demoContacts{tenant: t, contacts: contacts.NewService(nil), work: worklist.NewService(nil)}
 	// The third active patient of each coordinator can't be reached; the
 	// fifth was discharged from hospital a few days ago.
 	activePlace := map[string]int{}
 	place := 0
 	for _, p := range ps {
-		actor := t.users[p.CoordinatorLocal]
-		if actor == "" {
+		if t.users[p.CoordinatorLocal] == "" {
 			continue
 		}
 		i := place
@@ -79,31 +103,19 @@ func loadContacts(ctx context.Context, tx pgx.Tx, t seededTenant, ps []loadedPat
 		for k, dc := range plan {
 			var followUp *tasks.NewTask
 			if k == len(plan)-1 {
-				followUp = demoFollowUp(p, i, today, actor)
+				followUp = demoFollowUp(p, i, today, t.users[p.CoordinatorLocal])
 			}
-			if err := logDemoContact(ctx, tx, t.ID, p, actor, dc, i+k, today, followUp); err != nil {
+			if err := d.logContact(ctx, p, dc, i+k, today, followUp); err != nil {
 				return fmt.Errorf("contact for %s %s: %w", p.GivenName, p.FamilyName, err)
 			}
 		}
 		if discharge {
-			if err := demoDischarge(ctx, tx, t, p, actor, i, today); err != nil {
+			if err := d.discharge(ctx, p, i, today); err != nil {
 				return fmt.Errorf("discharge of %s %s: %w", p.GivenName, p.FamilyName, err)
 			}
 		}
 	}
-	// The store stamps contacts and tasks with the time of loading; the
-	// demo's happened when they say, so none is open to correction.
-	_, err := tx.Exec(ctx, `
-		update contacts set created_at = occurred_at + interval '20 minutes'
-		 where tenant_id = $1 and occurred_at < now() - interval '1 day'`, t.ID)
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `
-		update tasks t set created_at = c.created_at
-		  from contacts c
-		 where t.tenant_id = $1 and c.tenant_id = t.tenant_id and c.id = t.source_contact_id`, t.ID)
-	return err
+	return nil
 }
 
 // contactPlan is the patient's contacts of the last weeks, oldest first:
@@ -177,7 +189,10 @@ func inLocal(day time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.Local)
 }
 
-func logDemoContact(ctx context.Context, tx pgx.Tx, tenantID string, p loadedPatient, actor string, dc demoContact, n int, today time.Time, followUp *tasks.NewTask) error {
+// logContact logs one contact of the patient's coordinator, twenty
+// minutes after it happened, and completes its follow-up if the follow-up
+// was due long enough ago.
+func (d demoContacts) logContact(ctx context.Context, p loadedPatient, dc demoContact, n int, today time.Time, followUp *tasks.NewTask) error {
 	at := inLocal(today).AddDate(0, 0, -dc.daysAgo).Add(time.Duration(9+n%8)*time.Hour + time.Duration(n%4)*15*time.Minute)
 	direction := "outbound"
 	if dc.outcome == "reached" && dc.method == "phone" && n%6 == 1 {
@@ -196,42 +211,24 @@ func logDemoContact(ctx context.Context, tx pgx.Tx, tenantID string, p loadedPat
 		c.Summary = "Mailed the appointment reminder and the clinic's new phone number."
 	}
 	c.FollowUp = followUp
-	l, err := contacts.Log(ctx, tx, tenantID, p.ID, actor, c)
-	if err != nil {
+	a := d.actor(p.CoordinatorLocal, at.Add(20*time.Minute))
+	l, err := d.contacts.LogValid(ctx, a, p.ID, c)
+	if err != nil || l.FollowUpID == "" || !followUp.DueAt.Before(today.AddDate(0, 0, -3)) {
 		return err
 	}
-	if err := demoEvent(ctx, tx, tenantID, p.ID, actor, "contact", c.Line(), at); err != nil {
-		return err
-	}
-	if l.FollowUpID != "" && followUp.DueAt.Before(today.AddDate(0, 0, -3)) {
-		// An older follow-up that was done on time.
-		_, err = tasks.Complete(ctx, tx, tenantID, p.ID, l.FollowUpID, actor, 1, "Done; the patient has been told.", time.Now())
-	}
+	// An older follow-up that was done on time.
+	a.At = a.At.Add(2 * time.Hour)
+	_, err = d.work.CompleteTask(ctx, a, p.ID, l.FollowUpID, tasks.ActionForm{Version: 1, Note: "Done; the patient has been told."})
 	return err
 }
 
-// demoDischarge records a hospital stay that ended a few days ago; its
+// discharge records a hospital stay that ended a few days ago; its
 // follow-up task stays open, due within the week.
-func demoDischarge(ctx context.Context, tx pgx.Tx, t seededTenant, p loadedPatient, actor string, i int, today time.Time) error {
+func (d demoContacts) discharge(ctx context.Context, p loadedPatient, i int, today time.Time) error {
 	hospital := []string{"Mercy General Hospital", "St. Luke's Medical Center", "Riverside Regional Hospital"}[i%3]
-	admitted := today.AddDate(0, 0, -8)
-	tr := contacts.NewTransition{Kind: "discharge", Facility: hospital, OccurredOn: today.AddDate(0, 0, -3), AdmittedOn: &admitted,
+	f := contacts.TransitionForm{Kind: "discharge", Facility: hospital,
+		OccurredOn: today.AddDate(0, 0, -3).Format(calendar.DateLayout), AdmittedOn: today.AddDate(0, 0, -8).Format(calendar.DateLayout),
 		Notes: "Admitted with shortness of breath; diuretic dose changed. Cardiology follow-up to be booked within two weeks."}
-	rec, err := contacts.RecordTransition(ctx, tx, t.ID, p.ID, actor, actor, tr, time.Local)
-	if err != nil {
-		return err
-	}
-	at := inLocal(today).AddDate(0, 0, -2).Add(16 * time.Hour)
-	if err := demoEvent(ctx, tx, t.ID, p.ID, actor, "transition", "Hospital discharge: "+hospital+", "+tr.OccurredOn.Format("2 Jan 2006"), at); err != nil {
-		return err
-	}
-	return demoEvent(ctx, tx, t.ID, p.ID, actor, "task", "Follow-up task: "+rec.FollowUp.Title+", due "+rec.FollowUp.DueAt.Format("2 Jan 2006"), at)
-}
-
-// demoEvent adds a timeline line dated when it happened.
-func demoEvent(ctx context.Context, tx pgx.Tx, tenantID, patientID, actorID, kind, summary string, at time.Time) error {
-	_, err := tx.Exec(ctx, `
-		insert into patient_events (tenant_id, patient_id, actor_id, kind, summary, at) values ($1, $2, $3, $4, $5, $6)`,
-		tenantID, patientID, actorID, kind, summary, at)
+	_, err := d.contacts.RecordTransition(ctx, d.actor(p.CoordinatorLocal, inLocal(today).AddDate(0, 0, -2).Add(16*time.Hour)), p.ID, f)
 	return err
 }

@@ -333,8 +333,7 @@ func chartAppointmentRows(r *http.Request, tx pgx.Tx, c chartReq) ([]web.ChartAp
 // reminder, transport or an interpreter, and those already begun that
 // nobody recorded as kept or missed, soonest first. The action opens the
 // chart's appointments, where each is recorded with one button.
-func worklistAppointments(r *http.Request, tx pgx.Tx, tenantID, userID string, now time.Time) ([]web.PatientRow, error) {
-	list, err := referrals.ScheduledForCoordinator(r.Context(), tx, tenantID, userID, now.Add(48*time.Hour))
+func worklistAppointments(r *http.Request, list []referrals.CoordinatorAppointment, now time.Time) []web.PatientRow {
 	var out []web.PatientRow
 	for _, a := range list {
 		row := web.PatientRow{PatientName: a.PatientName, PatientHref: patientPath(r, a.PatientID),
@@ -350,5 +349,5 @@ func worklistAppointments(r *http.Request, tx pgx.Tx, tenantID, userID string, n
 		}
 		out = append(out, row)
 	}
-	return out, err
+	return out
 }

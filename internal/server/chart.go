@@ -157,10 +157,10 @@ func (s *Server) loadChart(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartVie
 		return web.ChartView{}, err
 	}
 	v.Timeline, v.TimelineCut = timelineOf(events)
-	if err := chartContactWork(r, tx, c, p, &v); err != nil {
+	if err := s.chartContactWork(r, tx, c, p, &v); err != nil {
 		return web.ChartView{}, err
 	}
-	v.Header.SafetyAlerts, err = chartSafetyAlerts(r, tx, c)
+	v.Header.SafetyAlerts, err = s.chartSafetyAlerts(r, tx, c)
 	return v, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
 	"carecoord/internal/tasks"
@@ -12,58 +13,42 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// chartContactsShown is how many recent contacts the chart lists; the
-// timeline has every one.
-const chartContactsShown = 8
+// chartContactWork fills the chart's contact work in the chart's
+// transaction: whether the patient can be reached and when they are next
+// due, recent contacts, open tasks and transitions of care.
+func (s *Server) chartContactWork(r *http.Request, tx pgx.Tx, c chartReq, p patients.Patient, v *web.ChartView) error {
+	a := s.actor(r)
+	work, err := contacts.ChartWorkOf(r.Context(), tx, a, p)
+	chartContactView(c, work, a.At, v)
+	return err
+}
 
-// chartContactWork fills the chart's contact work: whether the patient can
-// be reached and when they are next due, recent contacts, open tasks and
-// transitions of care.
-func chartContactWork(r *http.Request, tx pgx.Tx, c chartReq, p patients.Patient, v *web.ChartView) error {
-	ctx := r.Context()
-	now := time.Now()
-	reach, err := contacts.ReachOf(ctx, tx, c.tenantID, c.patientID)
-	if err != nil {
-		return err
+// chartContactView is the chart's contact work as of now.
+func chartContactView(c chartReq, w contacts.ChartWork, now time.Time, v *web.ChartView) {
+	v.Reach = web.ChartReach{Unreachable: w.Reach.Unreachable(), Attempts: w.Reach.UnreachedAttempts}
+	if w.Reach.LastReached != nil {
+		v.Reach.LastReached = longDate(w.Reach.LastReached.Local())
 	}
-	v.Reach = web.ChartReach{Unreachable: reach.Unreachable(), Attempts: reach.UnreachedAttempts}
-	if reach.LastReached != nil {
-		v.Reach.LastReached = longDate(reach.LastReached.Local())
-	}
-	if p.Status != patients.Discharged {
-		m, _ := currentMembership(r)
-		referred := p.CreatedAt
-		if p.ReferralDate != nil {
-			referred = *p.ReferralDate
-		}
-		due, _ := contacts.CadenceOf(m.Settings).NextDue(contacts.ContactState{Tier: p.RiskTier, Referred: referred, LastReached: reach.LastReached}, time.Local)
+	if w.NextDue != nil {
 		day := dateOn(now)
-		v.Reach.NextDue, v.Reach.Late = dayLabel(due, day), due.Before(day)
+		v.Reach.NextDue, v.Reach.Late = dayLabel(*w.NextDue, day), w.NextDue.Before(day)
 	}
-	recent, err := contacts.Recent(ctx, tx, c.tenantID, c.patientID, chartContactsShown)
-	if err != nil {
-		return err
-	}
-	for _, ct := range recent {
+	for _, ct := range w.Recent {
 		v.Contacts = append(v.Contacts, web.ChartContactRow{
-			When:    ct.OccurredAt.Local().Format("Mon 2 Jan 2006, 15:04") + " · " + ct.AuthorName,
+			When:    ct.OccurredAt.Local().Format(calendar.WeekdayTime) + " · " + ct.AuthorName,
 			Line:    contacts.Methods.Label(ct.Method) + " with " + ct.WithWhom(),
 			Outcome: outcomeBadge(ct.Outcome), Summary: ct.Summary, Href: c.base + "/contacts/" + ct.ID,
 		})
 	}
-	open, err := tasks.OpenForPatient(ctx, tx, c.tenantID, c.patientID)
-	if err != nil {
-		return err
-	}
-	for _, t := range open {
-		due := dueLabel(t.DueAt, now)
-		if due == "Today" {
-			due = "today"
-		}
-		v.Tasks = append(v.Tasks, web.ChartTaskRow{Title: t.Title, Due: due, Late: t.DueAt.Before(now),
+	for _, t := range w.Open {
+		v.Tasks = append(v.Tasks, web.ChartTaskRow{Title: t.Title, Due: dueInSentence(t.DueAt, now), Late: t.DueAt.Before(now),
 			Urgent: t.Priority == tasks.Urgent, Assignee: orText(t.AssigneeName, "Nobody"), Href: c.base + "/tasks/" + t.ID})
 	}
-	transitions, err := contacts.Transitions(ctx, tx, c.tenantID, c.patientID, 10)
-	v.Transitions = transitionRows(transitions)
-	return err
+	for _, t := range w.Transitions {
+		dates := longDate(t.OccurredOn)
+		if t.AdmittedOn != nil {
+			dates = "Admitted " + longDate(*t.AdmittedOn) + " · discharged " + dates
+		}
+		v.Transitions = append(v.Transitions, web.ChartTransitionRow{Kind: contacts.TransitionKinds.Label(t.Kind), Facility: t.Facility, Dates: dates, Notes: t.Notes})
+	}
 }

@@ -1,75 +1,25 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
-	"carecoord/internal/careplans"
+	"carecoord/internal/calendar"
 	"carecoord/internal/contacts"
-	"carecoord/internal/db"
-	"carecoord/internal/forms"
+	"carecoord/internal/fail"
 	"carecoord/internal/patients"
-	"carecoord/internal/tasks"
 	"carecoord/web"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/a-h/templ"
 )
 
 // The contact log (issue 7): a short form from the chart or the worklist
 // records a call, visit or message, the goals it touched and an optional
-// follow-up task, all in one transaction that also recounts whether the
-// patient can be reached and meets any discharge follow-up. A contact is
-// corrected only by its author within 24 hours, keeping what it said
-// before; after that only an addendum is possible.
-
-// contactForm is the form's frame and choices for one patient.
-type contactForm struct {
-	name      string
-	choices   contacts.Choices
-	assignees []web.SelectOption
-}
-
-// loadContactForm reads the patient and what their contact form offers.
-func (s *Server) loadContactForm(r *http.Request, tx pgx.Tx, c chartReq) (contactForm, error) {
-	ctx := r.Context()
-	p, err := patients.Get(ctx, tx, c.tenantID, c.patientID)
-	if err != nil {
-		return contactForm{}, err
-	}
-	f := contactForm{name: p.DisplayName()}
-	if f.choices.Members, err = patients.CareTeam(ctx, tx, c.tenantID, c.patientID); err != nil {
-		return f, err
-	}
-	if f.choices.Goals, err = careplans.OpenGoals(ctx, tx, c.tenantID, c.patientID); err != nil {
-		return f, err
-	}
-	f.assignees, err = s.coordinatorOptions(r, tx)
-	f.choices.Assignees = idsOf(f.assignees)
-	return f, err
-}
-
-// contactFormView builds the page of the form, with form's typed values
-// and errs.
-func (s *Server) contactFormView(r *http.Request, c chartReq, cf contactForm, form contacts.ContactForm, errs patients.Errors) web.ContactFormView {
-	v := web.ContactFormView{
-		ChartSubformView: s.subform(r, c, cf.name, "Log a contact", c.base+"/contacts", "Save contact", errs),
-		Form:             form, Methods: web.OptionsOf(contacts.Methods), Directions: web.OptionsOf(contacts.Directions),
-		Outcomes: web.OptionsOf(contacts.Outcomes), Assignees: cf.assignees,
-	}
-	v.With = []web.SelectOption{{Value: "patient", Label: "The patient"}}
-	for _, m := range cf.choices.Members {
-		v.With = append(v.With, web.SelectOption{Value: "member:" + m.ID,
-			Label: m.Name + " (" + orText(m.Relationship, patients.CareTeamKinds.Label(m.Kind)) + ")"})
-	}
-	v.With = append(v.With, web.SelectOption{Value: "other", Label: "Someone else"})
-	for _, g := range cf.choices.Goals {
-		v.Goals = append(v.Goals, web.ContactGoalOption{ID: g.ID, Label: g.Label, Checked: form.Goals[g.ID], Note: form.GoalNotes[g.ID]})
-	}
-	return v
-}
+// follow-up task (contacts.Service.LogContact). A contact is corrected
+// only by its author within 24 hours, keeping what it said before; after
+// that only an addendum is possible.
 
 // newContactForm shows a blank contact: now, a call to the patient.
 func (s *Server) newContactForm(w http.ResponseWriter, r *http.Request) error {
@@ -77,104 +27,56 @@ func (s *Server) newContactForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var cf contactForm
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		cf, err = s.loadContactForm(r, tx, c)
-		return err
-	})
+	a := s.actor(r)
+	fp, err := s.contacts.FormPage(r.Context(), a, c.patientID)
 	if err != nil {
 		return err
 	}
-	form := contacts.NewContactForm(time.Now(), c.actorID)
+	form := contacts.NewContactForm(a.At, a.UserID)
 	if r.URL.Query().Get("return") == "worklist" {
 		form.Return = "worklist"
 	}
-	return render(w, r, http.StatusOK, web.ContactFormPage(s.contactFormView(r, c, cf, form, nil)))
+	return render(w, r, http.StatusOK, web.ContactFormPage(s.contactFormView(r, c, fp, form, nil)))
 }
 
-// logContact validates and stores a contact with everything it brings.
+// logContact logs a contact with everything it brings.
 func (s *Server) logContact(w http.ResponseWriter, r *http.Request) error {
 	c, err := postedChartRequest(r)
 	if err != nil {
 		return err
 	}
 	form := contacts.ParseContactForm(r.PostForm)
-	errs := patients.Errors{}
-	var cf contactForm
-	var logged contacts.Logged
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		if cf, err = s.loadContactForm(r, tx, c); err != nil {
-			return err
-		}
-		nc := form.Validate(time.Now(), time.Local, cf.choices, errs)
-		if len(errs) > 0 {
-			return errChartRedisplay
-		}
-		if logged, err = contacts.Log(r.Context(), tx, c.tenantID, c.patientID, c.actorID, nc); err != nil {
-			return err
-		}
-		return s.recordContact(r, tx, c, nc, logged)
-	})
-	if errors.Is(err, errChartRedisplay) {
-		return render(w, r, http.StatusUnprocessableEntity, web.ContactFormPage(s.contactFormView(r, c, cf, form, errs)))
-	}
+	logged, err := s.contacts.LogContact(r.Context(), s.actor(r), c.patientID, form)
 	if err != nil {
-		return err
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
+			fp, err := s.contacts.FormPage(r.Context(), s.actor(r), c.patientID)
+			return web.ContactFormPage(s.contactFormView(r, c, fp, form, e.Fields)), err
+		})
 	}
-	s.flash(r, contactFlash(logged))
+	to := c.base
 	if form.Return == "worklist" {
-		return redirect(w, r, tenantPath(r, "/worklist"))
+		to = tenantPath(r, "/worklist")
 	}
-	return redirect(w, r, c.base)
+	return s.redirectWith(w, r, to, contactFlash(logged))
 }
 
-// recordContact puts a logged contact, its follow-up, the tasks it met and
-// any change in reach on the timeline and in the audit log.
-func (s *Server) recordContact(r *http.Request, tx pgx.Tx, c chartReq, nc contacts.NewContact, l contacts.Logged) error {
-	err := s.record(r, tx, c, "contact", nc.Line(),
-		audited{action: "contact.logged", entityType: "contact", entityID: l.ID,
-			detail: map[string]any{"method": nc.Method, "party": nc.Party, "outcome": nc.Outcome, "goals": len(nc.Goals)}})
-	if err != nil {
-		return err
+// contactFormView is the contact form with form's typed values and errs.
+func (s *Server) contactFormView(r *http.Request, c chartReq, fp contacts.FormPage, form contacts.ContactForm, errs patients.Errors) web.ContactFormView {
+	v := web.ContactFormView{
+		ChartSubformView: s.subform(r, c, fp.PatientName, "Log a contact", c.base+"/contacts", "Save contact", errs),
+		Form:             form, Methods: web.OptionsOf(contacts.Methods), Directions: web.OptionsOf(contacts.Directions),
+		Outcomes: web.OptionsOf(contacts.Outcomes), Assignees: peopleOptions(fp.People),
 	}
-	if l.FollowUpID != "" {
-		err = s.record(r, tx, c, "task", "Follow-up task: "+nc.FollowUp.Title+", due "+longDate(nc.FollowUp.DueAt),
-			audited{action: "task.created", entityType: "task", entityID: l.FollowUpID,
-				detail: map[string]any{"source": string(tasks.FromContact), "contact": l.ID, "assignee": nc.FollowUp.AssigneeID}})
-		if err != nil {
-			return err
-		}
+	v.With = []web.SelectOption{{Value: "patient", Label: "The patient"}}
+	for _, m := range fp.Choices.Members {
+		v.With = append(v.With, web.SelectOption{Value: "member:" + m.ID,
+			Label: m.Name + " (" + orText(m.Relationship, patients.CareTeamKinds.Label(m.Kind)) + ")"})
 	}
-	if err := s.recordMet(r, tx, c, l.Met); err != nil {
-		return err
+	v.With = append(v.With, web.SelectOption{Value: "other", Label: "Someone else"})
+	for _, g := range fp.Choices.Goals {
+		v.Goals = append(v.Goals, web.ContactGoalOption{ID: g.ID, Label: g.Label, Checked: form.Goals[g.ID], Note: form.GoalNotes[g.ID]})
 	}
-	return s.recordReachChange(r, tx, c, l.Before, l.Reach)
-}
-
-// recordMet notes the discharge follow-ups a contact completed.
-func (s *Server) recordMet(r *http.Request, tx pgx.Tx, c chartReq, met []tasks.Task) error {
-	for _, t := range met {
-		err := s.record(r, tx, c, "task", "Done: "+t.Title+" (met by the contact)",
-			audited{action: "task.completed", entityType: "task", entityID: t.ID, detail: map[string]any{"by": "contact"}})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// recordReachChange notes when a patient becomes, or stops being, unable
-// to reach.
-func (s *Server) recordReachChange(r *http.Request, tx pgx.Tx, c chartReq, before, after contacts.Reach) error {
-	switch {
-	case after.Unreachable() && !before.Unreachable():
-		return s.record(r, tx, c, "reach", "Flagged unable to reach: "+strconv.Itoa(after.UnreachedAttempts)+" attempts in a row without reaching the patient",
-			audited{action: "patient.unreachable", entityType: "patient", entityID: c.patientID})
-	case before.Unreachable() && !after.Unreachable():
-		return s.record(r, tx, c, "reach", "Reached again: no longer flagged unable to reach",
-			audited{action: "patient.reached", entityType: "patient", entityID: c.patientID})
-	}
-	return nil
+	return v
 }
 
 // contactFlash says what saving a contact did.
@@ -192,39 +94,9 @@ func contactFlash(l contacts.Logged) string {
 	return msg
 }
 
-var outcomeTone = map[string]string{
-	"reached": "ok", "declined": "warn", "left_message": "muted", "no_answer": "muted", "wrong_number": "danger", "sent": "info",
-}
-
-func outcomeBadge(outcome string) web.ChartBadge {
-	return web.ChartBadge{Label: contacts.Outcomes.Label(outcome), Tone: outcomeTone[outcome]}
-}
-
-// contactSummaryOf is a contact as a page describes it.
-func contactSummaryOf(c contacts.Contact) web.ContactSummary {
-	v := web.ContactSummary{
-		When: c.OccurredAt.Local().Format("Mon 2 Jan 2006, 15:04"), Method: contacts.Methods.Label(c.Method),
-		Direction: strings.ToLower(contacts.Directions.Label(c.Direction)), With: c.WithWhom(),
-		Outcome: outcomeBadge(c.Outcome), Summary: c.Summary, Author: c.AuthorName,
-		Logged: c.CreatedAt.Local().Format("2 Jan 2006, 15:04"),
-	}
-	if c.Minutes != nil {
-		v.Minutes = strconv.Itoa(*c.Minutes) + " min"
-	}
-	if c.CorrectedAt != nil {
-		v.Corrected = c.CorrectedAt.Local().Format("2 Jan 2006, 15:04")
-	}
-	return v
-}
-
-// contactRequest reads the patient and contact from the URL.
-func contactRequest(r *http.Request) (chartReq, string, error) {
-	return chartRowRequest(r, "contactID")
-}
-
 // showContact shows one contact with its corrections and addenda.
 func (s *Server) showContact(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := contactRequest(r)
+	c, id, err := chartRowRequest(r, "contactID")
 	if err != nil {
 		return err
 	}
@@ -235,158 +107,120 @@ func (s *Server) showContact(w http.ResponseWriter, r *http.Request) error {
 	return render(w, r, http.StatusOK, web.ContactPage(v))
 }
 
-// contactPage reads everything the contact's page shows.
+// contactPage reads the contact's page; the view is audited.
 func (s *Server) contactPage(r *http.Request, c chartReq, id string) (web.ContactPageView, error) {
-	v := web.ContactPageView{Shell: s.shell(r), Base: c.base, AddendumAction: c.base + "/contacts/" + id + "/addenda"}
-	err := s.inTenant(r, func(tx pgx.Tx) error {
-		ctx := r.Context()
-		p, err := patients.Get(ctx, tx, c.tenantID, c.patientID)
-		if err != nil {
-			return err
-		}
-		v.PatientName = p.DisplayName()
-		ct, err := contacts.Get(ctx, tx, c.tenantID, c.patientID, id)
-		if err != nil {
-			return err
-		}
-		v.Contact = contactSummaryOf(ct)
-		if ct.CanCorrect(c.actorID, time.Now()) {
-			v.CorrectHref = c.base + "/contacts/" + id + "/correct"
-			v.CorrectUntil = ct.CreatedAt.Add(contacts.CorrectionWindow).Local().Format("Mon 2 Jan, 15:04")
-		}
-		goals, err := contacts.GoalsOf(ctx, tx, c.tenantID, id)
-		for _, g := range goals {
-			v.Goals = append(v.Goals, web.ContactGoalLine{Label: g.Label, Note: g.Note})
-		}
-		if err != nil {
-			return err
-		}
-		revs, err := contacts.Revisions(ctx, tx, c.tenantID, id)
-		for _, rv := range revs {
-			old := contacts.Contact{OccurredAt: rv.OccurredAt, Method: rv.Method, Direction: rv.Direction, Party: rv.Party,
-				PartyName: rv.PartyName, PartyRole: rv.PartyRole, Outcome: rv.Outcome, Minutes: rv.Minutes, Summary: rv.Summary,
-				AuthorName: ct.AuthorName, CreatedAt: ct.CreatedAt}
-			v.Revisions = append(v.Revisions, web.ContactRevisionLine{Number: rv.Number, Contact: contactSummaryOf(old),
-				Corrected: rv.CorrectedAt.Local().Format("2 Jan 2006, 15:04") + " by " + rv.CorrectedName, Reason: rv.Reason})
-		}
-		if err != nil {
-			return err
-		}
-		adds, err := contacts.Addenda(ctx, tx, c.tenantID, id)
-		for _, a := range adds {
-			v.Addenda = append(v.Addenda, web.ContactAddendumLine{Note: a.Note, Author: a.AuthorName, When: a.CreatedAt.Local().Format("2 Jan 2006, 15:04")})
-		}
-		if err != nil {
-			return err
-		}
-		return s.audit(r, tx, audited{action: "contact.viewed", entityType: "contact", entityID: id, patientID: c.patientID})
-	})
-	return v, err
+	pg, err := s.contacts.ContactPage(r.Context(), s.actor(r), c.patientID, id)
+	if err != nil {
+		return web.ContactPageView{}, err
+	}
+	ct := pg.Contact
+	v := web.ContactPageView{Shell: s.shell(r), Base: c.base, AddendumAction: c.base + "/contacts/" + id + "/addenda",
+		PatientName: pg.PatientName, Contact: contactSummaryOf(ct)}
+	if pg.CanCorrect {
+		v.CorrectHref, v.CorrectUntil = c.base+"/contacts/"+id+"/correct", ct.CorrectUntil().Local().Format(calendar.ShortWeekdayTime)
+	}
+	for _, g := range pg.Goals {
+		v.Goals = append(v.Goals, web.ContactGoalLine{Label: g.Label, Note: g.Note})
+	}
+	for _, rv := range pg.Revisions {
+		old := contacts.Contact{OccurredAt: rv.OccurredAt, Method: rv.Method, Direction: rv.Direction, Party: rv.Party,
+			PartyName: rv.PartyName, PartyRole: rv.PartyRole, Outcome: rv.Outcome, Minutes: rv.Minutes, Summary: rv.Summary,
+			AuthorName: ct.AuthorName, CreatedAt: ct.CreatedAt}
+		v.Revisions = append(v.Revisions, web.ContactRevisionLine{Number: rv.Number, Contact: contactSummaryOf(old),
+			Corrected: rv.CorrectedAt.Local().Format(calendar.DayTime) + " by " + rv.CorrectedName, Reason: rv.Reason})
+	}
+	for _, ad := range pg.Addenda {
+		v.Addenda = append(v.Addenda, web.ContactAddendumLine{Note: ad.Note, Author: ad.AuthorName, When: ad.CreatedAt.Local().Format(calendar.DayTime)})
+	}
+	return v, nil
 }
 
-// correctionClosed shows the contact with the reason it can't be corrected.
-func (s *Server) correctionClosed(w http.ResponseWriter, r *http.Request, c chartReq, id string) error {
-	v, err := s.contactPage(r, c, id)
-	if err != nil {
-		return err
+// contactSummaryOf is a contact as a page describes it.
+func contactSummaryOf(c contacts.Contact) web.ContactSummary {
+	v := web.ContactSummary{
+		When: c.OccurredAt.Local().Format(calendar.WeekdayTime), Method: contacts.Methods.Label(c.Method),
+		Direction: strings.ToLower(contacts.Directions.Label(c.Direction)), With: c.WithWhom(),
+		Outcome: outcomeBadge(c.Outcome), Summary: c.Summary, Author: c.AuthorName,
+		Logged: c.CreatedAt.Local().Format(calendar.DayTime),
 	}
-	v.Problem = "Only the person who logged a contact can correct it, and only within 24 hours of logging it. Add an addendum below instead: the contact stays as it was."
-	return render(w, r, http.StatusForbidden, web.ContactPage(v))
+	if c.Minutes != nil {
+		v.Minutes = strconv.Itoa(*c.Minutes) + " min"
+	}
+	if c.CorrectedAt != nil {
+		v.Corrected = c.CorrectedAt.Local().Format(calendar.DayTime)
+	}
+	return v
+}
+
+var outcomeTone = map[string]string{
+	"reached": "ok", "declined": "warn", "left_message": "muted", "no_answer": "muted", "wrong_number": "danger", "sent": "info",
+}
+
+func outcomeBadge(outcome string) web.ChartBadge {
+	return web.ChartBadge{Label: contacts.Outcomes.Label(outcome), Tone: outcomeTone[outcome]}
 }
 
 // correctContactForm shows the contact's details for its author to correct.
 func (s *Server) correctContactForm(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := contactRequest(r)
+	c, id, err := chartRowRequest(r, "contactID")
 	if err != nil {
 		return err
 	}
-	var cf contactForm
-	var ct contacts.Contact
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		if cf, err = s.loadContactForm(r, tx, c); err != nil {
-			return err
-		}
-		ct, err = contacts.Get(r.Context(), tx, c.tenantID, c.patientID, id)
-		return err
-	})
+	cp, err := s.contacts.CorrectionPage(r.Context(), s.actor(r), c.patientID, id)
 	if err != nil {
-		return err
+		return s.correctionClosed(w, r, c, id, err)
 	}
-	if !ct.CanCorrect(c.actorID, time.Now()) {
-		return s.correctionClosed(w, r, c, id)
-	}
-	return render(w, r, http.StatusOK, web.ContactFormPage(s.correctionView(r, c, cf, ct, contacts.FormOf(ct, time.Local), ct.Version, nil)))
-}
-
-func (s *Server) correctionView(r *http.Request, c chartReq, cf contactForm, ct contacts.Contact, form contacts.ContactForm, version int, errs patients.Errors) web.ContactFormView {
-	v := s.contactFormView(r, c, cf, form, errs)
-	v.Title, v.Submit, v.Action = "Correct a contact", "Save correction", c.base+"/contacts/"+ct.ID+"/correct"
-	v.Correcting, v.Version, v.Goals = true, version, nil
-	v.CorrectUntil = ct.CreatedAt.Add(contacts.CorrectionWindow).Local().Format("Mon 2 Jan, 15:04")
-	return v
+	return render(w, r, http.StatusOK, web.ContactFormPage(s.correctionView(r, c, cp, contacts.FormOf(cp.Contact, time.Local), nil)))
 }
 
 // correctContact saves its author's correction, keeping the earlier
-// wording.
+// wording; a stale version shows the form again with the wording kept.
 func (s *Server) correctContact(w http.ResponseWriter, r *http.Request) error {
 	c, id, err := postedChartRowRequest(r, "contactID")
 	if err != nil {
 		return err
 	}
 	form := contacts.ParseContactForm(r.PostForm)
-	version := forms.Version(r.PostForm.Get("version"))
-	errs := patients.Errors{}
-	var cf contactForm
-	var ct contacts.Contact
-	var logged contacts.Logged
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		if cf, err = s.loadContactForm(r, tx, c); err != nil {
-			return err
-		}
-		if ct, err = contacts.Get(r.Context(), tx, c.tenantID, c.patientID, id); err != nil {
-			return err
-		}
-		if !ct.CanCorrect(c.actorID, time.Now()) {
-			return contacts.ErrCorrectionClosed
-		}
-		// Goals and the follow-up stay with the original contact.
-		form.Goals, form.GoalNotes, form.FollowUpTitle, form.FollowUpDue = nil, nil, "", ""
-		nc := form.Validate(time.Now(), time.Local, cf.choices, errs)
-		if form.Reason == "" {
-			errs["reason"] = "Say why you are correcting the contact."
-		} else if len([]rune(form.Reason)) > 500 {
-			errs["reason"] = "Keep the reason to 500 characters or fewer."
-		}
-		if len(errs) > 0 {
-			return errChartRedisplay
-		}
-		if logged, err = contacts.Correct(r.Context(), tx, c.tenantID, c.patientID, id, c.actorID, version, nc); err != nil {
-			return err
-		}
-		err = s.record(r, tx, c, "contact", "Contact of "+longDate(ct.OccurredAt.Local())+" corrected: "+form.Reason,
-			audited{action: "contact.corrected", entityType: "contact", entityID: id, detail: map[string]any{"outcome": nc.Outcome}})
-		if err != nil {
-			return err
-		}
-		if err := s.recordMet(r, tx, c, logged.Met); err != nil {
-			return err
-		}
-		return s.recordReachChange(r, tx, c, logged.Before, logged.Reach)
-	})
-	switch {
-	case errors.Is(err, contacts.ErrCorrectionClosed):
-		return s.correctionClosed(w, r, c, id)
-	case errors.Is(err, errChartRedisplay):
-		return render(w, r, http.StatusUnprocessableEntity, web.ContactFormPage(s.correctionView(r, c, cf, ct, form, version, errs)))
-	case errors.Is(err, db.ErrConflict):
-		v := s.correctionView(r, c, cf, ct, form, ct.Version, errs)
-		v.Problem = "Someone changed this contact while you were correcting it, so your correction was not saved. Your wording is kept below; look at the contact again, then save."
-		return render(w, r, http.StatusConflict, web.ContactFormPage(v))
-	case err != nil:
+	if _, err := s.contacts.CorrectContact(r.Context(), s.actor(r), c.patientID, id, form); err != nil {
+		err = s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
+			cp, err := s.contacts.CorrectionPage(r.Context(), s.actor(r), c.patientID, id)
+			if e.Kind == fail.KindConflict {
+				form.Version = cp.Contact.Version // the wording kept, to save over what is there now
+			}
+			v := s.correctionView(r, c, cp, form, e.Fields)
+			v.Problem = e.Message
+			return web.ContactFormPage(v), err
+		})
+		return s.correctionClosed(w, r, c, id, err)
+	}
+	return s.redirectWith(w, r, c.base+"/contacts/"+id, "Correction saved. The earlier wording is kept with the contact.")
+}
+
+// correctionView is the contact form as a correction of cp's contact.
+func (s *Server) correctionView(r *http.Request, c chartReq, cp contacts.Correction, form contacts.ContactForm, errs patients.Errors) web.ContactFormView {
+	v := s.contactFormView(r, c, cp.FormPage, form, errs)
+	v.Title, v.Submit, v.Action = "Correct a contact", "Save correction", c.base+"/contacts/"+cp.Contact.ID+"/correct"
+	v.Correcting, v.Version, v.Goals = true, form.Version, nil
+	v.CorrectUntil = cp.Contact.CorrectUntil().Local().Format(calendar.ShortWeekdayTime)
+	return v
+}
+
+// correctionClosed answers a correction the person may not make (not
+// theirs, or too late) with the contact and the reason, so that they can
+// add an addendum instead; any other err is returned as it is.
+func (s *Server) correctionClosed(w http.ResponseWriter, r *http.Request, c chartReq, id string, err error) error {
+	// The one kind the contact page answers itself: forbidden is the
+	// closed correction window (contacts.ErrCorrectionClosed).
+	e, ok := fail.As(err)
+	if !ok || e.Kind != fail.KindForbidden {
 		return err
 	}
-	s.flash(r, "Correction saved. The earlier wording is kept with the contact.")
-	return redirect(w, r, c.base+"/contacts/"+id)
+	v, err := s.contactPage(r, c, id)
+	if err != nil {
+		return err
+	}
+	v.Problem = e.Message
+	return render(w, r, http.StatusForbidden, web.ContactPage(v))
 }
 
 // addAddendum adds a note to a contact, by anyone, at any time.
@@ -396,33 +230,12 @@ func (s *Server) addAddendum(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	note := strings.TrimSpace(r.PostForm.Get("note"))
-	problem := contacts.ValidateAddendum(note)
-	_, err = s.changeInChart(r, c, nil, func(tx pgx.Tx) error {
-		ct, err := contacts.Get(r.Context(), tx, c.tenantID, c.patientID, id)
-		if err != nil {
-			return err
-		}
-		if problem != "" {
-			return errChartRedisplay
-		}
-		aid, err := contacts.AddAddendum(r.Context(), tx, c.tenantID, c.patientID, id, c.actorID, note)
-		if err != nil {
-			return err
-		}
-		return s.record(r, tx, c, "contact", "Addendum to the contact of "+longDate(ct.OccurredAt.Local()),
-			audited{action: "contact.addendum_added", entityType: "contact", entityID: id, detail: map[string]any{"addendum": aid}})
-	})
-	if errors.Is(err, errChartRedisplay) {
-		v, err := s.contactPage(r, c, id)
-		if err != nil {
-			return err
-		}
-		v.AddendumNote, v.AddendumError = note, problem
-		return render(w, r, http.StatusUnprocessableEntity, web.ContactPage(v))
+	if err := s.contacts.AddAddendum(r.Context(), s.actor(r), c.patientID, id, note); err != nil {
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
+			v, err := s.contactPage(r, c, id)
+			v.AddendumNote, v.AddendumError = note, e.Fields["note"]
+			return web.ContactPage(v), err
+		})
 	}
-	if err != nil {
-		return err
-	}
-	s.flash(r, "Addendum added.")
-	return redirect(w, r, c.base+"/contacts/"+id)
+	return s.redirectWith(w, r, c.base+"/contacts/"+id, "Addendum added.")
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"time"
 
 	"carecoord/internal/tenants"
 	"carecoord/web"
@@ -47,20 +46,4 @@ func (s *Server) tenantHome(w http.ResponseWriter, r *http.Request) error {
 		return redirect(w, r, base+"/worklist")
 	}
 	return redirect(w, r, base+"/admin/users")
-}
-
-// worklist is a coordinator's start page.
-func (s *Server) worklist(w http.ResponseWriter, r *http.Request) error {
-	u, _ := currentUser(r)
-	now := time.Now()
-	v := web.WorklistView{
-		Shell:     s.shell(r),
-		FirstName: firstName(u),
-		Today:     now.Format("Monday 2 January 2006"),
-	}
-	if err := s.worklistContent(r, &v, now); err != nil {
-		return err
-	}
-	v.Counts = worklistCounts(&v)
-	return render(w, r, http.StatusOK, web.WorklistPage(v))
 }

@@ -9,11 +9,13 @@ import (
 	"time"
 
 	"carecoord/internal/caseload"
+	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
 	"carecoord/web"
 
 	"carecoord/internal/mail"
 	"carecoord/internal/tenants"
+	"carecoord/internal/worklist"
 
 	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
@@ -69,6 +71,8 @@ type Server struct {
 
 	// The use cases, one service per domain.
 	patients *patients.Service
+	contacts *contacts.Service
+	work     *worklist.Service
 }
 
 // New builds a Server. Close releases its background work.
@@ -95,6 +99,8 @@ func New(o Options) *Server {
 		s.now = time.Now
 	}
 	s.patients = patients.NewService(o.Pool)
+	s.contacts = contacts.NewService(o.Pool)
+	s.work = worklist.NewService(o.Pool)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, err)
 	}

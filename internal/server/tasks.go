@@ -49,61 +49,29 @@ func (s *Server) openSafetyTask(r *http.Request, tx pgx.Tx, a assessmentReq, cod
 }
 
 // chartSafetyAlerts is the chart banner's open safety tasks.
-func chartSafetyAlerts(r *http.Request, tx pgx.Tx, c chartReq) ([]web.TaskAlert, error) {
+func (s *Server) chartSafetyAlerts(r *http.Request, tx pgx.Tx, c chartReq) ([]web.TaskAlert, error) {
 	open, err := tasks.OpenSafetyAlerts(r.Context(), tx, c.tenantID, c.patientID)
-	if err != nil {
-		return nil, err
-	}
 	out := make([]web.TaskAlert, len(open))
 	for i, t := range open {
-		// The banner reads as a sentence: "Due today" or "Due 3 Mar 2026".
-		due := dueLabel(t.DueAt, time.Now())
-		if due == "Today" {
-			due = "today"
-		}
-		out[i] = web.TaskAlert{Title: t.Title, Due: due, Assignee: orText(t.AssigneeName, "nobody")}
+		out[i] = web.TaskAlert{Title: t.Title, Due: dueInSentence(t.DueAt, s.now()), Assignee: orText(t.AssigneeName, "nobody")}
 	}
-	return out, nil
+	return out, err
 }
 
-// worklistTasks fills the worklist's task sections: the user's own tasks
-// due by the end of today (and urgent ones whenever due), and for a
-// supervisor every open safety alert.
-func (s *Server) worklistTasks(r *http.Request, tx pgx.Tx, v *web.WorklistView, now time.Time) error {
-	m, _ := currentMembership(r)
-	u, _ := currentUser(r)
-	mine, err := tasks.OpenForAssignee(r.Context(), tx, m.Tenant.ID, u.ID, calendar.EndOfDay(now).Add(time.Second))
-	if err != nil {
-		return err
-	}
-	for _, t := range mine {
-		row := taskRow(r, t, now)
-		if t.DueAt.Before(now) {
-			v.Overdue = append(v.Overdue, row)
-		} else {
-			v.DueToday = append(v.DueToday, row)
+// taskRows are tasks as the worklist lists them, as of now.
+func taskRows(r *http.Request, list []tasks.Task, now time.Time) []web.TaskRow {
+	out := make([]web.TaskRow, len(list))
+	for i, t := range list {
+		base := patientPath(r, t.PatientID)
+		out[i] = web.TaskRow{
+			PatientName: t.PatientName, PatientHref: base, Title: t.Title,
+			Due: dueLabel(t.DueAt, now), Urgent: t.Priority == tasks.Urgent,
+			Assignee: orText(t.AssigneeName, "Nobody"), Age: ageLabel(now.Sub(t.CreatedAt)),
+			TaskHref: base + "/tasks/" + t.ID + "?return=worklist", ContactHref: base + "/contacts/new?return=worklist",
+			Source: sourceLabel[t.Source],
 		}
 	}
-	if !m.Role.ReviewsCaseloads() {
-		return nil
-	}
-	v.ShowTeamAlerts = true
-	team, err := tasks.TeamSafetyAlerts(r.Context(), tx, m.Tenant.ID)
-	for _, t := range team {
-		v.TeamAlerts = append(v.TeamAlerts, taskRow(r, t, now))
-	}
-	return err
-}
-
-func taskRow(r *http.Request, t tasks.Task, now time.Time) web.TaskRow {
-	base := patientPath(r, t.PatientID)
-	return web.TaskRow{
-		PatientName: t.PatientName, PatientHref: base, Title: t.Title,
-		Due: dueLabel(t.DueAt, now), Urgent: t.Priority == tasks.Urgent,
-		Assignee: orText(t.AssigneeName, "Nobody"), Age: ageLabel(now.Sub(t.CreatedAt)),
-		TaskHref: base + "/tasks/" + t.ID + "?return=worklist", ContactHref: base + "/contacts/new?return=worklist",
-		Source: sourceLabel[t.Source],
-	}
+	return out
 }
 
 // sourceLabel says what raised a task.
@@ -119,11 +87,19 @@ func dueLabel(due, now time.Time) string {
 	due, now = due.Local(), now.Local()
 	switch {
 	case !due.Equal(calendar.EndOfDay(due)):
-		return due.Format("2 Jan 2006, 15:04")
+		return due.Format(calendar.DayTime)
 	case due.Equal(calendar.EndOfDay(now)):
 		return "Today"
 	}
 	return longDate(due)
+}
+
+// dueInSentence is dueLabel inside a sentence: "Due today", "Due 3 Mar 2026".
+func dueInSentence(due, now time.Time) string {
+	if l := dueLabel(due, now); l != "Today" {
+		return l
+	}
+	return "today"
 }
 
 // ageLabel is how long a task has been waiting.

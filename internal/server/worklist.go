@@ -2,64 +2,46 @@ package server
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
-	"carecoord/internal/assessments"
-	"carecoord/internal/careplans"
+	"carecoord/internal/calendar"
 	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
+	"carecoord/internal/tenants"
+	"carecoord/internal/worklist"
 	"carecoord/web"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // The coordinator's worklist (issue 7): the signed-in person's tasks, and
-// the patients of their caseload who need a contact, a re-assessment or a
-// plan review, each section most urgent first. A coordinator's caseload is
-// read through the caseload index with the reach state kept on each
-// patient, so the page costs a few index ranges however large the tenant.
+// the patients of their caseload who need a contact, a re-assessment, a
+// plan review or an appointment arranged, each section most urgent first
+// (worklist.Service.Worklist gathers them).
 
-// worklistContent fills everything the worklist shows for the signed-in
-// user at now.
-func (s *Server) worklistContent(r *http.Request, v *web.WorklistView, now time.Time) error {
-	m, _ := currentMembership(r)
+// worklist is a coordinator's start page.
+func (s *Server) worklist(w http.ResponseWriter, r *http.Request) error {
 	u, _ := currentUser(r)
-	return s.inTenant(r, func(tx pgx.Tx) error {
-		if err := s.worklistTasks(r, tx, v, now); err != nil {
-			return err
-		}
-		var err error
-		if v.Appointments, err = worklistAppointments(r, tx, m.Tenant.ID, u.ID, now); err != nil {
-			return err
-		}
-		caseload, err := contacts.Caseload(r.Context(), tx, m.Tenant.ID, u.ID)
-		if err != nil {
-			return err
-		}
-		day := dateOn(now)
-		work := contacts.CadenceOf(m.Settings).SortCaseload(caseload, day, time.Local)
-		worklistContactRows(r, v, work, day)
-		if v.Reassessments, err = reassessmentRows(r, tx, m.Tenant.ID, u.ID, now); err != nil {
-			return err
-		}
-		reviews, err := careplans.DueForReview(r.Context(), tx, m.Tenant.ID, u.ID, day)
-		for _, p := range reviews {
-			v.PlanReviews = append(v.PlanReviews, web.PatientRow{
-				PatientName: p.PatientName, PatientHref: patientPath(r, p.PatientID),
-				Detail: "The plan's review date has come", When: longDate(p.ReviewDue), Late: p.ReviewDue.Before(day),
-				ActionHref: patientPath(r, p.PatientID) + "/care-plan", ActionLabel: "Review plan",
-			})
-		}
+	a := s.actor(r)
+	wl, err := s.work.Worklist(r.Context(), a)
+	if err != nil {
 		return err
-	})
+	}
+	v := web.WorklistView{Shell: s.shell(r), FirstName: firstName(u), Today: a.At.Format(calendar.LongWeekday),
+		Overdue: taskRows(r, wl.Overdue, a.At), DueToday: taskRows(r, wl.DueToday, a.At),
+		ShowTeamAlerts: wl.ShowTeam, TeamAlerts: taskRows(r, wl.Team, a.At), Appointments: worklistAppointments(r, wl.Appointments, a.At)}
+	worklistContactRows(r, &v, wl.Contacts, wl.Today)
+	worklistDueRows(r, &v, wl)
+	v.Counts = worklistCounts(&v)
+	return render(w, r, http.StatusOK, web.WorklistPage(v))
 }
 
 // worklistContactRows turns the sorted caseload into rows whose action is
 // logging a contact, straight from the worklist and back to it.
 func worklistContactRows(r *http.Request, v *web.WorklistView, w contacts.ContactWork, day time.Time) {
-	logHref := func(id string) string { return patientPath(r, id) + "/contacts/new?return=worklist" }
+	row := func(p contacts.CaseloadPatient, detail, when string, late bool) web.PatientRow {
+		return web.PatientRow{PatientName: p.Name, PatientHref: patientPath(r, p.ID), Risk: riskBadge(p.Tier), Detail: detail,
+			When: when, Late: late, ActionHref: patientPath(r, p.ID) + "/contacts/new?return=worklist", ActionLabel: "Log contact"}
+	}
 	for _, p := range w.Unreachable {
 		detail := strconv.Itoa(p.UnreachedAttempts) + " attempts in a row without reaching them"
 		if p.LastReached != nil {
@@ -69,73 +51,40 @@ func worklistContactRows(r *http.Request, v *web.WorklistView, w contacts.Contac
 		if p.LastAttempt != nil {
 			when = "last tried " + longDate(p.LastAttempt.Local())
 		}
-		v.Unreachable = append(v.Unreachable, web.PatientRow{
-			PatientName: p.Name, PatientHref: patientPath(r, p.ID), Risk: riskBadge(p.Tier),
-			Detail: detail, When: when, Late: true, ActionHref: logHref(p.ID), ActionLabel: "Log contact",
-		})
+		v.Unreachable = append(v.Unreachable, row(p, detail, when, true))
 	}
 	for _, d := range w.NewReferrals {
-		detail := "Referred " + longDate(d.Referred)
-		if d.UnreachedAttempts > 0 {
-			detail += " · " + attempts(d.UnreachedAttempts)
-		}
-		v.NewReferrals = append(v.NewReferrals, web.PatientRow{
-			PatientName: d.Name, PatientHref: patientPath(r, d.ID), Risk: riskBadge(d.Tier),
-			Detail: detail, When: dayLabel(d.Due, day), Late: d.Due.Before(day),
-			ActionHref: logHref(d.ID), ActionLabel: "Log contact",
-		})
+		v.NewReferrals = append(v.NewReferrals, row(d.CaseloadPatient, "Referred "+longDate(d.Referred)+attempts(d.UnreachedAttempts),
+			dayLabel(d.Due, day), d.Due.Before(day)))
 	}
 	for _, d := range w.DueForContact {
 		detail := "Never reached"
 		if d.LastReached != nil {
 			detail = "Last reached " + longDate(d.LastReached.Local())
 		}
-		if d.UnreachedAttempts > 0 {
-			detail += " · " + attempts(d.UnreachedAttempts)
-		}
-		v.DueForContact = append(v.DueForContact, web.PatientRow{
-			PatientName: d.Name, PatientHref: patientPath(r, d.ID), Risk: riskBadge(d.Tier),
-			Detail: detail, When: dayLabel(d.Due, day), Late: d.Due.Before(day),
-			ActionHref: logHref(d.ID), ActionLabel: "Log contact",
-		})
+		v.DueForContact = append(v.DueForContact, row(d.CaseloadPatient, detail+attempts(d.UnreachedAttempts), dayLabel(d.Due, day), d.Due.Before(day)))
 	}
 }
 
-// reassessmentRows lists the instruments due again for the user's
-// patients, by the tenant's rules as on the chart, the longest overdue
-// first.
-func reassessmentRows(r *http.Request, tx pgx.Tx, tenantID, userID string, now time.Time) ([]web.PatientRow, error) {
-	latest, err := assessments.LatestForCoordinator(r.Context(), tx, tenantID, userID)
-	if err != nil {
-		return nil, err
-	}
-	rules := dueRulesOf(r)
-	day := dateOn(now)
-	type due struct {
-		row web.PatientRow
-		at  time.Time
-	}
-	var list []due
-	for _, l := range latest {
-		at, ok := rules.DueDate(l.LastResult)
-		if !ok || dateOn(at.Local()).After(day) {
-			continue
-		}
+// worklistDueRows are the instruments due again and the plans due for
+// review, each row leading to the step that is due.
+func worklistDueRows(r *http.Request, v *web.WorklistView, wl worklist.Worklist) {
+	for _, l := range wl.Reassessments {
+		due := dateOn(l.DueAt)
 		name := patients.Patient{GivenName: l.GivenName, FamilyName: l.FamilyName, PreferredName: l.PreferredName}.DisplayName()
-		list = append(list, due{at: at, row: web.PatientRow{
-			PatientName: name, PatientHref: patientPath(r, l.PatientID),
-			Detail: l.Code + " last given " + longDate(l.CompletedAt.Local()),
-			When:   dayLabel(dateOn(at.Local()), day), Late: dateOn(at.Local()).Before(day),
-			ActionHref:  patientPath(r, l.PatientID) + "/assessments/new?instrument=" + l.Code,
-			ActionLabel: "Give " + l.Code,
-		}})
+		v.Reassessments = append(v.Reassessments, web.PatientRow{
+			PatientName: name, PatientHref: patientPath(r, l.PatientID), Detail: l.Code + " last given " + longDate(l.CompletedAt.Local()),
+			When: dayLabel(due, wl.Today), Late: due.Before(wl.Today), ActionLabel: "Give " + l.Code,
+			ActionHref: patientPath(r, l.PatientID) + "/assessments/new?instrument=" + l.Code,
+		})
 	}
-	slices.SortStableFunc(list, func(a, b due) int { return a.at.Compare(b.at) })
-	out := make([]web.PatientRow, len(list))
-	for i, d := range list {
-		out[i] = d.row
+	for _, p := range wl.PlanReviews {
+		v.PlanReviews = append(v.PlanReviews, web.PatientRow{
+			PatientName: p.PatientName, PatientHref: patientPath(r, p.PatientID),
+			Detail: "The plan's review date has come", When: longDate(p.ReviewDue), Late: p.ReviewDue.Before(wl.Today),
+			ActionHref: patientPath(r, p.PatientID) + "/care-plan", ActionLabel: "Review plan",
+		})
 	}
-	return out, nil
 }
 
 // worklistCounts are the numbers at the top of the worklist, in the order
@@ -156,22 +105,24 @@ func worklistCounts(v *web.WorklistView) []web.WorklistCount {
 	if v.ShowTeamAlerts {
 		safety, safetyAnchor = len(v.TeamAlerts), "team-safety"
 	}
-	tone := func(n int, t string) string {
+	count := func(key, label string, n int, tone string) web.WorklistCount {
 		if n == 0 {
-			return "muted"
+			tone = "muted"
 		}
-		return t
+		return web.WorklistCount{Key: key, Label: label, Count: n, Anchor: key, Tone: tone}
 	}
-	return []web.WorklistCount{
-		{Key: "safety", Label: "Safety alerts", Count: safety, Anchor: safetyAnchor, Tone: tone(safety, "danger")},
-		{Label: "Overdue", Count: len(v.Overdue), Anchor: "overdue", Key: "overdue", Tone: tone(len(v.Overdue), "danger")},
-		{Label: "Unable to reach", Count: len(v.Unreachable), Anchor: "unreachable", Key: "unreachable", Tone: tone(len(v.Unreachable), "warn")},
-		{Label: "Due today", Count: len(v.DueToday), Anchor: "due-today", Key: "due-today", Tone: tone(len(v.DueToday), "info")},
-		{Label: "New referrals", Count: len(v.NewReferrals), Anchor: "new-referrals", Key: "new-referrals", Tone: tone(len(v.NewReferrals), "info")},
-		{Label: "Due for contact", Count: len(v.DueForContact), Anchor: "due-for-contact", Key: "due-for-contact", Tone: tone(len(v.DueForContact), "info")},
-		{Label: "Re-assessments", Count: len(v.Reassessments), Anchor: "reassessments", Key: "reassessments", Tone: tone(len(v.Reassessments), "info")},
-		{Label: "Plan reviews", Count: len(v.PlanReviews), Anchor: "plan-reviews", Key: "plan-reviews", Tone: tone(len(v.PlanReviews), "info")},
+	counts := []web.WorklistCount{
+		count("safety", "Safety alerts", safety, "danger"),
+		count("overdue", "Overdue", len(v.Overdue), "danger"),
+		count("unreachable", "Unable to reach", len(v.Unreachable), "warn"),
+		count("due-today", "Due today", len(v.DueToday), "info"),
+		count("new-referrals", "New referrals", len(v.NewReferrals), "info"),
+		count("due-for-contact", "Due for contact", len(v.DueForContact), "info"),
+		count("reassessments", "Re-assessments", len(v.Reassessments), "info"),
+		count("plan-reviews", "Plan reviews", len(v.PlanReviews), "info"),
 	}
+	counts[0].Anchor = safetyAnchor
+	return counts
 }
 
 // dayLabel says when a date falls for someone planning their day.
@@ -182,22 +133,32 @@ func dayLabel(d, today time.Time) string {
 	case d.Equal(today.AddDate(0, 0, 1)):
 		return "Tomorrow"
 	}
-	return d.Format("Mon 2 Jan 2006")
+	return d.Format(calendar.WeekdayDay)
 }
 
 // dateOn is t's calendar day in the server's zone, as a date.
-func dateOn(t time.Time) time.Time {
-	y, m, d := t.Local().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func dateOn(t time.Time) time.Time { return calendar.DateOf(t.Local()) }
 
+// attempts is " · n unsuccessful attempts", or "" for none.
 func attempts(n int) string {
-	if n == 1 {
-		return "1 unsuccessful attempt"
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return " · 1 unsuccessful attempt"
 	}
-	return strconv.Itoa(n) + " unsuccessful attempts"
+	return " · " + strconv.Itoa(n) + " unsuccessful attempts"
 }
 
 func riskBadge(t patients.RiskTier) web.ChartBadge {
 	return web.ChartBadge{Label: t.Label(), Tone: riskTone[t]}
+}
+
+// peopleOptions offers colleagues by name and role.
+func peopleOptions(people []tenants.Person) []web.SelectOption {
+	opts := make([]web.SelectOption, len(people))
+	for i, p := range people {
+		opts[i] = web.SelectOption{Value: p.ID, Label: p.Name + " (" + p.Role.Label() + ")"}
+	}
+	return opts
 }

@@ -34,16 +34,25 @@ func Create(ctx context.Context, q db.DBTX, tenantID string, t NewTask) (id stri
 		assignee = `coalesce((select p.assigned_coordinator_id from patients p where p.tenant_id = $1 and p.id = $2), nullif($5, '')::uuid)`
 	}
 	err = q.QueryRow(ctx, `
-		insert into tasks (tenant_id, patient_id, title, due_at, assignee_id, priority, source, `+column+`)
-		values ($1, $2, $3, $4, `+assignee+`, $6, $7, nullif($8, '')::uuid)`+conflict+`
+		insert into tasks (tenant_id, patient_id, title, due_at, assignee_id, priority, source, `+column+`, created_at)
+		values ($1, $2, $3, $4, `+assignee+`, $6, $7, nullif($8, '')::uuid, coalesce($9, now()))`+conflict+`
 		returning id`,
-		tenantID, t.PatientID, Title(t.Title), t.DueAt, t.AssigneeID, t.Priority, t.Source, t.SourceID).Scan(&id)
+		tenantID, t.PatientID, Title(t.Title), t.DueAt, t.AssigneeID, t.Priority, t.Source, t.SourceID, createdAt(t.CreatedAt)).Scan(&id)
 	if err == nil || !onlyOne[t.Source] || !errors.Is(err, pgx.ErrNoRows) {
 		return id, err == nil, err
 	}
 	err = q.QueryRow(ctx, `select id from tasks where tenant_id = $1 and source = $2 and `+column+` = $3`,
 		tenantID, t.Source, t.SourceID).Scan(&id)
 	return id, false, db.NotFound(err)
+}
+
+// createdAt is when a task is created: at, or the transaction's time when
+// at is zero.
+func createdAt(at time.Time) *time.Time {
+	if at.IsZero() {
+		return nil
+	}
+	return &at
 }
 
 // taskFrom reads a Task; every list adds its own conditions after it.

@@ -122,6 +122,9 @@ type NewTask struct {
 	// SourceID is the record of Source the task is about: the assessment
 	// of a safety alert, the contact of a follow-up, …
 	SourceID string
+	// CreatedAt is when the task was raised: the acting person's clock
+	// reading; zero is the transaction's time.
+	CreatedAt time.Time
 }
 
 // Title fits text into a task title (titles hold 200 characters).

@@ -1,8 +1,10 @@
-package contacts_test
+package tasks_test
 
 import (
 	"context"
+	"errors"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -209,5 +211,70 @@ func TestTasks_AnotherTenantSeesNoneAndCannotCreateForForeignPatient(t *testing.
 	})
 	if err == nil {
 		t.Fatal("a task for another tenant's patient was created")
+	}
+}
+
+func TestTasks_CompleteRescheduleAndHandOverKeepAHistory(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	id, _ := f.createSafety(f.assessment, f.coord)
+	tomorrow := calendar.EndOfDay(time.Now().AddDate(0, 0, 1))
+	f.in(f.tenant, func(tx pgx.Tx) error {
+		if _, err := tasks.Reschedule(ctx, tx, f.tenant, f.patient, id, f.coord, 1, tomorrow, "Patient asked to talk tomorrow"); err != nil {
+			return err
+		}
+		_, err := tasks.HandOver(ctx, tx, f.tenant, f.patient, id, f.coord, 2, f.colleague, "You know her best")
+		return err
+	})
+	// Acting from a version read before those changes changes nothing.
+	err := db.InTenant(ctx, f.d.Pool, f.tenant, func(tx pgx.Tx) error {
+		_, err := tasks.Complete(ctx, tx, f.tenant, f.patient, id, f.colleague, 1, "Spoke with her", time.Now())
+		return err
+	})
+	if !errors.Is(err, db.ErrConflict) {
+		t.Fatalf("stale completion: %v, want ErrConflict", err)
+	}
+	f.in(f.tenant, func(tx pgx.Tx) error {
+		_, err := tasks.Complete(ctx, tx, f.tenant, f.patient, id, f.colleague, 3, "Spoke with her; safe plan agreed", time.Now())
+		return err
+	})
+	err = db.InTenant(ctx, f.d.Pool, f.tenant, func(tx pgx.Tx) error {
+		_, err := tasks.HandOver(ctx, tx, f.tenant, f.patient, id, f.colleague, 4, f.coord, "")
+		return err
+	})
+	if !errors.Is(err, tasks.ErrClosed) {
+		t.Fatalf("handing over a done task: %v, want ErrTaskClosed", err)
+	}
+	f.in(f.tenant, func(tx pgx.Tx) error {
+		task, err := tasks.Get(ctx, tx, f.tenant, f.patient, id)
+		if err != nil || task.Status != tasks.Done || task.AssigneeName != "Colin Colleague" || !task.DueAt.Equal(tomorrow) ||
+			task.CompletionNote != "Spoke with her; safe plan agreed" || task.CompletedByName != "Colin Colleague" || task.Version != 4 {
+			t.Errorf("task: %v %+v", err, task)
+		}
+		h, err := tasks.History(ctx, tx, f.tenant, id)
+		var kinds []string
+		for _, e := range h {
+			kinds = append(kinds, e.Kind+": "+e.Note)
+		}
+		want := "rescheduled: Patient asked to talk tomorrow|handed_over: You know her best|completed: Spoke with her; safe plan agreed"
+		if err != nil || strings.Join(kinds, "|") != want || h[1].FromAssignee != "Cora Coordinator" || h[1].ToAssignee != "Colin Colleague" {
+			t.Errorf("history: %v %+v", err, h)
+		}
+		return nil
+	})
+}
+
+func TestTasks_SafetyAlertNeedsANoteToComplete(t *testing.T) {
+	t.Parallel()
+	errs := patients.Errors{}
+	tasks.ActionForm{}.ValidateComplete(tasks.Task{Source: tasks.SafetyAlert}, errs)
+	if !strings.Contains(errs["note"], "safety alert") {
+		t.Errorf("errors %v, want a note asked for", errs)
+	}
+	errs = patients.Errors{}
+	tasks.ActionForm{}.ValidateComplete(tasks.Task{Source: tasks.FromContact}, errs)
+	if len(errs) > 0 {
+		t.Errorf("a follow-up without a note: %v", errs)
 	}
 }

@@ -1,0 +1,129 @@
+// Package worklist is the coordinator's start page as data, and what is
+// done to a task from it: the worklist gathers the person's tasks and the
+// patients of their caseload who need a contact, a re-assessment, a plan
+// review or an appointment arranged, each from the package that owns it;
+// completing, rescheduling and handing over a task are its use cases. It
+// sits above contacts, care plans and referrals, whose read and
+// transaction-level functions it calls.
+package worklist
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"carecoord/internal/assessments"
+	"carecoord/internal/calendar"
+	"carecoord/internal/careplans"
+	"carecoord/internal/contacts"
+	"carecoord/internal/db"
+	"carecoord/internal/referrals"
+	"carecoord/internal/tasks"
+	"carecoord/internal/tenants"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Service is the worklist's read model and the task actions.
+type Service struct {
+	pool *pgxpool.Pool
+}
+
+// NewService is the worklist over pool.
+func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+
+// AppointmentsAhead is how far ahead the worklist lists appointments that
+// still need something arranged.
+const AppointmentsAhead = 48 * time.Hour
+
+// Worklist is everything the person's start page shows, each list most
+// urgent first.
+type Worklist struct {
+	// Today is the person's day, as a date.
+	Today time.Time
+	// Overdue and DueToday are the person's open tasks due by the end of
+	// today; urgent ones are there whenever due.
+	Overdue, DueToday []tasks.Task
+	// ShowTeam is set for those who review caseloads; Team is then every
+	// open urgent safety alert of the tenant, the longest waiting first.
+	ShowTeam bool
+	Team     []tasks.Task
+	// Appointments are the scheduled appointments of the person's patients
+	// that begin within AppointmentsAhead, soonest first.
+	Appointments []referrals.CoordinatorAppointment
+	// Contacts sorts the person's caseload by the tenant's cadence.
+	Contacts contacts.ContactWork
+	// Reassessments are the instruments due again by the tenant's rules,
+	// the longest overdue first.
+	Reassessments []Reassessment
+	// PlanReviews are the active plans whose review date has come.
+	PlanReviews []careplans.PlanReview
+}
+
+// Reassessment is an instrument due again for a patient.
+type Reassessment struct {
+	assessments.CaseloadResult
+	// DueAt is when it fell due.
+	DueAt time.Time
+}
+
+// Worklist reads a's worklist at a.At. A page that only reads: the tasks
+// that time makes due are raised by the scheduler, not here.
+func (s *Service) Worklist(ctx context.Context, a tenants.Actor) (Worklist, error) {
+	w := Worklist{Today: a.Today(), ShowTeam: a.Role.ReviewsCaseloads()}
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		mine, err := tasks.OpenForAssignee(ctx, tx, a.TenantID, a.UserID, calendar.EndOfDay(a.At).Add(time.Second))
+		if err != nil {
+			return err
+		}
+		for _, t := range mine {
+			if t.DueAt.Before(a.At) {
+				w.Overdue = append(w.Overdue, t)
+			} else {
+				w.DueToday = append(w.DueToday, t)
+			}
+		}
+		if w.ShowTeam {
+			if w.Team, err = tasks.TeamSafetyAlerts(ctx, tx, a.TenantID); err != nil {
+				return err
+			}
+		}
+		if w.Appointments, err = referrals.ScheduledForCoordinator(ctx, tx, a.TenantID, a.UserID, a.At.Add(AppointmentsAhead)); err != nil {
+			return err
+		}
+		caseload, err := contacts.Caseload(ctx, tx, a.TenantID, a.UserID)
+		if err != nil {
+			return err
+		}
+		w.Contacts = contacts.CadenceOf(a.Settings).SortCaseload(caseload, w.Today, time.Local)
+		if w.Reassessments, err = reassessments(ctx, tx, a, w.Today); err != nil {
+			return err
+		}
+		w.PlanReviews, err = careplans.DueForReview(ctx, tx, a.TenantID, a.UserID, w.Today)
+		return err
+	})
+	return w, err
+}
+
+// reassessments lists the instruments due again by today for a's
+// patients, by the tenant's rules as on the chart.
+func reassessments(ctx context.Context, q db.DBTX, a tenants.Actor, today time.Time) ([]Reassessment, error) {
+	latest, err := assessments.LatestForCoordinator(ctx, q, a.TenantID, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	rules := assessments.DueRules{
+		DepressionAnxietyEvery: time.Duration(a.Settings.DepressionAnxietyReassessDays) * 24 * time.Hour,
+		SocialNeedsEvery:       assessments.Months(a.Settings.SocialNeedsReassessMonths),
+	}
+	var list []Reassessment
+	for _, l := range latest {
+		at, ok := rules.DueDate(l.LastResult)
+		if ok && !calendar.DateOf(at.Local()).After(today) {
+			list = append(list, Reassessment{CaseloadResult: l, DueAt: at})
+		}
+	}
+	slices.SortStableFunc(list, func(x, y Reassessment) int { return x.DueAt.Compare(y.DueAt) })
+	return list, nil
+}
