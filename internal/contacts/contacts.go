@@ -246,6 +246,13 @@ type Revision struct {
 	CorrectedName string
 }
 
+// Of is the contact c as it read before this correction.
+func (r Revision) Of(c Contact) Contact {
+	c.OccurredAt, c.Method, c.Direction, c.Party, c.PartyName, c.PartyRole = r.OccurredAt, r.Method, r.Direction, r.Party, r.PartyName, r.PartyRole
+	c.Outcome, c.Minutes, c.Summary, c.CorrectedAt = r.Outcome, r.Minutes, r.Summary, nil
+	return c
+}
+
 // Revisions lists the earlier wordings of a contact, oldest first.
 func Revisions(ctx context.Context, q db.DBTX, tenantID, contactID string) ([]Revision, error) {
 	rows, _ := q.Query(ctx, `

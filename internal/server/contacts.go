@@ -123,10 +123,7 @@ func (s *Server) contactPage(r *http.Request, c chartReq, id string) (web.Contac
 		v.Goals = append(v.Goals, web.ContactGoalLine{Label: g.Label, Note: g.Note})
 	}
 	for _, rv := range pg.Revisions {
-		old := contacts.Contact{OccurredAt: rv.OccurredAt, Method: rv.Method, Direction: rv.Direction, Party: rv.Party,
-			PartyName: rv.PartyName, PartyRole: rv.PartyRole, Outcome: rv.Outcome, Minutes: rv.Minutes, Summary: rv.Summary,
-			AuthorName: ct.AuthorName, CreatedAt: ct.CreatedAt}
-		v.Revisions = append(v.Revisions, web.ContactRevisionLine{Number: rv.Number, Contact: contactSummaryOf(old),
+		v.Revisions = append(v.Revisions, web.ContactRevisionLine{Number: rv.Number, Contact: contactSummaryOf(rv.Of(ct)),
 			Corrected: rv.CorrectedAt.Local().Format(calendar.DayTime) + " by " + rv.CorrectedName, Reason: rv.Reason})
 	}
 	for _, ad := range pg.Addenda {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"net/http"
 	"strconv"
 	"time"
@@ -105,23 +106,23 @@ func worklistCounts(v *web.WorklistView) []web.WorklistCount {
 	if v.ShowTeamAlerts {
 		safety, safetyAnchor = len(v.TeamAlerts), "team-safety"
 	}
-	count := func(key, label string, n int, tone string) web.WorklistCount {
-		if n == 0 {
-			tone = "muted"
-		}
-		return web.WorklistCount{Key: key, Label: label, Count: n, Anchor: key, Tone: tone}
-	}
 	counts := []web.WorklistCount{
-		count("safety", "Safety alerts", safety, "danger"),
-		count("overdue", "Overdue", len(v.Overdue), "danger"),
-		count("unreachable", "Unable to reach", len(v.Unreachable), "warn"),
-		count("due-today", "Due today", len(v.DueToday), "info"),
-		count("new-referrals", "New referrals", len(v.NewReferrals), "info"),
-		count("due-for-contact", "Due for contact", len(v.DueForContact), "info"),
-		count("reassessments", "Re-assessments", len(v.Reassessments), "info"),
-		count("plan-reviews", "Plan reviews", len(v.PlanReviews), "info"),
+		{Key: "safety", Label: "Safety alerts", Count: safety, Anchor: safetyAnchor, Tone: "danger"},
+		{Key: "overdue", Label: "Overdue", Count: len(v.Overdue), Tone: "danger"},
+		{Key: "unreachable", Label: "Unable to reach", Count: len(v.Unreachable), Tone: "warn"},
+		{Key: "due-today", Label: "Due today", Count: len(v.DueToday), Tone: "info"},
+		{Key: "new-referrals", Label: "New referrals", Count: len(v.NewReferrals), Tone: "info"},
+		{Key: "due-for-contact", Label: "Due for contact", Count: len(v.DueForContact), Tone: "info"},
+		{Key: "reassessments", Label: "Re-assessments", Count: len(v.Reassessments), Tone: "info"},
+		{Key: "plan-reviews", Label: "Plan reviews", Count: len(v.PlanReviews), Tone: "info"},
 	}
-	counts[0].Anchor = safetyAnchor
+	for i := range counts {
+		c := &counts[i]
+		c.Anchor = cmp.Or(c.Anchor, c.Key)
+		if c.Count == 0 {
+			c.Tone = "muted"
+		}
+	}
 	return counts
 }
 
