@@ -8,6 +8,7 @@ import (
 	"carecoord/internal/careplans"
 	"carecoord/internal/db"
 	"carecoord/internal/fail"
+	"carecoord/internal/forms"
 	"carecoord/internal/tasks"
 	"carecoord/internal/tenants"
 
@@ -76,16 +77,17 @@ func (c NewContact) Line() string {
 	if c.Party != "patient" {
 		with = c.PartyName
 	}
-	line := Methods.Label(c.Method) + " with " + with + ": " + outcomeShort[c.Outcome]
+	line := Methods.Label(c.Method) + " with " + with + ": " + outcomeWords.Label(c.Outcome)
 	if c.Minutes != nil && *c.Minutes > 0 {
 		line += " (" + strconv.Itoa(*c.Minutes) + " min)"
 	}
 	return line
 }
 
-var outcomeShort = map[string]string{
-	"reached": "reached", "left_message": "left a message", "no_answer": "no answer",
-	"wrong_number": "wrong number", "declined": "declined to talk", "sent": "sent",
+// outcomeWords are the outcomes as a timeline line ends.
+var outcomeWords = forms.Choices[string]{
+	{Value: "reached", Label: "reached"}, {Value: "left_message", Label: "left a message"}, {Value: "no_answer", Label: "no answer"},
+	{Value: "wrong_number", Label: "wrong number"}, {Value: "declined", Label: "declined to talk"}, {Value: "sent", Label: "sent"},
 }
 
 // Logged is what logging a contact did besides storing it, for the

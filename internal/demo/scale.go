@@ -218,9 +218,10 @@ const scaleContactsSQL = `
 	                                    'no_answer', 'left_message', 'wrong_number'])[1 + (random() * 9)::int] as outcome
 	                       where g > 0) c`
 
-// Reach: what contacts.Log keeps per patient, worked out for all at once
-// in one sorted pass over the contacts (a window, then a group), so the
-// plan stays linear even before the new rows have statistics.
+// Reach: what logging a contact (contacts.Service) keeps per patient,
+// worked out for all at once in one sorted pass over the contacts (a
+// window, then a group), so the plan stays linear even before the new rows
+// have statistics.
 const scaleReachSQL = `
 	with c as (
 		select patient_id, occurred_at, outcome in ('left_message', 'no_answer', 'wrong_number') as miss,
