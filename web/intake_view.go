@@ -38,13 +38,7 @@ func OptionsOf[T ~string](c forms.Choices[T]) []SelectOption {
 	return out
 }
 
-func riskOptions() []SelectOption {
-	out := make([]SelectOption, len(patients.RiskTiers))
-	for i, t := range patients.RiskTiers {
-		out[i] = SelectOption{Value: string(t), Label: t.Label()}
-	}
-	return out
-}
+func riskOptions() []SelectOption { return OptionsOf(patients.RiskTiers) }
 
 func indexed(prefix string, i int, field string) string {
 	return prefix + "." + itoa(i) + "." + field

@@ -51,22 +51,10 @@ type PatientListRow struct {
 }
 
 // patientListStatuses are the status filter's choices.
-func patientListStatuses() []SelectOption {
-	out := make([]SelectOption, len(patients.Statuses))
-	for i, s := range patients.Statuses {
-		out[i] = SelectOption{Value: string(s), Label: s.Label()}
-	}
-	return out
-}
+func patientListStatuses() []SelectOption { return OptionsOf(patients.Statuses) }
 
 // patientListRisks are the risk filter's choices.
-func patientListRisks() []SelectOption {
-	out := make([]SelectOption, len(patients.RiskTiers))
-	for i, t := range patients.RiskTiers {
-		out[i] = SelectOption{Value: string(t), Label: t.Label()}
-	}
-	return out
-}
+func patientListRisks() []SelectOption { return OptionsOf(patients.RiskTiers) }
 
 // patientStatusBadge is the badge colour of a status: active is the good
 // state, on hold needs attention, discharged is over.

@@ -121,7 +121,7 @@ func TestLoad_EachTenantHasAboutSixtyPatientsInEveryStatusAndTier(t *testing.T) 
 		if n < 50 || n > 70 {
 			t.Errorf("%s: %d patients, want 50 to 70", slug, n)
 		}
-		for _, s := range patients.Statuses {
+		for _, s := range patients.Statuses.Values() {
 			if statuses[string(s)] == 0 {
 				t.Errorf("%s: no %s patient; statuses %v", slug, s, statuses)
 			}
@@ -129,7 +129,7 @@ func TestLoad_EachTenantHasAboutSixtyPatientsInEveryStatusAndTier(t *testing.T) 
 		if statuses["active"]*2 < n {
 			t.Errorf("%s: %d of %d patients active, want most", slug, statuses["active"], n)
 		}
-		for _, r := range patients.RiskTiers {
+		for _, r := range patients.RiskTiers.Values() {
 			if tiers[string(r)] < 5 {
 				t.Errorf("%s: %d %s-risk patients, want at least 5; tiers %v", slug, tiers[string(r)], r, tiers)
 			}

@@ -12,6 +12,7 @@ import (
 
 	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
+	"carecoord/internal/fail"
 	"carecoord/internal/patients"
 	"carecoord/internal/tenants"
 
@@ -180,46 +181,158 @@ func TestStatusForm_HoldAndDischargeNeedAReason(t *testing.T) {
 	}
 }
 
+// actor is a coordinator of the fixture's tenant acting now.
+func (f chartFixture) actor() tenants.Actor {
+	return tenants.Actor{TenantID: f.tenant, At: time.Now()}
+}
+
 func TestChartEdits_AnotherPatientsRowsAreNotFound(t *testing.T) {
 	t.Parallel()
 	f := newChartFixture(t)
 	ctx := context.Background()
-	var member, coverage, consent string
-	f.tx(func(tx pgx.Tx) (err error) {
-		if member, err = patients.AddMember(ctx, tx, f.tenant, f.b, patients.MemberForm{Kind: "caregiver", Name: "Cleo Reyes"}); err != nil {
-			return err
-		}
-		if coverage, err = patients.AddCoverage(ctx, tx, f.tenant, f.b, patients.Coverage{Payer: "Medicaid", Primary: true}); err != nil {
-			return err
-		}
-		consent, err = patients.AddConsent(ctx, tx, f.tenant, f.b, patients.Consent{Kind: "treatment", GivenOn: time.Now(), GivenBy: "Bo"})
-		return err
-	})
+	svc := patients.NewService(f.d.Pool)
+	member, err := svc.AddMember(ctx, f.actor(), f.b, patients.MemberForm{Kind: "caregiver", Name: "Cleo Reyes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	coverage, err := svc.AddCoverage(ctx, f.actor(), f.b, patients.CoverageForm{Payer: "Medicaid", Primary: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	consent, err := svc.AddConsent(ctx, f.actor(), f.b, patients.ConsentForm{Kind: "treatment", GivenOn: "2025-01-02", GivenBy: "Bo"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// Each reached through patient A's URL, with patient B's row.
-	attempts := map[string]func(tx pgx.Tx) error{
-		"update member": func(tx pgx.Tx) error {
-			return patients.UpdateMember(ctx, tx, f.tenant, f.a, member, patients.MemberForm{Kind: "other", Name: "Changed"})
+	attempts := map[string]func() error{
+		"update member": func() error {
+			_, err := svc.UpdateMember(ctx, f.actor(), f.a, member.ID, patients.MemberForm{Kind: "other", Name: "Changed"})
+			return err
 		},
-		"remove member": func(tx pgx.Tx) error { _, err := patients.RemoveMember(ctx, tx, f.tenant, f.a, member); return err },
-		"get member":    func(tx pgx.Tx) error { _, err := patients.GetMember(ctx, tx, f.tenant, f.a, member); return err },
-		"update coverage": func(tx pgx.Tx) error {
-			return patients.UpdateCoverage(ctx, tx, f.tenant, f.a, coverage, patients.Coverage{Payer: "Changed", Primary: true})
+		"remove member": func() error { _, err := svc.RemoveMember(ctx, f.actor(), f.a, member.ID); return err },
+		"get member":    func() error { _, err := svc.Member(ctx, f.actor(), f.a, member.ID); return err },
+		"update coverage": func() error {
+			_, err := svc.UpdateCoverage(ctx, f.actor(), f.a, coverage.ID, patients.CoverageForm{Payer: "Changed", Primary: true})
+			return err
 		},
-		"remove coverage": func(tx pgx.Tx) error { _, err := patients.RemoveCoverage(ctx, tx, f.tenant, f.a, coverage); return err },
-		"revoke consent": func(pgx.Tx) error {
-			return patients.NewService(f.d.Pool).RevokeConsent(ctx, tenants.Actor{TenantID: f.tenant, At: time.Now()}, f.a, consent)
-		},
+		"remove coverage": func() error { _, err := svc.RemoveCoverage(ctx, f.actor(), f.a, coverage.ID); return err },
+		"get coverage":    func() error { _, err := svc.Coverage(ctx, f.actor(), f.a, coverage.ID); return err },
+		"revoke consent":  func() error { return svc.RevokeConsent(ctx, f.actor(), f.a, consent.ID) },
 	}
 	for name, fn := range attempts {
-		if err := f.try(fn); !errors.Is(err, db.ErrNotFound) {
+		if err := fn(); !errors.Is(err, db.ErrNotFound) {
 			t.Errorf("%s: err = %v, want db.ErrNotFound", name, err)
 		}
 	}
 	got := f.scalar(`select (select name from care_team_members where id = $1) || '/' ||
 		(select payer || is_primary from coverages where id = $2) || '/' ||
-		(select (revoked_on is null)::text from consents where id = $3)`, member, coverage, consent)
+		(select (revoked_on is null)::text from consents where id = $3)`, member.ID, coverage.ID, consent.ID)
 	if got != "Cleo Reyes/Medicaidtrue/true" {
 		t.Errorf("patient B's rows = %v, want them unchanged", got)
+	}
+}
+
+func TestChartEdits_APatientOfAnotherTenantIsNotFound(t *testing.T) {
+	t.Parallel()
+	f := newChartFixture(t)
+	var foreign string
+	if err := f.d.Pool.QueryRow(context.Background(), "insert into tenants (slug, name) values ('other', 'Other') returning id").Scan(&foreign); err != nil {
+		t.Fatal(err)
+	}
+	svc := patients.NewService(f.d.Pool)
+	a := tenants.Actor{TenantID: foreign, At: time.Now()}
+	ctx := context.Background()
+	if _, err := svc.AddMember(ctx, a, f.a, patients.MemberForm{Kind: "caregiver", Name: "Intruder"}); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("add member: err = %v, want db.ErrNotFound", err)
+	}
+	if _, err := svc.AddCoverage(ctx, a, f.a, patients.CoverageForm{Payer: "Intruder Health"}); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("add coverage: err = %v, want db.ErrNotFound", err)
+	}
+	if _, err := svc.AddConsent(ctx, a, f.a, patients.ConsentForm{Kind: "treatment", GivenOn: "2025-01-02", GivenBy: "Intruder"}); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("add consent: err = %v, want db.ErrNotFound", err)
+	}
+	if n := f.scalar("select count(*) from care_team_members"); n != int64(0) {
+		t.Errorf("%v care-team members stored", n)
+	}
+}
+
+func TestChartEdits_WriteTheirTimelineLineAndAuditEvent(t *testing.T) {
+	t.Parallel()
+	f := newChartFixture(t)
+	ctx := context.Background()
+	svc := patients.NewService(f.d.Pool)
+	m, err := svc.AddMember(ctx, f.actor(), f.a, patients.MemberForm{Kind: "caregiver", Name: "Ana Quist"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.UpdateMember(ctx, f.actor(), f.a, m.ID, patients.MemberForm{Kind: "caregiver", Name: "Ana Quist-Lee"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RemoveMember(ctx, f.actor(), f.a, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	c, err := svc.AddCoverage(ctx, f.actor(), f.a, patients.CoverageForm{Payer: "Medicare", Primary: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.UpdateCoverage(ctx, f.actor(), f.a, c.ID, patients.CoverageForm{Payer: "Medicare A"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RemoveCoverage(ctx, f.actor(), f.a, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddConsent(ctx, f.actor(), f.a, patients.ConsentForm{Kind: "text_messages", GivenOn: "2025-01-02", GivenBy: "Ada Quist"}); err != nil {
+		t.Fatal(err)
+	}
+	var events []patients.Event
+	f.tx(func(tx pgx.Tx) (err error) {
+		events, err = patients.Timeline(ctx, tx, f.tenant, f.a, 10)
+		return err
+	})
+	var got []string
+	for _, e := range events {
+		got = append(got, e.Summary)
+	}
+	want := []string{"Consent recorded: Text messages, given 2 Jan 2025 by Ada Quist", "Removed coverage: Medicare A",
+		"Updated coverage: Medicare A", "Added coverage: Medicare (primary)", "Removed Ana Quist-Lee (Family or caregiver) from the care team",
+		"Updated Ana Quist-Lee on the care team", "Added Ana Quist (Family or caregiver) to the care team", "Taken in by intake"}
+	if !slices.Equal(got, want) {
+		t.Errorf("timeline = %q, want %q", got, want)
+	}
+	actions := f.scalar("select string_agg(action, ',' order by at, id) from audit_events where patient_id = $1", f.a)
+	if actions != "care_team.added,care_team.updated,care_team.removed,coverage.added,coverage.updated,coverage.removed,consent.added" {
+		t.Errorf("audit actions = %v", actions)
+	}
+}
+
+func TestChartEdits_InvalidFormsSayWhyBesideTheFieldAndStoreNothing(t *testing.T) {
+	t.Parallel()
+	f := newChartFixture(t)
+	ctx := context.Background()
+	svc := patients.NewService(f.d.Pool)
+	_, errMember := svc.AddMember(ctx, f.actor(), f.a, patients.MemberForm{Kind: "caregiver", Phone: "call me"})
+	_, errCoverage := svc.AddCoverage(ctx, f.actor(), f.a, patients.CoverageForm{Payer: "Medicare", EffectiveFrom: "2026-05-01", EffectiveTo: "2026-01-01"})
+	_, errConsent := svc.AddConsent(ctx, f.actor(), f.a, patients.ConsentForm{Kind: "text_messages", GivenOn: "2099-01-01", GivenBy: "Ada"})
+	for name, tt := range map[string]struct {
+		err    error
+		fields []string
+	}{
+		"member":   {errMember, []string{"name", "phone"}},
+		"coverage": {errCoverage, []string{"effective_to"}},
+		"consent":  {errConsent, []string{"given_on"}},
+	} {
+		got := fail.Fields(tt.err)
+		if fail.KindOf(tt.err) != fail.KindInvalid || len(got) != len(tt.fields) {
+			t.Errorf("%s: err %v, want invalid on %v", name, tt.err, tt.fields)
+		}
+		for _, field := range tt.fields {
+			if got[field] == "" {
+				t.Errorf("%s: no message beside %s: %v", name, field, got)
+			}
+		}
+	}
+	if n := f.scalar("select count(*) from patient_events where patient_id = $1", f.a); n != int64(1) {
+		t.Errorf("%v timeline lines, want only the intake's", n)
 	}
 }
 
@@ -227,23 +340,24 @@ func TestUpdateCoverage_MarkingPrimaryTakesTheMarkFromTheOther(t *testing.T) {
 	t.Parallel()
 	f := newChartFixture(t)
 	ctx := context.Background()
-	var first, second string
-	f.tx(func(tx pgx.Tx) (err error) {
-		if first, err = patients.AddCoverage(ctx, tx, f.tenant, f.a, patients.Coverage{Payer: "Medicare", Primary: true}); err != nil {
-			return err
-		}
-		second, err = patients.AddCoverage(ctx, tx, f.tenant, f.a, patients.Coverage{Payer: "Medigap"})
-		return err
-	})
-	f.tx(func(tx pgx.Tx) error {
-		return patients.UpdateCoverage(ctx, tx, f.tenant, f.a, second, patients.Coverage{Payer: "Medigap Plan G", Primary: true})
-	})
+	svc := patients.NewService(f.d.Pool)
+	first, err := svc.AddCoverage(ctx, f.actor(), f.a, patients.CoverageForm{Payer: "Medicare", Primary: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := svc.AddCoverage(ctx, f.actor(), f.a, patients.CoverageForm{Payer: "Medigap"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.UpdateCoverage(ctx, f.actor(), f.a, second.ID, patients.CoverageForm{Payer: "Medigap Plan G", Primary: true}); err != nil {
+		t.Fatal(err)
+	}
 	var covs []patients.Coverage
 	f.tx(func(tx pgx.Tx) (err error) {
 		covs, err = patients.Coverages(ctx, tx, f.tenant, f.a)
 		return err
 	})
-	if len(covs) != 2 || covs[0].ID != second || !covs[0].Primary || covs[0].Payer != "Medigap Plan G" || covs[1].ID != first || covs[1].Primary {
+	if len(covs) != 2 || covs[0].ID != second.ID || !covs[0].Primary || covs[0].Payer != "Medigap Plan G" || covs[1].ID != first.ID || covs[1].Primary {
 		t.Errorf("coverages = %+v, want Medigap Plan G primary, Medicare not", covs)
 	}
 }
@@ -252,17 +366,17 @@ func TestRevokeConsent_RevokesOnceOnTheGivenDay(t *testing.T) {
 	t.Parallel()
 	f := newChartFixture(t)
 	ctx := context.Background()
-	var id string
-	f.tx(func(tx pgx.Tx) (err error) {
-		id, err = patients.AddConsent(ctx, tx, f.tenant, f.a, patients.Consent{Kind: "text_messages", GivenOn: time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC), GivenBy: "Ada"})
-		return err
-	})
-	day := time.Date(2026, 3, 4, 15, 30, 0, 0, time.UTC)
 	svc := patients.NewService(f.d.Pool)
+	c, err := svc.AddConsent(ctx, f.actor(), f.a, patients.ConsentForm{Kind: "text_messages", GivenOn: "2025-01-02", GivenBy: "Ada"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := c.ID
+	day := time.Date(2026, 3, 4, 15, 30, 0, 0, time.UTC)
 	if err := svc.RevokeConsent(ctx, tenants.Actor{TenantID: f.tenant, At: day}, f.a, id); err != nil {
 		t.Fatal(err)
 	}
-	err := svc.RevokeConsent(ctx, tenants.Actor{TenantID: f.tenant, At: day.AddDate(0, 0, 5)}, f.a, id)
+	err = svc.RevokeConsent(ctx, tenants.Actor{TenantID: f.tenant, At: day.AddDate(0, 0, 5)}, f.a, id)
 	if !errors.Is(err, patients.ErrAlreadyRevoked) {
 		t.Errorf("second revoke: err = %v, want ErrAlreadyRevoked", err)
 	}

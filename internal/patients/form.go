@@ -6,14 +6,12 @@ import (
 	"strings"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/forms"
 )
 
 // Errors maps a form field's name to the message shown beside it.
 type Errors = forms.Errors
-
-// dateLayout is how dates travel in forms (<input type="date">).
-const dateLayout = "2006-01-02"
 
 // DetailsForm is the patient's own record as typed: identity, contact,
 // language, referral and assignment. Intake and "edit details" share it.
@@ -64,7 +62,7 @@ func ParseDetails(v url.Values) DetailsForm {
 func DetailsFormOf(p Patient) DetailsForm {
 	f := DetailsForm{
 		GivenName: p.GivenName, FamilyName: p.FamilyName, PreferredName: p.PreferredName,
-		DateOfBirth: p.DateOfBirth.Format(dateLayout), Sex: p.Sex, GenderIdentity: p.GenderIdentity, Pronouns: p.Pronouns,
+		DateOfBirth: p.DateOfBirth.Format(calendar.DateLayout), Sex: p.Sex, GenderIdentity: p.GenderIdentity, Pronouns: p.Pronouns,
 		Phone: p.Phone, PhoneAlt: p.PhoneAlt, BestTimeToCall: p.BestTimeToCall, Email: p.Email,
 		AddressLine1: p.AddressLine1, AddressLine2: p.AddressLine2, City: p.City, Region: p.Region, PostalCode: p.PostalCode,
 		PreferredContactMethod: p.PreferredContactMethod, PreferredLanguage: p.PreferredLanguage,
@@ -75,7 +73,7 @@ func DetailsFormOf(p Patient) DetailsForm {
 		f.CoordinatorID = *p.CoordinatorID
 	}
 	if p.ReferralDate != nil {
-		f.ReferralDate = p.ReferralDate.Format(dateLayout)
+		f.ReferralDate = p.ReferralDate.Format(calendar.DateLayout)
 	}
 	return f
 }
@@ -134,7 +132,7 @@ func (f DetailsForm) Validate(today time.Time, coordinators map[string]bool, err
 	d.Tier = RiskTier(f.RiskTier)
 	if f.RiskTier == "" {
 		d.Tier = Moderate
-	} else if !validTier(d.Tier) {
+	} else if !RiskTiers.Has(d.Tier) {
 		errs.Add("risk_tier", "Choose low, moderate or high risk.")
 	}
 	if f.CoordinatorID != "" {
@@ -154,15 +152,6 @@ func (f DetailsForm) Validate(today time.Time, coordinators map[string]bool, err
 		}
 	}
 	return d
-}
-
-func validTier(t RiskTier) bool {
-	for _, r := range RiskTiers {
-		if r == t {
-			return true
-		}
-	}
-	return false
 }
 
 // CoverageForm is one insurance coverage as typed.
@@ -189,7 +178,7 @@ type Coverage struct {
 	GroupNumber   string
 	EffectiveFrom *time.Time
 	EffectiveTo   *time.Time
-	Primary       bool
+	Primary       bool `db:"is_primary"`
 }
 
 // ParseCoverage reads one coverage whose fields are named prefix+"payer" etc.
@@ -414,7 +403,7 @@ func anyPrimary(cs []Coverage) bool {
 
 // pastDate parses a form date that may not lie in the future.
 func pastDate(errs Errors, field, v string, today time.Time, what string) (time.Time, bool) {
-	d, err := time.Parse(dateLayout, v)
+	d, err := calendar.ParseDate(v)
 	if err != nil {
 		errs.Add(field, "Enter a real date, for example 1958-03-21.")
 		return time.Time{}, false
@@ -430,7 +419,7 @@ func optionalDate(errs Errors, field, v string) *time.Time {
 	if v == "" {
 		return nil
 	}
-	d, err := time.Parse(dateLayout, v)
+	d, err := calendar.ParseDate(v)
 	if err != nil {
 		errs.Add(field, "Enter a real date, for example 2026-01-31.")
 		return nil

@@ -20,23 +20,17 @@ const (
 	Discharged Status = "discharged"
 )
 
-// Statuses lists every status, for filters and checks.
-var Statuses = []Status{Referred, Active, OnHold, Discharged}
+// Statuses lists every status, for filters and checks, with how each reads
+// on screen.
+var Statuses = forms.Choices[Status]{
+	{Value: Referred, Label: "Referred"},
+	{Value: Active, Label: "Active"},
+	{Value: OnHold, Label: "On hold"},
+	{Value: Discharged, Label: "Discharged"},
+}
 
 // Label is how the status reads on screen.
-func (s Status) Label() string {
-	switch s {
-	case Referred:
-		return "Referred"
-	case Active:
-		return "Active"
-	case OnHold:
-		return "On hold"
-	case Discharged:
-		return "Discharged"
-	}
-	return string(s)
-}
+func (s Status) Label() string { return Statuses.Label(s) }
 
 // RiskTier sets how closely a patient is followed.
 type RiskTier string
@@ -48,21 +42,15 @@ const (
 	High     RiskTier = "high"
 )
 
-// RiskTiers lists every tier, lowest first.
-var RiskTiers = []RiskTier{Low, Moderate, High}
+// RiskTiers lists every tier, lowest first, with how each reads on screen.
+var RiskTiers = forms.Choices[RiskTier]{
+	{Value: Low, Label: "Low risk"},
+	{Value: Moderate, Label: "Moderate risk"},
+	{Value: High, Label: "High risk"},
+}
 
 // Label is how the tier reads on screen.
-func (r RiskTier) Label() string {
-	switch r {
-	case Low:
-		return "Low risk"
-	case Moderate:
-		return "Moderate risk"
-	case High:
-		return "High risk"
-	}
-	return string(r)
-}
+func (r RiskTier) Label() string { return RiskTiers.Label(r) }
 
 // Patient is the record at the centre of the chart.
 type Patient struct {

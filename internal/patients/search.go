@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"carecoord/internal/db"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -52,6 +53,42 @@ type Filter struct {
 	After *string
 	// Limit is the page size; 0 means ListPageSize.
 	Limit int
+}
+
+// PatientList is one page of the patient list, as asked for by the filter
+// bar.
+type PatientList struct {
+	ListPage
+	// Applied is the filter bar as used: a value that could not be used is
+	// dropped, and Errors says why beside its field ("after" is a page link
+	// that no longer works).
+	Applied ListForm
+	Errors  Errors
+	// Ranked: a search by name or id, so the best matches come first.
+	Ranked bool
+	// Coordinators are the people whose caseload the list can show.
+	Coordinators []tenants.Person
+}
+
+// PatientList reads one page of the patient list for typed: a's own
+// caseload unless the filter bar asks for more. A filter value that cannot
+// be used is dropped with a message; the list still shows.
+func (s *Service) PatientList(ctx context.Context, a tenants.Actor, typed ListForm) (PatientList, error) {
+	return inTenant(ctx, s, a, func(tx pgx.Tx) (PatientList, error) {
+		people, err := tenants.Coordinators(ctx, tx, a.TenantID)
+		if err != nil {
+			return PatientList{}, err
+		}
+		filter, applied, errs := typed.Validate(a.UserID, idsOf(people))
+		page, err := List(ctx, tx, a.TenantID, filter)
+		if errors.Is(err, ErrBadCursor) {
+			errs["after"] = "That page link no longer works, so the list starts again from the first page."
+			applied.After, filter.After = "", nil
+			page, err = List(ctx, tx, a.TenantID, filter)
+		}
+		return PatientList{ListPage: page, Applied: applied, Errors: errs, Coordinators: people,
+			Ranked: filter.Name != nil || filter.ExternalID != nil}, err
+	})
 }
 
 // Listed is one patient on the list: what tells people apart at a glance.
@@ -99,7 +136,7 @@ func List(ctx context.Context, q db.DBTX, tenantID string, f Filter) (ListPage, 
 	}
 	sql, args := listSQL(tenantID, f, after, limit+1)
 	rows, _ := q.Query(ctx, sql, args...)
-	found, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Listed])
+	found, err := pgx.CollectRows(rows, pgx.RowToStructByName[Listed])
 	if err != nil {
 		return ListPage{}, err
 	}
@@ -184,7 +221,7 @@ func listSQL(tenantID string, f Filter, after *sortKey, limit int) (string, []an
 		where = append(where, keyset)
 	}
 	return `select p.id, p.given_name, p.family_name, p.preferred_name, p.date_of_birth, p.status, p.risk_tier,
-		       coalesce(u.name, ''), p.phone
+		       coalesce(u.name, '') as coordinator_name, p.phone
 		  from patients p left join users u on u.id = p.assigned_coordinator_id
 		 where ` + strings.Join(where, "\n\t\t   and ") + `
 		 order by ` + order + `
@@ -318,7 +355,7 @@ func (f ListForm) Validate(me string, coordinators map[string]bool) (Filter, Lis
 		f.Coordinator = ""
 	}
 	if f.Status != "" {
-		if s := Status(f.Status); validStatus(s) {
+		if s := Status(f.Status); Statuses.Has(s) {
 			flt.Status = &s
 		} else {
 			errs.Add("status", "Choose a status from the list. Showing every status instead.")
@@ -326,7 +363,7 @@ func (f ListForm) Validate(me string, coordinators map[string]bool) (Filter, Lis
 		}
 	}
 	if f.Risk != "" {
-		if t := RiskTier(f.Risk); validTier(t) {
+		if t := RiskTier(f.Risk); RiskTiers.Has(t) {
 			flt.Risk = &t
 		} else {
 			errs.Add("risk", "Choose a risk level from the list. Showing every level instead.")
@@ -381,13 +418,4 @@ func (f ListForm) query(flt *Filter, errs Errors) bool {
 		flt.ExternalID = &q
 	}
 	return true
-}
-
-func validStatus(s Status) bool {
-	for _, v := range Statuses {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,13 @@
 package patients
 
 import (
+	"context"
+
+	"carecoord/internal/audit"
+	"carecoord/internal/db"
+	"carecoord/internal/tenants"
+
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -14,3 +21,48 @@ type Service struct {
 
 // NewService is the patient record's use cases over pool.
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+
+// Patient is one patient of a's tenant, for a page about them.
+func (s *Service) Patient(ctx context.Context, a tenants.Actor, patientID string) (Patient, error) {
+	return inTenant(ctx, s, a, func(tx pgx.Tx) (Patient, error) { return Get(ctx, tx, a.TenantID, patientID) })
+}
+
+// Assignable lists who patients of a's tenant can be assigned to: the
+// active coordinators and supervisors, by name.
+func (s *Service) Assignable(ctx context.Context, a tenants.Actor) ([]tenants.Person, error) {
+	return inTenant(ctx, s, a, func(tx pgx.Tx) ([]tenants.Person, error) { return tenants.Coordinators(ctx, tx, a.TenantID) })
+}
+
+// inTenant runs fn in a's tenant transaction and returns what it made.
+func inTenant[T any](ctx context.Context, s *Service, a tenants.Actor, fn func(tx pgx.Tx) (T, error)) (T, error) {
+	var out T
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
+		out, err = fn(tx)
+		return err
+	})
+	return out, err
+}
+
+// change runs fn in a's tenant transaction, for a patient who must be
+// there: a missing patient, or another tenant's, is db.ErrNotFound
+// whatever fn would have done.
+func (s *Service) change(ctx context.Context, a tenants.Actor, patientID string, fn func(tx pgx.Tx) error) error {
+	return db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		var found bool
+		err := tx.QueryRow(ctx, "select true from patients where tenant_id = $1 and id = $2", a.TenantID, patientID).Scan(&found)
+		if err != nil {
+			return db.NotFound(err)
+		}
+		return fn(tx)
+	})
+}
+
+// record writes a change's line on the patient's timeline and its audit
+// event, in q's transaction.
+func record(ctx context.Context, q db.DBTX, a tenants.Actor, patientID, kind, summary string, e audit.Event) error {
+	if err := AddEvent(ctx, q, a.TenantID, patientID, a.UserID, kind, summary); err != nil {
+		return err
+	}
+	e.PatientID = patientID
+	return a.Audit(ctx, q, e)
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"carecoord/internal/audit"
+	"carecoord/internal/calendar"
 	"carecoord/internal/db"
 	"carecoord/internal/fail"
 	"carecoord/internal/forms"
@@ -28,29 +29,35 @@ const (
 	Reopen    StatusAction = "reopen"
 )
 
-// StatusActions lists every action, in the order the chart offers them.
-var StatusActions = []StatusAction{Enrol, Reopen, Hold, Discharge}
+// StatusActions lists every action, in the order the chart offers them,
+// with how each reads on its button.
+var StatusActions = forms.Choices[StatusAction]{
+	{Value: Enrol, Label: "Enrol"},
+	{Value: Reopen, Label: "Re-open"},
+	{Value: Hold, Label: "Put on hold"},
+	{Value: Discharge, Label: "Discharge"},
+}
 
 // transition is where an action may start and where it leads.
 type transition struct {
 	from        []Status
 	to          Status
 	needsReason bool
-	label       string
-	done        string
+	// done is the action in the past tense, for the timeline.
+	done string
 }
 
 var transitions = map[StatusAction]transition{
-	Enrol:     {from: []Status{Referred}, to: Active, label: "Enrol", done: "Enrolled"},
-	Hold:      {from: []Status{Active}, to: OnHold, needsReason: true, label: "Put on hold", done: "Put on hold"},
-	Discharge: {from: []Status{Referred, Active, OnHold}, to: Discharged, needsReason: true, label: "Discharge", done: "Discharged"},
+	Enrol:     {from: []Status{Referred}, to: Active, done: "Enrolled"},
+	Hold:      {from: []Status{Active}, to: OnHold, needsReason: true, done: "Put on hold"},
+	Discharge: {from: []Status{Referred, Active, OnHold}, to: Discharged, needsReason: true, done: "Discharged"},
 	// Taking a held patient back and re-opening a discharged one both lead
 	// to active, and both read as "re-open" to a coordinator.
-	Reopen: {from: []Status{OnHold, Discharged}, to: Active, label: "Re-open", done: "Re-opened"},
+	Reopen: {from: []Status{OnHold, Discharged}, to: Active, done: "Re-opened"},
 }
 
 // Label is how the action reads on its button.
-func (a StatusAction) Label() string { return transitions[a].label }
+func (a StatusAction) Label() string { return StatusActions.Label(a) }
 
 // NeedsReason reports whether the coordinator must say why.
 func (a StatusAction) NeedsReason() bool { return transitions[a].needsReason }
@@ -72,7 +79,7 @@ func (a StatusAction) AllowedFrom(s Status) bool {
 // ActionsFrom lists the actions a patient in status s can take.
 func ActionsFrom(s Status) []StatusAction {
 	var out []StatusAction
-	for _, a := range StatusActions {
+	for _, a := range StatusActions.Values() {
 		if a.AllowedFrom(s) {
 			out = append(out, a)
 		}
@@ -203,25 +210,24 @@ const (
 	ConsentNotRecorded ConsentState = "not_recorded"
 )
 
-// Label is how the state reads on screen.
-func (s ConsentState) Label() string {
-	switch s {
-	case ConsentGiven:
-		return "Given"
-	case ConsentExpired:
-		return "Expired"
-	case ConsentRevoked:
-		return "Revoked"
-	}
-	return "Not recorded"
+// ConsentStateChoices are how each consent state reads on screen.
+var ConsentStateChoices = forms.Choices[ConsentState]{
+	{Value: ConsentGiven, Label: "Given"},
+	{Value: ConsentExpired, Label: "Expired"},
+	{Value: ConsentRevoked, Label: "Revoked"},
+	{Value: ConsentNotRecorded, Label: "Not recorded"},
 }
 
-// State is where this one consent stands on the given day.
+// Label is how the state reads on screen.
+func (s ConsentState) Label() string { return ConsentStateChoices.Label(s) }
+
+// State is where this one consent stands on the given day. The day, not
+// the hour, decides: a consent expiring today is still in force today.
 func (c Consent) State(today time.Time) ConsentState {
 	switch {
 	case c.RevokedOn != nil:
 		return ConsentRevoked
-	case c.ExpiresOn != nil && c.ExpiresOn.Before(dateOf(today)):
+	case c.ExpiresOn != nil && c.ExpiresOn.Before(calendar.DateOf(today)):
 		return ConsentExpired
 	}
 	return ConsentGiven
@@ -265,10 +271,4 @@ func kindState(k forms.Choice[string], cs []Consent, today time.Time) KindState 
 		ks.State = newest.State(today)
 	}
 	return ks
-}
-
-// dateOf drops the time of day, so that a consent expiring today is still in
-// force today.
-func dateOf(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }

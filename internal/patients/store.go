@@ -2,22 +2,26 @@ package patients
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// ErrExternalIDTaken means another patient of the tenant has the external id.
-var ErrExternalIDTaken = errors.New("external id already used by another patient")
+// ErrExternalIDTaken means another patient of the tenant has the external
+// id, said beside the field.
+var ErrExternalIDTaken = fail.Invalid(map[string]string{
+	"external_id": "Another patient already has this MRN or member id. Check it, or search for that patient.",
+}, "")
 
 const patientColumns = `p.id, p.given_name, p.family_name, p.preferred_name, p.date_of_birth, p.sex,
 	p.gender_identity, p.pronouns, p.phone, p.phone_alt, p.best_time_to_call, p.email,
 	p.address_line1, p.address_line2, p.city, p.region, p.postal_code, p.preferred_contact_method,
 	p.preferred_language, p.interpreter_needed, p.external_id, p.status, p.risk_tier,
-	p.assigned_coordinator_id, coalesce(u.name, ''), p.referral_source, p.referral_date, p.referral_reason,
+	p.assigned_coordinator_id as coordinator_id, coalesce(u.name, '') as coordinator_name, p.referral_source, p.referral_date, p.referral_reason,
 	p.version, p.created_at, p.updated_at`
 
 const patientFrom = ` from patients p left join users u on u.id = p.assigned_coordinator_id `
@@ -25,7 +29,7 @@ const patientFrom = ` from patients p left join users u on u.id = p.assigned_coo
 // Get loads one patient of the tenant.
 func Get(ctx context.Context, q db.DBTX, tenantID, id string) (Patient, error) {
 	rows, _ := q.Query(ctx, "select "+patientColumns+patientFrom+" where p.tenant_id = $1 and p.id = $2", tenantID, id)
-	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Patient])
+	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Patient])
 	return p, db.NotFound(err)
 }
 
@@ -52,58 +56,49 @@ func Create(ctx context.Context, q db.DBTX, tenantID, actorID string, np NewPati
 		return "", err
 	}
 	for _, c := range np.Coverages {
-		if _, err := AddCoverage(ctx, q, tenantID, id, c); err != nil {
+		if _, err := addCoverage(ctx, q, tenantID, id, c); err != nil {
 			return "", err
 		}
 	}
 	for _, m := range np.CareTeam {
-		if _, err := AddMember(ctx, q, tenantID, id, m); err != nil {
+		if _, err := addMember(ctx, q, tenantID, id, m); err != nil {
 			return "", err
 		}
 	}
 	for _, c := range np.Consents {
-		if _, err := AddConsent(ctx, q, tenantID, id, c); err != nil {
+		if _, err := addConsent(ctx, q, tenantID, id, c); err != nil {
 			return "", err
 		}
 	}
 	return id, AddEvent(ctx, q, tenantID, id, actorID, "intake", "Taken in by intake")
 }
 
-// Update saves edited details if the patient is still at the version the
+// update saves edited details if the patient is still at the version the
 // editor started from; otherwise it changes nothing and returns
-// db.ErrConflict.
-func Update(ctx context.Context, q db.DBTX, tenantID, id string, version int, d Details) error {
+// db.ErrConflict. The caller has read the patient in the same transaction.
+func update(ctx context.Context, q db.DBTX, a tenants.Actor, id string, version int, d Details) error {
 	tag, err := q.Exec(ctx, `
 		update patients set given_name = $4, family_name = $5, preferred_name = $6, date_of_birth = $7, sex = $8,
 			gender_identity = $9, pronouns = $10, phone = $11, phone_alt = $12, best_time_to_call = $13, email = $14,
 			address_line1 = $15, address_line2 = $16, city = $17, region = $18, postal_code = $19,
 			preferred_contact_method = $20, preferred_language = $21, interpreter_needed = $22, external_id = $23,
 			risk_tier = $24, assigned_coordinator_id = $25, referral_source = $26, referral_date = $27,
-			referral_reason = $28, version = version + 1, updated_at = now()
+			referral_reason = $28, version = version + 1, updated_at = $29
 		 where tenant_id = $1 and id = $2 and version = $3`,
-		tenantID, id, version, d.GivenName, d.FamilyName, d.PreferredName, d.DOB, d.Sex,
+		a.TenantID, id, version, d.GivenName, d.FamilyName, d.PreferredName, d.DOB, d.Sex,
 		d.GenderIdentity, d.Pronouns, d.Phone, d.PhoneAlt, d.BestTimeToCall, d.Email,
 		d.AddressLine1, d.AddressLine2, d.City, d.Region, d.PostalCode,
 		d.PreferredContactMethod, d.PreferredLanguage, d.InterpreterNeeded, d.ExternalID,
-		d.Tier, d.Coordinator, d.ReferralSource, d.Referred, d.ReferralReason)
-	if db.IsUniqueViolation(err, "patients_external_id_key") {
+		d.Tier, d.Coordinator, d.ReferralSource, d.Referred, d.ReferralReason, a.At)
+	switch {
+	case db.IsUniqueViolation(err, "patients_external_id_key"):
 		return ErrExternalIDTaken
-	}
-	if err != nil {
+	case err != nil:
 		return err
-	}
-	if tag.RowsAffected() == 0 {
-		return conflictOrMissing(ctx, q, tenantID, id)
+	case tag.RowsAffected() == 0:
+		return db.ErrConflict
 	}
 	return nil
-}
-
-// conflictOrMissing tells a stale version from a patient that is not there.
-func conflictOrMissing(ctx context.Context, q db.DBTX, tenantID, id string) error {
-	if _, err := Get(ctx, q, tenantID, id); err != nil {
-		return err
-	}
-	return db.ErrConflict
 }
 
 // Duplicate is an existing patient who may be the person being taken in.
@@ -121,15 +116,15 @@ type Duplicate struct {
 // similar (trigram similarity) to the one typed, most similar first.
 func PossibleDuplicates(ctx context.Context, q db.DBTX, tenantID string, dob time.Time, given, family string) ([]Duplicate, error) {
 	rows, _ := q.Query(ctx, `
-		select p.id, p.given_name, p.family_name, p.date_of_birth, p.status, coalesce(u.name, ''),
-		       similarity(p.search_name, lower($3 || ' ' || $4)) as sim
+		select p.id, p.given_name, p.family_name, p.date_of_birth, p.status, coalesce(u.name, '') as coordinator_name,
+		       similarity(p.search_name, lower($3 || ' ' || $4)) as similarity
 		  from patients p left join users u on u.id = p.assigned_coordinator_id
 		 where p.tenant_id = $1 and p.date_of_birth = $2
 		   and (similarity(p.search_name, lower($3 || ' ' || $4)) >= 0.3
 		        or similarity(lower(p.family_name), lower($4)) >= 0.5)
-		 order by sim desc, p.id
+		 order by similarity desc, p.id
 		 limit 5`, tenantID, dob, given, family)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Duplicate])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Duplicate])
 }
 
 // AddEvent appends a line to the patient's timeline.
@@ -151,10 +146,10 @@ type Event struct {
 // Timeline returns the patient's events, newest first, at most limit.
 func Timeline(ctx context.Context, q db.DBTX, tenantID, patientID string, limit int) ([]Event, error) {
 	rows, _ := q.Query(ctx, `
-		select e.at, coalesce(u.name, ''), e.kind, e.summary
+		select e.at, coalesce(u.name, '') as actor_name, e.kind, e.summary
 		  from patient_events e left join users u on u.id = e.actor_id
 		 where e.tenant_id = $1 and e.patient_id = $2
 		 order by e.at desc, e.id desc
 		 limit $3`, tenantID, patientID, limit)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Event])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Event])
 }

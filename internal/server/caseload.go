@@ -333,7 +333,7 @@ func (s *Server) caseloadChoices(r *http.Request, tx pgx.Tx, f caseloadFilter, v
 	for _, fl := range caseload.Flags {
 		v.Flags = append(v.Flags, web.SelectOption{Value: string(fl.Flag), Label: fl.Label})
 	}
-	for _, t := range patients.RiskTiers {
+	for _, t := range patients.RiskTiers.Values() {
 		v.Tiers = append(v.Tiers, web.SelectOption{Value: string(t), Label: t.Label()})
 	}
 	for _, o := range caseload.Sorts {

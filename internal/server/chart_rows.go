@@ -4,9 +4,11 @@ import (
 	"errors"
 	"net/http"
 
+	"carecoord/internal/fail"
 	"carecoord/internal/patients"
 	"carecoord/web"
 
+	"github.com/a-h/templ"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -73,93 +75,6 @@ func (s *Server) finish(w http.ResponseWriter, r *http.Request, c chartReq, err 
 	return redirect(w, r, c.base)
 }
 
-// Care team ---------------------------------------------------------------
-
-func (s *Server) newMemberForm(w http.ResponseWriter, r *http.Request) error {
-	c, err := chartRequest(r)
-	if err != nil {
-		return err
-	}
-	sv, err := s.subformPage(r, c, "Add to the care team", c.base+"/care-team", "Add to care team", nil)
-	if err != nil {
-		return err
-	}
-	return render(w, r, http.StatusOK, web.ChartMemberFormPage(web.ChartMemberFormView{ChartSubformView: sv}))
-}
-
-func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
-	c, err := postedChartRequest(r)
-	if err != nil {
-		return err
-	}
-	errs := patients.Errors{}
-	m := patients.ParseMember(r.PostForm, "").Validate("", errs)
-	name, err := s.changeInChart(r, c, errs, func(tx pgx.Tx) error {
-		id, err := patients.AddMember(r.Context(), tx, c.tenantID, c.patientID, m)
-		if err != nil {
-			return err
-		}
-		return s.record(r, tx, c, "care_team", "Added "+m.Name+" ("+patients.CareTeamKinds.Label(m.Kind)+") to the care team",
-			audited{action: "care_team.added", entityType: "care_team_member", entityID: id})
-	})
-	return s.finish(w, r, c, err, "Added "+m.Name+" to the care team.", func() error {
-		sv := s.subform(r, c, name, "Add to the care team", c.base+"/care-team", "Add to care team", errs)
-		return render(w, r, http.StatusUnprocessableEntity, web.ChartMemberFormPage(web.ChartMemberFormView{ChartSubformView: sv, Form: m}))
-	})
-}
-
-func (s *Server) editMemberForm(w http.ResponseWriter, r *http.Request) error {
-	c, memberID, err := chartRowRequest(r, "memberID")
-	if err != nil {
-		return err
-	}
-	var m patients.Member
-	sv, err := s.subformPage(r, c, "Edit care team member", c.base+"/care-team/"+memberID, "Save", func(tx pgx.Tx) (err error) {
-		m, err = patients.GetMember(r.Context(), tx, c.tenantID, c.patientID, memberID)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	return render(w, r, http.StatusOK, web.ChartMemberFormPage(web.ChartMemberFormView{ChartSubformView: sv, Form: m.MemberForm}))
-}
-
-func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) error {
-	c, memberID, err := postedChartRowRequest(r, "memberID")
-	if err != nil {
-		return err
-	}
-	errs := patients.Errors{}
-	m := patients.ParseMember(r.PostForm, "").Validate("", errs)
-	name, err := s.changeInChart(r, c, errs, func(tx pgx.Tx) error {
-		if err := patients.UpdateMember(r.Context(), tx, c.tenantID, c.patientID, memberID, m); err != nil {
-			return err
-		}
-		return s.record(r, tx, c, "care_team", "Updated "+m.Name+" on the care team",
-			audited{action: "care_team.updated", entityType: "care_team_member", entityID: memberID})
-	})
-	return s.finish(w, r, c, err, "Saved "+m.Name+".", func() error {
-		sv := s.subform(r, c, name, "Edit care team member", c.base+"/care-team/"+memberID, "Save", errs)
-		return render(w, r, http.StatusUnprocessableEntity, web.ChartMemberFormPage(web.ChartMemberFormView{ChartSubformView: sv, Form: m}))
-	})
-}
-
-func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
-	c, memberID, err := postedChartRowRequest(r, "memberID")
-	if err != nil {
-		return err
-	}
-	var m patients.Member
-	_, err = s.changeInChart(r, c, nil, func(tx pgx.Tx) (err error) {
-		if m, err = patients.RemoveMember(r.Context(), tx, c.tenantID, c.patientID, memberID); err != nil {
-			return err
-		}
-		return s.record(r, tx, c, "care_team", "Removed "+m.Name+" ("+patients.CareTeamKinds.Label(m.Kind)+") from the care team",
-			audited{action: "care_team.removed", entityType: "care_team_member", entityID: memberID})
-	})
-	return s.finish(w, r, c, err, "Removed "+m.Name+" from the care team.", nil)
-}
-
 // chartRowRequest reads the patient and one of their rows from the URL.
 func chartRowRequest(r *http.Request, param string) (chartReq, string, error) {
 	c, err := chartRequest(r)
@@ -182,18 +97,136 @@ func postedChartRowRequest(r *http.Request, param string) (chartReq, string, err
 	return c, id, nil
 }
 
+// rowForm is one kind of the chart's small forms (a care-team member, a
+// coverage, a consent): where it posts, and what it says when adding a row
+// or editing one.
+type rowForm struct {
+	path, addTitle, addSubmit, editTitle string
+}
+
+var (
+	memberForms   = rowForm{"/care-team", "Add to the care team", "Add to care team", "Edit care team member"}
+	coverageForms = rowForm{"/coverage", "Add coverage", "Add coverage", "Edit coverage"}
+	consentForms  = rowForm{"/consents", "Record consent", "Record consent", ""}
+)
+
+// rowFormView frames form f for the patient: adding a row when id is "",
+// editing row id otherwise; e, when given, is why it is shown again.
+func (s *Server) rowFormView(r *http.Request, c chartReq, f rowForm, id string, e *fail.Error) (web.ChartSubformView, error) {
+	p, err := s.patients.Patient(r.Context(), s.actor(r), c.patientID)
+	if err != nil {
+		return web.ChartSubformView{}, err
+	}
+	title, action, submit := f.addTitle, c.base+f.path, f.addSubmit
+	if id != "" {
+		title, action, submit = f.editTitle, action+"/"+id, "Save"
+	}
+	var errs patients.Errors
+	if e != nil {
+		errs = e.Fields
+	}
+	return s.subform(r, c, p.DisplayName(), title, action, submit, errs), nil
+}
+
+// formPage is a form page as shown again after failure e, or, with e nil,
+// as first shown.
+type formPage func(e *fail.Error) (templ.Component, error)
+
+// showForm shows page as first seen.
+func showForm(w http.ResponseWriter, r *http.Request, page formPage) error {
+	c, err := page(nil)
+	if err != nil {
+		return err
+	}
+	return render(w, r, http.StatusOK, c)
+}
+
+// Care team ---------------------------------------------------------------
+
+// careTeamPage is the care-team member form holding f: adding a member when
+// id is "", editing member id otherwise.
+func (s *Server) careTeamPage(r *http.Request, c chartReq, id string, f patients.MemberForm) formPage {
+	return func(e *fail.Error) (templ.Component, error) {
+		sv, err := s.rowFormView(r, c, memberForms, id, e)
+		return web.ChartMemberFormPage(web.ChartMemberFormView{ChartSubformView: sv, Form: f}), err
+	}
+}
+
+func (s *Server) newMemberForm(w http.ResponseWriter, r *http.Request) error {
+	c, err := chartRequest(r)
+	if err != nil {
+		return err
+	}
+	return showForm(w, r, s.careTeamPage(r, c, "", patients.MemberForm{}))
+}
+
+func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
+	c, err := postedChartRequest(r)
+	if err != nil {
+		return err
+	}
+	f := patients.ParseMember(r.PostForm, "")
+	m, err := s.patients.AddMember(r.Context(), s.actor(r), c.patientID, f)
+	if err != nil {
+		return s.showAgain(w, r, err, s.careTeamPage(r, c, "", f))
+	}
+	return s.redirectWith(w, r, c.base, "Added "+m.Name+" to the care team.")
+}
+
+func (s *Server) editMemberForm(w http.ResponseWriter, r *http.Request) error {
+	c, memberID, err := chartRowRequest(r, "memberID")
+	if err != nil {
+		return err
+	}
+	m, err := s.patients.Member(r.Context(), s.actor(r), c.patientID, memberID)
+	if err != nil {
+		return err
+	}
+	return showForm(w, r, s.careTeamPage(r, c, memberID, m.MemberForm))
+}
+
+func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) error {
+	c, memberID, err := postedChartRowRequest(r, "memberID")
+	if err != nil {
+		return err
+	}
+	f := patients.ParseMember(r.PostForm, "")
+	m, err := s.patients.UpdateMember(r.Context(), s.actor(r), c.patientID, memberID, f)
+	if err != nil {
+		return s.showAgain(w, r, err, s.careTeamPage(r, c, memberID, f))
+	}
+	return s.redirectWith(w, r, c.base, "Saved "+m.Name+".")
+}
+
+func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
+	c, memberID, err := postedChartRowRequest(r, "memberID")
+	if err != nil {
+		return err
+	}
+	m, err := s.patients.RemoveMember(r.Context(), s.actor(r), c.patientID, memberID)
+	if err != nil {
+		return err
+	}
+	return s.redirectWith(w, r, c.base, "Removed "+m.Name+" from the care team.")
+}
+
 // Coverage ----------------------------------------------------------------
+
+// coveragePage is the coverage form holding f: adding a coverage when id
+// is "", editing coverage id otherwise.
+func (s *Server) coveragePage(r *http.Request, c chartReq, id string, f patients.CoverageForm) formPage {
+	return func(e *fail.Error) (templ.Component, error) {
+		sv, err := s.rowFormView(r, c, coverageForms, id, e)
+		return web.ChartCoverageFormPage(web.ChartCoverageFormView{ChartSubformView: sv, Form: f}), err
+	}
+}
 
 func (s *Server) newCoverageForm(w http.ResponseWriter, r *http.Request) error {
 	c, err := chartRequest(r)
 	if err != nil {
 		return err
 	}
-	sv, err := s.subformPage(r, c, "Add coverage", c.base+"/coverage", "Add coverage", nil)
-	if err != nil {
-		return err
-	}
-	return render(w, r, http.StatusOK, web.ChartCoverageFormPage(web.ChartCoverageFormView{ChartSubformView: sv}))
+	return showForm(w, r, s.coveragePage(r, c, "", patients.CoverageForm{}))
 }
 
 func (s *Server) addCoverage(w http.ResponseWriter, r *http.Request) error {
@@ -201,21 +234,11 @@ func (s *Server) addCoverage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	errs := patients.Errors{}
 	f := patients.ParseCoverage(r.PostForm, "")
-	cov := f.Validate("", errs)
-	name, err := s.changeInChart(r, c, errs, func(tx pgx.Tx) error {
-		id, err := patients.AddCoverage(r.Context(), tx, c.tenantID, c.patientID, cov)
-		if err != nil {
-			return err
-		}
-		return s.record(r, tx, c, "coverage", "Added coverage: "+coverageName(cov),
-			audited{action: "coverage.added", entityType: "coverage", entityID: id, detail: map[string]any{"primary": cov.Primary}})
-	})
-	return s.finish(w, r, c, err, "Added coverage.", func() error {
-		sv := s.subform(r, c, name, "Add coverage", c.base+"/coverage", "Add coverage", errs)
-		return render(w, r, http.StatusUnprocessableEntity, web.ChartCoverageFormPage(web.ChartCoverageFormView{ChartSubformView: sv, Form: f}))
-	})
+	if _, err := s.patients.AddCoverage(r.Context(), s.actor(r), c.patientID, f); err != nil {
+		return s.showAgain(w, r, err, s.coveragePage(r, c, "", f))
+	}
+	return s.redirectWith(w, r, c.base, "Added coverage.")
 }
 
 func (s *Server) editCoverageForm(w http.ResponseWriter, r *http.Request) error {
@@ -223,15 +246,11 @@ func (s *Server) editCoverageForm(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	var cov patients.Coverage
-	sv, err := s.subformPage(r, c, "Edit coverage", c.base+"/coverage/"+coverageID, "Save", func(tx pgx.Tx) (err error) {
-		cov, err = patients.GetCoverage(r.Context(), tx, c.tenantID, c.patientID, coverageID)
-		return err
-	})
+	cov, err := s.patients.Coverage(r.Context(), s.actor(r), c.patientID, coverageID)
 	if err != nil {
 		return err
 	}
-	return render(w, r, http.StatusOK, web.ChartCoverageFormPage(web.ChartCoverageFormView{ChartSubformView: sv, Form: patients.CoverageFormOf(cov)}))
+	return showForm(w, r, s.coveragePage(r, c, coverageID, patients.CoverageFormOf(cov)))
 }
 
 func (s *Server) updateCoverage(w http.ResponseWriter, r *http.Request) error {
@@ -239,20 +258,11 @@ func (s *Server) updateCoverage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	errs := patients.Errors{}
 	f := patients.ParseCoverage(r.PostForm, "")
-	cov := f.Validate("", errs)
-	name, err := s.changeInChart(r, c, errs, func(tx pgx.Tx) error {
-		if err := patients.UpdateCoverage(r.Context(), tx, c.tenantID, c.patientID, coverageID, cov); err != nil {
-			return err
-		}
-		return s.record(r, tx, c, "coverage", "Updated coverage: "+coverageName(cov),
-			audited{action: "coverage.updated", entityType: "coverage", entityID: coverageID, detail: map[string]any{"primary": cov.Primary}})
-	})
-	return s.finish(w, r, c, err, "Saved coverage.", func() error {
-		sv := s.subform(r, c, name, "Edit coverage", c.base+"/coverage/"+coverageID, "Save", errs)
-		return render(w, r, http.StatusUnprocessableEntity, web.ChartCoverageFormPage(web.ChartCoverageFormView{ChartSubformView: sv, Form: f}))
-	})
+	if _, err := s.patients.UpdateCoverage(r.Context(), s.actor(r), c.patientID, coverageID, f); err != nil {
+		return s.showAgain(w, r, err, s.coveragePage(r, c, coverageID, f))
+	}
+	return s.redirectWith(w, r, c.base, "Saved coverage.")
 }
 
 func (s *Server) removeCoverage(w http.ResponseWriter, r *http.Request) error {
@@ -260,38 +270,31 @@ func (s *Server) removeCoverage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.changeInChart(r, c, nil, func(tx pgx.Tx) error {
-		cov, err := patients.RemoveCoverage(r.Context(), tx, c.tenantID, c.patientID, coverageID)
-		if err != nil {
-			return err
-		}
-		return s.record(r, tx, c, "coverage", "Removed coverage: "+coverageName(cov),
-			audited{action: "coverage.removed", entityType: "coverage", entityID: coverageID, detail: map[string]any{"primary": cov.Primary}})
-	})
-	return s.finish(w, r, c, err, "Removed coverage.", nil)
-}
-
-func coverageName(c patients.Coverage) string {
-	if c.Primary {
-		return c.Payer + " (primary)"
+	if _, err := s.patients.RemoveCoverage(r.Context(), s.actor(r), c.patientID, coverageID); err != nil {
+		return err
 	}
-	return c.Payer
+	return s.redirectWith(w, r, c.base, "Removed coverage.")
 }
 
 // Consents ----------------------------------------------------------------
+
+// consentPage is the consent form holding f. Reached from a referral, it
+// goes back there when saved.
+func (s *Server) consentPage(r *http.Request, c chartReq, f patients.ConsentForm) formPage {
+	return func(e *fail.Error) (templ.Component, error) {
+		sv, err := s.rowFormView(r, c, consentForms, "", e)
+		sv.Action += returnQuery(r)
+		return web.ChartConsentFormPage(web.ChartConsentFormView{ChartSubformView: sv, Form: f}), err
+	}
+}
 
 func (s *Server) newConsentForm(w http.ResponseWriter, r *http.Request) error {
 	c, err := chartRequest(r)
 	if err != nil {
 		return err
 	}
-	sv, err := s.subformPage(r, c, "Record consent", c.base+"/consents"+returnQuery(r), "Record consent", nil)
-	if err != nil {
-		return err
-	}
 	// A referral stopped for want of consent links here with the kind.
-	f := patients.ConsentForm{Kind: r.URL.Query().Get("kind")}
-	return render(w, r, http.StatusOK, web.ChartConsentFormPage(web.ChartConsentFormView{ChartSubformView: sv, Form: f}))
+	return showForm(w, r, s.consentPage(r, c, patients.ConsentForm{Kind: r.URL.Query().Get("kind")}))
 }
 
 func (s *Server) addConsent(w http.ResponseWriter, r *http.Request) error {
@@ -299,22 +302,11 @@ func (s *Server) addConsent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	errs := patients.Errors{}
 	f := patients.ParseConsent(r.PostForm, "")
-	consent := f.Validate("", today(), errs)
-	kind := patients.ConsentKinds.Label(consent.Kind)
-	name, err := s.changeInChart(r, c, errs, func(tx pgx.Tx) error {
-		id, err := patients.AddConsent(r.Context(), tx, c.tenantID, c.patientID, consent)
-		if err != nil {
-			return err
-		}
-		return s.record(r, tx, c, "consent", "Consent recorded: "+kind+", given "+longDate(consent.GivenOn)+" by "+consent.GivenBy,
-			audited{action: "consent.added", entityType: "consent", entityID: id, detail: map[string]any{"kind": consent.Kind}})
-	})
-	return s.finish(w, r, returnTo(r, c), err, "Consent recorded.", func() error {
-		sv := s.subform(r, c, name, "Record consent", c.base+"/consents"+returnQuery(r), "Record consent", errs)
-		return render(w, r, http.StatusUnprocessableEntity, web.ChartConsentFormPage(web.ChartConsentFormView{ChartSubformView: sv, Form: f}))
-	})
+	if _, err := s.patients.AddConsent(r.Context(), s.actor(r), c.patientID, f); err != nil {
+		return s.showAgain(w, r, err, s.consentPage(r, c, f))
+	}
+	return s.redirectWith(w, r, returnTo(r, c).base, "Consent recorded.")
 }
 
 // revokeConsent records that the patient withdrew a consent today.

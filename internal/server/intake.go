@@ -1,121 +1,90 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
+	"carecoord/internal/calendar"
+	"carecoord/internal/fail"
 	"carecoord/internal/patients"
 	"carecoord/internal/tenants"
 	"carecoord/web"
 
+	"github.com/a-h/templ"
 	"github.com/jackc/pgx/v5"
 )
 
 // intakeForm shows a blank intake, assigned to the person taking it.
 func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request) error {
-	u, _ := currentUser(r)
-	v := web.IntakeView{Form: patients.NewIntakeForm(u.ID)}
-	err := s.inTenant(r, func(tx pgx.Tx) error {
-		var err error
-		v.Coordinators, err = s.coordinatorOptions(r, tx)
-		return err
-	})
+	page, err := s.intakePage(r, web.IntakeView{Form: patients.NewIntakeForm(s.actor(r).UserID)})
 	if err != nil {
 		return err
 	}
-	return s.renderIntake(w, r, http.StatusOK, v)
+	return render(w, r, http.StatusOK, page)
 }
 
-// intake validates the whole form, shows possible duplicates until the
-// coordinator confirms a new person, then stores everything at once.
+// intake takes the patient in, or shows the form again with everything
+// typed: with what needs another look, or with the patients who may
+// already be this person, until the coordinator confirms a new one.
 func (s *Server) intake(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return formError(err)
 	}
-	v := web.IntakeView{Form: patients.ParseIntake(r.PostForm)}
-	status, id := http.StatusOK, ""
-	err := s.inTenant(r, func(tx pgx.Tx) error {
-		people, err := s.coordinatorOptions(r, tx)
-		if err != nil {
-			return err
-		}
-		v.Coordinators = people
-		np, errs := v.Form.Validate(today(), idsOf(people))
-		if len(errs) > 0 {
-			v.Errors, v.Problem, status = errs, "Some answers need another look. They are marked below; everything you typed is kept.", http.StatusUnprocessableEntity
-			return nil
-		}
-		if !v.Form.ConfirmedNew {
-			if v.Duplicates, err = s.duplicateRows(r, tx, np); err != nil || len(v.Duplicates) > 0 {
-				return err
-			}
-		}
-		id, err = s.createPatient(r, tx, np)
-		return err
-	})
-	if errors.Is(err, patients.ErrExternalIDTaken) {
-		// The failed insert rolled the whole intake back; say why.
-		id, status = "", http.StatusUnprocessableEntity
-		v.Errors = patients.Errors{"external_id": "Another patient already has this MRN or member id. Check it, or search for that patient."}
-	} else if err != nil {
-		return err
-	}
-	if id == "" {
-		return s.renderIntake(w, r, status, v)
-	}
-	s.flash(r, "Patient saved. Their chart is ready.")
-	return redirect(w, r, patientPath(r, id))
-}
-
-// createPatient stores the intake with its audit event.
-func (s *Server) createPatient(r *http.Request, tx pgx.Tx, np patients.NewPatient) (string, error) {
-	u, _ := currentUser(r)
-	m, _ := currentMembership(r)
-	id, err := patients.Create(r.Context(), tx, m.Tenant.ID, u.ID, np)
+	f := patients.ParseIntake(r.PostForm)
+	done, err := s.patients.Intake(r.Context(), s.actor(r), f)
 	if err != nil {
-		return "", err
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
+			return s.intakePage(r, web.IntakeView{Form: f, Errors: e.Fields, Problem: e.Message})
+		})
 	}
-	return id, s.audit(r, tx, audited{action: "patient.created", entityType: "patient", entityID: id, patientID: id})
+	if done.PatientID != "" {
+		return s.redirectWith(w, r, patientPath(r, done.PatientID), "Patient saved. Their chart is ready.")
+	}
+	page, err := s.intakePage(r, web.IntakeView{Form: f, Duplicates: duplicateRows(r, done.Duplicates)})
+	if err != nil {
+		return err
+	}
+	return render(w, r, http.StatusOK, page)
 }
 
-func (s *Server) duplicateRows(r *http.Request, tx pgx.Tx, np patients.NewPatient) ([]web.DuplicateRow, error) {
-	m, _ := currentMembership(r)
-	dups, err := patients.PossibleDuplicates(r.Context(), tx, m.Tenant.ID, np.DOB, np.GivenName, np.FamilyName)
+// intakePage is the intake form v, offering who patients can be assigned to.
+func (s *Server) intakePage(r *http.Request, v web.IntakeView) (templ.Component, error) {
+	people, err := s.patients.Assignable(r.Context(), s.actor(r))
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]web.DuplicateRow, len(dups))
-	for i, d := range dups {
-		rows[i] = web.DuplicateRow{
-			Name: d.GivenName + " " + d.FamilyName, DateOfBirth: d.DateOfBirth.Format("2 Jan 2006"),
-			Status: d.Status.Label(), Coordinator: orText(d.CoordinatorName, "no coordinator"), Href: patientPath(r, d.ID),
-		}
-	}
-	return rows, nil
-}
-
-func (s *Server) renderIntake(w http.ResponseWriter, r *http.Request, status int, v web.IntakeView) error {
-	v.Shell = s.shell(r)
-	v.Action = tenantPath(r, "/patients")
+	v.Shell, v.Action, v.Coordinators = s.shell(r), tenantPath(r, "/patients"), personOptions(people)
 	if v.Errors == nil {
 		v.Errors = patients.Errors{}
 	}
-	return render(w, r, status, web.IntakePage(v))
+	return web.IntakePage(v), nil
+}
+
+func duplicateRows(r *http.Request, dups []patients.Duplicate) []web.DuplicateRow {
+	rows := make([]web.DuplicateRow, len(dups))
+	for i, d := range dups {
+		rows[i] = web.DuplicateRow{
+			Name: d.GivenName + " " + d.FamilyName, DateOfBirth: d.DateOfBirth.Format(calendar.Day),
+			Status: d.Status.Label(), Coordinator: orText(d.CoordinatorName, "no coordinator"), Href: patientPath(r, d.ID),
+		}
+	}
+	return rows
 }
 
 // coordinatorOptions lists who patients can be assigned to.
 func (s *Server) coordinatorOptions(r *http.Request, tx pgx.Tx) ([]web.SelectOption, error) {
 	m, _ := currentMembership(r)
 	people, err := tenants.Coordinators(r.Context(), tx, m.Tenant.ID)
-	if err != nil {
-		return nil, err
-	}
+	return personOptions(people), err
+}
+
+// personOptions offers people to assign patients to, each with their role.
+func personOptions(people []tenants.Person) []web.SelectOption {
 	opts := make([]web.SelectOption, len(people))
 	for i, p := range people {
 		opts[i] = web.SelectOption{Value: p.ID, Label: p.Name + " (" + p.Role.Label() + ")"}
 	}
-	return opts, nil
+	return opts
 }
 
 func idsOf(opts []web.SelectOption) map[string]bool {
