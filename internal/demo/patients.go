@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"carecoord/internal/db"
+	"carecoord/internal/fail"
 	"carecoord/internal/patients"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -49,31 +52,20 @@ type demoPatient struct {
 	coordinatorLocal string
 }
 
-// bindTenant makes the transaction's row-level security see tenantID; the
-// setting is transaction-local, like db.InTenant's.
-func bindTenant(ctx context.Context, tx pgx.Tx, tenantID string) error {
-	_, err := tx.Exec(ctx, "select set_config('app.tenant_id', $1, true)", tenantID)
-	return err
-}
-
 // loadPatients stores the demo patients of the tenant that is number index
 // in Tenants, with their coverage, care team and consents, then moves each
 // to its status.
 func loadPatients(ctx context.Context, tx pgx.Tx, index int, t seededTenant, today time.Time) ([]loadedPatient, error) {
-	if err := bindTenant(ctx, tx, t.ID); err != nil {
+	if err := db.BindTenant(ctx, tx, t.ID); err != nil {
 		return nil, err
 	}
 	gen, err := generatePatients(index, t.Slug, patientsPerTenant, today)
 	if err != nil {
 		return nil, err
 	}
-	coordinators := map[string]bool{}
-	for _, local := range []string{"coord1", "coord2", "supervisor"} {
-		coordinators[t.users[local]] = true
-	}
 	out := make([]loadedPatient, 0, len(gen))
 	for _, dp := range gen {
-		lp, err := storePatient(ctx, tx, t, dp, today, coordinators)
+		lp, err := storePatient(ctx, tx, t, dp, today)
 		if err != nil {
 			return nil, err
 		}
@@ -82,23 +74,25 @@ func loadPatients(ctx context.Context, tx pgx.Tx, index int, t seededTenant, tod
 	return out, setStatuses(ctx, tx, t.ID, out)
 }
 
-func storePatient(ctx context.Context, tx pgx.Tx, t seededTenant, dp demoPatient, today time.Time, coordinators map[string]bool) (loadedPatient, error) {
+// storePatient takes the patient in by the intake's own rules: demo data
+// is data a coordinator could have typed. It calls TakeIn, not the Intake
+// use case, so that the audit log, which records what people did, holds no
+// made-up intakes.
+func storePatient(ctx context.Context, tx pgx.Tx, t seededTenant, dp demoPatient, today time.Time) (loadedPatient, error) {
 	dp.intake.CoordinatorID = t.users[dp.coordinatorLocal]
-	// The intake form's own checks guard the generator: demo data is data a
-	// coordinator could have typed.
-	np, errs := dp.intake.Validate(today, coordinators)
-	if len(errs) > 0 {
-		return loadedPatient{}, fmt.Errorf("demo patient %s %s is invalid: %v", dp.intake.GivenName, dp.intake.FamilyName, errs)
-	}
+	// The generator makes each person once: a namesake born the same day
+	// is someone else.
+	dp.intake.ConfirmedNew = true
 	actor := dp.intake.CoordinatorID
 	if actor == "" {
 		actor = t.users["supervisor"]
 	}
-	id, err := patients.Create(ctx, tx, t.ID, actor, np)
+	a := tenants.Actor{TenantID: t.ID, UserID: actor, At: today}
+	in, err := patients.TakeIn(ctx, tx, a, dp.intake)
 	if err != nil {
-		return loadedPatient{}, fmt.Errorf("demo patient %s %s: %w", np.GivenName, np.FamilyName, err)
+		return loadedPatient{}, fmt.Errorf("demo patient %s %s: %w %v", dp.intake.GivenName, dp.intake.FamilyName, err, fail.Fields(err))
 	}
-	return loadedPatient{ID: id, Status: dp.status, CoordinatorLocal: dp.coordinatorLocal, NewPatient: np}, nil
+	return loadedPatient{ID: in.PatientID, Status: dp.status, CoordinatorLocal: dp.coordinatorLocal, NewPatient: in.Stored}, nil
 }
 
 // setStatuses moves the patients past "referred" in one statement: intake

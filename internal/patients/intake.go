@@ -5,18 +5,21 @@ import (
 	"errors"
 
 	"carecoord/internal/audit"
+	"carecoord/internal/db"
 	"carecoord/internal/fail"
 	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// Intake is what an intake did: the new patient, or the patients who may
-// already be the person typed in. Then nothing was saved: the coordinator
-// looks at them, and confirms a new person (IntakeForm.ConfirmedNew) or
-// goes to the existing chart.
+// Intake is what an intake did: the new patient as stored, or the
+// patients who may already be the person typed in. Then nothing was saved:
+// the coordinator looks at them, and confirms a new person
+// (IntakeForm.ConfirmedNew) or goes to the existing chart.
 type Intake struct {
-	PatientID  string
+	PatientID string
+	Stored    NewPatient
+	// Duplicates are the possible duplicates found.
 	Duplicates []Duplicate
 }
 
@@ -29,27 +32,35 @@ const intakeProblem = "Some answers need another look. They are marked below; ev
 // timeline line and the audit event, all at once.
 func (s *Service) Intake(ctx context.Context, a tenants.Actor, f IntakeForm) (Intake, error) {
 	return inTenant(ctx, s, a, func(tx pgx.Tx) (Intake, error) {
-		people, err := tenants.Coordinators(ctx, tx, a.TenantID)
-		if err != nil {
-			return Intake{}, err
+		in, err := TakeIn(ctx, tx, a, f)
+		if err != nil || in.PatientID == "" {
+			return in, err
 		}
-		np, errs := f.Validate(a.Today(), idsOf(people))
-		if len(errs) > 0 {
-			return Intake{}, fail.Invalid(errs, intakeProblem)
-		}
-		if !f.ConfirmedNew {
-			dups, err := PossibleDuplicates(ctx, tx, a.TenantID, np.DOB, np.GivenName, np.FamilyName)
-			if err != nil || len(dups) > 0 {
-				return Intake{Duplicates: dups}, err
-			}
-		}
-		id, err := Create(ctx, tx, a.TenantID, a.UserID, np)
-		if errors.Is(err, ErrExternalIDTaken) {
-			return Intake{}, ErrExternalIDTaken.Because(intakeProblem)
-		}
-		if err != nil {
-			return Intake{}, err
-		}
-		return Intake{PatientID: id}, a.Audit(ctx, tx, audit.Event{Action: "patient.created", EntityType: "patient", EntityID: id, PatientID: id})
+		return in, a.Audit(ctx, tx, audit.Event{Action: "patient.created", EntityType: "patient", EntityID: in.PatientID, PatientID: in.PatientID})
 	})
+}
+
+// TakeIn is Intake in q's transaction, before its audit event: the rules of
+// taking a patient in, for a loader that makes patients as a coordinator
+// would (the demo data).
+func TakeIn(ctx context.Context, q db.DBTX, a tenants.Actor, f IntakeForm) (Intake, error) {
+	people, err := tenants.Coordinators(ctx, q, a.TenantID)
+	if err != nil {
+		return Intake{}, err
+	}
+	np, errs := f.Validate(a.Today(), idsOf(people))
+	if len(errs) > 0 {
+		return Intake{}, fail.Invalid(errs, intakeProblem)
+	}
+	if !f.ConfirmedNew {
+		dups, err := PossibleDuplicates(ctx, q, a.TenantID, np.DOB, np.GivenName, np.FamilyName)
+		if err != nil || len(dups) > 0 {
+			return Intake{Duplicates: dups}, err
+		}
+	}
+	id, err := Create(ctx, q, a.TenantID, a.UserID, np)
+	if errors.Is(err, ErrExternalIDTaken) {
+		return Intake{}, ErrExternalIDTaken.Because(intakeProblem)
+	}
+	return Intake{PatientID: id, Stored: np}, err
 }
