@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/db"
 	"carecoord/internal/fail"
 	"carecoord/internal/patients"
@@ -283,7 +284,7 @@ func (g *generator) patient(status patients.Status, tier patients.RiskTier) demo
 	if p.preferred != "" && g.chance(60) {
 		d.PreferredName = p.preferred
 	}
-	d.DateOfBirth = dob.Format(dateLayout)
+	d.DateOfBirth = dob.Format(calendar.DateLayout)
 	g.identity(d, p)
 	g.language(d, p.culture, age)
 	g.address(d)
@@ -303,13 +304,11 @@ func (g *generator) patient(status patients.Status, tier patients.RiskTier) demo
 	if len(f.Coverages) > 0 {
 		f.PrimaryCoverage = "0"
 	}
-	d.ReferralDate = referred.Format(dateLayout)
+	d.ReferralDate = referred.Format(calendar.DateLayout)
 	d.ReferralSource = g.referralSource(team, age)
 	d.ReferralReason = pick(g, referralReasons[tier])
 	return demoPatient{intake: f, status: status, coordinatorLocal: g.coordinator(status)}
 }
-
-const dateLayout = "2006-01-02"
 
 // age leans old, as care coordination caseloads do.
 func (g *generator) age() int {
@@ -544,20 +543,20 @@ func (g *generator) consents(s patients.Status, referredDaysAgo, age int, caregi
 	}
 	// Consents come in at the first contact, a few days after the referral.
 	given := max(1, referredDaysAgo-g.between(1, 14))
-	out := []patients.ConsentForm{{Kind: "treatment", GivenOn: g.daysAgo(given).Format(dateLayout), GivenBy: by}}
+	out := []patients.ConsentForm{{Kind: "treatment", GivenOn: g.daysAgo(given).Format(calendar.DateLayout), GivenBy: by}}
 	sharing := g.chance(75)
 	if sharing {
 		on := given
 		if given > 330 && s != patients.Discharged {
 			on = g.between(10, 300) // renewed at the yearly review
 		}
-		out = append(out, patients.ConsentForm{Kind: "information_sharing", GivenOn: g.daysAgo(on).Format(dateLayout),
-			GivenBy: by, ExpiresOn: g.daysAgo(on).AddDate(1, 0, 0).Format(dateLayout)})
+		out = append(out, patients.ConsentForm{Kind: "information_sharing", GivenOn: g.daysAgo(on).Format(calendar.DateLayout),
+			GivenBy: by, ExpiresOn: g.daysAgo(on).AddDate(1, 0, 0).Format(calendar.DateLayout)})
 	}
 	texts := hasPhone && g.chance(40)
 	if texts {
 		on := max(1, given-g.between(0, 30))
-		out = append(out, patients.ConsentForm{Kind: "text_messages", GivenOn: g.daysAgo(on).Format(dateLayout), GivenBy: by})
+		out = append(out, patients.ConsentForm{Kind: "text_messages", GivenOn: g.daysAgo(on).Format(calendar.DateLayout), GivenBy: by})
 	}
 	return out, sharing, texts
 }
@@ -614,13 +613,13 @@ func (g *generator) medicaid() patients.CoverageForm {
 	monthsAgo := g.between(2, 60)
 	from := g.today.AddDate(0, -monthsAgo, 0)
 	from = time.Date(from.Year(), from.Month(), 1, 0, 0, 0, 0, time.UTC)
-	c := patients.CoverageForm{Payer: "Medicaid", PlanName: pick(g, g.loc.medicaidPlans), MemberID: g.digits(8), EffectiveFrom: from.Format(dateLayout)}
+	c := patients.CoverageForm{Payer: "Medicaid", PlanName: pick(g, g.loc.medicaidPlans), MemberID: g.digits(8), EffectiveFrom: from.Format(calendar.DateLayout)}
 	if g.chance(60) {
 		to := from.AddDate(1, 0, -1)
 		for !to.After(g.today) {
 			to = to.AddDate(1, 0, 0)
 		}
-		c.EffectiveTo = to.Format(dateLayout)
+		c.EffectiveTo = to.Format(calendar.DateLayout)
 	}
 	return c
 }
@@ -629,11 +628,11 @@ func (g *generator) commercial() patients.CoverageForm {
 	p := pick(g, commercialPlans)
 	from := time.Date(g.today.Year()-g.between(0, 5), time.January, 1, 0, 0, 0, 0, time.UTC)
 	return patients.CoverageForm{Payer: p.payer, PlanName: pick(g, p.plans), MemberID: p.prefix + g.digits(9),
-		GroupNumber: "G" + g.digits(5), EffectiveFrom: from.Format(dateLayout)}
+		GroupNumber: "G" + g.digits(5), EffectiveFrom: from.Format(calendar.DateLayout)}
 }
 
 func firstOfMonth(t time.Time) string {
-	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).Format(dateLayout)
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).Format(calendar.DateLayout)
 }
 
 func (g *generator) digits(n int) string {
