@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 
 	"carecoord/internal/fail"
@@ -40,39 +39,6 @@ func (s *Server) subform(r *http.Request, c chartReq, patientName, title, action
 		v.Errors = patients.Errors{}
 	}
 	return v
-}
-
-// changeInChart runs a change to one patient: it loads the patient (so a
-// missing or foreign one is a 404 whatever was posted), stops before
-// change when the form has errors, and returns the patient's name for the
-// form shown again.
-func (s *Server) changeInChart(r *http.Request, c chartReq, errs patients.Errors, change func(tx pgx.Tx) error) (string, error) {
-	var name string
-	err := s.inTenant(r, func(tx pgx.Tx) error {
-		p, err := patients.Get(r.Context(), tx, c.tenantID, c.patientID)
-		if err != nil {
-			return err
-		}
-		name = p.DisplayName()
-		if len(errs) > 0 {
-			return errChartRedisplay
-		}
-		return change(tx)
-	})
-	return name, err
-}
-
-// finish ends a small form's post: redirect with a flash on success, the
-// form again (422) when it had errors.
-func (s *Server) finish(w http.ResponseWriter, r *http.Request, c chartReq, err error, flash string, again func() error) error {
-	switch {
-	case errors.Is(err, errChartRedisplay):
-		return again()
-	case err != nil:
-		return err
-	}
-	s.flash(r, flash)
-	return redirect(w, r, c.base)
 }
 
 // chartRowRequest reads the patient and one of their rows from the URL.
