@@ -2,17 +2,15 @@ package careplans
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
-	"carecoord/internal/calendar"
-
 	"carecoord/internal/assessments"
+	"carecoord/internal/calendar"
+	"carecoord/internal/db"
 	"carecoord/internal/forms"
 )
-
-// dateLayout is how dates travel in forms.
-const dateLayout = calendar.DateLayout
 
 // Errors maps a form field's name to the message shown beside it.
 type Errors = forms.Errors
@@ -20,7 +18,7 @@ type Errors = forms.Errors
 // notBefore checks that d is not before today; old dates may be kept when
 // they are unchanged (unchanged is the date already stored, or "").
 func notBefore(e Errors, field string, d *time.Time, today time.Time, unchanged, what string) {
-	if d != nil && d.Before(today) && d.Format(dateLayout) != unchanged {
+	if d != nil && d.Before(today) && d.Format(calendar.DateLayout) != unchanged {
 		e.Add(field, what+" can't be in the past.")
 	}
 }
@@ -30,7 +28,33 @@ func FormDate(d *time.Time) string {
 	if d == nil {
 		return ""
 	}
-	return d.Format(dateLayout)
+	return d.Format(calendar.DateLayout)
+}
+
+// StartForm starts a plan: its title and the patient's open needs it
+// addresses.
+type StartForm struct {
+	Title   string
+	NeedIDs []string
+}
+
+// ParseStart reads a start form.
+func ParseStart(v url.Values) StartForm {
+	return StartForm{Title: strings.TrimSpace(v.Get("title")), NeedIDs: v["need_id"]}
+}
+
+// Validate checks the title; a need id that is not a UUID names no need
+// of the patient's, which is db.ErrNotFound.
+func (f StartForm) Validate() (Errors, error) {
+	for _, id := range f.NeedIDs {
+		if !db.ValidUUID(id) {
+			return nil, db.ErrNotFound
+		}
+	}
+	errs := Errors{}
+	errs.Required("title", f.Title, "Give the plan a title.")
+	errs.MaxLen("title", f.Title, 200)
+	return errs, nil
 }
 
 // DetailsForm is the plan's header as typed.
@@ -66,7 +90,7 @@ func (f *DetailsForm) Validate(today time.Time, stored Plan) bool {
 	d := f.Errors.Date("review_due", f.ReviewDue, false)
 	notBefore(f.Errors, "review_due", d, today, FormDate(stored.ReviewDue), "The review date")
 	f.Errors.MaxLen("participants", f.Participants, 1000)
-	if Agreement(f.PatientAgreed).Label() == f.PatientAgreed {
+	if !Agreements.Has(Agreement(f.PatientAgreed)) {
 		f.Errors.Add("patient_agreed", "Say whether the patient agreed to the plan.")
 	}
 	return len(f.Errors) == 0
@@ -126,9 +150,42 @@ func ParseGoal(v url.Values) GoalForm {
 		TargetDate: v.Get("target_date"), Priority: v.Get("priority"), Status: v.Get("status"), Version: forms.Version(v.Get("version"))}
 }
 
+// maxStarters bounds the suggested interventions a goal form carries.
+const maxStarters = 10
+
+// ParseStarters reads the suggested interventions a goal form offered with
+// a suggested goal (offered) and the ones the coordinator kept ticked
+// (chosen).
+func ParseStarters(v url.Values) (chosen, offered []string) {
+	for i := range maxStarters {
+		n := strconv.Itoa(i)
+		text := strings.TrimSpace(v.Get("starter_text_" + n))
+		if text == "" {
+			break
+		}
+		offered = append(offered, text)
+		if v.Get("starter_"+n) == "yes" {
+			chosen = append(chosen, text)
+		}
+	}
+	return chosen, offered
+}
+
+// startersValid checks the kept suggestions' length: they came from the
+// page, but a post can carry anything.
+func (f *GoalForm) startersValid(starters []string) bool {
+	for _, s := range starters {
+		if len([]rune(s)) > 500 {
+			f.Errors.Add("patient_words", "A suggested intervention is too long: at most 500 characters.")
+			return false
+		}
+	}
+	return true
+}
+
 // GoalFormOf fills a goal form from a stored goal.
 func GoalFormOf(g Goal, version int) GoalForm {
-	return GoalForm{PatientWords: g.PatientWords, Target: g.Target, TargetDate: g.TargetDate.Format(dateLayout),
+	return GoalForm{PatientWords: g.PatientWords, Target: g.Target, TargetDate: g.TargetDate.Format(calendar.DateLayout),
 		Priority: string(g.Priority), Status: string(g.Status), Version: version}
 }
 
@@ -143,7 +200,7 @@ func (f *GoalForm) Validate(today time.Time, stored Goal) bool {
 	d := f.Errors.Date("target_date", f.TargetDate, true)
 	unchanged := ""
 	if stored.ID != "" {
-		unchanged = stored.TargetDate.Format(dateLayout)
+		unchanged = stored.TargetDate.Format(calendar.DateLayout)
 	}
 	notBefore(f.Errors, "target_date", d, today, unchanged, "The target date")
 	if !Priority(f.Priority).Valid() {
@@ -152,7 +209,7 @@ func (f *GoalForm) Validate(today time.Time, stored Goal) bool {
 	if f.Status == "" {
 		f.Status = string(GoalProposed)
 	}
-	if GoalStatus(f.Status).Label() == f.Status {
+	if !GoalStatuses.Has(GoalStatus(f.Status)) {
 		f.Errors.Add("status", "Choose a status.")
 	}
 	return len(f.Errors) == 0
@@ -216,10 +273,35 @@ func (f *InterventionForm) Validate(today time.Time, stored Intervention, choice
 	if f.Status == "" {
 		f.Status = string(InterventionPlanned)
 	}
-	if InterventionStatus(f.Status).Label() == f.Status {
+	if !InterventionStatuses.Has(InterventionStatus(f.Status)) {
 		f.Errors.Add("status", "Choose a status.")
 	}
 	return len(f.Errors) == 0
+}
+
+// MoveForm moves one item of the plan a place up or down among its
+// siblings.
+type MoveForm struct {
+	// Kind is "need", "goal" or "intervention".
+	Kind      string
+	ID        string
+	Direction string
+	Version   int
+}
+
+// ParseMove reads a move button's form.
+func ParseMove(v url.Values) MoveForm {
+	return MoveForm{Kind: v.Get("kind"), ID: strings.ToLower(v.Get("id")), Direction: v.Get("direction"),
+		Version: forms.Version(v.Get("version"))}
+}
+
+// Up reports whether the item moves up.
+func (m MoveForm) Up() bool { return m.Direction == "up" }
+
+// valid reports whether the form names an item and a direction; anything
+// else came from no page of ours.
+func (m MoveForm) valid() bool {
+	return db.ValidUUID(m.ID) && (m.Direction == "up" || m.Direction == "down")
 }
 
 // ReasonForm is a comment or reason a lifecycle step needs.

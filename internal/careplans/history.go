@@ -1,11 +1,13 @@
 package careplans
 
 import (
+	"carecoord/internal/calendar"
 	"context"
 	"encoding/json"
 	"time"
 
 	"carecoord/internal/db"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -58,7 +60,7 @@ func SnapshotOf(p Plan) Snapshot {
 		sn := SnapshotNeed{ID: n.ID, Label: n.Label(), Priority: n.Priority, Goals: []SnapshotGoal{}}
 		for _, g := range n.Goals {
 			sg := SnapshotGoal{ID: g.ID, PatientWords: g.PatientWords, Target: g.Target,
-				TargetDate: g.TargetDate.Format(dateLayout), Priority: g.Priority, Status: g.Status,
+				TargetDate: g.TargetDate.Format(calendar.DateLayout), Priority: g.Priority, Status: g.Status,
 				Interventions: []SnapshotIntervention{}}
 			for _, i := range g.Interventions {
 				sg.Interventions = append(sg.Interventions, SnapshotIntervention{ID: i.ID, Action: i.Action,
@@ -78,10 +80,11 @@ type revision struct {
 	comment string
 }
 
-// record keeps the plan as it stands now as its next revision. Callers
-// hold the plan's row lock (see begin), so numbers never collide. An empty
-// actorID records a change CareCoord made on someone's behalf.
-func record(ctx context.Context, q db.DBTX, ref Ref, actorID string, r revision) error {
+// record keeps the plan as it stands now as its next revision, made by a
+// at a.At. Callers hold the plan's row lock (see begin), so numbers never
+// collide. An actor without a UserID is CareCoord acting on someone's
+// behalf.
+func record(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, r revision) error {
 	p, err := Load(ctx, q, ref)
 	if err != nil {
 		return err
@@ -90,15 +93,11 @@ func record(ctx context.Context, q db.DBTX, ref Ref, actorID string, r revision)
 	if err != nil {
 		return err
 	}
-	summary := r.summary
-	if len([]rune(summary)) > 500 {
-		summary = string([]rune(summary)[:499]) + "…"
-	}
 	_, err = q.Exec(ctx, `
-		insert into care_plan_revisions (tenant_id, plan_id, number, kind, summary, comment, snapshot, actor_id)
+		insert into care_plan_revisions (tenant_id, plan_id, number, kind, summary, comment, snapshot, actor_id, created_at)
 		values ($1, $2, coalesce((select max(number) + 1 from care_plan_revisions where tenant_id = $1 and plan_id = $2), 1),
-		        $3, $4, $5, $6, nullif($7, '')::uuid)`,
-		ref.TenantID, ref.PlanID, r.kind, summary, r.comment, snap, actorID)
+		        $3, $4, $5, $6, nullif($7, '')::uuid, $8)`,
+		ref.TenantID, ref.PlanID, r.kind, cut(r.summary, 500), r.comment, snap, a.UserID, a.At)
 	return err
 }
 
@@ -119,7 +118,7 @@ func (r Revision) Approval() bool { return r.Kind == "approved" }
 // History lists a plan's revisions, newest first, without snapshots.
 func History(ctx context.Context, q db.DBTX, ref Ref) ([]Revision, error) {
 	rows, _ := q.Query(ctx, `
-		select r.number, r.kind, r.summary, r.comment, coalesce(u.name, ''), r.created_at
+		select r.number, r.kind, r.summary, r.comment, coalesce(u.name, '') as actor_name, r.created_at
 		  from care_plan_revisions r
 		  join care_plans c on c.tenant_id = r.tenant_id and c.id = r.plan_id
 		  left join users u on u.id = r.actor_id

@@ -4,12 +4,13 @@ import (
 	"context"
 
 	"carecoord/internal/db"
+	"carecoord/internal/tenants"
 )
 
-// UpdateDetails stores the plan's title, review date, participants and
+// updateDetails stores the plan's title, review date, participants and
 // agreement from a validated form.
-func UpdateDetails(ctx context.Context, q db.DBTX, ref Ref, actorID string, f DetailsForm) error {
-	return edit(ctx, q, ref, actorID, f.Version, "Changed the plan's details", func() error {
+func updateDetails(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, f DetailsForm) error {
+	return edit(ctx, q, ref, a, f.Version, "Changed the plan's details", func() error {
 		_, err := q.Exec(ctx, `
 			update care_plans set title = $3, review_due = $4::date, participants = $5, patient_agreed = $6
 			 where tenant_id = $1 and id = $2`,
@@ -18,30 +19,29 @@ func UpdateDetails(ctx context.Context, q db.DBTX, ref Ref, actorID string, f De
 	})
 }
 
-// AddNeed adds one of the patient's open needs, or a new need described by
+// addNeed adds one of the patient's open needs, or a new need described by
 // hand, to the plan.
-func AddNeed(ctx context.Context, q db.DBTX, ref Ref, actorID string, f NeedForm) error {
-	summary := "Added a need"
-	return edit(ctx, q, ref, actorID, f.Version, summary, func() error {
+func addNeed(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, f NeedForm) error {
+	return edit(ctx, q, ref, a, f.Version, "Added a need", func() error {
 		needID := f.NeedID
 		if f.ByHand() {
 			err := q.QueryRow(ctx, `
 				insert into needs (tenant_id, patient_id, domain, description, priority, created_by)
 				values ($1, $2, $3, $4, $5, $6) returning id`,
-				ref.TenantID, ref.PatientID, f.Domain, f.Description, f.Priority, actorID).Scan(&needID)
+				ref.TenantID, ref.PatientID, f.Domain, f.Description, f.Priority, a.UserID).Scan(&needID)
 			if err != nil {
 				return err
 			}
 		}
-		return linkNeed(ctx, q, ref, needID)
+		return linkNeed(ctx, q, ref, needID, a.At)
 	})
 }
 
-// RemoveNeed takes a need that was never part of an approved version off
+// removeNeed takes a need that was never part of an approved version off
 // the plan, with its goals and interventions. The need itself stays on
 // the patient's chart, no longer being addressed.
-func RemoveNeed(ctx context.Context, q db.DBTX, ref Ref, actorID, planNeedID string, version int) error {
-	return edit(ctx, q, ref, actorID, version, "Removed a need", func() error {
+func removeNeed(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, planNeedID string, version int) error {
+	return edit(ctx, q, ref, a, version, "Removed a need", func() error {
 		var needID string
 		var inForce bool
 		err := q.QueryRow(ctx, `select need_id, in_force from care_plan_needs where tenant_id = $1 and plan_id = $2 and id = $3`,
@@ -63,17 +63,17 @@ func RemoveNeed(ctx context.Context, q db.DBTX, ref Ref, actorID, planNeedID str
 		if _, err = q.Exec(ctx, `delete from care_plan_needs where tenant_id = $1 and id = $2`, ref.TenantID, planNeedID); err != nil {
 			return err
 		}
-		_, err = q.Exec(ctx, `update needs set status = 'identified', updated_at = now(), version = version + 1
-			where tenant_id = $1 and id = $2 and status = 'addressing'`, ref.TenantID, needID)
+		_, err = q.Exec(ctx, `update needs set status = 'identified', updated_at = $3, version = version + 1
+			where tenant_id = $1 and id = $2 and status = 'addressing'`, ref.TenantID, needID, a.At)
 		return err
 	})
 }
 
-// AddGoal adds a validated goal at the end of a need of the plan, with
-// any starter interventions (validated too), as one saved change.
-func AddGoal(ctx context.Context, q db.DBTX, ref Ref, actorID, planNeedID string, f GoalForm, starters []InterventionForm) (string, error) {
+// addGoal adds a validated goal at the end of a need of the plan, with
+// any starter interventions, as one saved change.
+func addGoal(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, planNeedID string, f GoalForm, starters []InterventionForm) (string, error) {
 	var id string
-	err := edit(ctx, q, ref, actorID, f.Version, "Added the goal “"+f.PatientWords+"”", func() error {
+	err := edit(ctx, q, ref, a, f.Version, "Added the goal “"+f.PatientWords+"”", func() error {
 		err := q.QueryRow(ctx, `
 			insert into goals (tenant_id, plan_id, plan_need_id, position, patient_words, target, target_date, priority, status)
 			select pn.tenant_id, pn.plan_id, pn.id,
@@ -96,9 +96,9 @@ func AddGoal(ctx context.Context, q db.DBTX, ref Ref, actorID, planNeedID string
 	return id, err
 }
 
-// UpdateGoal stores a validated goal form over the goal.
-func UpdateGoal(ctx context.Context, q db.DBTX, ref Ref, actorID, goalID string, f GoalForm) error {
-	return edit(ctx, q, ref, actorID, f.Version, "Changed the goal “"+f.PatientWords+"”", func() error {
+// updateGoal stores a validated goal form over the goal.
+func updateGoal(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, goalID string, f GoalForm) error {
+	return edit(ctx, q, ref, a, f.Version, "Changed the goal “"+f.PatientWords+"”", func() error {
 		tag, err := q.Exec(ctx, `
 			update goals set patient_words = $4, target = $5, target_date = $6::date, priority = $7, status = $8
 			 where tenant_id = $1 and plan_id = $2 and id = $3`,
@@ -107,10 +107,10 @@ func UpdateGoal(ctx context.Context, q db.DBTX, ref Ref, actorID, goalID string,
 	})
 }
 
-// RemoveGoal removes a goal that was never part of an approved version,
+// removeGoal removes a goal that was never part of an approved version,
 // with its interventions.
-func RemoveGoal(ctx context.Context, q db.DBTX, ref Ref, actorID, goalID string, version int) error {
-	return edit(ctx, q, ref, actorID, version, "Removed a goal", func() error {
+func removeGoal(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, goalID string, version int) error {
+	return edit(ctx, q, ref, a, version, "Removed a goal", func() error {
 		if err := notInForce(ctx, q, ref, "goals", goalID); err != nil {
 			return err
 		}
@@ -122,9 +122,9 @@ func RemoveGoal(ctx context.Context, q db.DBTX, ref Ref, actorID, goalID string,
 	})
 }
 
-// AddIntervention adds a validated intervention at the end of a goal.
-func AddIntervention(ctx context.Context, q db.DBTX, ref Ref, actorID, goalID string, f InterventionForm) error {
-	return edit(ctx, q, ref, actorID, f.Version, "Added the intervention “"+f.Action+"”", func() error {
+// addIntervention adds a validated intervention at the end of a goal.
+func addIntervention(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, goalID string, f InterventionForm) error {
+	return edit(ctx, q, ref, a, f.Version, "Added the intervention “"+f.Action+"”", func() error {
 		return insertIntervention(ctx, q, ref, goalID, f)
 	})
 }
@@ -144,10 +144,10 @@ func insertIntervention(ctx context.Context, q db.DBTX, ref Ref, goalID string, 
 	return exactlyOne(err, tag.RowsAffected())
 }
 
-// UpdateIntervention stores a validated intervention form over it.
-func UpdateIntervention(ctx context.Context, q db.DBTX, ref Ref, actorID, interventionID string, f InterventionForm) error {
+// updateIntervention stores a validated intervention form over it.
+func updateIntervention(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, interventionID string, f InterventionForm) error {
 	kind, who := f.responsible()
-	return edit(ctx, q, ref, actorID, f.Version, "Changed the intervention “"+f.Action+"”", func() error {
+	return edit(ctx, q, ref, a, f.Version, "Changed the intervention “"+f.Action+"”", func() error {
 		tag, err := q.Exec(ctx, `
 			update interventions set action = $4, responsible_kind = $5, responsible_user_id = $6::uuid,
 			       responsible_member_id = $7::uuid, due_date = $8::date, status = $9
@@ -158,10 +158,10 @@ func UpdateIntervention(ctx context.Context, q db.DBTX, ref Ref, actorID, interv
 	})
 }
 
-// RemoveIntervention removes an intervention that was never part of an
+// removeIntervention removes an intervention that was never part of an
 // approved version.
-func RemoveIntervention(ctx context.Context, q db.DBTX, ref Ref, actorID, interventionID string, version int) error {
-	return edit(ctx, q, ref, actorID, version, "Removed an intervention", func() error {
+func removeIntervention(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, interventionID string, version int) error {
+	return edit(ctx, q, ref, a, version, "Removed an intervention", func() error {
 		if err := notInForce(ctx, q, ref, "interventions", interventionID); err != nil {
 			return err
 		}
@@ -170,17 +170,17 @@ func RemoveIntervention(ctx context.Context, q db.DBTX, ref Ref, actorID, interv
 	})
 }
 
-// Move swaps an item with its neighbour among its siblings: up when up is
-// true, down otherwise. kind is "need", "goal" or "intervention". Moving
-// the first item up (or the last down) changes nothing but is no error.
-func Move(ctx context.Context, q db.DBTX, ref Ref, actorID, kind, id string, up bool, version int) error {
-	table, parent, ok := movable(kind)
+// move swaps an item with its neighbour among its siblings, up or down.
+// Moving the first item up (or the last down) changes nothing but is no
+// error.
+func move(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, m MoveForm) error {
+	table, parent, ok := movable(m.Kind)
 	if !ok {
 		return db.ErrNotFound
 	}
-	return edit(ctx, q, ref, actorID, version, "Reordered the plan", func() error {
+	return edit(ctx, q, ref, a, m.Version, "Reordered the plan", func() error {
 		cmp, order := ">", "asc"
-		if up {
+		if m.Up() {
 			cmp, order = "<", "desc"
 		}
 		// The item and its nearest sibling in the direction of the move
@@ -196,12 +196,12 @@ func Move(ctx context.Context, q db.DBTX, ref Ref, actorID, kind, id string, up 
 			update `+table+` t
 			   set position = case when t.id = me.id then other.position else me.position end
 			  from me, other
-			 where t.tenant_id = $1 and t.id in (me.id, other.id)`, ref.TenantID, ref.PlanID, id)
+			 where t.tenant_id = $1 and t.id in (me.id, other.id)`, ref.TenantID, ref.PlanID, m.ID)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return exists(ctx, q, ref, table, id)
+			return exists(ctx, q, ref, table, m.ID)
 		}
 		return nil
 	})

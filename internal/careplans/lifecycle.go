@@ -2,9 +2,11 @@ package careplans
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"carecoord/internal/db"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -36,25 +38,34 @@ func (g Goal) closed() bool {
 	return g.Status == GoalAchieved || g.Status == GoalNotAchieved || g.Status == GoalCancelled
 }
 
-// Submit sends the working copy to a supervisor for approval. The caller
-// checks SubmitProblems on the freshly loaded plan first.
-func Submit(ctx context.Context, q db.DBTX, ref Ref, actorID string, version int) error {
-	if _, err := begin(ctx, q, ref, version, Editing); err != nil {
-		return err
-	}
-	_, err := q.Exec(ctx, `
-		update care_plans set stage = 'submitted', submitted_by = $3, submitted_at = now(), returned_comment = ''
-		 where tenant_id = $1 and id = $2`, ref.TenantID, ref.PlanID, actorID)
+// submit sends the working copy to a supervisor for approval, if it has
+// everything a supervisor needs to see (ErrIncomplete otherwise). It
+// returns the plan as submitted.
+func submit(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, version int) (Plan, error) {
+	p, err := Load(ctx, q, ref)
 	if err != nil {
-		return err
+		return p, err
 	}
-	return record(ctx, q, ref, actorID, revision{kind: "submitted", summary: "Submitted for approval"})
+	if p.Editable() && len(SubmitProblems(p)) > 0 {
+		return p, ErrIncomplete
+	}
+	if _, err := begin(ctx, q, ref, a, version, Editing); err != nil {
+		return p, err
+	}
+	_, err = q.Exec(ctx, `
+		update care_plans set stage = 'submitted', submitted_by = $3, submitted_at = $4, returned_comment = ''
+		 where tenant_id = $1 and id = $2`, ref.TenantID, ref.PlanID, a.UserID, a.At)
+	if err != nil {
+		return p, err
+	}
+	return p, record(ctx, q, ref, a, revision{kind: "submitted", summary: "Submitted for approval"})
 }
 
-// Return sends a submitted plan back for editing with the supervisor's
-// comment, which the coordinator sees on the plan until it is resubmitted.
-func Return(ctx context.Context, q db.DBTX, ref Ref, actorID string, f ReasonForm) error {
-	if _, err := begin(ctx, q, ref, f.Version, Submitted); err != nil {
+// returnForChanges sends a submitted plan back for editing with the
+// supervisor's comment, which the coordinator sees on the plan until it is
+// resubmitted.
+func returnForChanges(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, f ReasonForm) error {
+	if _, err := begin(ctx, q, ref, a, f.Version, Submitted); err != nil {
 		return wrongState(err)
 	}
 	_, err := q.Exec(ctx, `update care_plans set stage = 'editing', returned_comment = $3 where tenant_id = $1 and id = $2`,
@@ -62,7 +73,7 @@ func Return(ctx context.Context, q db.DBTX, ref Ref, actorID string, f ReasonFor
 	if err != nil {
 		return err
 	}
-	return record(ctx, q, ref, actorID, revision{kind: "returned", summary: "Returned for changes", comment: f.Text})
+	return record(ctx, q, ref, a, revision{kind: "returned", summary: "Returned for changes", comment: f.Text})
 }
 
 // DueIntervention is an intervention of an approved plan that a
@@ -77,21 +88,21 @@ type DueIntervention struct {
 	PatientID  string
 }
 
-// Approve puts the submitted working copy in force: the plan becomes
+// approve puts the submitted working copy in force: the plan becomes
 // active, every item in it is marked in force, and its needs are being
 // addressed. It returns the plan's coordinator interventions with due
-// dates, open or not, so the caller can keep their tasks in step.
-func Approve(ctx context.Context, q db.DBTX, ref Ref, actorID string, version int) ([]DueIntervention, error) {
-	p, err := begin(ctx, q, ref, version, Submitted)
+// dates, open or not, whose tasks must follow the plan.
+func approve(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, version int) ([]DueIntervention, error) {
+	p, err := begin(ctx, q, ref, a, version, Submitted)
 	if err != nil {
 		return nil, wrongState(err)
 	}
-	if p.SubmittedByID == actorID {
+	if p.SubmittedByID == a.UserID {
 		return nil, ErrOwnSubmission
 	}
 	_, err = q.Exec(ctx, `
-		update care_plans set status = 'active', stage = 'approved', approved_by = $3, approved_at = now(), returned_comment = ''
-		 where tenant_id = $1 and id = $2`, ref.TenantID, ref.PlanID, actorID)
+		update care_plans set status = 'active', stage = 'approved', approved_by = $3, approved_at = $4, returned_comment = ''
+		 where tenant_id = $1 and id = $2`, ref.TenantID, ref.PlanID, a.UserID, a.At)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +112,7 @@ func Approve(ctx context.Context, q db.DBTX, ref Ref, actorID string, version in
 			return nil, err
 		}
 	}
-	if err := record(ctx, q, ref, actorID, revision{kind: "approved", summary: "Approved"}); err != nil {
+	if err := record(ctx, q, ref, a, revision{kind: "approved", summary: "Approved"}); err != nil {
 		return nil, err
 	}
 	return coordinatorInterventions(ctx, q, ref)
@@ -110,30 +121,21 @@ func Approve(ctx context.Context, q db.DBTX, ref Ref, actorID string, version in
 // coordinatorInterventions lists the plan's interventions that fall to a
 // coordinator by a due date.
 func coordinatorInterventions(ctx context.Context, q db.DBTX, ref Ref) ([]DueIntervention, error) {
-	rows, err := q.Query(ctx, `
-		select i.id, i.action, i.responsible_user_id, i.due_date, i.status in ('planned', 'in_progress')
-		       and g.status in ('proposed', 'in_progress'), g.patient_words
+	rows, _ := q.Query(ctx, `
+		select i.id, i.action, i.responsible_user_id as assignee_id, i.due_date,
+		       i.status in ('planned', 'in_progress') and g.status in ('proposed', 'in_progress') as open,
+		       g.patient_words as goal_words, $3::text as patient_id
 		  from interventions i
 		  join goals g on g.tenant_id = i.tenant_id and g.id = i.goal_id
 		 where i.tenant_id = $1 and i.plan_id = $2 and i.responsible_kind = 'coordinator' and i.due_date is not null
-		 order by i.due_date, i.id`, ref.TenantID, ref.PlanID)
-	if err != nil {
-		return nil, err
-	}
-	var out []DueIntervention
-	var d DueIntervention
-	_, err = pgx.ForEachRow(rows, []any{&d.ID, &d.Action, &d.AssigneeID, &d.DueDate, &d.Open, &d.GoalWords}, func() error {
-		d.PatientID = ref.PatientID
-		out = append(out, d)
-		return nil
-	})
-	return out, err
+		 order by i.due_date, i.id`, ref.TenantID, ref.PlanID, ref.PatientID)
+	return pgx.CollectRows(rows, pgx.RowToStructByName[DueIntervention])
 }
 
-// Revise starts a revision of an active plan: the working copy becomes
+// revise starts a revision of an active plan: the working copy becomes
 // editable again while the approved version stays in force.
-func Revise(ctx context.Context, q db.DBTX, ref Ref, actorID string, version int) error {
-	p, err := begin(ctx, q, ref, version, Approved)
+func revise(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, version int) error {
+	p, err := begin(ctx, q, ref, a, version, Approved)
 	if err != nil {
 		return wrongState(err)
 	}
@@ -143,15 +145,15 @@ func Revise(ctx context.Context, q db.DBTX, ref Ref, actorID string, version int
 	if _, err := q.Exec(ctx, `update care_plans set stage = 'editing' where tenant_id = $1 and id = $2`, ref.TenantID, ref.PlanID); err != nil {
 		return err
 	}
-	return record(ctx, q, ref, actorID, revision{kind: "revision_started", summary: "Started a revision"})
+	return record(ctx, q, ref, a, revision{kind: "revision_started", summary: "Started a revision"})
 }
 
-// Close ends the plan: completed (only an active plan, whose goals were
-// worked through) or cancelled (any open plan). Unfinished goals and
+// closePlan ends the plan: completed (only an active plan, whose goals
+// were worked through) or cancelled (any open plan). Unfinished goals and
 // interventions are closed with it. It returns the ids of interventions
-// whose open tasks should be cancelled.
-func Close(ctx context.Context, q db.DBTX, ref Ref, actorID string, completed bool, f ReasonForm) ([]string, error) {
-	p, err := begin(ctx, q, ref, f.Version, Editing, Submitted, Approved)
+// whose open tasks must be cancelled.
+func closePlan(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, completed bool, f ReasonForm) ([]string, error) {
+	p, err := begin(ctx, q, ref, a, f.Version, Editing, Submitted, Approved)
 	if err != nil {
 		return nil, wrongState(err)
 	}
@@ -167,16 +169,12 @@ func Close(ctx context.Context, q db.DBTX, ref Ref, actorID string, completed bo
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.Query(ctx, `
+	rows, _ := q.Query(ctx, `
 		update interventions set status = 'cancelled'
 		 where tenant_id = $1 and plan_id = $2 and status in ('planned', 'in_progress')
 		returning id`, ref.TenantID, ref.PlanID)
+	closed, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
-		return nil, err
-	}
-	var closed []string
-	var id string
-	if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { closed = append(closed, id); return nil }); err != nil {
 		return nil, err
 	}
 	_, err = q.Exec(ctx, `update goals set status = 'cancelled'
@@ -184,13 +182,13 @@ func Close(ctx context.Context, q db.DBTX, ref Ref, actorID string, completed bo
 	if err != nil {
 		return nil, err
 	}
-	return closed, record(ctx, q, ref, actorID, revision{kind: kind, summary: summary, comment: f.Text})
+	return closed, record(ctx, q, ref, a, revision{kind: kind, summary: summary, comment: f.Text})
 }
 
 // wrongState turns "not editable" into "that step doesn't apply", the
 // clearer message for a lifecycle step.
 func wrongState(err error) error {
-	if err == ErrNotEditable {
+	if errors.Is(err, ErrNotEditable) {
 		return ErrWrongState
 	}
 	return err

@@ -1,10 +1,12 @@
 package careplans
 
 import (
-	"errors"
 	"time"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/db"
+	"carecoord/internal/fail"
+	"carecoord/internal/forms"
 )
 
 // PlanStatus is where a plan stands in its life.
@@ -33,6 +35,15 @@ const (
 	Approved  Stage = "approved"
 )
 
+// PlanStatuses names every plan status.
+var PlanStatuses = forms.Choices[PlanStatus]{
+	{Value: PlanDraft, Label: "Draft"}, {Value: PlanActive, Label: "Active"},
+	{Value: PlanCompleted, Label: "Completed"}, {Value: PlanCancelled, Label: "Cancelled"},
+}
+
+// Label is the status in plain words.
+func (s PlanStatus) Label() string { return PlanStatuses.Label(s) }
+
 // Agreement records whether the patient agreed to the plan.
 type Agreement string
 
@@ -44,20 +55,14 @@ const (
 )
 
 // Agreements lists the answers in the order a form offers them.
-var Agreements = []struct {
-	Value Agreement
-	Label string
-}{{AgreedNotYet, "Not asked yet"}, {AgreedYes, "Yes, the patient agreed"}, {AgreedNo, "No, the patient did not agree"}}
+var Agreements = forms.Choices[Agreement]{
+	{Value: AgreedNotYet, Label: "Not asked yet"},
+	{Value: AgreedYes, Label: "Yes, the patient agreed"},
+	{Value: AgreedNo, Label: "No, the patient did not agree"},
+}
 
 // Label is the agreement in plain words.
-func (a Agreement) Label() string {
-	for _, o := range Agreements {
-		if o.Value == a {
-			return o.Label
-		}
-	}
-	return string(a)
-}
+func (a Agreement) Label() string { return Agreements.Label(a) }
 
 // GoalStatus is how a goal is going.
 type GoalStatus string
@@ -72,21 +77,14 @@ const (
 )
 
 // GoalStatuses lists goal statuses in the order a form offers them.
-var GoalStatuses = []struct {
-	Value GoalStatus
-	Label string
-}{{GoalProposed, "Proposed"}, {GoalInProgress, "In progress"}, {GoalAchieved, "Achieved"},
-	{GoalNotAchieved, "Not achieved"}, {GoalCancelled, "Cancelled"}}
+var GoalStatuses = forms.Choices[GoalStatus]{
+	{Value: GoalProposed, Label: "Proposed"}, {Value: GoalInProgress, Label: "In progress"},
+	{Value: GoalAchieved, Label: "Achieved"}, {Value: GoalNotAchieved, Label: "Not achieved"},
+	{Value: GoalCancelled, Label: "Cancelled"},
+}
 
 // Label is the status in plain words.
-func (s GoalStatus) Label() string {
-	for _, o := range GoalStatuses {
-		if o.Value == s {
-			return o.Label
-		}
-	}
-	return string(s)
-}
+func (s GoalStatus) Label() string { return GoalStatuses.Label(s) }
 
 // InterventionStatus is how an intervention is going.
 type InterventionStatus string
@@ -100,21 +98,13 @@ const (
 )
 
 // InterventionStatuses lists them in the order a form offers them.
-var InterventionStatuses = []struct {
-	Value InterventionStatus
-	Label string
-}{{InterventionPlanned, "Planned"}, {InterventionInProgress, "In progress"}, {InterventionDone, "Done"},
-	{InterventionCancelled, "Cancelled"}}
+var InterventionStatuses = forms.Choices[InterventionStatus]{
+	{Value: InterventionPlanned, Label: "Planned"}, {Value: InterventionInProgress, Label: "In progress"},
+	{Value: InterventionDone, Label: "Done"}, {Value: InterventionCancelled, Label: "Cancelled"},
+}
 
 // Label is the status in plain words.
-func (s InterventionStatus) Label() string {
-	for _, o := range InterventionStatuses {
-		if o.Value == s {
-			return o.Label
-		}
-	}
-	return string(s)
-}
+func (s InterventionStatus) Label() string { return InterventionStatuses.Label(s) }
 
 // ResponsibleKind says who carries out an intervention.
 type ResponsibleKind string
@@ -155,6 +145,42 @@ func (p Plan) Editable() bool { return p.Status.Open() && p.Stage == Editing }
 // Revising reports whether an active plan has a working copy that differs
 // from, or is waiting to replace, the approved one.
 func (p Plan) Revising() bool { return p.Status == PlanActive && p.Stage != Approved }
+
+// Need finds a need on the plan by its link id (PlanNeed.ID).
+func (p Plan) Need(id string) (PlanNeed, bool) {
+	for _, n := range p.Needs {
+		if n.ID == id {
+			return n, true
+		}
+	}
+	return PlanNeed{}, false
+}
+
+// Goal finds a goal of the plan.
+func (p Plan) Goal(id string) (Goal, bool) {
+	for _, n := range p.Needs {
+		for _, g := range n.Goals {
+			if g.ID == id {
+				return g, true
+			}
+		}
+	}
+	return Goal{}, false
+}
+
+// Intervention finds an intervention of the plan.
+func (p Plan) Intervention(id string) (Intervention, bool) {
+	for _, n := range p.Needs {
+		for _, g := range n.Goals {
+			for _, i := range g.Interventions {
+				if i.ID == id {
+					return i, true
+				}
+			}
+		}
+	}
+	return Intervention{}, false
+}
 
 // PlanNeed is a need the plan addresses, with its goals.
 type PlanNeed struct {
@@ -198,19 +224,32 @@ type Intervention struct {
 	InForce     bool
 }
 
-// Errors a caller can tell the person about.
+// Failures a person is told about, in the words the plan page shows.
 var (
 	// ErrNotEditable means the plan's working copy is submitted, approved
 	// or closed, so it can't be changed now.
-	ErrNotEditable = errors.New("careplans: the plan can't be changed in its current state")
+	ErrNotEditable = fail.Precondition("This plan can't be changed now: it was submitted for approval or closed meanwhile. Nothing was saved.")
 	// ErrWrongState means the lifecycle step doesn't apply to the plan now.
-	ErrWrongState = errors.New("careplans: that step doesn't apply to the plan now")
+	ErrWrongState = fail.Precondition("That step doesn't apply to the plan as it is now; it was changed meanwhile. Nothing was saved.")
 	// ErrOwnSubmission means a supervisor tried to approve a plan they
 	// submitted themselves: approval needs a second person.
-	ErrOwnSubmission = errors.New("careplans: a plan must be approved by someone other than who submitted it")
+	ErrOwnSubmission = fail.Precondition("You submitted this plan, so another supervisor must approve it.")
 	// ErrOpenPlanExists means the patient already has a draft or active plan.
-	ErrOpenPlanExists = errors.New("careplans: the patient already has an open care plan")
+	ErrOpenPlanExists = fail.Precondition("This patient already has an open care plan, so no new one was started.")
 	// ErrInForce means the item was part of an approved plan, or has
 	// progress notes, so it can be closed by status but never removed.
-	ErrInForce = errors.New("careplans: the item is part of the plan's record")
+	ErrInForce = fail.Precondition("That is part of the plan's record (approved, or with progress notes), so it can't be removed. Change its status instead.")
+	// ErrIncomplete means the plan lacks what a supervisor needs to see;
+	// the plan page lists what is missing (SubmitProblems).
+	ErrIncomplete = fail.Invalid(nil, "The plan can't be submitted yet: see what is missing below.")
+	// ErrPlanChanged means someone saved a change to the plan since the
+	// person read it: the second of two editors never overwrites the first.
+	ErrPlanChanged = db.ErrConflict.Because("Someone else saved a change to this plan while you were working on it. " +
+		"Their change is shown below and what you typed is kept in the form: check it, then save again.")
+	// ErrNotReviewer means someone who does not review caseloads tried to
+	// approve or return a plan.
+	ErrNotReviewer = fail.Forbidden("Only a supervisor can approve a care plan or return it for changes.")
 )
+
+// notSaved is the summary above a plan form that needs another look.
+const notSaved = "Nothing was saved. Check the form marked below."

@@ -24,14 +24,14 @@ type GoalChoice struct {
 // plan (draft or active), in plan order, for forms that record progress.
 func OpenGoals(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]GoalChoice, error) {
 	rows, _ := q.Query(ctx, `
-		select g.id, g.patient_words
+		select g.id, g.patient_words as label
 		  from goals g
 		  join care_plans p on p.tenant_id = g.tenant_id and p.id = g.plan_id
 		  join care_plan_needs pn on pn.tenant_id = g.tenant_id and pn.id = g.plan_need_id
 		 where g.tenant_id = $1 and p.patient_id = $2 and p.status in ('draft', 'active')
 		   and g.status in ('proposed', 'in_progress')
 		 order by pn.position, g.position`, tenantID, patientID)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[GoalChoice])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[GoalChoice])
 }
 
 // ProgressNote is a dated note on how a goal is going.

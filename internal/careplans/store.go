@@ -2,9 +2,11 @@ package careplans
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"carecoord/internal/db"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -129,13 +131,13 @@ func loadInterventions(ctx context.Context, q db.DBTX, ref Ref) (map[string][]In
 
 func loadNotes(ctx context.Context, q db.DBTX, ref Ref) (map[string][]ProgressNote, error) {
 	rows, _ := q.Query(ctx, `
-		select n.id, n.goal_id, n.note, coalesce(u.name, ''), n.created_at
+		select n.id, n.goal_id, n.note, coalesce(u.name, '') as author_name, n.created_at
 		  from goal_progress_notes n
 		  join goals g on g.tenant_id = n.tenant_id and g.id = n.goal_id
 		  left join users u on u.id = n.author_id
 		 where n.tenant_id = $1 and g.plan_id = $2
 		 order by n.created_at desc, n.id`, ref.TenantID, ref.PlanID)
-	notes, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ProgressNote])
+	notes, err := pgx.CollectRows(rows, pgx.RowToStructByName[ProgressNote])
 	out := map[string][]ProgressNote{}
 	for _, n := range notes {
 		out[n.GoalID] = append(out[n.GoalID], n)
@@ -161,7 +163,7 @@ func PlansForPatient(ctx context.Context, q db.DBTX, tenantID, patientID string)
 		  from care_plans
 		 where tenant_id = $1 and patient_id = $2
 		 order by status in ('draft', 'active') desc, created_at desc, id`, tenantID, patientID)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Summary])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Summary])
 }
 
 // OpenPlanID returns the id of the patient's draft or active plan.
@@ -173,31 +175,30 @@ func OpenPlanID(ctx context.Context, q db.DBTX, tenantID, patientID string) (str
 	return id, db.NotFound(err)
 }
 
-// Create starts a draft plan for the patient addressing the given open
+// create starts a draft plan for the patient addressing the given open
 // needs of theirs, in that order, and records its first revision.
-func Create(ctx context.Context, q db.DBTX, tenantID, patientID, actorID, title string, needIDs []string) (string, error) {
-	var id string
+func create(ctx context.Context, q db.DBTX, a tenants.Actor, patientID, title string, needIDs []string) (Ref, error) {
+	ref := Ref{TenantID: a.TenantID, PatientID: patientID}
 	err := q.QueryRow(ctx, `
-		insert into care_plans (tenant_id, patient_id, title, created_by)
-		values ($1, $2, $3, $4) returning id`, tenantID, patientID, title, actorID).Scan(&id)
+		insert into care_plans (tenant_id, patient_id, title, created_by, created_at, updated_at)
+		values ($1, $2, $3, nullif($4, '')::uuid, $5, $5) returning id`, a.TenantID, patientID, title, a.UserID, a.At).Scan(&ref.PlanID)
 	if db.IsUniqueViolation(err, "care_plans_one_open_key") {
-		return "", ErrOpenPlanExists
+		return ref, ErrOpenPlanExists
 	}
 	if err != nil {
-		return "", err
+		return ref, err
 	}
-	ref := Ref{tenantID, patientID, id}
 	for _, needID := range needIDs {
-		if err := linkNeed(ctx, q, ref, needID); err != nil {
-			return "", err
+		if err := linkNeed(ctx, q, ref, needID, a.At); err != nil {
+			return ref, err
 		}
 	}
-	return id, record(ctx, q, ref, actorID, revision{kind: "created", summary: "Started the plan"})
+	return ref, record(ctx, q, ref, a, revision{kind: "created", summary: "Started the plan"})
 }
 
 // linkNeed adds one of the patient's open needs at the end of the plan and
 // marks it as being addressed.
-func linkNeed(ctx context.Context, q db.DBTX, ref Ref, needID string) error {
+func linkNeed(ctx context.Context, q db.DBTX, ref Ref, needID string, at time.Time) error {
 	tag, err := q.Exec(ctx, `
 		insert into care_plan_needs (tenant_id, plan_id, need_id, position)
 		select n.tenant_id, $2, n.id,
@@ -211,40 +212,31 @@ func linkNeed(ctx context.Context, q db.DBTX, ref Ref, needID string) error {
 	if tag.RowsAffected() == 0 {
 		return db.ErrNotFound
 	}
-	_, err = q.Exec(ctx, `update needs set status = 'addressing', updated_at = now(), version = version + 1
-		where tenant_id = $1 and id = $2 and status = 'identified'`, ref.TenantID, needID)
+	_, err = q.Exec(ctx, `update needs set status = 'addressing', updated_at = $3, version = version + 1
+		where tenant_id = $1 and id = $2 and status = 'identified'`, ref.TenantID, needID, at)
 	return err
 }
 
-// begin claims the plan for one change: it checks the version the person
-// saw and that the working copy may be edited, and moves the version on,
-// which also locks the row until the transaction ends. A stale version is
-// db.ErrConflict, so that the second of two editors never overwrites the
-// first.
-func begin(ctx context.Context, q db.DBTX, ref Ref, version int, stages ...Stage) (Plan, error) {
+// begin claims the plan for one change at a.At: it checks the version the
+// person saw and that the working copy may be edited, and moves the
+// version on, which also locks the row until the transaction ends. A stale
+// version is ErrPlanChanged, so that the second of two editors never
+// overwrites the first.
+func begin(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, version int, stages ...Stage) (Plan, error) {
 	p, err := loadHeaderForUpdate(ctx, q, ref)
 	if err != nil {
 		return Plan{}, err
 	}
 	if p.Version != version {
-		return Plan{}, db.ErrConflict
+		return Plan{}, ErrPlanChanged
 	}
-	if !p.Status.Open() || !stageIn(p.Stage, stages) {
+	if !p.Status.Open() || !slices.Contains(stages, p.Stage) {
 		return Plan{}, ErrNotEditable
 	}
-	_, err = q.Exec(ctx, `update care_plans set version = version + 1, updated_at = now()
-		where tenant_id = $1 and id = $2`, ref.TenantID, ref.PlanID)
+	_, err = q.Exec(ctx, `update care_plans set version = version + 1, updated_at = $3
+		where tenant_id = $1 and id = $2`, ref.TenantID, ref.PlanID, a.At)
 	p.Version++
 	return p, err
-}
-
-func stageIn(s Stage, stages []Stage) bool {
-	for _, want := range stages {
-		if s == want {
-			return true
-		}
-	}
-	return false
 }
 
 func loadHeaderForUpdate(ctx context.Context, q db.DBTX, ref Ref) (Plan, error) {
@@ -260,14 +252,14 @@ func loadHeaderForUpdate(ctx context.Context, q db.DBTX, ref Ref) (Plan, error) 
 
 // edit applies one change to the working copy and records it as a
 // revision; summary says what changed, for the history.
-func edit(ctx context.Context, q db.DBTX, ref Ref, actorID string, version int, summary string, change func() error) error {
-	if _, err := begin(ctx, q, ref, version, Editing); err != nil {
+func edit(ctx context.Context, q db.DBTX, ref Ref, a tenants.Actor, version int, summary string, change func() error) error {
+	if _, err := begin(ctx, q, ref, a, version, Editing); err != nil {
 		return err
 	}
 	if err := change(); err != nil {
 		return err
 	}
-	return record(ctx, q, ref, actorID, revision{kind: "edited", summary: summary})
+	return record(ctx, q, ref, a, revision{kind: "edited", summary: summary})
 }
 
 // exactlyOne turns "no row changed" into not found.
@@ -276,4 +268,12 @@ func exactlyOne(err error, rows int64) error {
 		return db.ErrNotFound
 	}
 	return err
+}
+
+// cut fits text into n characters, marking what was left off.
+func cut(text string, n int) string {
+	if r := []rune(text); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return text
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/calendar"
 )
 
 // Suggestion is a goal that often fits a kind of need, with the
@@ -19,7 +20,7 @@ type Suggestion struct {
 
 // TargetDate is the suggestion's target date counted from today.
 func (s Suggestion) TargetDate(today time.Time) string {
-	return today.AddDate(0, 0, 7*s.Weeks).Format(dateLayout)
+	return today.AddDate(0, 0, 7*s.Weeks).Format(calendar.DateLayout)
 }
 
 var suggestions = map[assessments.Need][]Suggestion{
@@ -80,10 +81,10 @@ func Suggested(n assessments.Need, key string) (Suggestion, bool) {
 	return Suggestion{}, false
 }
 
-// StarterInterventions turns the suggested actions a coordinator kept into
+// starterInterventions turns the suggested actions a coordinator kept into
 // interventions for that coordinator, due a week before the goal's target
 // date (never before today), to be added with the goal in one save.
-func StarterInterventions(actions []string, coordinatorID string, targetDate, today time.Time) []InterventionForm {
+func starterInterventions(actions []string, coordinatorID string, targetDate, today time.Time) []InterventionForm {
 	due := targetDate.AddDate(0, 0, -7)
 	if due.Before(today) {
 		due = today
@@ -91,7 +92,7 @@ func StarterInterventions(actions []string, coordinatorID string, targetDate, to
 	out := make([]InterventionForm, len(actions))
 	for i, a := range actions {
 		out[i] = InterventionForm{Action: a, Responsible: string(ByCoordinator) + ":" + coordinatorID,
-			DueDate: due.Format(dateLayout), Status: string(InterventionPlanned)}
+			DueDate: due.Format(calendar.DateLayout), Status: string(InterventionPlanned)}
 	}
 	return out
 }

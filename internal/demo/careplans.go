@@ -6,9 +6,12 @@ import (
 	"time"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/auth"
+	"carecoord/internal/calendar"
 	"carecoord/internal/careplans"
+	"carecoord/internal/db"
 	"carecoord/internal/patients"
-	"carecoord/internal/tasks"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -36,9 +39,14 @@ const demoWaiting = 2
 const demoPlanPatients = 16
 
 // loadCarePlans accepts the needs the latest social needs screens propose
-// and writes care plans for them at different stages. The tenant must be
+// and writes care plans for them at different stages, through the use
+// cases the plan pages call: coordinators wrote them with their patients a
+// week ago, and the supervisor decided on them today. The tenant must be
 // bound to the transaction.
 func loadCarePlans(ctx context.Context, tx pgx.Tx, t seededTenant, ps []loadedPatient, today time.Time) error {
+	ctx = db.Joining(ctx, tx)
+	d := demoPlans{tenant: t, plans: careplans.NewService(nil),
+		written: inLocal(today).AddDate(0, 0, -7).Add(10 * time.Hour), decided: inLocal(today)}
 	n, waiting := 0, 0
 	for _, p := range ps {
 		if p.Status != patients.Active || n+waiting == demoPlanPatients {
@@ -57,7 +65,7 @@ func loadCarePlans(ctx context.Context, tx pgx.Tx, t seededTenant, ps []loadedPa
 		}
 		stage := demoPlanStages[n%len(demoPlanStages)]
 		n++
-		if err := writePlan(ctx, tx, t, p, needIDs, stage, today, n); err != nil {
+		if err := d.writePlan(ctx, tx, p, needIDs, stage, today, n); err != nil {
 			return fmt.Errorf("plan of %s %s: %w", p.GivenName, p.FamilyName, err)
 		}
 	}
@@ -109,115 +117,141 @@ func coordinatorOf(t seededTenant, p loadedPatient) string {
 	return t.users["coord1"]
 }
 
+// demoPlans are the use cases the demo plans go through. Under db.Joining
+// they work in the loader's transaction and never use a pool.
+type demoPlans struct {
+	tenant seededTenant
+	plans  *careplans.Service
+	// written is when coordinators wrote the plans with their patients;
+	// decided is when the plans were submitted, approved and revised.
+	written, decided time.Time
+}
+
+// actor is the demo person with user id userID acting at at.
+func (d demoPlans) actor(userID string, at time.Time) tenants.Actor {
+	role := auth.Coordinator
+	if userID == d.tenant.users["supervisor"] {
+		role = auth.Supervisor
+	}
+	return tenants.Actor{TenantID: d.tenant.ID, UserID: userID, Role: role, Settings: tenants.DefaultSettings(), At: at}
+}
+
 // writePlan writes a plan from the needs' first suggested goals, then
 // takes it through the lifecycle to stage, as the pages would.
-func writePlan(ctx context.Context, tx pgx.Tx, t seededTenant, p loadedPatient, needIDs []string, stage planStage, today time.Time, n int) error {
-	author := coordinatorOf(t, p)
+func (d demoPlans) writePlan(ctx context.Context, tx pgx.Tx, p loadedPatient, needIDs []string, stage planStage, today time.Time, n int) error {
+	author := coordinatorOf(d.tenant, p)
 	if p.CoordinatorLocal == "supervisor" {
-		author = t.users["coord1"] // the supervisor approves, so someone else writes
+		author = d.tenant.users["coord1"] // the supervisor approves, so someone else writes
 	}
-	approver := t.users["supervisor"]
-	id, err := careplans.Create(ctx, tx, t.ID, p.ID, author, "Care plan for "+p.GivenName+" "+p.FamilyName, needIDs)
+	w, approver := d.actor(author, d.written), d.actor(d.tenant.users["supervisor"], d.decided)
+	id, err := d.plans.Start(ctx, w, p.ID, careplans.StartForm{Title: "Care plan for " + p.GivenName + " " + p.FamilyName, NeedIDs: needIDs})
 	if err != nil {
 		return err
 	}
-	ref := careplans.Ref{TenantID: t.ID, PatientID: p.ID, PlanID: id}
-	plan, err := careplans.Load(ctx, tx, ref)
+	plan := planWriter{demoPlans: d, tx: tx, ref: careplans.Ref{TenantID: d.tenant.ID, PatientID: p.ID, PlanID: id}}
+	needs, err := plan.load(ctx)
 	if err != nil {
 		return err
 	}
-	for _, need := range plan.Needs {
-		if err := addSuggestedGoal(ctx, tx, ref, author, need, today, n); err != nil {
+	for _, need := range needs.Needs {
+		if err := plan.addSuggestedGoal(ctx, w, need, today, n); err != nil {
 			return err
 		}
 	}
-	if err := setDetails(ctx, tx, ref, author, today, n); err != nil {
+	if err := plan.setDetails(ctx, w, today, n); err != nil || stage == planDraft {
 		return err
 	}
-	if stage == planDraft {
-		return nil
-	}
-	if err := submitAndApprove(ctx, tx, ref, author, approver, stage != planSubmitted); err != nil || stage == planSubmitted || stage == planActive {
+	w.At = d.decided
+	if err := plan.submitAndApprove(ctx, w, approver, stage != planSubmitted); err != nil || stage == planSubmitted || stage == planActive {
 		return err
 	}
 	// A revision: the first goal is reworded with the patient.
-	if err := reviseFirstGoal(ctx, tx, ref, author, today); err != nil {
+	if err := plan.reviseFirstGoal(ctx, w, today); err != nil {
 		return err
 	}
-	return submitAndApprove(ctx, tx, ref, author, approver, stage == planRevised)
+	return plan.submitAndApprove(ctx, w, approver, stage == planRevised)
 }
 
-func addSuggestedGoal(ctx context.Context, tx pgx.Tx, ref careplans.Ref, author string, need careplans.PlanNeed, today time.Time, n int) error {
+// planWriter writes one plan.
+type planWriter struct {
+	demoPlans
+	tx  pgx.Tx
+	ref careplans.Ref
+}
+
+// load reads the plan as it stands, for the version the next step names.
+func (d planWriter) load(ctx context.Context) (careplans.Plan, error) {
+	return careplans.Load(ctx, d.tx, d.ref)
+}
+
+// addSuggestedGoal adds one of the need's suggested goals with its
+// interventions for the author. Some interventions fall due soon or are
+// already late, so that worklists show plan tasks of every kind.
+func (d planWriter) addSuggestedGoal(ctx context.Context, a tenants.Actor, need careplans.PlanNeed, today time.Time, n int) error {
 	sgs := careplans.SuggestionsFor(need.Domain)
 	if len(sgs) == 0 {
 		return nil
 	}
 	sg := sgs[n%len(sgs)]
-	plan, err := careplans.Load(ctx, tx, ref)
+	plan, err := d.load(ctx)
 	if err != nil {
 		return err
 	}
-	target := today.AddDate(0, 0, 7*sg.Weeks)
-	g := careplans.GoalForm{PatientWords: sg.PatientWords, Target: sg.Target, TargetDate: target.Format(time.DateOnly),
+	g := careplans.GoalForm{PatientWords: sg.PatientWords, Target: sg.Target, TargetDate: today.AddDate(0, 0, 7*sg.Weeks).Format(calendar.DateLayout),
 		Priority: string(need.Priority), Status: string(careplans.GoalInProgress), Version: plan.Version}
-	// Some interventions fall due soon or are already late, so that
-	// worklists show plan tasks of every kind.
-	starters := careplans.StarterInterventions(sg.Interventions, author, today.AddDate(0, 0, n%10-3), today.AddDate(0, 0, -30))
-	for i := range starters {
-		starters[i].DueDate = today.AddDate(0, 0, (n+i*5)%21-4).Format(time.DateOnly)
+	goalID, err := d.plans.AddGoal(ctx, a, d.ref.PatientID, d.ref.PlanID, need.ID, g, nil)
+	if err != nil {
+		return err
 	}
-	_, err = careplans.AddGoal(ctx, tx, ref, author, need.ID, g, starters)
-	return err
+	for i, action := range sg.Interventions {
+		f := careplans.InterventionForm{Action: action, Responsible: string(careplans.ByCoordinator) + ":" + a.UserID,
+			DueDate: today.AddDate(0, 0, (n+i*5)%21-4).Format(calendar.DateLayout), Status: string(careplans.InterventionPlanned),
+			Version: plan.Version + 1 + i}
+		if err := d.plans.AddIntervention(ctx, a, d.ref.PatientID, d.ref.PlanID, goalID, f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-func setDetails(ctx context.Context, tx pgx.Tx, ref careplans.Ref, author string, today time.Time, n int) error {
-	plan, err := careplans.Load(ctx, tx, ref)
+func (d planWriter) setDetails(ctx context.Context, a tenants.Actor, today time.Time, n int) error {
+	plan, err := d.load(ctx)
 	if err != nil {
 		return err
 	}
-	d := careplans.DetailsFormOf(plan)
-	d.ReviewDue = today.AddDate(0, 0, 3+n*9%80).Format(time.DateOnly)
-	d.Participants = "The patient; their primary care provider by phone"
-	d.PatientAgreed = string(careplans.AgreedYes)
-	return careplans.UpdateDetails(ctx, tx, ref, author, d)
+	f := careplans.DetailsFormOf(plan)
+	f.ReviewDue = today.AddDate(0, 0, 3+n*9%80).Format(calendar.DateLayout)
+	f.Participants = "The patient; their primary care provider by phone"
+	f.PatientAgreed = string(careplans.AgreedYes)
+	return d.plans.UpdateDetails(ctx, a, d.ref.PatientID, d.ref.PlanID, f)
 }
 
-// submitAndApprove submits the plan and, when approve is set, approves it
-// and opens the tasks of its interventions, as the approval page does.
-func submitAndApprove(ctx context.Context, tx pgx.Tx, ref careplans.Ref, author, approver string, approve bool) error {
-	plan, err := careplans.Load(ctx, tx, ref)
+// submitAndApprove submits the plan as author and, when approve is set,
+// approves it as approver, which opens the tasks of its interventions.
+func (d planWriter) submitAndApprove(ctx context.Context, author, approver tenants.Actor, approve bool) error {
+	plan, err := d.load(ctx)
 	if err != nil {
 		return err
 	}
-	if err := careplans.Submit(ctx, tx, ref, author, plan.Version); err != nil || !approve {
+	if err := d.plans.Submit(ctx, author, d.ref.PatientID, d.ref.PlanID, plan.Version); err != nil || !approve {
 		return err
 	}
-	due, err := careplans.Approve(ctx, tx, ref, approver, plan.Version+1)
-	if err != nil {
-		return err
-	}
-	list := make([]tasks.Intervention, len(due))
-	for i, d := range due {
-		list[i] = tasks.Intervention{InterventionID: d.ID, PatientID: ref.PatientID, AssigneeID: d.AssigneeID,
-			Title: d.Action, Due: d.DueDate, Open: d.Open}
-	}
-	return tasks.SyncInterventions(ctx, tx, ref.TenantID, list)
+	return d.plans.Approve(ctx, approver, d.ref.PatientID, d.ref.PlanID, plan.Version+1)
 }
 
-func reviseFirstGoal(ctx context.Context, tx pgx.Tx, ref careplans.Ref, author string, today time.Time) error {
-	plan, err := careplans.Load(ctx, tx, ref)
+func (d planWriter) reviseFirstGoal(ctx context.Context, a tenants.Actor, today time.Time) error {
+	plan, err := d.load(ctx)
 	if err != nil {
 		return err
 	}
-	if err := careplans.Revise(ctx, tx, ref, author, plan.Version); err != nil {
+	if err := d.plans.Revise(ctx, a, d.ref.PatientID, d.ref.PlanID, plan.Version); err != nil {
 		return err
 	}
-	plan, err = careplans.Load(ctx, tx, ref)
-	if err != nil || len(plan.Needs) == 0 || len(plan.Needs[0].Goals) == 0 {
+	if plan, err = d.load(ctx); err != nil || len(plan.Needs) == 0 || len(plan.Needs[0].Goals) == 0 {
 		return err
 	}
 	g := careplans.GoalFormOf(plan.Needs[0].Goals[0], plan.Version)
 	g.Target += ", checked at each weekly call"
-	g.TargetDate = today.AddDate(0, 0, 70).Format(time.DateOnly)
-	return careplans.UpdateGoal(ctx, tx, ref, author, plan.Needs[0].Goals[0].ID, g)
+	g.TargetDate = today.AddDate(0, 0, 70).Format(calendar.DateLayout)
+	return d.plans.UpdateGoal(ctx, a, d.ref.PatientID, d.ref.PlanID, plan.Needs[0].Goals[0].ID, g)
 }

@@ -1,18 +1,17 @@
 package server
 
 import (
-	"context"
-	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/careplans"
-	"carecoord/internal/db"
-	"carecoord/internal/patients"
+	"carecoord/internal/fail"
+	"carecoord/internal/forms"
 	"carecoord/web"
 
+	"github.com/a-h/templ"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -24,8 +23,8 @@ import (
 // planReq is what every plan handler reads from its request.
 type planReq struct {
 	chartReq
-	ref  careplans.Ref
-	href string
+	planID string
+	href   string
 }
 
 func planRequest(r *http.Request) (planReq, error) {
@@ -37,8 +36,7 @@ func planRequest(r *http.Request) (planReq, error) {
 	if err != nil {
 		return planReq{}, err
 	}
-	return planReq{chartReq: c, ref: careplans.Ref{TenantID: c.tenantID, PatientID: c.patientID, PlanID: id},
-		href: c.base + "/care-plans/" + id}, nil
+	return planReq{chartReq: c, planID: id, href: c.base + "/care-plans/" + id}, nil
 }
 
 func postedPlanRequest(r *http.Request) (planReq, error) {
@@ -59,50 +57,15 @@ func (s *Server) carePlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var v web.PlanStartView
-	var openID string
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		openID, err = careplans.OpenPlanID(r.Context(), tx, c.tenantID, c.patientID)
-		if err == nil || !errors.Is(err, db.ErrNotFound) {
-			return err
-		}
-		v, err = s.planStartView(r, tx, c, nil)
-		return err
-	})
+	page, err := s.plans.StartPage(r.Context(), s.actor(r), c.patientID)
 	if err != nil {
 		return err
 	}
-	if openID != "" {
-		return redirect(w, r, c.base+"/care-plans/"+openID)
+	if page.OpenPlanID != "" {
+		return redirect(w, r, c.base+"/care-plans/"+page.OpenPlanID)
 	}
+	v := planStartView(s.shell(r), c, page, careplans.StartForm{Title: "Care plan for " + page.Patient.DisplayName()}, nil)
 	return render(w, r, http.StatusOK, web.PlanStartPage(v))
-}
-
-// planStartView lists the patient's open needs, all ticked unless the
-// coordinator's choice is given.
-func (s *Server) planStartView(r *http.Request, tx pgx.Tx, c chartReq, chosen map[string]bool) (web.PlanStartView, error) {
-	p, err := patients.Get(r.Context(), tx, c.tenantID, c.patientID)
-	if err != nil {
-		return web.PlanStartView{}, err
-	}
-	needs, err := careplans.ListForPatient(r.Context(), tx, c.tenantID, c.patientID)
-	if err != nil {
-		return web.PlanStartView{}, err
-	}
-	v := web.PlanStartView{Shell: s.shell(r), PatientName: p.DisplayName(), ChartHref: c.base,
-		Action: c.base + "/care-plans", Title: "Care plan for " + p.DisplayName(), Errors: web.FieldErrors{}}
-	for _, n := range needs {
-		if n.Status.Open() {
-			v.Needs = append(v.Needs, web.PlanStartNeed{ID: n.ID, Label: careplans.DomainLabel(n.Domain) + ": " + n.Description,
-				Priority: needBadge(n.Priority), Checked: chosen == nil || chosen[n.ID]})
-		}
-	}
-	v.Older, err = olderPlans(r, tx, c, "")
-	return v, err
-}
-
-func needBadge(p careplans.Priority) web.ChartBadge {
-	return web.ChartBadge{Label: p.Label() + " priority", Tone: needPriorityTone[p]}
 }
 
 // startPlan creates a draft plan from the chosen needs.
@@ -111,48 +74,38 @@ func (s *Server) startPlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	title := strings.TrimSpace(r.PostForm.Get("title"))
+	f := careplans.ParseStart(r.PostForm)
+	planID, err := s.plans.Start(r.Context(), s.actor(r), c.patientID, f)
+	if err != nil {
+		return s.planFailed(w, r, err, c.base+"/care-plan", func(e *fail.Error) (templ.Component, error) {
+			page, err := s.plans.StartPage(r.Context(), s.actor(r), c.patientID)
+			return web.PlanStartPage(planStartView(s.shell(r), c, page, f, e.Fields)), err
+		})
+	}
+	return s.redirectWith(w, r, c.base+"/care-plans/"+planID, "Care plan started. Add goals and interventions with the patient.")
+}
+
+// planStartView offers the patient's open needs for a new plan, all
+// ticked unless the coordinator chose some in f already.
+func planStartView(sh web.Shell, c chartReq, page careplans.StartPage, f careplans.StartForm, errs map[string]string) web.PlanStartView {
+	v := web.PlanStartView{Shell: sh, PatientName: page.Patient.DisplayName(), ChartHref: c.base, Action: c.base + "/care-plans",
+		Title: f.Title, Errors: web.FieldErrors(errs), Older: olderPlans(c, page.Plans, "")}
+	if v.Errors == nil {
+		v.Errors = web.FieldErrors{}
+	}
 	chosen := map[string]bool{}
-	var ids []string
-	for _, id := range r.PostForm["need_id"] {
-		if !validUUID(id) {
-			return errNotFound
-		}
-		chosen[id], ids = true, append(ids, id)
+	for _, id := range f.NeedIDs {
+		chosen[id] = true
 	}
-	errs := web.FieldErrors{}
-	if title == "" {
-		errs["title"] = "Give the plan a title."
-	} else if len([]rune(title)) > 200 {
-		errs["title"] = "This is too long: at most 200 characters."
+	for _, n := range page.Needs {
+		v.Needs = append(v.Needs, web.PlanStartNeed{ID: n.ID, Label: careplans.DomainLabel(n.Domain) + ": " + n.Description,
+			Priority: needBadge(n.Priority), Checked: errs == nil || chosen[n.ID]})
 	}
-	var planID string
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		if len(errs) > 0 {
-			return errChartRedisplay
-		}
-		if planID, err = careplans.Create(r.Context(), tx, c.tenantID, c.patientID, c.actorID, title, ids); err != nil {
-			return err
-		}
-		return s.record(r, tx, c, "care_plan", "Care plan started: "+title,
-			audited{action: "care_plan.created", entityType: "care_plan", entityID: planID, detail: map[string]any{"needs": len(ids)}})
-	})
-	switch {
-	case errors.Is(err, errChartRedisplay):
-		var v web.PlanStartView
-		if err := s.inTenant(r, func(tx pgx.Tx) (err error) { v, err = s.planStartView(r, tx, c, chosen); return err }); err != nil {
-			return err
-		}
-		v.Title, v.Errors = title, errs
-		return render(w, r, http.StatusUnprocessableEntity, web.PlanStartPage(v))
-	case errors.Is(err, careplans.ErrOpenPlanExists):
-		s.flash(r, "This patient already has an open care plan, so no new one was started.")
-		return redirect(w, r, c.base+"/care-plan")
-	case err != nil:
-		return err
-	}
-	s.flash(r, "Care plan started. Add goals and interventions with the patient.")
-	return redirect(w, r, c.base+"/care-plans/"+planID)
+	return v
+}
+
+func needBadge(p careplans.Priority) web.ChartBadge {
+	return web.ChartBadge{Label: p.Label() + " priority", Tone: needPriorityTone[p]}
 }
 
 // showPlan is the plan editor; ?form= unfolds one form in place.
@@ -161,50 +114,33 @@ func (s *Server) showPlan(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var v web.CarePlanView
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		var plan careplans.Plan
-		if v, plan, err = s.planView(r, tx, p); err != nil {
-			return err
-		}
-		v.Open = s.requestedForm(r, p, plan)
-		return s.audit(r, tx, audited{action: "care_plan.viewed", entityType: "care_plan", entityID: p.ref.PlanID, patientID: p.patientID})
-	})
+	page, err := s.plans.PlanPage(r.Context(), s.actor(r), p.patientID, p.planID)
 	if err != nil {
 		return err
 	}
+	v, err := s.planView(r, p, page)
+	if err != nil {
+		return err
+	}
+	v.Open = s.requestedForm(r, p, page.Plan)
 	return render(w, r, http.StatusOK, web.CarePlanPage(v))
 }
 
-// planView reads the plan and everything its page shows.
-func (s *Server) planView(r *http.Request, tx pgx.Tx, p planReq) (web.CarePlanView, careplans.Plan, error) {
-	ctx := r.Context()
-	plan, err := careplans.Load(ctx, tx, p.ref)
-	if err != nil {
-		return web.CarePlanView{}, plan, err
-	}
-	patient, err := patients.Get(ctx, tx, p.tenantID, p.patientID)
-	if err != nil {
-		return web.CarePlanView{}, plan, err
-	}
-	m, _ := currentMembership(r)
+// planView is the editor of the plan page reads.
+func (s *Server) planView(r *http.Request, p planReq, page careplans.PlanPage) (web.CarePlanView, error) {
+	plan := page.Plan
 	v := web.CarePlanView{
-		Shell: s.shell(r), PatientName: patient.DisplayName(), ChartHref: p.base, Href: p.href,
-		Title: plan.Title, Status: planBadge(plan), StageNote: stageNote(plan), Version: plan.Version,
-		Facts: planFacts(plan), Editable: plan.Editable(), CanProgress: plan.Status.Open() && !plan.Editable(), HistoryHref: p.href + "/history", PrintHref: p.href + "/print",
-		Needs: planNeedViews(p, plan, today()),
-	}
-	if err := goalReferrals(r, tx, p.tenantID, p.base, plan.Status.Open(), v.Needs); err != nil {
-		return web.CarePlanView{}, plan, err
+		Shell: s.shell(r), PatientName: page.Patient.DisplayName(), ChartHref: p.base, Href: p.href,
+		Title: plan.Title, Status: planBadge(plan), StageNote: stageNote(plan), Version: plan.Version, Facts: planFacts(plan),
+		Editable: plan.Editable(), CanProgress: plan.Status.Open() && !plan.Editable(),
+		HistoryHref: p.href + "/history", PrintHref: p.href + "/print",
+		Needs:   planNeedViews(p, plan, s.actor(r).Today()),
+		Choices: planChoices(page.Responsible), OtherNeeds: needOptions(page.OtherNeeds), Older: olderPlans(p.chartReq, page.Plans, plan.ID),
 	}
 	if plan.ReturnedComment != "" && plan.Stage == careplans.Editing {
-		v.ReturnedComment, v.ReturnedBy = plan.ReturnedComment, "a supervisor"
-		if last, err := lastReturn(ctx, tx, p.ref); err == nil {
-			v.ReturnedBy = last
-		}
+		v.ReturnedComment, v.ReturnedBy = plan.ReturnedComment, orText(page.ReturnedBy, "a supervisor")
 	}
-	v.CanSubmit = plan.Editable()
-	if plan.Editable() {
+	if v.CanSubmit = plan.Editable(); plan.Editable() {
 		v.SubmitProblems = careplans.SubmitProblems(plan)
 		v.CanSubmit = len(v.SubmitProblems) == 0
 	}
@@ -215,22 +151,9 @@ func (s *Server) planView(r *http.Request, tx pgx.Tx, p planReq) (web.CarePlanVi
 		v.ChangesHref = p.href + "/history?from=approved&to=current"
 	}
 	if plan.Stage == careplans.Submitted {
-		if m.Role.ReviewsCaseloads() {
-			if v.Review, err = reviewOf(r, tx, p, plan); err != nil {
-				return v, plan, err
-			}
-		} else {
-			v.AwaitingReview = true
-		}
+		v.Review, v.AwaitingReview = reviewView(page.Review), page.Review == nil
 	}
-	if v.Choices, err = s.planChoices(r, tx, p); err != nil {
-		return v, plan, err
-	}
-	if v.OtherNeeds, err = otherNeeds(r, tx, p, plan); err != nil {
-		return v, plan, err
-	}
-	v.Older, err = olderPlans(r, tx, p.chartReq, plan.ID)
-	return v, plan, err
+	return v, s.inTenant(r, func(tx pgx.Tx) error { return goalReferrals(r, tx, p.tenantID, p.base, plan.Status.Open(), v.Needs) })
 }
 
 var planTone = map[careplans.PlanStatus]string{
@@ -238,8 +161,7 @@ var planTone = map[careplans.PlanStatus]string{
 }
 
 func planBadge(p careplans.Plan) web.ChartBadge {
-	label := map[careplans.PlanStatus]string{careplans.PlanDraft: "Draft", careplans.PlanActive: "Active",
-		careplans.PlanCompleted: "Completed", careplans.PlanCancelled: "Cancelled"}[p.Status]
+	label := p.Status.Label()
 	if p.Stage == careplans.Submitted {
 		label += " · awaiting approval"
 	}
@@ -328,116 +250,56 @@ func goalView(plan careplans.Plan, g careplans.Goal, first, last bool, day time.
 		gv.Interventions = append(gv.Interventions, iv)
 	}
 	for _, n := range g.Notes {
-		gv.Notes = append(gv.Notes, web.PlanNoteView{When: n.CreatedAt.Local().Format("2 Jan 2006"), Author: n.AuthorName, Note: n.Note})
+		gv.Notes = append(gv.Notes, web.PlanNoteView{When: n.CreatedAt.Local().Format(calendar.Day), Author: n.AuthorName, Note: n.Note})
 	}
 	return gv
 }
 
-// planChoices are the option lists of the plan's forms. Who may be
-// responsible: the tenant's coordinators, the patient's care team, the
-// patient and their caregiver.
-func (s *Server) planChoices(r *http.Request, tx pgx.Tx, p planReq) (web.PlanChoices, error) {
-	var ch web.PlanChoices
+// planChoices are the option lists of the plan's forms.
+func planChoices(responsible forms.Choices[string]) web.PlanChoices {
+	ch := web.PlanChoices{Agreements: web.OptionsOf(careplans.Agreements), GoalStatuses: web.OptionsOf(careplans.GoalStatuses),
+		InterventionStatuses: web.OptionsOf(careplans.InterventionStatuses), Responsible: web.OptionsOf(responsible)}
 	for _, n := range careplans.Domains {
 		ch.Domains = append(ch.Domains, web.SelectOption{Value: string(n), Label: careplans.DomainLabel(n)})
 	}
 	for _, o := range careplans.Priorities {
 		ch.Priorities = append(ch.Priorities, web.SelectOption{Value: string(o.Priority), Label: o.Label})
 	}
-	for _, o := range careplans.Agreements {
-		ch.Agreements = append(ch.Agreements, web.SelectOption{Value: string(o.Value), Label: o.Label})
-	}
-	for _, o := range careplans.GoalStatuses {
-		ch.GoalStatuses = append(ch.GoalStatuses, web.SelectOption{Value: string(o.Value), Label: o.Label})
-	}
-	for _, o := range careplans.InterventionStatuses {
-		ch.InterventionStatuses = append(ch.InterventionStatuses, web.SelectOption{Value: string(o.Value), Label: o.Label})
-	}
-	coordinators, err := s.coordinatorOptions(r, tx)
-	if err != nil {
-		return ch, err
-	}
-	for _, c := range coordinators {
-		ch.Responsible = append(ch.Responsible, web.SelectOption{Value: "coordinator:" + c.Value, Label: c.Label})
-	}
-	team, err := patients.CareTeam(r.Context(), tx, p.tenantID, p.patientID)
-	if err != nil {
-		return ch, err
-	}
-	for _, m := range team {
-		label := joinNonEmpty(", ", m.Name, patients.CareTeamKinds.Label(m.Kind), m.Organisation)
-		ch.Responsible = append(ch.Responsible, web.SelectOption{Value: "care_team:" + m.ID, Label: label + " (care team)"})
-	}
-	ch.Responsible = append(ch.Responsible,
-		web.SelectOption{Value: "patient", Label: "The patient"}, web.SelectOption{Value: "caregiver", Label: "The patient's caregiver"})
-	return ch, nil
+	return ch
 }
 
-// otherNeeds are the patient's open needs the plan does not address yet.
-func otherNeeds(r *http.Request, tx pgx.Tx, p planReq, plan careplans.Plan) ([]web.SelectOption, error) {
-	all, err := careplans.ListForPatient(r.Context(), tx, p.tenantID, p.patientID)
-	if err != nil {
-		return nil, err
+// needOptions offers needs to add to the plan.
+func needOptions(needs []careplans.Need) []web.SelectOption {
+	out := make([]web.SelectOption, len(needs))
+	for i, n := range needs {
+		out[i] = web.SelectOption{Value: n.ID, Label: careplans.DomainLabel(n.Domain) + ": " + n.Description}
 	}
-	on := map[string]bool{}
-	for _, n := range plan.Needs {
-		on[n.NeedID] = true
-	}
-	var out []web.SelectOption
-	for _, n := range all {
-		if n.Status.Open() && !on[n.ID] {
-			out = append(out, web.SelectOption{Value: n.ID, Label: careplans.DomainLabel(n.Domain) + ": " + n.Description})
-		}
-	}
-	return out, nil
+	return out
 }
 
 // olderPlans lists the patient's plans other than the one shown.
-func olderPlans(r *http.Request, tx pgx.Tx, c chartReq, except string) ([]web.PlanSummaryRow, error) {
-	all, err := careplans.PlansForPatient(r.Context(), tx, c.tenantID, c.patientID)
-	if err != nil {
-		return nil, err
-	}
+func olderPlans(c chartReq, all []careplans.Summary, except string) []web.PlanSummaryRow {
 	var out []web.PlanSummaryRow
 	for _, p := range all {
-		if p.ID == except {
-			continue
-		}
-		out = append(out, web.PlanSummaryRow{Title: p.Title, Status: planBadge(careplans.Plan{Status: p.Status, Stage: p.Stage}),
-			When: "started " + longDate(p.CreatedAt), Href: c.base + "/care-plans/" + p.ID})
-	}
-	return out, nil
-}
-
-// lastReturn names the supervisor who last returned the plan.
-func lastReturn(ctx context.Context, tx pgx.Tx, ref careplans.Ref) (string, error) {
-	history, err := careplans.History(ctx, tx, ref)
-	if err != nil {
-		return "", err
-	}
-	for _, h := range history {
-		if h.Kind == "returned" {
-			return h.ActorName, nil
+		if p.ID != except {
+			out = append(out, web.PlanSummaryRow{Title: p.Title, Status: planBadge(careplans.Plan{Status: p.Status, Stage: p.Stage}),
+				When: "started " + longDate(p.CreatedAt), Href: c.base + "/care-plans/" + p.ID})
 		}
 	}
-	return "", db.ErrNotFound
+	return out
 }
 
-// reviewOf is the supervisor's view of a submitted plan: what changed
+// reviewView is the supervisor's view of a submitted plan: what changed
 // since the version in force, or everything for a first approval.
-func reviewOf(r *http.Request, tx pgx.Tx, p planReq, plan careplans.Plan) (*web.PlanReviewView, error) {
-	u, _ := currentUser(r)
-	rv := &web.PlanReviewView{Own: plan.SubmittedByID == u.ID, Since: "the plan was started (nothing is approved yet)"}
-	base := careplans.Snapshot{}
-	last, err := careplans.LastApproved(r.Context(), tx, p.ref)
-	switch {
-	case err == nil:
-		base, rv.Since = last.Snapshot, "the version approved "+longDate(last.CreatedAt)+" by "+last.ActorName
-	case !errors.Is(err, db.ErrNotFound):
-		return nil, err
+func reviewView(rv *careplans.Review) *web.PlanReviewView {
+	if rv == nil {
+		return nil
 	}
-	rv.Changes = changeViews(careplans.Diff(base, careplans.SnapshotOf(plan)))
-	return rv, nil
+	v := &web.PlanReviewView{Own: rv.Own, Since: "the plan was started (nothing is approved yet)", Changes: changeViews(rv.Changes)}
+	if rv.Since != nil {
+		v.Since = "the version approved " + longDate(rv.Since.CreatedAt) + " by " + rv.Since.ActorName
+	}
+	return v
 }
 
 func changeViews(cs []careplans.Change) []web.PlanChangeView {
@@ -454,93 +316,73 @@ func changeViews(cs []careplans.Change) []web.PlanChangeView {
 
 // readableDate writes a stored date the way pages do; other values pass.
 func readableDate(s string) string {
-	if d, err := parseDate(s); err == nil {
+	if d, err := calendar.ParseDate(s); err == nil {
 		return longDate(d)
 	}
 	return s
+}
+
+// formDateLong writes a stored date the way pages do; "" stays "".
+func formDateLong(s string) string {
+	d, err := calendar.ParseDate(s)
+	if err != nil {
+		return ""
+	}
+	return longDate(d)
 }
 
 // requestedForm is the form named by ?form=, filled from the stored item
 // or, for a suggested goal, from the suggestion.
 func (s *Server) requestedForm(r *http.Request, p planReq, plan careplans.Plan) web.PlanForm {
 	q := r.URL.Query()
-	kind := q.Get("form")
-	switch {
+	switch kind := q.Get("form"); {
+	case !plan.Status.Open():
 	case kind == "details" && plan.Editable():
-		d := careplans.DetailsFormOf(plan)
-		return detailsOpen(p, d)
+		return detailsOpen(p, careplans.DetailsFormOf(plan))
 	case kind == "need" && plan.Editable():
 		return web.PlanForm{Kind: "need", Action: p.href + "/needs", Values: map[string]string{"priority": "medium"}, Errors: web.FieldErrors{}}
 	case kind == "goal" && plan.Editable():
-		if g, ok := findGoal(plan, q.Get("goal")); ok {
+		if g, ok := plan.Goal(q.Get("goal")); ok {
 			return goalOpen(p, g.ID, true, careplans.GoalFormOf(g, plan.Version), nil)
 		}
-		if n, ok := findNeed(plan, q.Get("need")); ok {
-			f := careplans.GoalForm{Priority: string(n.Priority)}
-			var starters []string
-			if sg, ok := careplans.Suggested(n.Domain, q.Get("suggest")); ok {
-				f.PatientWords, f.Target, f.TargetDate = sg.PatientWords, sg.Target, sg.TargetDate(today())
-				starters = sg.Interventions
-			}
-			open := goalOpen(p, n.ID, false, f, starters)
-			for i := range starters {
-				open.Values["starter_"+strconv.Itoa(i)] = "yes"
-			}
-			return open
+		if n, ok := plan.Need(q.Get("need")); ok {
+			return s.newGoalOpen(r, p, n, q.Get("suggest"))
 		}
 	case kind == "intervention" && plan.Editable():
-		if in, ok := findIntervention(plan, q.Get("intervention")); ok {
+		if in, ok := plan.Intervention(q.Get("intervention")); ok {
 			return interventionOpen(p, in.ID, true, careplans.InterventionFormOf(in, plan.Version))
 		}
-		if g, ok := findGoal(plan, q.Get("goal")); ok {
-			u, _ := currentUser(r)
-			return interventionOpen(p, g.ID, false, careplans.InterventionForm{Responsible: "coordinator:" + u.ID})
+		if g, ok := plan.Goal(q.Get("goal")); ok {
+			return interventionOpen(p, g.ID, false, careplans.InterventionForm{Responsible: "coordinator:" + s.actor(r).UserID})
 		}
-	case kind == "note" && plan.Status.Open():
-		if g, ok := findGoal(plan, q.Get("goal")); ok {
+	case kind == "note":
+		if g, ok := plan.Goal(q.Get("goal")); ok {
 			return web.PlanForm{Kind: "note", Target: g.ID, Action: p.href + "/goals/" + g.ID + "/notes", Errors: web.FieldErrors{}}
 		}
-	case (kind == "complete" || kind == "cancel") && plan.Status.Open() && plan.Stage != careplans.Submitted:
+	case (kind == "complete" || kind == "cancel") && plan.Stage != careplans.Submitted:
 		return web.PlanForm{Kind: kind, Action: p.href + "/" + kind, Errors: web.FieldErrors{}}
 	}
 	return web.PlanForm{}
 }
 
-func findNeed(plan careplans.Plan, id string) (careplans.PlanNeed, bool) {
-	for _, n := range plan.Needs {
-		if n.ID == id {
-			return n, true
-		}
+// newGoalOpen is the form adding a goal to need n, filled from the
+// suggestion named by key, if any, with its interventions ticked.
+func (s *Server) newGoalOpen(r *http.Request, p planReq, n careplans.PlanNeed, key string) web.PlanForm {
+	f := careplans.GoalForm{Priority: string(n.Priority)}
+	var starters []string
+	if sg, ok := careplans.Suggested(n.Domain, key); ok {
+		f.PatientWords, f.Target, f.TargetDate = sg.PatientWords, sg.Target, sg.TargetDate(s.actor(r).Today())
+		starters = sg.Interventions
 	}
-	return careplans.PlanNeed{}, false
-}
-
-func findGoal(plan careplans.Plan, id string) (careplans.Goal, bool) {
-	for _, n := range plan.Needs {
-		for _, g := range n.Goals {
-			if g.ID == id {
-				return g, true
-			}
-		}
+	open := goalOpen(p, n.ID, false, f, starters)
+	for i := range starters {
+		open.Values["starter_"+strconv.Itoa(i)] = "yes"
 	}
-	return careplans.Goal{}, false
-}
-
-func findIntervention(plan careplans.Plan, id string) (careplans.Intervention, bool) {
-	for _, n := range plan.Needs {
-		for _, g := range n.Goals {
-			for _, i := range g.Interventions {
-				if i.ID == id {
-					return i, true
-				}
-			}
-		}
-	}
-	return careplans.Intervention{}, false
+	return open
 }
 
 func detailsOpen(p planReq, f careplans.DetailsForm) web.PlanForm {
-	return web.PlanForm{Kind: "details", Action: p.href + "/details", Errors: web.FieldErrors(f.Errors),
+	return web.PlanForm{Kind: "details", Action: p.href + "/details",
 		Values: map[string]string{"title": f.Title, "review_due": f.ReviewDue, "participants": f.Participants, "patient_agreed": f.PatientAgreed}}
 }
 
@@ -551,7 +393,7 @@ func goalOpen(p planReq, target string, editing bool, f careplans.GoalForm, star
 		action = p.href + "/goals/" + target
 	}
 	return web.PlanForm{Kind: "goal", Target: target, Editing: editing, Action: action, Starters: starters,
-		Errors: web.FieldErrors(f.Errors), Values: map[string]string{"patient_words": f.PatientWords, "target": f.Target,
+		Values: map[string]string{"patient_words": f.PatientWords, "target": f.Target,
 			"target_date": f.TargetDate, "priority": f.Priority, "status": f.Status}}
 }
 
@@ -562,37 +404,21 @@ func interventionOpen(p planReq, target string, editing bool, f careplans.Interv
 	if editing {
 		action = p.href + "/interventions/" + target
 	}
-	return web.PlanForm{Kind: "intervention", Target: target, Editing: editing, Action: action, Errors: web.FieldErrors(f.Errors),
+	return web.PlanForm{Kind: "intervention", Target: target, Editing: editing, Action: action,
 		Values: map[string]string{"action": f.Action, "responsible": f.Responsible, "due_date": f.DueDate, "status": f.Status}}
 }
 
-// chartPlan is the plan card of the chart: the goals in force for an
-// active plan (a revision being written does not change them), the
-// draft's goals otherwise.
+// chartPlan is the plan card of the chart: the plan as the team follows
+// it (see careplans.CurrentPlan).
 func chartPlan(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartPlan, error) {
 	out := web.ChartPlan{Href: c.base + "/care-plan"}
-	id, err := careplans.OpenPlanID(r.Context(), tx, c.tenantID, c.patientID)
-	if errors.Is(err, db.ErrNotFound) {
-		return out, nil
-	}
-	if err != nil {
+	cur, found, err := careplans.CurrentPlan(r.Context(), tx, c.tenantID, c.patientID)
+	if err != nil || !found {
 		return out, err
 	}
-	ref := careplans.Ref{TenantID: c.tenantID, PatientID: c.patientID, PlanID: id}
-	plan, err := careplans.Load(r.Context(), tx, ref)
-	if err != nil {
-		return out, err
-	}
-	snap := careplans.SnapshotOf(plan)
-	if plan.Status == careplans.PlanActive {
-		rev, err := careplans.LastApproved(r.Context(), tx, ref)
-		if err != nil {
-			return out, err
-		}
-		snap = careplans.InForce(rev.Snapshot, plan)
-	}
-	out.Exists, out.Href, out.Title, out.Status, out.Note = true, c.base+"/care-plans/"+id, snap.Title, planBadge(plan), stageNote(plan)
-	for _, n := range snap.Needs {
+	out.Exists, out.Href, out.Title = true, c.base+"/care-plans/"+cur.Plan.ID, cur.InForce.Title
+	out.Status, out.Note = planBadge(cur.Plan), stageNote(cur.Plan)
+	for _, n := range cur.InForce.Needs {
 		for _, g := range n.Goals {
 			out.Goals = append(out.Goals, web.ChartPlanGoal{Words: g.PatientWords, By: formDateLong(g.TargetDate),
 				Status: web.ChartBadge{Label: g.Status.Label(), Tone: goalTone[g.Status]}})

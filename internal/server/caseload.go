@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"carecoord/internal/audit"
+	"carecoord/internal/calendar"
 	"carecoord/internal/caseload"
 	"carecoord/internal/db"
 	"carecoord/internal/patients"
@@ -600,8 +601,8 @@ func (s *Server) caseloadMeasures(w http.ResponseWriter, r *http.Request) error 
 // future, at most two years long.
 func parsePeriod(from, to string, today time.Time) (caseload.Period, web.FieldErrors) {
 	errs := web.FieldErrors{}
-	f, err1 := parseDate(from)
-	t, err2 := parseDate(to)
+	f, err1 := calendar.ParseDate(from)
+	t, err2 := calendar.ParseDate(to)
 	switch {
 	case err1 != nil:
 		errs["from"] = "Enter a real date, for example 2026-10-01."

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"carecoord/internal/careplans"
 	"carecoord/internal/caseload"
 	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
@@ -73,6 +74,7 @@ type Server struct {
 	patients *patients.Service
 	contacts *contacts.Service
 	work     *worklist.Service
+	plans    *careplans.Service
 }
 
 // New builds a Server. Close releases its background work.
@@ -101,6 +103,7 @@ func New(o Options) *Server {
 	s.patients = patients.NewService(o.Pool)
 	s.contacts = contacts.NewService(o.Pool)
 	s.work = worklist.NewService(o.Pool)
+	s.plans = careplans.NewService(o.Pool)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, err)
 	}
