@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"carecoord/internal/audit"
@@ -261,7 +262,7 @@ type PrintPage struct {
 	Patient patients.Patient
 	Team    []patients.Member
 	// Plan is the plan in force, or the working copy while nothing has
-	// been approved yet.
+	// been approved yet, as the patient reads it (see ForPatient).
 	Plan Snapshot
 	// ApprovedAt is when the version in force was approved; nil for a
 	// draft.
@@ -291,9 +292,40 @@ func (s *Service) PrintPage(ctx context.Context, a tenants.Actor, patientID, pla
 		case !errors.Is(err, db.ErrNotFound):
 			return err
 		}
+		out.Plan = ForPatient(out.Plan)
 		return a.Audit(ctx, tx, audit.Event{Action: "care_plan.printed", EntityType: "care_plan", EntityID: ref.PlanID, PatientID: ref.PatientID})
 	})
 	return out, err
+}
+
+// ForPatient is the plan as the patient's copy shows it: what they still
+// work on (cancelled goals and interventions are left off, and needs left
+// without goals), and each need named by its area of life only, since the
+// clinical wording may quote scores.
+func ForPatient(s Snapshot) Snapshot {
+	out := s
+	out.Needs = nil
+	for _, n := range s.Needs {
+		domain, _, _ := strings.Cut(n.Label, ":")
+		pn := SnapshotNeed{ID: n.ID, Label: domain, Priority: n.Priority}
+		for _, g := range n.Goals {
+			if g.Status == GoalCancelled {
+				continue
+			}
+			pg := g
+			pg.Interventions = nil
+			for _, i := range g.Interventions {
+				if i.Status != InterventionCancelled {
+					pg.Interventions = append(pg.Interventions, i)
+				}
+			}
+			pn.Goals = append(pn.Goals, pg)
+		}
+		if len(pn.Goals) > 0 {
+			out.Needs = append(out.Needs, pn)
+		}
+	}
+	return out
 }
 
 // Queued is a plan waiting for a supervisor, with what changed since the

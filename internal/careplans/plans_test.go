@@ -571,3 +571,58 @@ func TestProgress_OpenGoalsNotesReviewsAndInterventionTasks(t *testing.T) {
 		t.Errorf("intervention after its task was done: %s", got)
 	}
 }
+
+func TestForPatient_LeavesClosedItemsAndClinicalWordingOff(t *testing.T) {
+	t.Parallel()
+	open := careplans.SnapshotIntervention{ID: "i1", Action: "Call", Status: careplans.InterventionPlanned}
+	dropped := careplans.SnapshotIntervention{ID: "i2", Action: "Visit", Status: careplans.InterventionCancelled}
+	plan := careplans.Snapshot{Title: "P", Needs: []careplans.SnapshotNeed{
+		{ID: "n1", Label: "Mental health: PHQ-9 score 14", Goals: []careplans.SnapshotGoal{
+			{ID: "g1", PatientWords: "Feel better", Status: careplans.GoalInProgress, Interventions: []careplans.SnapshotIntervention{open, dropped}},
+			{ID: "g2", PatientWords: "Gone", Status: careplans.GoalCancelled},
+		}},
+		{ID: "n2", Label: "Housing: Behind on rent", Goals: []careplans.SnapshotGoal{{ID: "g3", Status: careplans.GoalCancelled}}},
+	}}
+	want := careplans.Snapshot{Title: "P", Needs: []careplans.SnapshotNeed{
+		{ID: "n1", Label: "Mental health", Goals: []careplans.SnapshotGoal{
+			{ID: "g1", PatientWords: "Feel better", Status: careplans.GoalInProgress, Interventions: []careplans.SnapshotIntervention{open}},
+		}},
+	}}
+	if diff := cmp.Diff(want, careplans.ForPatient(plan)); diff != "" {
+		t.Errorf("patient's copy (-want +got):\n%s", diff)
+	}
+	if len(plan.Needs) != 2 || len(plan.Needs[0].Goals[0].Interventions) != 2 {
+		t.Error("the patient's copy changed the plan it was made from")
+	}
+}
+
+func TestPlanPage_IsAViewForTheAuditAndShowsSupervisorsTheReview(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newPlanFixture(t)
+	f.complete()
+	f.must(f.plans.Submit(ctx, f.as(f.coord), f.patient, f.ref.PlanID, f.load().Version))
+	views := func() int {
+		var n int
+		f.in(f.tenant, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, "select count(*) from audit_events where action = 'care_plan.viewed' and entity_id = $1", f.ref.PlanID).Scan(&n)
+		})
+		return n
+	}
+	coord, err := f.plans.PlanPage(ctx, f.as(f.coord), f.patient, f.ref.PlanID)
+	f.must(err)
+	if coord.Review != nil || coord.Patient.GivenName != "Ada" || len(coord.Plans) != 1 || len(coord.Responsible) != 5 {
+		t.Errorf("coordinator's page: review %v, patient %q, %d plans, %d responsible", coord.Review, coord.Patient.GivenName, len(coord.Plans), len(coord.Responsible))
+	}
+	super, err := f.plans.PlanPage(ctx, f.as(f.super), f.patient, f.ref.PlanID)
+	f.must(err)
+	if super.Review == nil || super.Review.Since != nil || super.Review.Own || len(super.Review.Changes) == 0 {
+		t.Errorf("supervisor's review of a first approval: %+v", super.Review)
+	}
+	if _, err := f.plans.PlanAgain(ctx, f.as(f.coord), f.patient, f.ref.PlanID); err != nil || views() != 2 {
+		t.Errorf("views audited: %d (%v), want 2: showing a form again is not a new view", views(), err)
+	}
+	if _, err := f.plans.PlanPage(ctx, f.as(f.coord), f.otherPatient, f.ref.PlanID); !errors.Is(err, db.ErrNotFound) {
+		t.Errorf("the plan through another patient: %v, want not found", err)
+	}
+}

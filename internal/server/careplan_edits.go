@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"carecoord/internal/careplans"
 	"carecoord/internal/fail"
 	"carecoord/internal/forms"
+	"carecoord/internal/tenants"
 	"carecoord/web"
 
 	"github.com/a-h/templ"
@@ -71,6 +73,31 @@ func planItemRequest(r *http.Request, param string) (planReq, string, error) {
 // postedVersion is the plan version a one-click form was read at.
 func postedVersion(r *http.Request) int { return forms.Version(r.PostForm.Get("version")) }
 
+// itemStep is a one-click change to the plan's item named by the URL
+// parameter param, such as taking it off the plan.
+type itemStep func(ctx context.Context, a tenants.Actor, patientID, planID, itemID string, version int) error
+
+func (s *Server) planItemStep(w http.ResponseWriter, r *http.Request, param string, step itemStep, flash string) error {
+	p, id, err := planItemRequest(r, param)
+	if err != nil {
+		return err
+	}
+	err = step(r.Context(), s.actor(r), p.patientID, p.planID, id, postedVersion(r))
+	return s.planSaved(w, r, p, err, web.PlanForm{}, flash, "")
+}
+
+func (s *Server) removePlanNeed(w http.ResponseWriter, r *http.Request) error {
+	return s.planItemStep(w, r, "itemID", s.plans.RemoveNeed, "Need taken off the plan.")
+}
+
+func (s *Server) removePlanGoal(w http.ResponseWriter, r *http.Request) error {
+	return s.planItemStep(w, r, "goalID", s.plans.RemoveGoal, "Goal removed.")
+}
+
+func (s *Server) removePlanIntervention(w http.ResponseWriter, r *http.Request) error {
+	return s.planItemStep(w, r, "interventionID", s.plans.RemoveIntervention, "Intervention removed.")
+}
+
 func (s *Server) updatePlanDetails(w http.ResponseWriter, r *http.Request) error {
 	p, err := postedPlanRequest(r)
 	if err != nil {
@@ -91,15 +118,6 @@ func (s *Server) addPlanNeed(w http.ResponseWriter, r *http.Request) error {
 	open := web.PlanForm{Kind: "need", Action: p.href + "/needs",
 		Values: map[string]string{"need_id": f.NeedID, "domain": f.Domain, "description": f.Description, "priority": f.Priority}}
 	return s.planSaved(w, r, p, err, open, "Need added to the plan.", "#add-need")
-}
-
-func (s *Server) removePlanNeed(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := planItemRequest(r, "itemID")
-	if err != nil {
-		return err
-	}
-	err = s.plans.RemoveNeed(r.Context(), s.actor(r), p.patientID, p.planID, id, postedVersion(r))
-	return s.planSaved(w, r, p, err, web.PlanForm{}, "Need taken off the plan.", "")
 }
 
 func (s *Server) movePlanItem(w http.ResponseWriter, r *http.Request) error {
@@ -139,15 +157,6 @@ func (s *Server) updatePlanGoal(w http.ResponseWriter, r *http.Request) error {
 	return s.planSaved(w, r, p, err, goalOpen(p, goalID, true, f, nil), "Goal saved.", "#goal-"+goalID)
 }
 
-func (s *Server) removePlanGoal(w http.ResponseWriter, r *http.Request) error {
-	p, goalID, err := planItemRequest(r, "goalID")
-	if err != nil {
-		return err
-	}
-	err = s.plans.RemoveGoal(r.Context(), s.actor(r), p.patientID, p.planID, goalID, postedVersion(r))
-	return s.planSaved(w, r, p, err, web.PlanForm{}, "Goal removed.", "")
-}
-
 func (s *Server) addPlanIntervention(w http.ResponseWriter, r *http.Request) error {
 	p, goalID, err := planItemRequest(r, "goalID")
 	if err != nil {
@@ -166,15 +175,6 @@ func (s *Server) updatePlanIntervention(w http.ResponseWriter, r *http.Request) 
 	f := careplans.ParseIntervention(r.PostForm)
 	err = s.plans.UpdateIntervention(r.Context(), s.actor(r), p.patientID, p.planID, id, f)
 	return s.planSaved(w, r, p, err, interventionOpen(p, id, true, f), "Intervention saved.", "#intervention-"+id)
-}
-
-func (s *Server) removePlanIntervention(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := planItemRequest(r, "interventionID")
-	if err != nil {
-		return err
-	}
-	err = s.plans.RemoveIntervention(r.Context(), s.actor(r), p.patientID, p.planID, id, postedVersion(r))
-	return s.planSaved(w, r, p, err, web.PlanForm{}, "Intervention removed.", "")
 }
 
 // addGoalNote records a progress note on a goal, in any state of an open

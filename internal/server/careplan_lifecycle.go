@@ -1,12 +1,13 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"carecoord/internal/calendar"
 	"carecoord/internal/careplans"
+	"carecoord/internal/tenants"
 	"carecoord/web"
 )
 
@@ -15,33 +16,31 @@ import (
 // completed or cancelled at the end. Each step goes on the patient's
 // timeline as well as into the audit log (see careplans.Service).
 
-func (s *Server) submitPlan(w http.ResponseWriter, r *http.Request) error {
+// planStep is a one-click step of the plan's life, taken at the version
+// the person saw.
+type planStep func(ctx context.Context, a tenants.Actor, patientID, planID string, version int) error
+
+func (s *Server) takePlanStep(w http.ResponseWriter, r *http.Request, step planStep, flash string) error {
 	p, err := postedPlanRequest(r)
 	if err != nil {
 		return err
 	}
-	err = s.plans.Submit(r.Context(), s.actor(r), p.patientID, p.planID, postedVersion(r))
-	return s.planSaved(w, r, p, err, web.PlanForm{}, "Submitted for approval.", "")
+	err = step(r.Context(), s.actor(r), p.patientID, p.planID, postedVersion(r))
+	return s.planSaved(w, r, p, err, web.PlanForm{}, flash, "")
+}
+
+func (s *Server) submitPlan(w http.ResponseWriter, r *http.Request) error {
+	return s.takePlanStep(w, r, s.plans.Submit, "Submitted for approval.")
 }
 
 func (s *Server) revisePlan(w http.ResponseWriter, r *http.Request) error {
-	p, err := postedPlanRequest(r)
-	if err != nil {
-		return err
-	}
-	err = s.plans.Revise(r.Context(), s.actor(r), p.patientID, p.planID, postedVersion(r))
-	return s.planSaved(w, r, p, err, web.PlanForm{}, "Revision started. The approved plan stays in force until the revision is approved.", "")
+	return s.takePlanStep(w, r, s.plans.Revise, "Revision started. The approved plan stays in force until the revision is approved.")
 }
 
 // approvePlan puts the submitted plan in force; its coordinator
 // interventions become tasks.
 func (s *Server) approvePlan(w http.ResponseWriter, r *http.Request) error {
-	p, err := postedPlanRequest(r)
-	if err != nil {
-		return err
-	}
-	err = s.plans.Approve(r.Context(), s.actor(r), p.patientID, p.planID, postedVersion(r))
-	return s.planSaved(w, r, p, err, web.PlanForm{}, "Plan approved and in force.", "")
+	return s.takePlanStep(w, r, s.plans.Approve, "Plan approved and in force.")
 }
 
 func (s *Server) returnPlan(w http.ResponseWriter, r *http.Request) error {
@@ -55,31 +54,26 @@ func (s *Server) returnPlan(w http.ResponseWriter, r *http.Request) error {
 	return s.planSaved(w, r, p, err, open, "Plan returned to the coordinator with your comment.", "")
 }
 
-// completePlan and cancelPlan close the plan; the open tasks of its
-// interventions are cancelled with it.
+// completePlan and cancelPlan close the plan, for a reason; the open
+// tasks of its interventions are cancelled with it.
 func (s *Server) completePlan(w http.ResponseWriter, r *http.Request) error {
-	p, err := postedPlanRequest(r)
-	if err != nil {
-		return err
-	}
-	f := careplans.ParseReason(r.PostForm)
-	err = s.plans.Complete(r.Context(), s.actor(r), p.patientID, p.planID, f)
-	return s.planSaved(w, r, p, err, reasonOpen(p, "complete", f), "Plan completed.", "")
+	return s.closePlan(w, r, "complete", s.plans.Complete, "Plan completed.")
 }
 
 func (s *Server) cancelPlan(w http.ResponseWriter, r *http.Request) error {
+	return s.closePlan(w, r, "cancel", s.plans.Cancel, "Plan cancelled.")
+}
+
+func (s *Server) closePlan(w http.ResponseWriter, r *http.Request, kind string,
+	end func(context.Context, tenants.Actor, string, string, careplans.ReasonForm) error, flash string) error {
 	p, err := postedPlanRequest(r)
 	if err != nil {
 		return err
 	}
 	f := careplans.ParseReason(r.PostForm)
-	err = s.plans.Cancel(r.Context(), s.actor(r), p.patientID, p.planID, f)
-	return s.planSaved(w, r, p, err, reasonOpen(p, "cancel", f), "Plan cancelled.", "")
-}
-
-// reasonOpen is the form of a step that needs a reason: complete or cancel.
-func reasonOpen(p planReq, kind string, f careplans.ReasonForm) web.PlanForm {
-	return web.PlanForm{Kind: kind, Action: p.href + "/" + kind, Values: map[string]string{"text": f.Text}}
+	err = end(r.Context(), s.actor(r), p.patientID, p.planID, f)
+	open := web.PlanForm{Kind: kind, Action: p.href + "/" + kind, Values: map[string]string{"text": f.Text}}
+	return s.planSaved(w, r, p, err, open, flash, "")
 }
 
 // planHistory lists a plan's revisions and compares two of them: by
@@ -148,43 +142,27 @@ func (s *Server) printPlan(w http.ResponseWriter, r *http.Request) error {
 	m, _ := currentMembership(r)
 	v := web.PlanPrintView{PlanHref: p.href, Organisation: m.Tenant.Name, PrintedOn: longDate(a.At),
 		PatientName: page.Patient.DisplayName(), Coordinator: page.Patient.CoordinatorName, Team: memberRows(p.base, page.Team),
-		Title: page.Plan.Title, Draft: page.ApprovedAt == nil, ReviewDue: formDateLong(page.Plan.ReviewDue), Needs: printNeeds(page.Plan)}
+		Title: page.Plan.Title, Draft: page.ApprovedAt == nil, ReviewDue: readableDate(page.Plan.ReviewDue), Needs: printNeeds(page.Plan)}
 	if page.ApprovedAt != nil {
 		v.ApprovedOn = longDate(*page.ApprovedAt)
 	}
 	return render(w, r, http.StatusOK, web.PlanPrintPage(v))
 }
 
-// printNeeds keeps what the patient still works on: closed goals and
-// interventions are left off the patient's copy.
+// printNeeds are the needs of the patient's copy (careplans.ForPatient).
 func printNeeds(snap careplans.Snapshot) []web.PlanPrintNeed {
-	var out []web.PlanPrintNeed
-	for _, n := range snap.Needs {
-		pn := web.PlanPrintNeed{Label: needLabelForPatient(n.Label)}
+	out := make([]web.PlanPrintNeed, len(snap.Needs))
+	for i, n := range snap.Needs {
+		out[i].Label = n.Label
 		for _, g := range n.Goals {
-			if g.Status == careplans.GoalCancelled {
-				continue
+			pg := web.PlanPrintGoal{PatientWords: g.PatientWords, Target: g.Target, TargetDate: readableDate(g.TargetDate)}
+			for _, in := range g.Interventions {
+				pg.Steps = append(pg.Steps, web.PlanPrintStep{Action: in.Action, Who: in.Responsible, When: orText(readableDate(in.DueDate), "—")})
 			}
-			pg := web.PlanPrintGoal{PatientWords: g.PatientWords, Target: g.Target, TargetDate: formDateLong(g.TargetDate)}
-			for _, i := range g.Interventions {
-				if i.Status != careplans.InterventionCancelled {
-					pg.Steps = append(pg.Steps, web.PlanPrintStep{Action: i.Action, Who: i.Responsible, When: orText(formDateLong(i.DueDate), "—")})
-				}
-			}
-			pn.Goals = append(pn.Goals, pg)
-		}
-		if len(pn.Goals) > 0 {
-			out = append(out, pn)
+			out[i].Goals = append(out[i].Goals, pg)
 		}
 	}
 	return out
-}
-
-// needLabelForPatient drops the clinical wording after the domain, which
-// may quote scores: the patient's copy names the area of life only.
-func needLabelForPatient(label string) string {
-	domain, _, _ := strings.Cut(label, ":")
-	return domain
 }
 
 // approvalQueue lists the plans of the tenant waiting for a supervisor,

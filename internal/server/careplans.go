@@ -314,21 +314,13 @@ func changeViews(cs []careplans.Change) []web.PlanChangeView {
 	return out
 }
 
-// readableDate writes a stored date the way pages do; other values pass.
+// readableDate writes a stored date the way pages do; other values (a
+// date not set, a title) pass as they are.
 func readableDate(s string) string {
 	if d, err := calendar.ParseDate(s); err == nil {
 		return longDate(d)
 	}
 	return s
-}
-
-// formDateLong writes a stored date the way pages do; "" stays "".
-func formDateLong(s string) string {
-	d, err := calendar.ParseDate(s)
-	if err != nil {
-		return ""
-	}
-	return longDate(d)
 }
 
 // requestedForm is the form named by ?form=, filled from the stored item
@@ -420,7 +412,7 @@ func chartPlan(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartPlan, error) {
 	out.Status, out.Note = planBadge(cur.Plan), stageNote(cur.Plan)
 	for _, n := range cur.InForce.Needs {
 		for _, g := range n.Goals {
-			out.Goals = append(out.Goals, web.ChartPlanGoal{Words: g.PatientWords, By: formDateLong(g.TargetDate),
+			out.Goals = append(out.Goals, web.ChartPlanGoal{Words: g.PatientWords, By: readableDate(g.TargetDate),
 				Status: web.ChartBadge{Label: g.Status.Label(), Tone: goalTone[g.Status]}})
 		}
 	}
