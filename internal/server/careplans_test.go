@@ -435,3 +435,31 @@ func TestCarePlan_DischargedPatientsOpenPlanIsFlaggedOnTheChart(t *testing.T) {
 	}
 	mustContain(t, "chart after discharge", maya.get(chart).body, `data-testid="plan-warning"`, "complete or cancel it")
 }
+
+func TestCarePlan_StartWithoutATitleKeepsTheChosenNeedsAndASecondPlanIsRefused(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.signedIn("coord1@northside.test")
+	patient := twoNeedPatient(t, app)
+	chart := "/t/northside/patients/" + patient
+	needs := regexp.MustCompile(`name="need_id" value="([0-9a-f-]{36})"`).FindAllStringSubmatch(c.get(chart+"/care-plan").body, -1)
+	if len(needs) < 2 {
+		t.Fatalf("start page offers %d needs", len(needs))
+	}
+	res := c.post(chart+"/care-plans", url.Values{"title": {" "}, "need_id": {needs[1][1]}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("start without a title: %d, want 422", res.status)
+	}
+	mustContain(t, "start again", res.body, `data-testid="error-title"`, "Give the plan a title.",
+		`value="`+needs[1][1]+`" checked`)
+	mustNotContain(t, "start again", res.body, `value="`+needs[0][1]+`" checked`)
+	if n := chartInt(t, app, "select count(*) from care_plans where patient_id = $1", patient); n != 0 {
+		t.Errorf("%d plans started without a title", n)
+	}
+	first := c.post(chart+"/care-plans", url.Values{"title": {"First"}, "need_id": {needs[0][1]}})
+	second := c.post(chart+"/care-plans", url.Values{"title": {"Second"}})
+	if first.status != http.StatusSeeOther || second.status != http.StatusSeeOther || second.location() != chart+"/care-plan" {
+		t.Fatalf("two starts: %d, then %d → %s", first.status, second.status, second.location())
+	}
+	mustContain(t, "after the second start", c.get(first.location()).body, "This patient already has an open care plan, so no new one was started.")
+}
