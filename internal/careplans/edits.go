@@ -188,19 +188,17 @@ func (s *Service) NoteProgress(ctx context.Context, a tenants.Actor, patientID, 
 	}
 	ref := refOf(a, patientID, planID)
 	e := audit.Event{Action: "goal.progress_noted", EntityType: "goal", EntityID: goalID}
-	return s.change(ctx, a, ref, e, func(tx pgx.Tx) error {
+	return s.step(ctx, a, ref, "goal", e, func(tx pgx.Tx) (string, error) {
 		p, err := Load(ctx, tx, ref)
 		if err != nil {
-			return err
+			return "", err
 		}
 		g, ok := p.Goal(goalID)
 		if !ok {
-			return db.ErrNotFound
+			return "", db.ErrNotFound
 		}
-		if _, err := AddProgressNote(ctx, tx, a.TenantID, patientID, goalID, a.UserID, note); err != nil {
-			return err
-		}
-		return timeline(ctx, tx, a, patientID, "goal", "Progress on “"+g.PatientWords+"”: "+note)
+		_, err = AddProgressNote(ctx, tx, a.TenantID, patientID, goalID, a.UserID, note)
+		return "Progress on “" + g.PatientWords + "”: " + note, err
 	})
 }
 

@@ -35,21 +35,26 @@ func refOf(a tenants.Actor, patientID, planID string) Ref {
 // change runs fn on one plan in the tenant transaction and records e as
 // done to it (to the plan itself unless e names another entity).
 func (s *Service) change(ctx context.Context, a tenants.Actor, ref Ref, e audit.Event, fn func(tx pgx.Tx) error) error {
-	return db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
-		if err := fn(tx); err != nil {
-			return err
-		}
-		e.PatientID = ref.PatientID
-		if e.EntityType == "" {
-			e.EntityType, e.EntityID = "care_plan", ref.PlanID
-		}
-		return a.Audit(ctx, tx, e)
-	})
+	return s.step(ctx, a, ref, "", e, func(tx pgx.Tx) (string, error) { return "", fn(tx) })
 }
 
-// timeline writes a line on the patient's timeline, cut to fit.
-func timeline(ctx context.Context, q db.DBTX, a tenants.Actor, patientID, kind, summary string) error {
-	return patients.AddEvent(ctx, q, a.TenantID, patientID, a.UserID, kind, cut(summary, 500))
+// step is a change the whole team follows: fn returns the line of kind it
+// puts on the patient's timeline with e (see patients.Record).
+func (s *Service) step(ctx context.Context, a tenants.Actor, ref Ref, kind string, e audit.Event, fn func(tx pgx.Tx) (string, error)) error {
+	if e.EntityType == "" {
+		e.EntityType, e.EntityID = "care_plan", ref.PlanID
+	}
+	return db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		line, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		if kind == "" {
+			e.PatientID = ref.PatientID
+			return a.Audit(ctx, tx, e)
+		}
+		return patients.Record(ctx, tx, a, ref.PatientID, kind, cut(line, 500), e)
+	})
 }
 
 // invalid is a plan form that needs another look.
@@ -71,11 +76,8 @@ func (s *Service) Start(ctx context.Context, a tenants.Actor, patientID string, 
 		if ref, err = create(ctx, tx, a, patientID, f.Title, f.NeedIDs); err != nil {
 			return err
 		}
-		if err := timeline(ctx, tx, a, patientID, "care_plan", "Care plan started: "+f.Title); err != nil {
-			return err
-		}
-		return a.Audit(ctx, tx, audit.Event{Action: "care_plan.created", EntityType: "care_plan", EntityID: ref.PlanID,
-			PatientID: patientID, Detail: map[string]any{"needs": len(f.NeedIDs)}})
+		return patients.Record(ctx, tx, a, patientID, "care_plan", "Care plan started: "+f.Title, audit.Event{
+			Action: "care_plan.created", EntityType: "care_plan", EntityID: ref.PlanID, Detail: map[string]any{"needs": len(f.NeedIDs)}})
 	})
 	return ref.PlanID, err
 }
@@ -85,12 +87,9 @@ func (s *Service) Start(ctx context.Context, a tenants.Actor, patientID string, 
 // ErrIncomplete; the plan page says what is missing.
 func (s *Service) Submit(ctx context.Context, a tenants.Actor, patientID, planID string, version int) error {
 	ref := refOf(a, patientID, planID)
-	return s.change(ctx, a, ref, audit.Event{Action: "care_plan.submitted"}, func(tx pgx.Tx) error {
+	return s.step(ctx, a, ref, "care_plan", audit.Event{Action: "care_plan.submitted"}, func(tx pgx.Tx) (string, error) {
 		p, err := submit(ctx, tx, ref, a, version)
-		if err != nil {
-			return err
-		}
-		return timeline(ctx, tx, a, patientID, "care_plan", "Care plan submitted for approval: "+p.Title)
+		return "Care plan submitted for approval: " + p.Title, err
 	})
 }
 
@@ -98,11 +97,8 @@ func (s *Service) Submit(ctx context.Context, a tenants.Actor, patientID, planID
 // in force until the revision is approved.
 func (s *Service) Revise(ctx context.Context, a tenants.Actor, patientID, planID string, version int) error {
 	ref := refOf(a, patientID, planID)
-	return s.change(ctx, a, ref, audit.Event{Action: "care_plan.revision_started"}, func(tx pgx.Tx) error {
-		if err := revise(ctx, tx, ref, a, version); err != nil {
-			return err
-		}
-		return timeline(ctx, tx, a, patientID, "care_plan", "Care plan revision started")
+	return s.step(ctx, a, ref, "care_plan", audit.Event{Action: "care_plan.revision_started"}, func(tx pgx.Tx) (string, error) {
+		return "Care plan revision started", revise(ctx, tx, ref, a, version)
 	})
 }
 
@@ -116,20 +112,17 @@ func (s *Service) Approve(ctx context.Context, a tenants.Actor, patientID, planI
 		return ErrNotReviewer
 	}
 	ref := refOf(a, patientID, planID)
-	return s.change(ctx, a, ref, audit.Event{Action: "care_plan.approved"}, func(tx pgx.Tx) error {
+	return s.step(ctx, a, ref, "care_plan", audit.Event{Action: "care_plan.approved"}, func(tx pgx.Tx) (string, error) {
 		due, err := approve(ctx, tx, ref, a, version)
 		if err != nil {
-			return err
+			return "", err
 		}
 		sync := make([]tasks.Intervention, len(due))
 		for i, d := range due {
 			sync[i] = tasks.Intervention{InterventionID: d.ID, PatientID: d.PatientID, AssigneeID: d.AssigneeID,
 				Title: d.Action, Due: d.DueDate, Open: d.Open}
 		}
-		if err := tasks.SyncInterventions(ctx, tx, a.TenantID, sync); err != nil {
-			return err
-		}
-		return timeline(ctx, tx, a, patientID, "care_plan", "Care plan approved")
+		return "Care plan approved", tasks.SyncInterventions(ctx, tx, a.TenantID, sync)
 	})
 }
 
@@ -143,11 +136,8 @@ func (s *Service) Return(ctx context.Context, a tenants.Actor, patientID, planID
 		return invalid(f.Errors)
 	}
 	ref := refOf(a, patientID, planID)
-	return s.change(ctx, a, ref, audit.Event{Action: "care_plan.returned"}, func(tx pgx.Tx) error {
-		if err := returnForChanges(ctx, tx, ref, a, f); err != nil {
-			return err
-		}
-		return timeline(ctx, tx, a, patientID, "care_plan", "Care plan returned for changes: "+f.Text)
+	return s.step(ctx, a, ref, "care_plan", audit.Event{Action: "care_plan.returned"}, func(tx pgx.Tx) (string, error) {
+		return "Care plan returned for changes: " + f.Text, returnForChanges(ctx, tx, ref, a, f)
 	})
 }
 
@@ -172,14 +162,11 @@ func (s *Service) end(ctx context.Context, a tenants.Actor, ref Ref, completed b
 	if !f.Validate(missing) {
 		return invalid(f.Errors)
 	}
-	return s.change(ctx, a, ref, audit.Event{Action: action}, func(tx pgx.Tx) error {
+	return s.step(ctx, a, ref, "care_plan", audit.Event{Action: action}, func(tx pgx.Tx) (string, error) {
 		closed, err := closePlan(ctx, tx, ref, a, completed, f)
 		if err != nil {
-			return err
+			return "", err
 		}
-		if err := tasks.CancelRaisedBy(ctx, tx, a.TenantID, tasks.FromIntervention, closed); err != nil {
-			return err
-		}
-		return timeline(ctx, tx, a, ref.PatientID, "care_plan", done+" "+f.Text)
+		return done + " " + f.Text, tasks.CancelRaisedBy(ctx, tx, a.TenantID, tasks.FromIntervention, closed)
 	})
 }
