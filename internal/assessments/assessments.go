@@ -135,6 +135,24 @@ var alertMessages = map[string]string{
 // instrument shares this shape, so answers store as one JSON object.
 type Answers map[string][]string
 
+// AnswersFrom reads the answers to the instrument's questions from posted
+// form values: other fields and blank choices are left out.
+func (in Instrument) AnswersFrom(posted map[string][]string) Answers {
+	a := Answers{}
+	for _, q := range in.Questions {
+		var chosen []string
+		for _, v := range posted[q.ID] {
+			if v != "" {
+				chosen = append(chosen, v)
+			}
+		}
+		if len(chosen) > 0 {
+			a[q.ID] = chosen
+		}
+	}
+	return a
+}
+
 // Result is a scored assessment.
 type Result struct {
 	Code, Version   string

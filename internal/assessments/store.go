@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
+	"carecoord/internal/forms"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -25,55 +28,45 @@ const (
 // Method is how the questions were put to the patient.
 type Method string
 
-// MethodOption is a method with its label, for forms.
-type MethodOption struct {
-	Method Method
-	Label  string
-}
-
 // Methods lists every method in the order a form offers them.
-var Methods = []MethodOption{
-	{"in_person", "In person"},
-	{"phone", "By phone"},
-	{"video", "By video"},
-	{"self_reported", "Filled in by the patient"},
+var Methods = forms.Choices[Method]{
+	{Value: "in_person", Label: "In person"},
+	{Value: "phone", Label: "By phone"},
+	{Value: "video", Label: "By video"},
+	{Value: "self_reported", Label: "Filled in by the patient"},
 }
 
 // Label is the method in plain words.
-func (m Method) Label() string {
-	for _, o := range Methods {
-		if o.Method == m {
-			return o.Label
-		}
-	}
-	return string(m)
-}
+func (m Method) Label() string { return Methods.Label(m) }
 
 // Valid reports whether m is one of Methods.
-func (m Method) Valid() bool { return m.Label() != string(m) }
+func (m Method) Valid() bool { return Methods.Has(m) }
 
 // reasonMax is the longest amend or error reason the table accepts.
 const reasonMax = 2000
 
-// Errors a caller can tell the person about.
+// Failures a use case reports.
 var (
+	// ErrUnknownInstrument is a code no published definition has: a form
+	// offers only published ones, so meeting it is a fault.
 	ErrUnknownInstrument = errors.New("assessments: unknown instrument")
 	ErrUnknownMethod     = errors.New("assessments: unknown method")
-	ErrNotInProgress     = errors.New("assessments: assessment is no longer in progress")
-	ErrNotCompleted      = errors.New("assessments: assessment is not completed")
-	ErrReasonRequired    = errors.New("assessments: a reason is required")
-	ErrReasonTooLong     = errors.New("assessments: reason is too long")
+	// ErrNotInProgress is answers sent to an assessment completed (or
+	// marked entered in error) since the form was read.
+	ErrNotInProgress = fail.Conflict("This assessment is already completed, so the answers you sent were not saved. To correct it, amend it below.")
+	// ErrNotCompleted is an amendment or an entered-in-error mark of an
+	// assessment that is not completed (any more).
+	ErrNotCompleted = fail.Conflict("Only a completed assessment can be amended or marked entered in error, so nothing was changed. This is where it stands now.")
+	// ErrAnswersChanged is answers saved from a form read before someone
+	// else saved theirs.
+	ErrAnswersChanged = db.ErrConflict.Because("Someone else saved this assessment while you were working on it, so your answers were not saved. " +
+		"Your answers are shown below: check them, then save again to replace theirs.")
+	// ErrReasonRequired and ErrReasonTooLong are an amendment or an
+	// entered-in-error mark without a usable reason; the message beside
+	// the reason says which.
+	ErrReasonRequired = fail.Invalid(nil, "Nothing was changed: say why below.")
+	ErrReasonTooLong  = fail.Invalid(nil, "Nothing was changed: the reason below is too long.")
 )
-
-// MissingAnswersError lists the required questions left unanswered when an
-// assessment was to be completed.
-type MissingAnswersError struct {
-	QuestionIDs []string
-}
-
-func (e *MissingAnswersError) Error() string {
-	return "assessments: unanswered questions: " + strings.Join(e.QuestionIDs, ", ")
-}
 
 // DomainRef is a positive domain as stored with a result.
 type DomainRef struct {
@@ -133,9 +126,24 @@ func scanAssessment(row pgx.CollectableRow) (Assessment, error) {
 	return a, err
 }
 
+// stamp is when a acts, for a column that otherwise takes the
+// transaction's time: nil for an actor without a clock reading.
+func stamp(a tenants.Actor) *time.Time {
+	if a.At.IsZero() {
+		return nil
+	}
+	return &a.At
+}
+
 // Start begins an assessment of the patient with the current version of
-// the instrument code, administered by actorID.
+// the instrument code, administered by actorID, at the transaction's time.
+// Pages start one through Service.Start.
 func Start(ctx context.Context, q db.DBTX, tenantID, patientID, actorID, code string, method Method) (string, error) {
+	return start(ctx, q, tenants.Actor{TenantID: tenantID, UserID: actorID}, patientID, code, method)
+}
+
+// start begins an assessment given by a at a.At.
+func start(ctx context.Context, q db.DBTX, a tenants.Actor, patientID, code string, method Method) (string, error) {
 	in, ok := Current(code)
 	if !ok {
 		return "", ErrUnknownInstrument
@@ -145,9 +153,10 @@ func Start(ctx context.Context, q db.DBTX, tenantID, patientID, actorID, code st
 	}
 	var id string
 	err := q.QueryRow(ctx, `
-		insert into assessments (tenant_id, patient_id, instrument_code, instrument_version, method, administered_by)
-		values ($1, $2, $3, $4, $5, nullif($6, '')::uuid)
-		returning id`, tenantID, patientID, in.Code, in.Version, method, actorID).Scan(&id)
+		insert into assessments (tenant_id, patient_id, instrument_code, instrument_version, method, administered_by,
+			started_at, created_at)
+		values ($1, $2, $3, $4, $5, nullif($6, '')::uuid, coalesce($7, now()), coalesce($7, now()))
+		returning id`, a.TenantID, patientID, in.Code, in.Version, method, a.UserID, stamp(a)).Scan(&id)
 	return id, err
 }
 
@@ -168,8 +177,8 @@ func ListForPatient(ctx context.Context, q db.DBTX, tenantID, patientID string) 
 }
 
 // inProgress loads an assessment that may still change, with its
-// instrument, and checks the answers belong to that instrument.
-func inProgress(ctx context.Context, q db.DBTX, tenantID, patientID, id string, answers Answers) (Instrument, error) {
+// instrument.
+func inProgress(ctx context.Context, q db.DBTX, tenantID, patientID, id string) (Instrument, error) {
 	a, err := Get(ctx, q, tenantID, patientID, id)
 	if err != nil {
 		return Instrument{}, err
@@ -181,17 +190,13 @@ func inProgress(ctx context.Context, q db.DBTX, tenantID, patientID, id string, 
 	if !ok {
 		return Instrument{}, ErrUnknownInstrument
 	}
-	return in, in.Validate(answers)
+	return in, nil
 }
 
-// SaveAnswers keeps partial answers of an assessment still in progress, if
+// saveAnswers keeps partial answers of an assessment still in progress, if
 // it is still at version; otherwise it changes nothing and returns
-// db.ErrConflict. Answers that can't belong to the instrument are an
-// *InvalidAnswersError.
-func SaveAnswers(ctx context.Context, q db.DBTX, tenantID, patientID, id string, version int, answers Answers) error {
-	if _, err := inProgress(ctx, q, tenantID, patientID, id, answers); err != nil {
-		return err
-	}
+// ErrAnswersChanged.
+func saveAnswers(ctx context.Context, q db.DBTX, tenantID, patientID, id string, version int, answers Answers) error {
 	tag, err := q.Exec(ctx, `
 		update assessments set answers = $5, version = version + 1
 		 where tenant_id = $1 and patient_id = $2 and id = $3 and version = $4 and status = 'in_progress'`,
@@ -200,26 +205,14 @@ func SaveAnswers(ctx context.Context, q db.DBTX, tenantID, patientID, id string,
 		return err
 	}
 	if tag.RowsAffected() == 0 {
-		return db.ErrConflict
+		return ErrAnswersChanged
 	}
 	return nil
 }
 
-// Complete scores the answers with the instrument version the assessment
-// was started with and stores them with the result. Unanswered required
-// questions are a *MissingAnswersError and nothing is stored.
-func Complete(ctx context.Context, q db.DBTX, tenantID, patientID, id string, version int, answers Answers) (Result, error) {
-	in, err := inProgress(ctx, q, tenantID, patientID, id, answers)
-	if err != nil {
-		return Result{}, err
-	}
-	if missing := in.Missing(answers); len(missing) > 0 {
-		return Result{}, &MissingAnswersError{QuestionIDs: missing}
-	}
-	res, err := in.Score(answers)
-	if err != nil {
-		return Result{}, err
-	}
+// complete stores res, the score of answers, completing the assessment at
+// a.At if it is still at version.
+func complete(ctx context.Context, q db.DBTX, a tenants.Actor, patientID, id string, version int, answers Answers, res Result) error {
 	var total, severity *int
 	if res.HasTotal {
 		t, s := res.Total, int(res.Band.Severity)
@@ -235,75 +228,67 @@ func Complete(ctx context.Context, q db.DBTX, tenantID, patientID, id string, ve
 	}
 	tag, err := q.Exec(ctx, `
 		update assessments set status = 'completed', answers = $5, total = $6, band = $7, severity = $8,
-			positive_domains = $9, alerts = $10, interpretation = $11, completed_at = now(), version = version + 1
+			positive_domains = $9, alerts = $10, interpretation = $11, completed_at = coalesce($12, now()), version = version + 1
 		 where tenant_id = $1 and patient_id = $2 and id = $3 and version = $4 and status = 'in_progress'`,
-		tenantID, patientID, id, version, answers, total, res.Band.Label, severity, domains, alerts, res.Interpretation)
+		a.TenantID, patientID, id, version, answers, total, res.Band.Label, severity, domains, alerts, res.Interpretation, stamp(a))
 	if err != nil {
-		return Result{}, err
+		return err
 	}
 	if tag.RowsAffected() == 0 {
-		return Result{}, db.ErrConflict
+		return ErrAnswersChanged
 	}
-	return res, nil
+	return nil
 }
 
-// CleanReason trims a reason and checks it is given and not too long.
-func CleanReason(reason string) (string, error) {
+// cleanReason trims the reason typed into field and checks it is given
+// and not too long.
+func cleanReason(field, reason string) (string, error) {
 	reason = strings.TrimSpace(reason)
 	switch {
 	case reason == "":
-		return "", ErrReasonRequired
+		return "", ErrReasonRequired.WithFields(map[string]string{field: "Say why, so that everyone reading the chart understands the change."})
 	case len([]rune(reason)) > reasonMax:
-		return "", ErrReasonTooLong
+		return "", ErrReasonTooLong.WithFields(map[string]string{field: "Keep the reason under 2,000 characters."})
 	}
 	return reason, nil
 }
 
-// Amend starts a new assessment that corrects a completed one: same
+// completedOne loads an assessment that may be corrected: a completed one.
+func completedOne(ctx context.Context, q db.DBTX, tenantID, patientID, id string) (Assessment, error) {
+	a, err := Get(ctx, q, tenantID, patientID, id)
+	if err == nil && a.Status != Completed {
+		return a, ErrNotCompleted
+	}
+	return a, err
+}
+
+// amend starts, at a.At, a new assessment that corrects orig: same
 // instrument version and method, the answers copied for editing, and the
 // reason. The original stays completed and unchanged.
-func Amend(ctx context.Context, q db.DBTX, tenantID, patientID, id, actorID, reason string) (string, error) {
-	reason, err := CleanReason(reason)
-	if err != nil {
-		return "", err
-	}
-	orig, err := Get(ctx, q, tenantID, patientID, id)
-	if err != nil {
-		return "", err
-	}
-	if orig.Status != Completed {
-		return "", ErrNotCompleted
-	}
+func amend(ctx context.Context, q db.DBTX, a tenants.Actor, orig Assessment, reason string) (string, error) {
 	var newID string
-	err = q.QueryRow(ctx, `
+	err := q.QueryRow(ctx, `
 		insert into assessments (tenant_id, patient_id, instrument_code, instrument_version, answers, method,
-			administered_by, amends_id, amend_reason)
+			administered_by, amends_id, amend_reason, started_at, created_at)
 		select tenant_id, patient_id, instrument_code, instrument_version, answers, method,
-			nullif($4, '')::uuid, id, $5
+			nullif($4, '')::uuid, id, $5, coalesce($6, now()), coalesce($6, now())
 		  from assessments
 		 where tenant_id = $1 and patient_id = $2 and id = $3
-		returning id`, tenantID, patientID, id, actorID, reason).Scan(&newID)
+		returning id`, a.TenantID, orig.PatientID, orig.ID, a.UserID, reason, stamp(a)).Scan(&newID)
 	return newID, err
 }
 
-// MarkEnteredInError marks a completed assessment as given in error, with
+// markEnteredInError marks a completed assessment as given in error, with
 // the reason. It stays on record; nothing is deleted.
-func MarkEnteredInError(ctx context.Context, q db.DBTX, tenantID, patientID, id, reason string) error {
-	reason, err := CleanReason(reason)
-	if err != nil {
-		return err
-	}
+func markEnteredInError(ctx context.Context, q db.DBTX, tenantID string, orig Assessment, reason string) error {
 	tag, err := q.Exec(ctx, `
 		update assessments set status = 'entered_in_error', error_reason = $4, version = version + 1
 		 where tenant_id = $1 and patient_id = $2 and id = $3 and status = 'completed'`,
-		tenantID, patientID, id, reason)
+		tenantID, orig.PatientID, orig.ID, reason)
 	if err != nil {
 		return err
 	}
 	if tag.RowsAffected() == 0 {
-		if _, err := Get(ctx, q, tenantID, patientID, id); err != nil {
-			return err
-		}
 		return ErrNotCompleted
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"testing"
@@ -12,17 +13,21 @@ import (
 	"carecoord/internal/assessments"
 	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
+	"carecoord/internal/fail"
 	"carecoord/internal/patients"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
 
 func TestMain(m *testing.M) { dbtest.Main(m) }
 
-// storeFixture is two tenants, each with one patient, in a private database.
+// storeFixture is two tenants, each with one patient, in a private
+// database, and the assessments' use cases over it.
 type storeFixture struct {
 	t                     *testing.T
 	d                     dbtest.DB
+	svc                   *assessments.Service
 	tenant, other         string
 	patient, otherPatient string
 }
@@ -30,9 +35,20 @@ type storeFixture struct {
 func newStoreFixture(t *testing.T) storeFixture {
 	t.Helper()
 	f := storeFixture{t: t, d: dbtest.New(t, "")}
+	f.svc = assessments.NewService(f.d.Pool)
 	f.tenant, f.patient = f.tenantWithPatient("north")
 	f.other, f.otherPatient = f.tenantWithPatient("river")
 	return f
+}
+
+// actor is CareCoord acting in the fixture's first tenant now.
+func (f storeFixture) actor() tenants.Actor {
+	return tenants.Actor{TenantID: f.tenant, At: time.Now()}
+}
+
+// form is an assessment's posted form at version.
+func form(version int, answers assessments.Answers) assessments.AnswersForm {
+	return assessments.AnswersForm{Version: fmt.Sprint(version), Answers: answers}
 }
 
 func (f storeFixture) tenantWithPatient(slug string) (string, string) {
@@ -60,10 +76,6 @@ func (f storeFixture) in(tenant string, fn func(tx pgx.Tx) error) {
 	}
 }
 
-func (f storeFixture) try(fn func(tx pgx.Tx) error) error {
-	return db.InTenant(context.Background(), f.d.Pool, f.tenant, fn)
-}
-
 func (f storeFixture) get(id string) assessments.Assessment {
 	f.t.Helper()
 	var a assessments.Assessment
@@ -76,11 +88,10 @@ func (f storeFixture) get(id string) assessments.Assessment {
 
 func (f storeFixture) start(code string) string {
 	f.t.Helper()
-	var id string
-	f.in(f.tenant, func(tx pgx.Tx) (err error) {
-		id, err = assessments.Start(context.Background(), tx, f.tenant, f.patient, "", code, "phone")
-		return err
-	})
+	id, err := f.svc.Start(context.Background(), f.actor(), f.patient, assessments.StartForm{Instrument: code, Method: "phone"})
+	if err != nil {
+		f.t.Fatal(err)
+	}
 	return id
 }
 
@@ -97,10 +108,9 @@ func phq9(points ...int) assessments.Answers {
 
 func (f storeFixture) complete(id string, answers assessments.Answers) {
 	f.t.Helper()
-	f.in(f.tenant, func(tx pgx.Tx) error {
-		_, err := assessments.Complete(context.Background(), tx, f.tenant, f.patient, id, f.get(id).RowVersion, answers)
-		return err
-	})
+	if _, err := f.svc.Complete(context.Background(), f.actor(), f.patient, id, form(f.get(id).RowVersion, answers)); err != nil {
+		f.t.Fatal(err)
+	}
 }
 
 func TestStore_CompletedAssessmentKeepsItsScoreAndCannotBeSavedAgain(t *testing.T) {
@@ -108,9 +118,9 @@ func TestStore_CompletedAssessmentKeepsItsScoreAndCannotBeSavedAgain(t *testing.
 	f := newStoreFixture(t)
 	ctx := context.Background()
 	id := f.start("PHQ-9")
-	f.in(f.tenant, func(tx pgx.Tx) error {
-		return assessments.SaveAnswers(ctx, tx, f.tenant, f.patient, id, 1, phq9(2, 2))
-	})
+	if err := f.svc.SaveAnswers(ctx, f.actor(), f.patient, id, form(1, phq9(2, 2))); err != nil {
+		t.Fatal(err)
+	}
 	if got := f.get(id); got.Status != assessments.InProgress || len(got.Answers) != 2 || got.Version != "1" {
 		t.Fatalf("after save: %+v", got)
 	}
@@ -119,9 +129,7 @@ func TestStore_CompletedAssessmentKeepsItsScoreAndCannotBeSavedAgain(t *testing.
 	if got.Status != assessments.Completed || got.Total == nil || *got.Total != 14 || got.Band != "Moderate" || got.CompletedAt == nil {
 		t.Fatalf("completed: status %s total %v band %q", got.Status, got.Total, got.Band)
 	}
-	err := f.try(func(tx pgx.Tx) error {
-		return assessments.SaveAnswers(ctx, tx, f.tenant, f.patient, id, got.RowVersion, phq9(0))
-	})
+	err := f.svc.SaveAnswers(ctx, f.actor(), f.patient, id, form(got.RowVersion, phq9(0)))
 	if !errors.Is(err, assessments.ErrNotInProgress) {
 		t.Fatalf("saving a completed assessment: %v, want ErrNotInProgress", err)
 	}
@@ -134,12 +142,10 @@ func TestStore_SaveFromAStaleVersionIsAConflict(t *testing.T) {
 	t.Parallel()
 	f := newStoreFixture(t)
 	id := f.start("GAD-7")
-	f.in(f.tenant, func(tx pgx.Tx) error {
-		return assessments.SaveAnswers(context.Background(), tx, f.tenant, f.patient, id, 1, phq9(1))
-	})
-	err := f.try(func(tx pgx.Tx) error {
-		return assessments.SaveAnswers(context.Background(), tx, f.tenant, f.patient, id, 1, phq9(3))
-	})
+	if err := f.svc.SaveAnswers(context.Background(), f.actor(), f.patient, id, form(1, phq9(1))); err != nil {
+		t.Fatal(err)
+	}
+	err := f.svc.SaveAnswers(context.Background(), f.actor(), f.patient, id, form(1, phq9(3)))
 	if !errors.Is(err, db.ErrConflict) {
 		t.Fatalf("stale save: %v, want db.ErrConflict", err)
 	}
@@ -152,12 +158,8 @@ func TestStore_CompletingWithUnansweredQuestionsNamesThemAndStoresNothing(t *tes
 	t.Parallel()
 	f := newStoreFixture(t)
 	id := f.start("PHQ-9")
-	err := f.try(func(tx pgx.Tx) error {
-		_, err := assessments.Complete(context.Background(), tx, f.tenant, f.patient, id, 1, phq9(1, 1, 1, 1, 1, 1, 1, 1))
-		return err
-	})
-	var missing *assessments.MissingAnswersError
-	if !errors.As(err, &missing) || !slices.Equal(missing.QuestionIDs, []string{"q9"}) {
+	_, err := f.svc.Complete(context.Background(), f.actor(), f.patient, id, form(1, phq9(1, 1, 1, 1, 1, 1, 1, 1)))
+	if missing := slices.Collect(maps.Keys(fail.Fields(err))); fail.KindOf(err) != fail.KindInvalid || !slices.Equal(missing, []string{"q9"}) {
 		t.Fatalf("complete without q9: %v", err)
 	}
 	if got := f.get(id); got.Status != assessments.InProgress || got.Total != nil {
@@ -171,18 +173,14 @@ func TestStore_AmendmentCopiesTheAnswersAndLeavesTheOriginalAlone(t *testing.T) 
 	ctx := context.Background()
 	id := f.start("PHQ-9")
 	f.complete(id, phq9(1, 1, 1, 1, 1, 1, 1, 1, 0))
-	err := f.try(func(tx pgx.Tx) error {
-		_, err := assessments.Amend(ctx, tx, f.tenant, f.patient, id, "", "  ")
-		return err
-	})
+	_, err := f.svc.Amend(ctx, f.actor(), f.patient, id, "  ")
 	if !errors.Is(err, assessments.ErrReasonRequired) {
 		t.Fatalf("amend without reason: %v", err)
 	}
-	var amendID string
-	f.in(f.tenant, func(tx pgx.Tx) (err error) {
-		amendID, err = assessments.Amend(ctx, tx, f.tenant, f.patient, id, "", "Patient misheard question 3")
-		return err
-	})
+	amendID, err := f.svc.Amend(ctx, f.actor(), f.patient, id, "Patient misheard question 3")
+	if err != nil {
+		t.Fatal(err)
+	}
 	amend, orig := f.get(amendID), f.get(id)
 	if amend.Status != assessments.InProgress || amend.AmendsID != id || amend.AmendReason != "Patient misheard question 3" || len(amend.Answers) != 9 {
 		t.Fatalf("amendment: %+v", amend)
@@ -197,16 +195,14 @@ func TestStore_EnteredInErrorIsKeptWithItsReason(t *testing.T) {
 	f := newStoreFixture(t)
 	id := f.start("PHQ-9")
 	f.complete(id, phq9(0, 0, 0, 0, 0, 0, 0, 0, 0))
-	f.in(f.tenant, func(tx pgx.Tx) error {
-		return assessments.MarkEnteredInError(context.Background(), tx, f.tenant, f.patient, id, "Wrong patient")
-	})
+	if _, err := f.svc.MarkEnteredInError(context.Background(), f.actor(), f.patient, id, "Wrong patient"); err != nil {
+		t.Fatal(err)
+	}
 	got := f.get(id)
 	if got.Status != assessments.EnteredInError || got.ErrorReason != "Wrong patient" || *got.Total != 0 {
 		t.Fatalf("entered in error: %+v", got)
 	}
-	err := f.try(func(tx pgx.Tx) error {
-		return assessments.MarkEnteredInError(context.Background(), tx, f.tenant, f.patient, id, "Again")
-	})
+	_, err := f.svc.MarkEnteredInError(context.Background(), f.actor(), f.patient, id, "Again")
 	if !errors.Is(err, assessments.ErrNotCompleted) {
 		t.Fatalf("marking twice: %v", err)
 	}
@@ -226,13 +222,14 @@ func TestStore_AnotherTenantCannotSeeOrChangeAnAssessment(t *testing.T) {
 		if list, err := assessments.ListForPatient(ctx, tx, f.tenant, f.patient); err != nil || len(list) != 0 {
 			return fmt.Errorf("list: %v %v", list, err)
 		}
-		if err := assessments.SaveAnswers(ctx, tx, f.other, f.otherPatient, id, 1, phq9(3)); !errors.Is(err, db.ErrNotFound) {
-			return fmt.Errorf("save: %v, want ErrNotFound", err)
-		}
 		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	other := tenants.Actor{TenantID: f.other, At: time.Now()}
+	if err := f.svc.SaveAnswers(ctx, other, f.otherPatient, id, form(1, phq9(3))); !errors.Is(err, db.ErrNotFound) {
+		t.Fatalf("save: %v, want ErrNotFound", err)
 	}
 	if got := f.get(id); len(got.Answers) != 0 || got.RowVersion != 1 {
 		t.Fatalf("other tenant changed the assessment: %+v", got)

@@ -12,6 +12,7 @@ import (
 	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
 	"carecoord/internal/patients"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -35,15 +36,16 @@ func newFixture(t *testing.T) fixture {
 	f.other, f.otherPatient = f.tenantWithPatient("river")
 	answers := assessments.Answers{"q1": {"worried"}, "q2": {"none"}, "q3": {"often"}, "q4": {"never"},
 		"q5": {"no"}, "q6": {"no"}, "q7": {"never"}, "q8": {"never"}, "q9": {"never"}, "q10": {"never"}}
-	f.in(f.tenant, func(tx pgx.Tx) error {
-		ctx := context.Background()
-		id, err := assessments.Start(ctx, tx, f.tenant, f.patient, "", "AHC-HRSN", "phone")
-		if err != nil {
-			return err
-		}
-		if _, err := assessments.Complete(ctx, tx, f.tenant, f.patient, id, 1, answers); err != nil {
-			return err
-		}
+	ctx, screens := context.Background(), assessments.NewService(f.d.Pool)
+	a := tenants.Actor{TenantID: f.tenant, At: time.Now()}
+	id, err := screens.Start(ctx, a, f.patient, assessments.StartForm{Instrument: "AHC-HRSN", Method: "phone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := screens.Complete(ctx, a, f.patient, id, assessments.AnswersForm{Version: "1", Answers: answers}); err != nil {
+		t.Fatal(err)
+	}
+	f.in(f.tenant, func(tx pgx.Tx) (err error) {
 		f.screen, err = assessments.Get(ctx, tx, f.tenant, f.patient, id)
 		return err
 	})
@@ -233,13 +235,13 @@ func TestDecision_ValidateNamesEachProblem(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			d := careplans.ParseDecision(tt.form)
-			ok := d.Validate()
-			if ok != (len(tt.fields) == 0) || len(d.Errors) != len(tt.fields) {
-				t.Fatalf("Validate = %v, errors %v; want errors on %v", ok, d.Errors, tt.fields)
+			d, _ := careplans.ParseDecision(tt.form)
+			errs := d.Validate()
+			if ok := len(errs) == 0; ok != (len(tt.fields) == 0) || len(errs) != len(tt.fields) {
+				t.Fatalf("Validate = %v, errors %v; want errors on %v", ok, errs, tt.fields)
 			}
 			for _, f := range tt.fields {
-				if d.Errors[f] == "" {
+				if errs[f] == "" {
 					t.Errorf("no message for %s", f)
 				}
 			}

@@ -6,16 +6,25 @@ import (
 	"time"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/auth"
+	"carecoord/internal/db"
 	"carecoord/internal/patients"
+	"carecoord/internal/tasks"
+	"carecoord/internal/tenants"
+	"carecoord/internal/worklist"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// Demo assessments are given through the store, so that every score, band,
-// domain and alert comes from the real scoring; only the dates are moved
-// back afterwards, since the store stamps them with the time of completion.
-// Which patient gets what depends only on their place among the tenant's
-// active patients, never on the date, like the patients themselves.
+// Demo assessments are given through the use cases the pages call
+// (assessments.Service), under db.Joining, as the patient's coordinator at
+// the moment each was given: every score, band, domain, alert, timeline
+// line and audit event comes from the real rules, and a safety alert opens
+// its urgent task as it would today; the coordinator completed that task
+// the same day (worklist.Service), so the demo shows no safety alert left
+// open for months. Which patient gets what depends only on their place
+// among the tenant's active patients, never on the date, like the
+// patients themselves.
 
 // phqSeries are PHQ-9 totals, oldest first: some improving, a few
 // worsening, some steady.
@@ -54,9 +63,24 @@ type demoGiven struct {
 	method  assessments.Method
 }
 
+// demoAssessments are the use cases the demo assessments go through. Under
+// db.Joining they work in the loader's transaction and never use a pool.
+type demoAssessments struct {
+	tenant      seededTenant
+	assessments *assessments.Service
+	work        *worklist.Service
+}
+
+// actor is the coordinator userID acting at at.
+func (d demoAssessments) actor(userID string, at time.Time) tenants.Actor {
+	return tenants.Actor{TenantID: d.tenant.ID, UserID: userID, Role: auth.Coordinator, Settings: tenants.DefaultSettings(), At: at}
+}
+
 // loadAssessments gives most of the tenant's active patients their
 // assessments; the tenant must already be bound to the transaction.
 func loadAssessments(ctx context.Context, tx pgx.Tx, t seededTenant, ps []loadedPatient, today time.Time) error {
+	ctx = db.Joining(ctx, tx)
+	d := demoAssessments{tenant: t, assessments: assessments.NewService(nil), work: worklist.NewService(nil)}
 	var active []loadedPatient
 	for _, p := range ps {
 		if p.Status == patients.Active {
@@ -73,7 +97,7 @@ func loadAssessments(ctx context.Context, tx pgx.Tx, t seededTenant, ps []loaded
 			actor = t.users["coord1"]
 		}
 		for _, g := range demoPlan(i, today) {
-			id, err := giveAssessment(ctx, tx, t.ID, p.ID, actor, g)
+			id, err := d.give(ctx, p.ID, actor, g)
 			if err != nil {
 				return fmt.Errorf("%s for %s %s: %w", g.code, p.GivenName, p.FamilyName, err)
 			}
@@ -82,12 +106,12 @@ func loadAssessments(ctx context.Context, tx pgx.Tx, t seededTenant, ps []loaded
 			}
 		}
 	}
-	return correctSome(ctx, tx, t, phqIDs, today)
+	return d.correctSome(ctx, tx, phqIDs)
 }
 
 // demoPlan is what the patient at place i among the active ones was given.
 func demoPlan(i int, today time.Time) []demoGiven {
-	method := assessments.Methods[i%len(assessments.Methods)].Method
+	method := assessments.Methods[i%len(assessments.Methods)].Value
 	daysAgo := func(n int) time.Time { return today.AddDate(0, 0, -n).Add(time.Duration(9+i%8) * time.Hour) }
 	prof := ahcProfiles[i%len(ahcProfiles)]
 	// One or two patients a tenant tell the screen they are not safe.
@@ -113,52 +137,61 @@ func demoPlan(i int, today time.Time) []demoGiven {
 	return plan
 }
 
-// giveAssessment starts and completes one assessment, then dates it back.
-func giveAssessment(ctx context.Context, tx pgx.Tx, tenantID, patientID, actorID string, g demoGiven) (string, error) {
-	id, err := assessments.Start(ctx, tx, tenantID, patientID, actorID, g.code, g.method)
+// give starts one assessment at g.at and completes it twelve minutes
+// later, as actorID.
+func (d demoAssessments) give(ctx context.Context, patientID, actorID string, g demoGiven) (string, error) {
+	id, err := d.assessments.Start(ctx, d.actor(actorID, g.at), patientID, assessments.StartForm{Instrument: g.code, Method: string(g.method)})
 	if err != nil {
 		return "", err
 	}
-	if _, err := assessments.Complete(ctx, tx, tenantID, patientID, id, 1, g.answers); err != nil {
-		return "", err
-	}
-	return id, backdate(ctx, tx, tenantID, id, g.at)
+	return id, d.complete(ctx, d.actor(actorID, g.at.Add(12*time.Minute)), patientID, id, g.answers)
 }
 
-// backdate says the assessment was given at, taking twelve minutes.
-func backdate(ctx context.Context, tx pgx.Tx, tenantID, id string, at time.Time) error {
-	_, err := tx.Exec(ctx, `
-		update assessments set started_at = $3::timestamptz, completed_at = $3::timestamptz + interval '12 minutes', created_at = $3::timestamptz
-		 where tenant_id = $1 and id = $2`, tenantID, id, at)
+// complete completes an assessment as a, and then the safety task its
+// result opened, if any, two hours later.
+func (d demoAssessments) complete(ctx context.Context, a tenants.Actor, patientID, id string, answers assessments.Answers) error {
+	done, err := d.assessments.Complete(ctx, a, patientID, id, assessments.AnswersForm{Version: "1", Answers: answers})
+	if err != nil || done.SafetyTaskID == "" {
+		return err
+	}
+	a.At = a.At.Add(2 * time.Hour)
+	_, err = d.work.CompleteTask(ctx, a, patientID, done.SafetyTaskID,
+		tasks.ActionForm{Version: 1, Note: "Called the patient the same day; safety plan reviewed and shared with the care team."})
 	return err
 }
 
 // correctSome amends the first PHQ-9 given (a wrong answer corrected the
-// next day) and marks the last one entered in error, so the demo shows
-// both. pairs holds patient and assessment IDs in turn.
-func correctSome(ctx context.Context, tx pgx.Tx, t seededTenant, pairs []string, today time.Time) error {
+// next day) and marks the last one entered in error (noticed two hours
+// after it was given), so the demo shows both. pairs holds patient and
+// assessment IDs in turn.
+func (d demoAssessments) correctSome(ctx context.Context, tx pgx.Tx, pairs []string) error {
 	if len(pairs) < 4 {
 		return nil
 	}
+	coord := d.tenant.users["coord1"]
 	patient, orig := pairs[0], pairs[1]
-	a, err := assessments.Get(ctx, tx, t.ID, patient, orig)
+	a, err := assessments.Get(ctx, tx, d.tenant.ID, patient, orig)
 	if err != nil {
 		return err
 	}
-	newID, err := assessments.Amend(ctx, tx, t.ID, patient, orig, t.users["coord1"], "Item 3 was recorded against the wrong answer; corrected after calling the patient back.")
+	at := a.CompletedAt.AddDate(0, 0, 1)
+	newID, err := d.assessments.Amend(ctx, d.actor(coord, at), patient, orig,
+		"Item 3 was recorded against the wrong answer; corrected after calling the patient back.")
 	if err != nil {
 		return err
 	}
 	answers := a.Answers
 	answers["q3"] = []string{"not_at_all"}
-	if _, err := assessments.Complete(ctx, tx, t.ID, patient, newID, 1, answers); err != nil {
-		return err
-	}
-	if err := backdate(ctx, tx, t.ID, newID, a.CompletedAt.AddDate(0, 0, 1)); err != nil {
+	if err := d.complete(ctx, d.actor(coord, at.Add(12*time.Minute)), patient, newID, answers); err != nil {
 		return err
 	}
 	patient, last := pairs[len(pairs)-2], pairs[len(pairs)-1]
-	return assessments.MarkEnteredInError(ctx, tx, t.ID, patient, last, "Answers were recorded on the wrong patient's chart.")
+	if a, err = assessments.Get(ctx, tx, d.tenant.ID, patient, last); err != nil {
+		return err
+	}
+	_, err = d.assessments.MarkEnteredInError(ctx, d.actor(coord, a.CompletedAt.Add(2*time.Hour)), patient, last,
+		"Answers were recorded on the wrong patient's chart.")
+	return err
 }
 
 // frequencyAnswers answers a PHQ-9 (items 8) or GAD-7 (items 7) so the

@@ -13,25 +13,6 @@ import (
 // the patient has taken is drawn as a trend, and the latest result of each
 // says when the instrument is due again.
 
-// counted are the assessments whose result stands: completed, and not
-// replaced by a completed amendment (the amendment counts instead), so a
-// corrected result is not drawn twice. Entered-in-error ones never count.
-func counted(list []assessments.Assessment) []assessments.Assessment {
-	amended := map[string]bool{}
-	for _, a := range list {
-		if a.Status == assessments.Completed && a.AmendsID != "" {
-			amended[a.AmendsID] = true
-		}
-	}
-	var out []assessments.Assessment
-	for _, a := range list {
-		if a.Status == assessments.Completed && a.CompletedAt != nil && !amended[a.ID] {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
 // trendCodes are the instruments with a total, in the order the chart
 // draws them.
 var trendCodes = []string{"PHQ-9", "GAD-7", "LACE"}
@@ -61,28 +42,13 @@ func trendOf(code string, list []assessments.Assessment) (web.TrendView, bool) {
 			v.Bands = append(v.Bands, web.TrendBand{From: b.Min, Label: b.Label})
 		}
 	}
-	for _, a := range counted(list) {
+	for _, a := range assessments.Counted(list) {
 		if a.Code == code && a.Total != nil {
 			v.Points = append(v.Points, web.TrendPoint{Date: a.CompletedAt.Local(), Score: *a.Total, Label: a.Band})
 		}
 	}
 	slices.SortStableFunc(v.Points, func(x, y web.TrendPoint) int { return x.Date.Compare(y.Date) })
 	return v, len(v.Points) > 0
-}
-
-// latestResults is the newest counted result of each instrument.
-func latestResults(list []assessments.Assessment) map[string]assessments.LastResult {
-	out := map[string]assessments.LastResult{}
-	for _, a := range counted(list) {
-		last := assessments.LastResult{Code: a.Code, CompletedAt: *a.CompletedAt}
-		if a.Severity != nil {
-			last.Severity = assessments.Severity(*a.Severity)
-		}
-		if prev, ok := out[a.Code]; !ok || last.CompletedAt.After(prev.CompletedAt) {
-			out[a.Code] = last
-		}
-	}
-	return out
 }
 
 // dueCodes are the instruments that can fall due, in badge order.
@@ -92,16 +58,13 @@ var dueCodes = []string{"PHQ-9", "GAD-7", "AHC-HRSN"}
 // its settings (which default to assessments.DefaultDueRules).
 func dueRulesOf(r *http.Request) assessments.DueRules {
 	m, _ := currentMembership(r)
-	return assessments.DueRules{
-		DepressionAnxietyEvery: time.Duration(m.Settings.DepressionAnxietyReassessDays) * 24 * time.Hour,
-		SocialNeedsEvery:       assessments.Months(m.Settings.SocialNeedsReassessMonths),
-	}
+	return assessments.DueRulesOf(m.Settings)
 }
 
 // dueOf says which instruments are due again and when, by the tenant's
 // rules.
 func dueOf(base string, list []assessments.Assessment, day time.Time, rules assessments.DueRules) web.ChartAssessmentsDue {
-	latest := latestResults(list)
+	latest := assessments.LatestResults(list)
 	var v web.ChartAssessmentsDue
 	for _, code := range dueCodes {
 		last, ok := latest[code]

@@ -1,19 +1,18 @@
 package server
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"carecoord/internal/assessments"
-	"carecoord/internal/db"
-	"carecoord/internal/forms"
-	"carecoord/internal/patients"
+	"carecoord/internal/calendar"
+	"carecoord/internal/careplans"
+	"carecoord/internal/fail"
 	"carecoord/web"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/a-h/templ"
 )
 
 // Needs assessments (issue 5): a coordinator starts an instrument from the
@@ -58,29 +57,23 @@ func (s *Server) newAssessmentForm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	v := s.assessmentStartView(r, c)
-	err = s.inTenant(r, func(tx pgx.Tx) error {
-		p, err := patients.Get(r.Context(), tx, c.tenantID, c.patientID)
-		v.PatientName = p.DisplayName()
-		return err
-	})
+	sp, err := s.assessments.StartPage(r.Context(), s.actor(r), c.patientID)
 	if err != nil {
 		return err
 	}
-	return render(w, r, http.StatusOK, web.AssessmentStartPage(v))
-}
-
-func (s *Server) assessmentStartView(r *http.Request, c chartReq) web.AssessmentStartView {
-	v := web.AssessmentStartView{Shell: s.shell(r), Base: c.base, Errors: web.FieldErrors{}}
+	v := s.assessmentStartView(r, c, sp)
 	// The chart links here with the instrument it suggests already chosen.
 	if _, ok := assessments.Current(r.URL.Query().Get("instrument")); ok {
 		v.Instrument = r.URL.Query().Get("instrument")
 	}
+	return render(w, r, http.StatusOK, web.AssessmentStartPage(v))
+}
+
+func (s *Server) assessmentStartView(r *http.Request, c chartReq, sp assessments.StartPage) web.AssessmentStartView {
+	v := web.AssessmentStartView{Shell: s.shell(r), Base: c.base, PatientName: sp.PatientName,
+		Methods: web.OptionsOf(assessments.Methods), Errors: web.FieldErrors{}}
 	for _, in := range assessments.All() {
 		v.Instruments = append(v.Instruments, web.SelectOption{Value: in.Code, Label: in.Title})
-	}
-	for _, m := range assessments.Methods {
-		v.Methods = append(v.Methods, web.SelectOption{Value: string(m.Method), Label: m.Label})
 	}
 	return v
 }
@@ -90,77 +83,20 @@ func (s *Server) startAssessment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := s.assessmentStartView(r, c)
-	v.Instrument, v.Method = r.PostForm.Get("instrument"), r.PostForm.Get("method")
-	if _, ok := assessments.Current(v.Instrument); !ok {
-		v.Errors["instrument"] = "Choose the assessment to give."
-	}
-	if !assessments.Method(v.Method).Valid() {
-		v.Errors["method"] = "Choose how the assessment is given."
-	}
-	var id string
-	err = s.inTenant(r, func(tx pgx.Tx) error {
-		p, err := patients.Get(r.Context(), tx, c.tenantID, c.patientID)
-		if err != nil {
-			return err
-		}
-		v.PatientName = p.DisplayName()
-		if len(v.Errors) > 0 {
-			return errChartRedisplay
-		}
-		id, err = assessments.Start(r.Context(), tx, c.tenantID, c.patientID, c.actorID, v.Instrument, assessments.Method(v.Method))
-		if err != nil {
-			return err
-		}
-		return s.audit(r, tx, audited{action: "assessment.started", entityType: "assessment", entityID: id, patientID: c.patientID,
-			detail: map[string]any{"instrument": v.Instrument, "method": v.Method}})
-	})
-	if errors.Is(err, errChartRedisplay) {
-		v.Problem = "Choose the assessment and how it is given."
-		return render(w, r, http.StatusUnprocessableEntity, web.AssessmentStartPage(v))
-	}
+	f := assessments.ParseStartForm(r.PostForm)
+	id, err := s.assessments.Start(r.Context(), s.actor(r), c.patientID, f)
 	if err != nil {
-		return err
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
+			sp, err := s.assessments.StartPage(r.Context(), s.actor(r), c.patientID)
+			v := s.assessmentStartView(r, c, sp)
+			v.Instrument, v.Method, v.Errors, v.Problem = f.Instrument, f.Method, e.Fields, e.Message
+			return web.AssessmentStartPage(v), err
+		})
 	}
 	return redirect(w, r, c.base+"/assessments/"+id)
 }
 
 // Viewing ----------------------------------------------------------------
-
-// loadedAssessment is an assessment with its patient's name and instrument.
-type loadedAssessment struct {
-	assessments.Assessment
-	in          assessments.Instrument
-	patientName string
-	// history is the patient's assessments, read only for a completed one
-	// whose result page draws the trend.
-	history []assessments.Assessment
-	// proposals are the needs the result proposes that are not decided yet.
-	proposals []assessments.NeedProposal
-}
-
-func loadAssessment(r *http.Request, tx pgx.Tx, a assessmentReq) (loadedAssessment, error) {
-	p, err := patients.Get(r.Context(), tx, a.tenantID, a.patientID)
-	if err != nil {
-		return loadedAssessment{}, err
-	}
-	got, err := assessments.Get(r.Context(), tx, a.tenantID, a.patientID, a.id)
-	if err != nil {
-		return loadedAssessment{}, err
-	}
-	in, ok := got.Instrument()
-	if !ok {
-		return loadedAssessment{}, fmt.Errorf("assessment %s: %w %s %s", a.id, assessments.ErrUnknownInstrument, got.Code, got.Version)
-	}
-	l := loadedAssessment{Assessment: got, in: in, patientName: p.DisplayName()}
-	if got.Status == assessments.Completed && got.Total != nil {
-		l.history, err = assessments.ListForPatient(r.Context(), tx, a.tenantID, a.patientID)
-	}
-	if err == nil {
-		l.proposals, err = openProposals(r, tx, a, got)
-	}
-	return l, err
-}
 
 // showAssessment is the form while in progress and the result after.
 func (s *Server) showAssessment(w http.ResponseWriter, r *http.Request) error {
@@ -168,92 +104,103 @@ func (s *Server) showAssessment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var l loadedAssessment
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		if l, err = loadAssessment(r, tx, a); err != nil {
-			return err
-		}
-		return s.audit(r, tx, audited{action: "assessment.viewed", entityType: "assessment", entityID: a.id, patientID: a.patientID})
-	})
+	p, err := s.plans.AssessmentPage(r.Context(), s.actor(r), a.patientID, a.id)
 	if err != nil {
 		return err
 	}
-	if l.Status == assessments.InProgress {
-		return render(w, r, http.StatusOK, web.AssessmentFormPage(s.assessmentForm(r, a, l, l.Answers, nil)))
+	if p.Status == assessments.InProgress {
+		return render(w, r, http.StatusOK, web.AssessmentFormPage(s.assessmentForm(r, a, p, p.Answers, nil)))
 	}
-	return render(w, r, http.StatusOK, web.AssessmentResultPage(s.assessmentResult(r, a, l)))
+	return render(w, r, http.StatusOK, web.AssessmentResultPage(s.assessmentResult(r, a, p)))
+}
+
+// assessmentAgain is the assessment's page once more after a change to it
+// was refused, with e's messages: the form with the posted answers (or the
+// saved ones) while it is in progress, the result after, where keep puts
+// back what was typed.
+func (s *Server) assessmentAgain(r *http.Request, a assessmentReq, posted assessments.Answers, e *fail.Error, keep func(*web.AssessmentResultView)) (templ.Component, error) {
+	p, err := s.plans.AssessmentPageAgain(r.Context(), s.actor(r), a.patientID, a.id)
+	if err != nil {
+		return nil, err
+	}
+	if p.Status == assessments.InProgress {
+		answers := p.Answers
+		if posted != nil {
+			answers = p.Instrument.AnswersFrom(posted)
+		}
+		v := s.assessmentForm(r, a, p, answers, e.Fields)
+		v.Problem = e.Message
+		return web.AssessmentFormPage(v), nil
+	}
+	v := s.assessmentResult(r, a, p)
+	v.Problem = e.Message
+	if keep != nil {
+		keep(&v)
+	}
+	return web.AssessmentResultPage(v), nil
 }
 
 // assessmentForm shows answers (saved or just posted) with a message next
 // to each question in problems.
-func (s *Server) assessmentForm(r *http.Request, a assessmentReq, l loadedAssessment, answers assessments.Answers, problems map[string]string) web.AssessmentFormView {
+func (s *Server) assessmentForm(r *http.Request, a assessmentReq, p careplans.AssessmentPage, answers assessments.Answers, problems map[string]string) web.AssessmentFormView {
 	v := web.AssessmentFormView{
-		Shell: s.shell(r), Base: a.base, Action: a.href, PatientName: l.patientName,
-		Title: l.in.Title, Instructions: l.in.Instructions, Method: strings.ToLower(l.Method.Label()),
-		Version: l.RowVersion, AmendReason: l.AmendReason,
+		Shell: s.shell(r), Base: a.base, Action: a.href, PatientName: p.PatientName,
+		Title: p.Instrument.Title, Instructions: p.Instrument.Instructions, Method: strings.ToLower(p.Method.Label()),
+		Version: p.RowVersion, AmendReason: p.AmendReason, AmendsHref: assessmentHref(a.base, p.AmendsID),
 	}
-	if l.AmendsID != "" {
-		v.AmendsHref = a.base + "/assessments/" + l.AmendsID
-	}
-	for i, q := range l.in.Questions {
+	for i, q := range p.Instrument.Questions {
 		wq := web.AssessmentQuestion{ID: q.ID, Number: i + 1, Text: q.Text, Multi: q.Multi, Optional: !q.Required, Error: problems[q.ID]}
 		for _, o := range q.Options {
-			wq.Options = append(wq.Options, web.AssessmentOption{ID: o.ID, Label: o.Label, Chosen: contains(answers[q.ID], o.ID)})
+			wq.Options = append(wq.Options, web.AssessmentOption{ID: o.ID, Label: o.Label, Chosen: slices.Contains(answers[q.ID], o.ID)})
 		}
 		v.Questions = append(v.Questions, wq)
 	}
-	v.SafetyAlert = safetyMessage(l.in.Alerts(answers))
+	v.SafetyAlert = safetyMessage(p.Instrument.Alerts(answers))
 	return v
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
+// assessmentHref is the address of the patient's assessment id, or "".
+func assessmentHref(base, id string) string {
+	if id == "" {
+		return ""
 	}
-	return false
+	return base + "/assessments/" + id
 }
 
 func safetyMessage(alerts []string) string {
-	if contains(alerts, assessments.AlertSafety) {
+	if slices.Contains(alerts, assessments.AlertSafety) {
 		return "Safety alert: an answer shows the patient may be at risk of harm. Review this today and follow your organisation's safety protocol."
 	}
 	return ""
 }
 
-func (s *Server) assessmentResult(r *http.Request, a assessmentReq, l loadedAssessment) web.AssessmentResultView {
+func (s *Server) assessmentResult(r *http.Request, a assessmentReq, p careplans.AssessmentPage) web.AssessmentResultView {
 	v := web.AssessmentResultView{
-		Shell: s.shell(r), Base: a.base, Action: a.href, PatientName: l.patientName, Title: l.in.Title,
-		EnteredInError: l.Status == assessments.EnteredInError, ErrorReason: sentence(l.ErrorReason),
-		Band: l.Band, Interpretation: l.Interpretation, SafetyAlert: safetyMessage(l.Alerts),
-		AmendReason: l.AmendReason, CanChange: l.Status == assessments.Completed,
+		Shell: s.shell(r), Base: a.base, Action: a.href, PatientName: p.PatientName, Title: p.Instrument.Title,
+		EnteredInError: p.Status == assessments.EnteredInError, ErrorReason: sentence(p.ErrorReason),
+		Band: p.Band, Interpretation: p.Interpretation, SafetyAlert: safetyMessage(p.Alerts),
+		AmendReason: p.AmendReason, CanChange: p.Status == assessments.Completed,
+		AmendsHref: assessmentHref(a.base, p.AmendsID), AmendedByHref: assessmentHref(a.base, p.AmendedByID),
+		Needs: needProposalsView(a, p.Proposals),
 	}
-	if l.Total != nil {
-		v.HasTotal, v.Total, v.MaxTotal = true, strconv.Itoa(*l.Total), strconv.Itoa(maxTotal(l.in))
+	if p.Total != nil {
+		v.HasTotal, v.Total, v.MaxTotal = true, strconv.Itoa(*p.Total), strconv.Itoa(maxTotal(p.Instrument))
 	}
-	if t, ok := trendOf(l.Code, l.history); ok {
+	if t, ok := trendOf(p.Code, p.History); ok {
 		v.Trend = &t
 	}
-	v.Needs = needProposalsView(a, l.proposals)
-	for _, d := range l.PositiveDomains {
+	for _, d := range p.PositiveDomains {
 		v.Domains = append(v.Domains, d.Label)
 	}
-	if l.AmendsID != "" {
-		v.AmendsHref = a.base + "/assessments/" + l.AmendsID
-	}
-	if l.AmendedByID != "" {
-		v.AmendedByHref = a.base + "/assessments/" + l.AmendedByID
-	}
 	completed := ""
-	if l.CompletedAt != nil {
-		completed = l.CompletedAt.Local().Format("2 Jan 2006, 15:04")
+	if p.CompletedAt != nil {
+		completed = p.CompletedAt.Local().Format(calendar.DayTime)
 	}
-	v.Facts = facts("Given", l.Method.Label(), "Administered by", orText(l.AdministeredByName, "Unknown"),
-		"Started", l.StartedAt.Local().Format("2 Jan 2006, 15:04"), "Completed", completed,
-		"Version", l.Code+" version "+l.Version)
-	for i, q := range l.in.Questions {
-		v.Answers = append(v.Answers, web.AssessmentAnswer{Number: i + 1, Question: q.Text, Answer: answerLabels(q, l.Answers[q.ID])})
+	v.Facts = facts("Given", p.Method.Label(), "Administered by", orText(p.AdministeredByName, "Unknown"),
+		"Started", p.StartedAt.Local().Format(calendar.DayTime), "Completed", completed,
+		"Version", p.Code+" version "+p.Version)
+	for i, q := range p.Instrument.Questions {
+		v.Answers = append(v.Answers, web.AssessmentAnswer{Number: i + 1, Question: q.Text, Answer: answerLabels(q, p.Answers[q.ID])})
 	}
 	return v
 }
@@ -261,7 +208,7 @@ func (s *Server) assessmentResult(r *http.Request, a assessmentReq, l loadedAsse
 func answerLabels(q assessments.Question, chosen []string) string {
 	var labels []string
 	for _, o := range q.Options {
-		if contains(chosen, o.ID) {
+		if slices.Contains(chosen, o.ID) {
 			labels = append(labels, o.Label)
 		}
 	}
@@ -284,24 +231,7 @@ func sentence(s string) string {
 	return s + "."
 }
 
-// Saving and completing ---------------------------------------------------
-
-// answersFrom reads the instrument's questions from a posted form.
-func answersFrom(in assessments.Instrument, form map[string][]string) assessments.Answers {
-	a := assessments.Answers{}
-	for _, q := range in.Questions {
-		var chosen []string
-		for _, v := range form[q.ID] {
-			if v != "" {
-				chosen = append(chosen, v)
-			}
-		}
-		if len(chosen) > 0 {
-			a[q.ID] = chosen
-		}
-	}
-	return a
-}
+// Saving, completing and correcting --------------------------------------
 
 // postAssessment saves answers for later or completes the assessment.
 func (s *Server) postAssessment(w http.ResponseWriter, r *http.Request) error {
@@ -309,122 +239,23 @@ func (s *Server) postAssessment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	action := r.PostForm.Get("action")
-	if action != "save" && action != "complete" {
+	f := assessments.ParseAnswersForm(r.PostForm)
+	flash := "Answers saved. You can finish this assessment later from the chart."
+	switch f.Action {
+	case "save":
+		err = s.assessments.SaveAnswers(r.Context(), s.actor(r), a.patientID, a.id, f)
+	case "complete":
+		var done assessments.Completion
+		done, err = s.assessments.Complete(r.Context(), s.actor(r), a.patientID, a.id, f)
+		flash = done.Code + " completed."
+	default:
 		return errBadRequest
 	}
-	version := forms.Version(r.PostForm.Get("version"))
-	var l loadedAssessment
-	var answers assessments.Answers
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		if l, err = loadAssessment(r, tx, a); err != nil {
-			return err
-		}
-		answers = answersFrom(l.in, r.PostForm)
-		if action == "save" {
-			return s.saveAnswers(r, tx, a, version, answers)
-		}
-		return s.completeAssessment(r, tx, a, l, version, answers)
-	})
-	if err == nil {
-		if action == "save" {
-			s.flash(r, "Answers saved. You can finish this assessment later from the chart.")
-		} else {
-			s.flash(r, l.in.Code+" completed.")
-		}
-		return redirect(w, r, a.href)
-	}
-	return s.assessmentNotSaved(w, r, a, l, answers, err)
-}
-
-func (s *Server) saveAnswers(r *http.Request, tx pgx.Tx, a assessmentReq, version int, answers assessments.Answers) error {
-	if err := assessments.SaveAnswers(r.Context(), tx, a.tenantID, a.patientID, a.id, version, answers); err != nil {
-		return err
-	}
-	return s.audit(r, tx, audited{action: "assessment.saved", entityType: "assessment", entityID: a.id, patientID: a.patientID,
-		detail: map[string]any{"answered": len(answers)}})
-}
-
-func (s *Server) completeAssessment(r *http.Request, tx pgx.Tx, a assessmentReq, l loadedAssessment, version int, answers assessments.Answers) error {
-	res, err := assessments.Complete(r.Context(), tx, a.tenantID, a.patientID, a.id, version, answers)
 	if err != nil {
-		return err
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) { return s.assessmentAgain(r, a, f.Answers, e, nil) })
 	}
-	detail := map[string]any{"instrument": res.Code, "version": res.Version, "alerts": res.Alerts}
-	if res.HasTotal {
-		detail["total"], detail["band"] = res.Total, res.Band.Label
-	}
-	err = s.record(r, tx, a.chartReq, "assessment", resultSummary(l.in.Code, res),
-		audited{action: "assessment.completed", entityType: "assessment", entityID: a.id, detail: detail})
-	if err != nil {
-		return err
-	}
-	return s.openSafetyTask(r, tx, a, l.in.Code, res)
+	return s.redirectWith(w, r, a.href, flash)
 }
-
-// resultSummary is the timeline line of a completed assessment:
-// "PHQ-9 completed: 14, moderate".
-func resultSummary(code string, res assessments.Result) string {
-	var what string
-	switch {
-	case res.HasTotal:
-		what = strconv.Itoa(res.Total) + ", " + strings.ToLower(res.Band.Label)
-	case len(res.PositiveDomains) == 0:
-		what = "no needs identified"
-	default:
-		labels := make([]string, len(res.PositiveDomains))
-		for i, d := range res.PositiveDomains {
-			labels[i] = d.Label
-		}
-		what = "positive for " + strings.Join(labels, ", ")
-	}
-	if contains(res.Alerts, assessments.AlertSafety) {
-		what += " (safety alert)"
-	}
-	return code + " completed: " + what
-}
-
-// assessmentNotSaved shows the form again with the answers as posted and
-// why they were not saved.
-func (s *Server) assessmentNotSaved(w http.ResponseWriter, r *http.Request, a assessmentReq, l loadedAssessment, answers assessments.Answers, err error) error {
-	var missing *assessments.MissingAnswersError
-	var invalid *assessments.InvalidAnswersError
-	problems := map[string]string{}
-	switch {
-	case errors.As(err, &missing):
-		for _, id := range missing.QuestionIDs {
-			problems[id] = "Please answer this question."
-		}
-		v := s.assessmentForm(r, a, l, answers, problems)
-		v.Problem = countedQuestions(len(missing.QuestionIDs)) + " an answer before the assessment can be completed. They are marked below; your answers are kept but nothing was saved yet."
-		return render(w, r, http.StatusUnprocessableEntity, web.AssessmentFormPage(v))
-	case errors.As(err, &invalid):
-		for _, p := range invalid.Problems {
-			problems[p.QuestionID] = p.Message
-		}
-		v := s.assessmentForm(r, a, l, answers, problems)
-		v.Problem = "Some answers need another look. They are marked below; nothing was saved yet."
-		return render(w, r, http.StatusUnprocessableEntity, web.AssessmentFormPage(v))
-	case errors.Is(err, db.ErrConflict):
-		v := s.assessmentForm(r, a, l, answers, nil)
-		v.Problem = "Someone else saved this assessment while you were working on it, so your answers were not saved. Your answers are shown below: check them, then save again to replace theirs."
-		return render(w, r, http.StatusConflict, web.AssessmentFormPage(v))
-	case errors.Is(err, assessments.ErrNotInProgress):
-		v := s.assessmentResult(r, a, l)
-		v.Problem = "This assessment is already completed, so the answers you sent were not saved. To correct it, amend it below."
-		return render(w, r, http.StatusConflict, web.AssessmentResultPage(v))
-	}
-	return err
-}
-
-func countedQuestions(n int) string {
-	if n == 1 {
-		return "1 question still needs"
-	}
-	return strconv.Itoa(n) + " questions still need"
-}
-
-// Correcting -------------------------------------------------------------
 
 // amendAssessment starts a corrected copy of a completed assessment.
 func (s *Server) amendAssessment(w http.ResponseWriter, r *http.Request) error {
@@ -433,26 +264,15 @@ func (s *Server) amendAssessment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	reason := r.PostForm.Get("amend_reason")
-	var l loadedAssessment
-	var newID string
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		if l, err = loadAssessment(r, tx, a); err != nil {
-			return err
-		}
-		if newID, err = assessments.Amend(r.Context(), tx, a.tenantID, a.patientID, a.id, a.actorID, reason); err != nil {
-			return err
-		}
-		clean, _ := assessments.CleanReason(reason)
-		return s.record(r, tx, a.chartReq, "assessment", l.in.Code+" of "+takenOn(l)+" amended: "+clean,
-			audited{action: "assessment.amended", entityType: "assessment", entityID: newID, detail: map[string]any{"amends": a.id}})
-	})
+	newID, err := s.assessments.Amend(r.Context(), s.actor(r), a.patientID, a.id, reason)
 	if err != nil {
-		return s.correctionRefused(w, r, a, l, err, func(v *web.AssessmentResultView, msg string) {
-			v.Amend = web.AssessmentReasonForm{Open: true, Reason: reason, Error: msg}
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
+			return s.assessmentAgain(r, a, nil, e, func(v *web.AssessmentResultView) {
+				v.Amend = web.AssessmentReasonForm{Open: true, Reason: reason, Error: e.Fields["amend_reason"]}
+			})
 		})
 	}
-	s.flash(r, "Amendment started with the earlier answers. Change what needs correcting, then complete it.")
-	return redirect(w, r, a.base+"/assessments/"+newID)
+	return s.redirectWith(w, r, assessmentHref(a.base, newID), "Amendment started with the earlier answers. Change what needs correcting, then complete it.")
 }
 
 // markAssessmentInError marks a completed assessment as entered in error.
@@ -462,52 +282,15 @@ func (s *Server) markAssessmentInError(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	reason := r.PostForm.Get("error_reason")
-	var l loadedAssessment
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		if l, err = loadAssessment(r, tx, a); err != nil {
-			return err
-		}
-		if err = assessments.MarkEnteredInError(r.Context(), tx, a.tenantID, a.patientID, a.id, reason); err != nil {
-			return err
-		}
-		clean, _ := assessments.CleanReason(reason)
-		return s.record(r, tx, a.chartReq, "assessment", l.in.Code+" of "+takenOn(l)+" marked entered in error: "+clean,
-			audited{action: "assessment.entered_in_error", entityType: "assessment", entityID: a.id})
-	})
+	marked, err := s.assessments.MarkEnteredInError(r.Context(), s.actor(r), a.patientID, a.id, reason)
 	if err != nil {
-		return s.correctionRefused(w, r, a, l, err, func(v *web.AssessmentResultView, msg string) {
-			v.Error = web.AssessmentReasonForm{Open: true, Reason: reason, Error: msg}
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
+			return s.assessmentAgain(r, a, nil, e, func(v *web.AssessmentResultView) {
+				v.Error = web.AssessmentReasonForm{Open: true, Reason: reason, Error: e.Fields["error_reason"]}
+			})
 		})
 	}
-	s.flash(r, l.in.Code+" marked entered in error. It stays on record.")
-	return redirect(w, r, a.href)
-}
-
-// correctionRefused shows the result again with why an amendment or
-// entered-in-error mark was not made; keep puts the typed reason back.
-func (s *Server) correctionRefused(w http.ResponseWriter, r *http.Request, a assessmentReq, l loadedAssessment, err error, keep func(*web.AssessmentResultView, string)) error {
-	switch {
-	case errors.Is(err, assessments.ErrReasonRequired):
-		v := s.assessmentResult(r, a, l)
-		keep(&v, "Say why, so that everyone reading the chart understands the change.")
-		return render(w, r, http.StatusUnprocessableEntity, web.AssessmentResultPage(v))
-	case errors.Is(err, assessments.ErrReasonTooLong):
-		v := s.assessmentResult(r, a, l)
-		keep(&v, "Keep the reason under 2,000 characters.")
-		return render(w, r, http.StatusUnprocessableEntity, web.AssessmentResultPage(v))
-	case errors.Is(err, assessments.ErrNotCompleted):
-		return &httpError{http.StatusConflict, "Not a completed assessment",
-			"Only a completed assessment can be amended or marked entered in error. Go back to the chart to see where it stands."}
-	}
-	return err
-}
-
-// takenOn is the day an assessment was completed, or started.
-func takenOn(l loadedAssessment) string {
-	if l.CompletedAt != nil {
-		return longDate(l.CompletedAt.Local())
-	}
-	return longDate(l.StartedAt.Local())
+	return s.redirectWith(w, r, a.href, marked.Code+" marked entered in error. It stays on record.")
 }
 
 // Chart ------------------------------------------------------------------
@@ -517,9 +300,9 @@ func assessmentRows(base string, list []assessments.Assessment) []web.ChartAsses
 	out := make([]web.ChartAssessmentRow, len(list))
 	for i, a := range list {
 		row := web.ChartAssessmentRow{
-			Href: base + "/assessments/" + a.ID, Title: a.Code,
+			Href: assessmentHref(base, a.ID), Title: a.Code,
 			EnteredInError: a.Status == assessments.EnteredInError,
-			Alert:          contains(a.Alerts, assessments.AlertSafety) && a.Status == assessments.Completed,
+			Alert:          slices.Contains(a.Alerts, assessments.AlertSafety) && a.Status == assessments.Completed,
 			Amended:        a.AmendedByID != "",
 		}
 		switch {

@@ -263,7 +263,7 @@ func planChoices(responsible forms.Choices[string]) web.PlanChoices {
 		ch.Domains = append(ch.Domains, web.SelectOption{Value: string(n), Label: careplans.DomainLabel(n)})
 	}
 	for _, o := range careplans.Priorities {
-		ch.Priorities = append(ch.Priorities, web.SelectOption{Value: string(o.Priority), Label: o.Label})
+		ch.Priorities = append(ch.Priorities, web.SelectOption{Value: string(o.Value), Label: o.Label})
 	}
 	return ch
 }

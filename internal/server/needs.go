@@ -1,12 +1,14 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 
 	"carecoord/internal/assessments"
 	"carecoord/internal/careplans"
+	"carecoord/internal/fail"
 	"carecoord/web"
+
+	"github.com/a-h/templ"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -16,19 +18,10 @@ import (
 // result page in one step. Accepted needs go on the chart for the care plan;
 // declined ones are kept with their reason so they are not proposed again.
 
-// openProposals is what the result page offers: the result's proposals not
-// accepted or declined yet.
-func openProposals(r *http.Request, tx pgx.Tx, a assessmentReq, got assessments.Assessment) ([]assessments.NeedProposal, error) {
-	return careplans.ProposalsFor(r.Context(), tx, a.tenantID, got)
-}
-
 // needProposalsView shows each open proposal with its suggested wording
 // and a medium priority.
 func needProposalsView(a assessmentReq, ps []assessments.NeedProposal) web.NeedProposalsView {
-	v := web.NeedProposalsView{Action: a.href + "/needs"}
-	for _, o := range careplans.Priorities {
-		v.Priorities = append(v.Priorities, web.SelectOption{Value: string(o.Priority), Label: o.Label})
-	}
+	v := web.NeedProposalsView{Action: a.href + "/needs", Priorities: web.OptionsOf(careplans.Priorities)}
 	for _, p := range ps {
 		v.Proposals = append(v.Proposals, web.NeedProposalView{
 			Domain: string(p.Need), Label: careplans.DomainLabel(p.Need),
@@ -38,15 +31,15 @@ func needProposalsView(a assessmentReq, ps []assessments.NeedProposal) web.NeedP
 	return v
 }
 
-// keepDecision puts what the coordinator typed, and why it was not saved,
-// back into the proposal it was typed into.
-func keepDecision(v *web.NeedProposalsView, d careplans.Decision) {
+// keepDecision puts what the coordinator typed, and the messages beside
+// it, back into the proposal it was typed into.
+func keepDecision(v *web.NeedProposalsView, d careplans.Decision, errs map[string]string) {
 	for i := range v.Proposals {
 		p := &v.Proposals[i]
 		if p.Domain != string(d.Domain) {
 			continue
 		}
-		p.Errors = web.FieldErrors(d.Errors)
+		p.Errors = errs
 		if d.Accept {
 			p.Description, p.Priority = d.Description, string(d.Priority)
 		} else {
@@ -61,58 +54,22 @@ func (s *Server) decideNeed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := careplans.ParseDecision(r.PostForm)
-	if r.PostForm.Get("decision") != "accept" && r.PostForm.Get("decision") != "decline" {
+	d, ok := careplans.ParseDecision(r.PostForm)
+	if !ok {
 		return errBadRequest
 	}
-	valid := d.Validate()
-	var l loadedAssessment
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		if l, err = loadAssessment(r, tx, a); err != nil {
-			return err
+	if _, err := s.plans.DecideNeed(r.Context(), s.actor(r), a.patientID, a.id, d); err != nil {
+		if fail.KindOf(err) != fail.KindInvalid {
+			return s.flashFailure(w, r, err, a.href) // decided before, or not proposed any more
 		}
-		if !valid {
-			return errChartRedisplay
-		}
-		return s.storeDecision(r, tx, a, l, d)
-	})
-	switch {
-	case errors.Is(err, errChartRedisplay):
-		v := s.assessmentResult(r, a, l)
-		keepDecision(&v.Needs, d)
-		v.Problem = "The need was not saved. Check the proposal marked below."
-		return render(w, r, http.StatusUnprocessableEntity, web.AssessmentResultPage(v))
-	case errors.Is(err, careplans.ErrAlreadyDecided):
-		s.flash(r, careplans.DomainLabel(d.Domain)+" was already accepted or declined from this result, so nothing changed.")
-		return redirect(w, r, a.href)
-	case errors.Is(err, careplans.ErrNotProposed):
-		s.flash(r, "This result does not propose that need any more, so nothing changed.")
-		return redirect(w, r, a.href)
-	case err != nil:
-		return err
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
+			return s.assessmentAgain(r, a, nil, e, func(v *web.AssessmentResultView) { keepDecision(&v.Needs, d, e.Fields) })
+		})
 	}
 	if d.Accept {
-		s.flash(r, careplans.DomainLabel(d.Domain)+" added to the patient's needs.")
-	} else {
-		s.flash(r, careplans.DomainLabel(d.Domain)+" declined.")
+		return s.redirectWith(w, r, a.href, careplans.DomainLabel(d.Domain)+" added to the patient's needs.")
 	}
-	return redirect(w, r, a.href)
-}
-
-func (s *Server) storeDecision(r *http.Request, tx pgx.Tx, a assessmentReq, l loadedAssessment, d careplans.Decision) error {
-	id, err := careplans.Decide(r.Context(), tx, a.tenantID, a.actorID, l.Assessment, d)
-	if err != nil {
-		return err
-	}
-	label := careplans.DomainLabel(d.Domain) + " (from " + l.Code + ")"
-	detail := map[string]any{"domain": string(d.Domain), "assessment": a.id}
-	if d.Accept {
-		detail["priority"] = string(d.Priority)
-		return s.record(r, tx, a.chartReq, "need", "Need identified: "+label,
-			audited{action: "need.accepted", entityType: "need", entityID: id, detail: detail})
-	}
-	return s.record(r, tx, a.chartReq, "need", "Proposed need declined: "+label,
-		audited{action: "need.declined", entityType: "need", entityID: id, detail: detail})
+	return s.redirectWith(w, r, a.href, careplans.DomainLabel(d.Domain)+" declined.")
 }
 
 var needPriorityTone = map[careplans.Priority]string{careplans.High: "danger", careplans.Medium: "warn", careplans.Low: "muted"}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"carecoord/internal/assessments"
 	"carecoord/internal/careplans"
 	"carecoord/internal/caseload"
 	"carecoord/internal/contacts"
@@ -71,10 +72,11 @@ type Server struct {
 	stopCleanup context.CancelFunc
 
 	// The use cases, one service per domain.
-	patients *patients.Service
-	contacts *contacts.Service
-	work     *worklist.Service
-	plans    *careplans.Service
+	patients    *patients.Service
+	contacts    *contacts.Service
+	work        *worklist.Service
+	plans       *careplans.Service
+	assessments *assessments.Service
 }
 
 // New builds a Server. Close releases its background work.
@@ -104,6 +106,7 @@ func New(o Options) *Server {
 	s.contacts = contacts.NewService(o.Pool)
 	s.work = worklist.NewService(o.Pool)
 	s.plans = careplans.NewService(o.Pool)
+	s.assessments = assessments.NewService(o.Pool)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, err)
 	}

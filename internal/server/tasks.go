@@ -5,9 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"carecoord/internal/assessments"
 	"carecoord/internal/calendar"
-	"carecoord/internal/patients"
 	"carecoord/internal/tasks"
 	"carecoord/web"
 
@@ -20,33 +18,6 @@ import (
 // the chart carries a banner while it is open, and supervisors see every
 // one of their team's on the worklist. Completing, rescheduling and handing
 // tasks over are in task_actions.go.
-
-// openSafetyTask creates the urgent follow-up task of a completed
-// assessment whose result has a safety alert, in the completion's
-// transaction. The coordinator gets it; a patient without one leaves it
-// with whoever gave the assessment, so that it is never nobody's.
-func (s *Server) openSafetyTask(r *http.Request, tx pgx.Tx, a assessmentReq, code string, res assessments.Result) error {
-	if !contains(res.Alerts, assessments.AlertSafety) {
-		return nil
-	}
-	p, err := patients.Get(r.Context(), tx, a.tenantID, a.patientID)
-	if err != nil {
-		return err
-	}
-	assignee := a.actorID
-	if p.CoordinatorID != nil {
-		assignee = *p.CoordinatorID
-	}
-	title := "Safety follow-up after " + code
-	id, created, err := tasks.Create(r.Context(), tx, a.tenantID, tasks.NewTask{PatientID: a.patientID, Title: title,
-		DueAt: calendar.EndOfDay(time.Now()), AssigneeID: assignee, Priority: tasks.Urgent, Source: tasks.SafetyAlert, SourceID: a.id})
-	if err != nil || !created {
-		return err
-	}
-	return s.record(r, tx, a.chartReq, "task", "Urgent task: safety follow-up after "+code,
-		audited{action: "task.created", entityType: "task", entityID: id,
-			detail: map[string]any{"source": string(tasks.SafetyAlert), "assessment": a.id, "assignee": assignee, "priority": string(tasks.Urgent)}})
-}
 
 // chartSafetyAlerts is the chart banner's open safety tasks.
 func (s *Server) chartSafetyAlerts(r *http.Request, tx pgx.Tx, c chartReq) ([]web.TaskAlert, error) {
