@@ -123,6 +123,15 @@ func sumGreaterThan(n int) Rule {
 	return Rule{Kind: RuleSumGreaterThan, Threshold: n}
 }
 
+// MaxTotal is the highest total the instrument's bands allow.
+func (in Instrument) MaxTotal() int {
+	m := 0
+	for _, b := range in.Bands {
+		m = max(m, b.Max)
+	}
+	return m
+}
+
 // AlertSafety means the patient may be at risk of harm and a person should
 // look at the result today.
 const AlertSafety = "safety"
@@ -304,6 +313,17 @@ func (q Question) checkChoice(chosen []string) string {
 		}
 	}
 	return ""
+}
+
+// Labels are the labels of the chosen options, in the question's order.
+func (q Question) Labels(chosen []string) []string {
+	var labels []string
+	for _, o := range q.Options {
+		if slices.Contains(chosen, o.ID) {
+			labels = append(labels, o.Label)
+		}
+	}
+	return labels
 }
 
 func (q Question) option(id string) (Option, bool) {

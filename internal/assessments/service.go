@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"carecoord/internal/audit"
 	"carecoord/internal/calendar"
@@ -287,10 +288,14 @@ func (s *Service) MarkEnteredInError(ctx context.Context, a tenants.Actor, patie
 	return marked, err
 }
 
-// takenOn is the day the assessment was completed, or started.
-func (a Assessment) takenOn() string {
+// TakenAt is when the assessment was completed, or started while it is
+// not.
+func (a Assessment) TakenAt() time.Time {
 	if a.CompletedAt != nil {
-		return a.CompletedAt.Local().Format(calendar.Day)
+		return *a.CompletedAt
 	}
-	return a.StartedAt.Local().Format(calendar.Day)
+	return a.StartedAt
 }
+
+// takenOn is the day the assessment was taken, as the timeline says it.
+func (a Assessment) takenOn() string { return a.TakenAt().Local().Format(calendar.Day) }

@@ -36,7 +36,7 @@ func trendOf(code string, list []assessments.Assessment) (web.TrendView, bool) {
 	if !ok {
 		return web.TrendView{}, false
 	}
-	v := web.TrendView{Title: code, Max: maxTotal(in)}
+	v := web.TrendView{Title: code, Max: in.MaxTotal()}
 	for _, b := range in.Bands {
 		if b.Min > v.Min {
 			v.Bands = append(v.Bands, web.TrendBand{From: b.Min, Label: b.Label})

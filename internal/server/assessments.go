@@ -28,26 +28,13 @@ type assessmentReq struct {
 }
 
 func assessmentRequest(r *http.Request) (assessmentReq, error) {
-	c, err := chartRequest(r)
-	if err != nil {
-		return assessmentReq{}, err
-	}
-	id, err := uuidParam(r, "assessmentID")
-	if err != nil {
-		return assessmentReq{}, err
-	}
-	return assessmentReq{chartReq: c, id: id, href: c.base + "/assessments/" + id}, nil
+	c, id, err := chartRowRequest(r, "assessmentID")
+	return assessmentReq{chartReq: c, id: id, href: assessmentHref(c.base, id)}, err
 }
 
 func postedAssessmentRequest(r *http.Request) (assessmentReq, error) {
-	a, err := assessmentRequest(r)
-	if err != nil {
-		return a, err
-	}
-	if err := r.ParseForm(); err != nil {
-		return a, formError(err)
-	}
-	return a, nil
+	c, id, err := postedChartRowRequest(r, "assessmentID")
+	return assessmentReq{chartReq: c, id: id, href: assessmentHref(c.base, id)}, err
 }
 
 // Starting ---------------------------------------------------------------
@@ -57,25 +44,28 @@ func (s *Server) newAssessmentForm(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	sp, err := s.assessments.StartPage(r.Context(), s.actor(r), c.patientID)
+	var f assessments.StartForm
+	// The chart links here with the instrument it suggests already chosen.
+	if _, ok := assessments.Current(r.URL.Query().Get("instrument")); ok {
+		f.Instrument = r.URL.Query().Get("instrument")
+	}
+	page, err := s.assessmentStart(r, c, f, "", nil)
 	if err != nil {
 		return err
 	}
-	v := s.assessmentStartView(r, c, sp)
-	// The chart links here with the instrument it suggests already chosen.
-	if _, ok := assessments.Current(r.URL.Query().Get("instrument")); ok {
-		v.Instrument = r.URL.Query().Get("instrument")
-	}
-	return render(w, r, http.StatusOK, web.AssessmentStartPage(v))
+	return render(w, r, http.StatusOK, page)
 }
 
-func (s *Server) assessmentStartView(r *http.Request, c chartReq, sp assessments.StartPage) web.AssessmentStartView {
-	v := web.AssessmentStartView{Shell: s.shell(r), Base: c.base, PatientName: sp.PatientName,
-		Methods: web.OptionsOf(assessments.Methods), Errors: web.FieldErrors{}}
+// assessmentStart is the form that starts an assessment with f chosen, and
+// why it could not start.
+func (s *Server) assessmentStart(r *http.Request, c chartReq, f assessments.StartForm, problem string, errs map[string]string) (templ.Component, error) {
+	sp, err := s.assessments.StartPage(r.Context(), s.actor(r), c.patientID)
+	v := web.AssessmentStartView{Shell: s.shell(r), Base: c.base, PatientName: sp.PatientName, Instrument: f.Instrument, Method: f.Method,
+		Methods: web.OptionsOf(assessments.Methods), Errors: errs, Problem: problem}
 	for _, in := range assessments.All() {
 		v.Instruments = append(v.Instruments, web.SelectOption{Value: in.Code, Label: in.Title})
 	}
-	return v
+	return web.AssessmentStartPage(v), err
 }
 
 func (s *Server) startAssessment(w http.ResponseWriter, r *http.Request) error {
@@ -86,14 +76,9 @@ func (s *Server) startAssessment(w http.ResponseWriter, r *http.Request) error {
 	f := assessments.ParseStartForm(r.PostForm)
 	id, err := s.assessments.Start(r.Context(), s.actor(r), c.patientID, f)
 	if err != nil {
-		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
-			sp, err := s.assessments.StartPage(r.Context(), s.actor(r), c.patientID)
-			v := s.assessmentStartView(r, c, sp)
-			v.Instrument, v.Method, v.Errors, v.Problem = f.Instrument, f.Method, e.Fields, e.Message
-			return web.AssessmentStartPage(v), err
-		})
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) { return s.assessmentStart(r, c, f, e.Message, e.Fields) })
 	}
-	return redirect(w, r, c.base+"/assessments/"+id)
+	return redirect(w, r, assessmentHref(c.base, id))
 }
 
 // Viewing ----------------------------------------------------------------
@@ -108,36 +93,40 @@ func (s *Server) showAssessment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if p.Status == assessments.InProgress {
-		return render(w, r, http.StatusOK, web.AssessmentFormPage(s.assessmentForm(r, a, p, p.Answers, nil)))
-	}
-	return render(w, r, http.StatusOK, web.AssessmentResultPage(s.assessmentResult(r, a, p)))
+	return render(w, r, http.StatusOK, s.assessmentPage(r, a, p, p.Answers, "", nil, nil))
 }
 
 // assessmentAgain is the assessment's page once more after a change to it
-// was refused, with e's messages: the form with the posted answers (or the
-// saved ones) while it is in progress, the result after, where keep puts
-// back what was typed.
+// was refused: see assessmentPage. posted are the answers sent, or nil to
+// show the saved ones.
 func (s *Server) assessmentAgain(r *http.Request, a assessmentReq, posted assessments.Answers, e *fail.Error, keep func(*web.AssessmentResultView)) (templ.Component, error) {
 	p, err := s.plans.AssessmentPageAgain(r.Context(), s.actor(r), a.patientID, a.id)
 	if err != nil {
 		return nil, err
 	}
+	answers := p.Answers
+	if posted != nil {
+		answers = p.Instrument.AnswersFrom(posted)
+	}
+	return s.assessmentPage(r, a, p, answers, e.Message, e.Fields, keep), nil
+}
+
+// assessmentPage is the assessment's form while it is in progress, with
+// answers, and its result after, where keep puts back what was typed;
+// either with why a change was refused, above and beside the fields.
+func (s *Server) assessmentPage(r *http.Request, a assessmentReq, p careplans.AssessmentPage, answers assessments.Answers,
+	problem string, fields map[string]string, keep func(*web.AssessmentResultView)) templ.Component {
 	if p.Status == assessments.InProgress {
-		answers := p.Answers
-		if posted != nil {
-			answers = p.Instrument.AnswersFrom(posted)
-		}
-		v := s.assessmentForm(r, a, p, answers, e.Fields)
-		v.Problem = e.Message
-		return web.AssessmentFormPage(v), nil
+		v := s.assessmentForm(r, a, p, answers, fields)
+		v.Problem = problem
+		return web.AssessmentFormPage(v)
 	}
 	v := s.assessmentResult(r, a, p)
-	v.Problem = e.Message
+	v.Problem = problem
 	if keep != nil {
 		keep(&v)
 	}
-	return web.AssessmentResultPage(v), nil
+	return web.AssessmentResultPage(v)
 }
 
 // assessmentForm shows answers (saved or just posted) with a message next
@@ -184,7 +173,7 @@ func (s *Server) assessmentResult(r *http.Request, a assessmentReq, p careplans.
 		Needs: needProposalsView(a, p.Proposals),
 	}
 	if p.Total != nil {
-		v.HasTotal, v.Total, v.MaxTotal = true, strconv.Itoa(*p.Total), strconv.Itoa(maxTotal(p.Instrument))
+		v.HasTotal, v.Total, v.MaxTotal = true, strconv.Itoa(*p.Total), strconv.Itoa(p.Instrument.MaxTotal())
 	}
 	if t, ok := trendOf(p.Code, p.History); ok {
 		v.Trend = &t
@@ -200,28 +189,10 @@ func (s *Server) assessmentResult(r *http.Request, a assessmentReq, p careplans.
 		"Started", p.StartedAt.Local().Format(calendar.DayTime), "Completed", completed,
 		"Version", p.Code+" version "+p.Version)
 	for i, q := range p.Instrument.Questions {
-		v.Answers = append(v.Answers, web.AssessmentAnswer{Number: i + 1, Question: q.Text, Answer: answerLabels(q, p.Answers[q.ID])})
+		answer := orText(strings.Join(q.Labels(p.Answers[q.ID]), "; "), "Not answered")
+		v.Answers = append(v.Answers, web.AssessmentAnswer{Number: i + 1, Question: q.Text, Answer: answer})
 	}
 	return v
-}
-
-func answerLabels(q assessments.Question, chosen []string) string {
-	var labels []string
-	for _, o := range q.Options {
-		if slices.Contains(chosen, o.ID) {
-			labels = append(labels, o.Label)
-		}
-	}
-	return orText(strings.Join(labels, "; "), "Not answered")
-}
-
-// maxTotal is the highest total the instrument's bands allow.
-func maxTotal(in assessments.Instrument) int {
-	m := 0
-	for _, b := range in.Bands {
-		m = max(m, b.Max)
-	}
-	return m
 }
 
 func sentence(s string) string {
@@ -305,15 +276,16 @@ func assessmentRows(base string, list []assessments.Assessment) []web.ChartAsses
 			Alert:          slices.Contains(a.Alerts, assessments.AlertSafety) && a.Status == assessments.Completed,
 			Amended:        a.AmendedByID != "",
 		}
+		row.Date = longDate(a.TakenAt().Local())
 		switch {
 		case a.CompletedAt == nil:
-			row.Date, row.Result = longDate(a.StartedAt.Local()), "In progress"
+			row.Result = "In progress"
 		case a.Total != nil:
-			row.Date, row.Result = longDate(a.CompletedAt.Local()), strconv.Itoa(*a.Total)+" · "+a.Band
+			row.Result = strconv.Itoa(*a.Total) + " · " + a.Band
 		case len(a.PositiveDomains) > 0:
-			row.Date, row.Result = longDate(a.CompletedAt.Local()), positiveDomains(len(a.PositiveDomains))
+			row.Result = positiveDomains(len(a.PositiveDomains))
 		default:
-			row.Date, row.Result = longDate(a.CompletedAt.Local()), "No needs identified"
+			row.Result = "No needs identified"
 		}
 		if a.AmendsID != "" {
 			row.Result += " · amendment"

@@ -9,7 +9,6 @@ import (
 	"carecoord/web"
 
 	"github.com/a-h/templ"
-
 	"github.com/jackc/pgx/v5"
 )
 
