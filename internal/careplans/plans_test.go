@@ -388,7 +388,7 @@ func TestPlan_StepsGoOnTheTimelineAndIntoTheAuditLog(t *testing.T) {
 		if timeline, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
 			return err
 		}
-		rows, _ = tx.Query(ctx, "select action from audit_events where patient_id = $1 order by at, id", f.patient)
+		rows, _ = tx.Query(ctx, "select action from audit_events where patient_id = $1 and action like 'care_plan.%' order by at, id", f.patient)
 		audited, err = pgx.CollectRows(rows, pgx.RowTo[string])
 		return err
 	})
