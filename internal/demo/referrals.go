@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"carecoord/internal/assessments"
+	"carecoord/internal/auth"
 	"carecoord/internal/referrals"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -37,13 +40,6 @@ var demoReferralStates = []demoReferral{
 	{referrals.NoResponse, "", 28, "Three calls and an email without an answer."},
 	{referrals.Cancelled, "", 13, "The patient found help through her church."},
 	{referrals.Draft, "", 0, ""},
-}
-
-// demoStep is one step of a demo referral.
-type demoStep struct {
-	status referrals.Status
-	at     time.Time
-	note   string
 }
 
 // planNeed is a need on a demo care plan with its first goal.
@@ -82,41 +78,50 @@ func loadReferrals(ctx context.Context, tx pgx.Tx, t seededTenant, now time.Time
 	return loadClinical(ctx, tx, t, now)
 }
 
-// demoReferTo writes one referral of the need to a resource that serves
-// its domain, in the given state, with the steps that led there.
-func demoReferTo(ctx context.Context, tx pgx.Tx, t seededTenant, n planNeed, d demoReferral, now time.Time) error {
-	var resID, resName string
-	err := tx.QueryRow(ctx, `
-		select id, name from resources
-		 where tenant_id = $1 and $2 = any(domains)
-		 order by exists (select 1 from unnest(languages) l where lower(l) = lower($3)) desc, name
-		 limit 1`, t.ID, n.domain, n.language).Scan(&resID, &resName)
-	if err != nil {
-		return fmt.Errorf("a resource for %s: %w", n.domain, err)
+// demoActor is the demo person userID acting in the tenant at at.
+func demoActor(t seededTenant, userID string, at time.Time) tenants.Actor {
+	return tenants.Actor{TenantID: t.ID, UserID: userID, Role: auth.Coordinator, Settings: tenants.DefaultSettings(), At: at}
+}
+
+// demoConsent is the consent the demo referrals were sent on: the demo
+// tells their history, and not every demo patient's consent is on the chart.
+const demoConsent = "Consent to share information on file"
+
+// resourceFor is the first resource of the directory that serves the
+// domain, one that speaks the language if there is one.
+func resourceFor(ctx context.Context, tx pgx.Tx, t seededTenant, domain assessments.Need, language string) (referrals.Resource, error) {
+	for _, f := range []referrals.Filter{{Domain: &domain, Language: &language}, {Domain: &domain}} {
+		found, _, err := referrals.Search(ctx, tx, t.ID, f)
+		if err != nil {
+			return referrals.Resource{}, err
+		}
+		if len(found) > 0 {
+			return found[0], nil
+		}
 	}
-	sent := now.AddDate(0, 0, -d.daysAgo)
-	created := sent.Add(-2 * time.Hour)
-	var id string
-	err = tx.QueryRow(ctx, `
-		insert into referrals (tenant_id, patient_id, need_id, goal_id, resource_id, to_name, reason, created_by, created_at, updated_at)
-		values ($1, $2, $3, nullif($4, '')::uuid, $5, $6, $7, $8, $9, $9) returning id`,
-		t.ID, n.patientID, n.needID, n.goalID, resID, resName,
-		"Please contact the patient about your services; they agreed to this referral and prefer a phone call.",
-		n.coordinator, created).Scan(&id)
+	return referrals.Resource{}, fmt.Errorf("no resource for %s", domain)
+}
+
+// demoReferTo writes one referral of the need to a resource that serves
+// its domain and takes it, step by step at their moments, to the given
+// state.
+func demoReferTo(ctx context.Context, tx pgx.Tx, t seededTenant, n planNeed, d demoReferral, now time.Time) error {
+	res, err := resourceFor(ctx, tx, t, assessments.Need(n.domain), n.language)
 	if err != nil {
 		return err
 	}
-	steps := []demoStep{{referrals.Draft, created, ""}}
-	if d.status != referrals.Draft {
-		steps = append(steps, demoStep{referrals.Sent, sent, "Consent to share information on file; the patient agreed to this referral"})
-		_, err := tx.Exec(ctx, `
-			update referrals set status = 'sent', sent_at = $3, follow_up_due = $4, shared_fields = '{contact,language,need}',
-				consent_basis = 'Consent to share information on file; the patient agreed to this referral to ' || to_name,
-				consent_checked_by = created_by, consent_checked_at = $3
-			 where tenant_id = $1 and id = $2`, t.ID, id, sent, referrals.FollowUpDay(sent, 5))
-		if err != nil {
-			return err
-		}
+	sent := now.AddDate(0, 0, -d.daysAgo)
+	who := demoActor(t, n.coordinator, sent.Add(-2*time.Hour))
+	r, err := referrals.WriteDraft(ctx, tx, who, n.patientID, referrals.DraftForm{NeedID: n.needID, GoalID: n.goalID, ResourceID: res.ID,
+		Reason: "Please contact the patient about your services; they agreed to this referral and prefer a phone call."})
+	if err != nil || d.status == referrals.Draft {
+		return err
+	}
+	who.At = sent
+	r, err = referrals.MarkSent(ctx, tx, who, r, referrals.Sending{Fields: referrals.DefaultShared, PartyAgreed: true, Version: r.Version},
+		referrals.Sharing{Allowed: true, Basis: demoConsent})
+	if err != nil {
+		return err
 	}
 	path := map[referrals.Status][]referrals.Status{
 		referrals.Accepted: {referrals.Accepted}, referrals.InProgress: {referrals.Accepted, referrals.InProgress},
@@ -124,41 +129,16 @@ func demoReferTo(ctx context.Context, tx pgx.Tx, t seededTenant, n planNeed, d d
 		referrals.NoResponse: {referrals.NoResponse}, referrals.Cancelled: {referrals.Cancelled},
 	}[d.status]
 	for i, st := range path {
-		at := sent.AddDate(0, 0, (i+1)*d.daysAgo/(len(path)+1))
-		note := ""
+		who.At = sent.AddDate(0, 0, (i+1)*d.daysAgo/(len(path)+1))
+		step := referrals.Step{To: st, Version: r.Version}
 		if i == len(path)-1 {
-			note = d.note
+			step.Outcome, step.Note = d.outcome, d.note
 		}
-		steps = append(steps, demoStep{st, at, note})
-	}
-	if len(path) > 0 {
-		last := steps[len(steps)-1]
-		var outcome *referrals.Outcome
-		if d.outcome != "" {
-			outcome = &d.outcome
-		}
-		closed := &last.at
-		if last.status.Open() {
-			closed = nil
-		}
-		if _, err := tx.Exec(ctx, `
-			update referrals set status = $3, outcome = $4, outcome_note = case when $4::text is null then '' else $5 end,
-				closed_at = $6, updated_at = $7
-			 where tenant_id = $1 and id = $2`, t.ID, id, last.status, outcome, last.note, closed, last.at); err != nil {
+		if r, err = referrals.Move(ctx, tx, who, r, step); err != nil {
 			return err
 		}
 	}
-	for _, s := range steps {
-		if _, err := tx.Exec(ctx, `
-			insert into referral_events (tenant_id, referral_id, status, note, actor_id, at) values ($1, $2, $3, $4, $5, $6)`,
-			t.ID, id, s.status, s.note, n.coordinator, s.at); err != nil {
-			return err
-		}
-	}
-	if d.status != referrals.Draft {
-		_, err = tx.Exec(ctx, `update needs set status = 'addressing' where tenant_id = $1 and id = $2 and status = 'identified'`, t.ID, n.needID)
-	}
-	return err
+	return nil
 }
 
 // loadClinical gives each demo coordinator a clinical referral whose
@@ -167,8 +147,7 @@ func demoReferTo(ctx context.Context, tx pgx.Tx, t seededTenant, n planNeed, d d
 func loadClinical(ctx context.Context, tx pgx.Tx, t seededTenant, now time.Time) error {
 	for _, local := range []string{"coord1", "coord2"} {
 		rows, _ := tx.Query(ctx, `
-			select distinct on (p.family_name, p.id) p.id, m.id, m.name || case when m.organisation <> '' then ' (' || m.organisation || ')' else '' end,
-			       c.id, c.payer, n.id
+			select distinct on (p.family_name, p.id) p.id as patient_id, m.id as member_id, c.id as coverage_id, n.id as need_id
 			  from patients p
 			  join care_team_members m on m.tenant_id = p.tenant_id and m.patient_id = p.id and m.kind in ('specialist', 'behavioral_health')
 			  join coverages c on c.tenant_id = p.tenant_id and c.patient_id = p.id and c.is_primary
@@ -176,56 +155,12 @@ func loadClinical(ctx context.Context, tx pgx.Tx, t seededTenant, now time.Time)
 			 where p.tenant_id = $1 and p.assigned_coordinator_id = $2
 			 order by p.family_name, p.id, m.name
 			 limit 2`, t.ID, t.users[local])
-		type clinical struct{ patient, member, name, coverage, payer, need string }
-		var list []clinical
-		var c clinical
-		if _, err := pgx.ForEachRow(rows, []any{&c.patient, &c.member, &c.name, &c.coverage, &c.payer, &c.need}, func() error {
-			list = append(list, c)
-			return nil
-		}); err != nil {
+		list, err := pgx.CollectRows(rows, pgx.RowToStructByName[clinical])
+		if err != nil {
 			return err
 		}
 		for i, c := range list {
-			sent := now.AddDate(0, 0, -20-i*5)
-			var id string
-			err := tx.QueryRow(ctx, `
-				insert into referrals (tenant_id, patient_id, need_id, care_team_member_id, to_name, reason, status, coverage_id,
-					payer, prior_auth_required, sent_at, follow_up_due, shared_fields, consent_basis, consent_checked_by,
-					consent_checked_at, created_by, created_at)
-				values ($1, $2, $3, $4, $5, 'Please see the patient for assessment and a treatment plan.', 'accepted', $6, $7, true,
-					$8, $9, '{contact,date_of_birth,insurance,need}', 'Consent to share information on file; sharing with ' || $5 || ' agreed on the care team',
-					$10, $8, $10, $8)
-				returning id`, t.ID, c.patient, c.need, c.member, c.name, c.coverage, c.payer, sent,
-				referrals.FollowUpDay(sent, 5), t.users[local]).Scan(&id)
-			if err != nil {
-				return err
-			}
-			for k, st := range []referrals.Status{referrals.Draft, referrals.Sent, referrals.Accepted} {
-				if _, err := tx.Exec(ctx, `insert into referral_events (tenant_id, referral_id, status, actor_id, at) values ($1, $2, $3, $4, $5)`,
-					t.ID, id, st, t.users[local], sent.AddDate(0, 0, 2*k-2)); err != nil {
-					return err
-				}
-			}
-			auth := referrals.Authorization{Status: referrals.AuthApproved, Number: fmt.Sprintf("PA-%d%04d", 7+i, 3150+len(c.name)), Unit: "visits"}
-			units := 6
-			auth.Units = &units
-			from, to := now.AddDate(0, -3, 0), now.AddDate(0, 0, 10)
-			auth.ValidFrom, auth.ValidTo = &from, &to
-			if i == 1 {
-				auth = referrals.Authorization{Status: referrals.AuthDenied, Unit: "visits", Notes: "Payer asks for six weeks of physical therapy first."}
-			}
-			ref := referrals.Referral{ID: id, PatientID: c.patient, ToName: c.name}
-			authID, _, err := referrals.SaveAuthorization(ctx, tx, t.ID, id, t.users[local], 0, auth)
-			if err != nil {
-				return err
-			}
-			if auth.Status == referrals.AuthDenied {
-				if err := referrals.DeniedTask(ctx, tx, t.ID, t.users[local], ref, authID, now); err != nil {
-					return err
-				}
-				continue
-			}
-			if err := demoAppointments(ctx, tx, t, local, c.patient, id, c.member, c.name, now); err != nil {
+			if err := demoClinical(ctx, tx, t, t.users[local], c, i, now); err != nil {
 				return err
 			}
 		}
@@ -233,33 +168,70 @@ func loadClinical(ctx context.Context, tx pgx.Tx, t seededTenant, now time.Time)
 	return nil
 }
 
+// clinical is a patient of a coordinator's with a provider on their care
+// team, a primary coverage and an open need.
+type clinical struct {
+	PatientID, MemberID, CoverageID, NeedID string
+}
+
+// demoClinical refers the patient to the provider, with the payer's prior
+// authorisation: sent twenty days or more ago and accepted; the first
+// coordinator's patient has an approval that ends within the warning
+// period and appointments around it, the second a denial.
+func demoClinical(ctx context.Context, tx pgx.Tx, t seededTenant, userID string, c clinical, i int, now time.Time) error {
+	sent := now.AddDate(0, 0, -20-i*5)
+	who := demoActor(t, userID, sent.AddDate(0, 0, -2))
+	r, err := referrals.WriteDraft(ctx, tx, who, c.PatientID, referrals.DraftForm{NeedID: c.NeedID, MemberID: c.MemberID,
+		CoverageID: c.CoverageID, PriorAuth: true, Reason: "Please see the patient for assessment and a treatment plan."})
+	if err != nil {
+		return err
+	}
+	who.At = sent
+	r, err = referrals.MarkSent(ctx, tx, who, r, referrals.Sending{Fields: []string{"contact", "date_of_birth", "insurance", "need"}, Version: r.Version},
+		referrals.Sharing{Allowed: true, Basis: demoConsent + "; sharing with " + r.ToName + " agreed on the care team"})
+	if err != nil {
+		return err
+	}
+	who.At = sent.AddDate(0, 0, 2)
+	if r, err = referrals.Move(ctx, tx, who, r, referrals.Step{To: referrals.Accepted, Version: r.Version}); err != nil {
+		return err
+	}
+	units, from, to := 6, now.AddDate(0, -3, 0), now.AddDate(0, 0, 10)
+	auth := referrals.Authorization{Status: referrals.AuthApproved, Number: fmt.Sprintf("PA-%d%04d", 7+i, 3150+len(r.ToName)),
+		Unit: "visits", Units: &units, ValidFrom: &from, ValidTo: &to}
+	if i == 1 {
+		auth = referrals.Authorization{Status: referrals.AuthDenied, Unit: "visits", Notes: "Payer asks for six weeks of physical therapy first."}
+	}
+	who.At = now
+	if _, err := referrals.RecordAuthorization(ctx, tx, who, r, 0, auth); err != nil || i == 1 {
+		return err
+	}
+	return demoAppointments(ctx, tx, who, r)
+}
+
 // demoAppointments schedules, around a clinical referral: a visit
 // tomorrow that needs transport, one in the past waiting to be recorded,
 // and a missed one with its follow-up task.
-func demoAppointments(ctx context.Context, tx pgx.Tx, t seededTenant, local, patientID, referralID, memberID, name string, now time.Time) error {
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.Local)
+func demoAppointments(ctx context.Context, tx pgx.Tx, who tenants.Actor, r referrals.Referral) error {
+	day := time.Date(who.At.Year(), who.At.Month(), who.At.Day(), 0, 0, 0, 0, time.Local)
 	list := []referrals.Appointment{
-		{ReferralID: referralID, MemberID: memberID, WithName: name, StartsAt: day.AddDate(0, 0, 1).Add(10*time.Hour + 30*time.Minute),
-			Minutes: 45, Location: "Suite 210", Purpose: "Follow-up visit", TransportNeeded: true},
-		{ReferralID: referralID, MemberID: memberID, WithName: name, StartsAt: day.AddDate(0, 0, -1).Add(14 * time.Hour),
-			Minutes: 30, Location: "Suite 210", Purpose: "Test results"},
-		{ReferralID: referralID, MemberID: memberID, WithName: name, StartsAt: day.AddDate(0, 0, -8).Add(9 * time.Hour),
-			Minutes: 60, Location: "Suite 210", Purpose: "First visit"},
+		{StartsAt: day.AddDate(0, 0, 1).Add(10*time.Hour + 30*time.Minute), Minutes: 45, Purpose: "Follow-up visit", TransportNeeded: true},
+		{StartsAt: day.AddDate(0, 0, -1).Add(14 * time.Hour), Minutes: 30, Purpose: "Test results"},
+		{StartsAt: day.AddDate(0, 0, -8).Add(9 * time.Hour), Minutes: 60, Purpose: "First visit"},
 	}
 	for i, a := range list {
-		id, err := referrals.CreateAppointment(ctx, tx, t.ID, patientID, t.users[local], a)
+		a.ReferralID, a.MemberID, a.WithName, a.Location = r.ID, r.MemberID, r.ToName, "Suite 210"
+		id, err := referrals.InsertAppointment(ctx, tx, who, r.PatientID, a)
 		if err != nil {
 			return err
 		}
-		if i == 2 {
-			a.ID, a.PatientID, a.Status, a.Version = id, patientID, referrals.Scheduled, 1
-			if err := referrals.MarkAppointment(ctx, tx, t.ID, a, 1, referrals.MarkMissed, "Patient had no ride.", now); err != nil {
-				return err
-			}
-			if err := referrals.MissedTask(ctx, tx, t.ID, t.users[local], a, day); err != nil {
-				return err
-			}
+		if i < len(list)-1 {
+			continue
 		}
+		if a, err = referrals.GetAppointment(ctx, tx, who.TenantID, r.PatientID, id); err != nil {
+			return err
+		}
+		return referrals.ApplyMark(ctx, tx, who, a, referrals.MarkForm{Mark: referrals.MarkMissed, Note: "Patient had no ride.", Version: a.Version})
 	}
 	return nil
 }

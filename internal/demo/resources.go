@@ -208,7 +208,7 @@ func loadResources(ctx context.Context, tx pgx.Tx, t seededTenant, slug string) 
 		if slices.Contains(d.referBy, "fax") {
 			r.Fax = phone(i + 1)
 		}
-		if _, err := referrals.CreateResource(ctx, tx, t.ID, r); err != nil {
+		if _, err := referrals.InsertResource(ctx, tx, t.ID, r); err != nil {
 			return fmt.Errorf("resource %s: %w", name, err)
 		}
 	}

@@ -1,14 +1,21 @@
 package referrals
 
 import (
+	"bytes"
 	"context"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"carecoord/internal/audit"
+	"carecoord/internal/calendar"
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
+	"carecoord/internal/forms"
 	"carecoord/internal/patients"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -25,20 +32,14 @@ const (
 	ApptCancelled ApptStatus = "cancelled"
 )
 
-// Label is the status in plain words.
-func (s ApptStatus) Label() string {
-	switch s {
-	case Scheduled:
-		return "Scheduled"
-	case Kept:
-		return "Kept"
-	case Missed:
-		return "Missed"
-	case ApptCancelled:
-		return "Cancelled"
-	}
-	return string(s)
+// ApptStatuses are the appointment's statuses.
+var ApptStatuses = forms.Choices[ApptStatus]{
+	{Value: Scheduled, Label: "Scheduled"}, {Value: Kept, Label: "Kept"}, {Value: Missed, Label: "Missed"},
+	{Value: ApptCancelled, Label: "Cancelled"},
 }
+
+// Label is the status in plain words.
+func (s ApptStatus) Label() string { return ApptStatuses.Label(s) }
 
 // Appointment is one appointment of the patient's.
 type Appointment struct {
@@ -65,6 +66,9 @@ type Appointment struct {
 // Ends is when the appointment is over.
 func (a Appointment) Ends() time.Time { return a.StartsAt.Add(time.Duration(a.Minutes) * time.Minute) }
 
+// When is the appointment's day and time on the server's clock.
+func (a Appointment) When() string { return a.StartsAt.Local().Format(calendar.WeekdayTime) }
+
 // Preparations lists what is still to be done before the appointment: a
 // reminder, transport, an interpreter.
 func (a Appointment) Preparations() []string {
@@ -79,6 +83,69 @@ func (a Appointment) Preparations() []string {
 		out = append(out, "Arrange an interpreter")
 	}
 	return out
+}
+
+// Mark is one thing recorded about an appointment.
+type Mark string
+
+// Marks: preparations done, and how it went.
+const (
+	MarkReminded    Mark = "reminded"
+	MarkTransport   Mark = "transport"
+	MarkInterpreter Mark = "interpreter"
+	MarkKept        Mark = "kept"
+	MarkMissed      Mark = "missed"
+	MarkCancelled   Mark = "cancelled"
+)
+
+// Marks are what may be recorded about an appointment, as their buttons
+// read.
+var Marks = forms.Choices[Mark]{
+	{Value: MarkReminded, Label: "Reminded"}, {Value: MarkTransport, Label: "Transport arranged"},
+	{Value: MarkInterpreter, Label: "Interpreter arranged"}, {Value: MarkKept, Label: "Kept"},
+	{Value: MarkMissed, Label: "Missed"}, {Value: MarkCancelled, Label: "Cancel"},
+}
+
+// marksDone say what each mark recorded, for the timeline and the flash.
+var marksDone = forms.Choices[Mark]{
+	{Value: MarkReminded, Label: "Patient reminded of"}, {Value: MarkTransport, Label: "Transport arranged for"},
+	{Value: MarkInterpreter, Label: "Interpreter arranged for"}, {Value: MarkKept, Label: "Kept:"},
+	{Value: MarkMissed, Label: "Missed:"}, {Value: MarkCancelled, Label: "Cancelled:"},
+}
+
+// Label is the mark as its button reads.
+func (m Mark) Label() string { return Marks.Label(m) }
+
+// Done says what the mark recorded.
+func (m Mark) Done() string { return marksDone.Label(m) }
+
+// NeedsNote reports whether the mark asks for a short note (why it was
+// missed or cancelled).
+func (m Mark) NeedsNote() bool { return m == MarkMissed || m == MarkCancelled }
+
+// MarksAt lists what may be recorded about the appointment at now: before
+// it begins, the preparations still to do; once begun, whether it was kept
+// or missed; and, while scheduled, cancelling it.
+func (a Appointment) MarksAt(now time.Time) []Mark {
+	if a.Status != Scheduled {
+		return nil
+	}
+	var out []Mark
+	switch {
+	case !now.Before(a.StartsAt):
+		out = append(out, MarkKept, MarkMissed)
+	default:
+		if a.RemindedAt == nil {
+			out = append(out, MarkReminded)
+		}
+		if a.TransportNeeded && !a.TransportArranged {
+			out = append(out, MarkTransport)
+		}
+		if a.InterpreterNeeded && !a.InterpreterArranged {
+			out = append(out, MarkInterpreter)
+		}
+	}
+	return append(out, MarkCancelled)
 }
 
 // AppointmentForm is an appointment as typed. With is "member:<id>",
@@ -99,11 +166,14 @@ func ParseAppointmentForm(v url.Values) AppointmentForm {
 	}
 }
 
-// WithChoices are the people and places an appointment may be with.
+// WithChoices are the people and places an appointment of the patient may
+// be with, in the order the form offers them: the care team's members
+// other than caregivers, and the resources of open referrals.
 type WithChoices struct {
-	Members   map[string]patients.Member
-	Resources map[string]Resource
-	Referrals map[string]Referral
+	PatientName string
+	Members     []patients.Member
+	Resources   []Resource
+	Referrals   []Referral
 }
 
 // Validate checks the form; times are read on loc's clock and may not lie
@@ -112,26 +182,17 @@ func (f AppointmentForm) Validate(c WithChoices, loc *time.Location, now time.Ti
 	a := Appointment{Location: f.Location, Purpose: f.Purpose, TransportNeeded: f.Transport,
 		InterpreterNeeded: f.Interpreter, Status: Scheduled, Minutes: 60}
 	kind, id, _ := strings.Cut(f.With, ":")
-	switch kind {
-	case "member":
-		if m, ok := c.Members[id]; ok {
-			a.MemberID, a.WithName = id, m.Name
-			if m.Organisation != "" {
-				a.WithName += " (" + m.Organisation + ")"
-			}
-		} else {
-			errs.Add("with", "Choose who the appointment is with.")
+	member := slices.IndexFunc(c.Members, func(m patients.Member) bool { return m.ID == id })
+	resource := slices.IndexFunc(c.Resources, func(r Resource) bool { return r.ID == id })
+	switch {
+	case kind == "member" && member >= 0:
+		a.MemberID, a.WithName = id, ProviderName(c.Members[member])
+	case kind == "resource" && resource >= 0:
+		a.ResourceID, a.WithName = id, c.Resources[resource].Name
+		if a.Location == "" {
+			a.Location = c.Resources[resource].Address()
 		}
-	case "resource":
-		if r, ok := c.Resources[id]; ok {
-			a.ResourceID, a.WithName = id, r.Name
-			if a.Location == "" {
-				a.Location = r.Address()
-			}
-		} else {
-			errs.Add("with", "Choose who the appointment is with.")
-		}
-	case "other":
+	case kind == "other":
 		errs.Required("with_name", f.WithName, "Say who the appointment is with.")
 		errs.MaxLen("with_name", f.WithName, 200)
 		a.WithName = f.WithName
@@ -139,7 +200,7 @@ func (f AppointmentForm) Validate(c WithChoices, loc *time.Location, now time.Ti
 		errs.Add("with", "Choose who the appointment is with.")
 	}
 	if f.ReferralID != "" {
-		if _, ok := c.Referrals[f.ReferralID]; !ok {
+		if !slices.ContainsFunc(c.Referrals, func(r Referral) bool { return r.ID == f.ReferralID }) {
 			errs.Add("referral_id", "Choose one of the patient's referrals, or none.")
 		}
 		a.ReferralID = f.ReferralID
@@ -169,28 +230,136 @@ func (f AppointmentForm) Validate(c WithChoices, loc *time.Location, now time.Ti
 	return a
 }
 
-// CreateAppointment stores a validated appointment.
-func CreateAppointment(ctx context.Context, q db.DBTX, tenantID, patientID, actorID string, a Appointment) (string, error) {
+// withChoices reads whom the patient's appointments may be with.
+func withChoices(ctx context.Context, q db.DBTX, tenantID, patientID string) (WithChoices, error) {
+	var c WithChoices
+	p, err := patients.Get(ctx, q, tenantID, patientID)
+	if err != nil {
+		return c, err
+	}
+	c.PatientName = p.DisplayName()
+	team, err := patients.CareTeam(ctx, q, tenantID, patientID)
+	if err != nil {
+		return c, err
+	}
+	for _, m := range team {
+		if m.Kind != "caregiver" {
+			c.Members = append(c.Members, m)
+		}
+	}
+	if c.Referrals, err = ForPatient(ctx, q, tenantID, patientID); err != nil {
+		return c, err
+	}
+	for _, r := range c.Referrals {
+		if r.ResourceID == "" || !r.Status.Open() || slices.ContainsFunc(c.Resources, func(res Resource) bool { return res.ID == r.ResourceID }) {
+			continue
+		}
+		res, err := GetResource(ctx, q, tenantID, r.ResourceID)
+		if err != nil {
+			return c, err
+		}
+		c.Resources = append(c.Resources, res)
+	}
+	return c, nil
+}
+
+// NewAppointment reads the appointment form: whom it may be with and, when
+// it is made from one of the patient's referrals, what it starts from (the
+// referral's party, and its reason when short enough to be a purpose). An
+// interpreter is asked for when the patient needs one.
+func (s *Service) NewAppointment(ctx context.Context, a tenants.Actor, patientID, referralID string) (WithChoices, AppointmentForm, error) {
+	f := AppointmentForm{Minutes: "60"}
+	var c WithChoices
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		if db.ValidUUID(referralID) {
+			r, err := Get(ctx, tx, a.TenantID, patientID, referralID)
+			if err != nil {
+				return err
+			}
+			f.ReferralID, f.Purpose = r.ID, r.Reason
+			switch {
+			case r.ResourceID != "":
+				f.With = "resource:" + r.ResourceID
+			case r.MemberID != "":
+				f.With = "member:" + r.MemberID
+			}
+			if len([]rune(f.Purpose)) > 120 {
+				f.Purpose = ""
+			}
+		}
+		p, err := patients.Get(ctx, tx, a.TenantID, patientID)
+		if err != nil {
+			return err
+		}
+		f.Interpreter = p.InterpreterNeeded
+		c, err = withChoices(ctx, tx, a.TenantID, patientID)
+		return err
+	})
+	return c, f, err
+}
+
+// AppointmentChoices reads whom the patient's appointments may be with, to
+// show the form again as it was posted.
+func (s *Service) AppointmentChoices(ctx context.Context, a tenants.Actor, patientID string) (WithChoices, error) {
+	var c WithChoices
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
+		c, err = withChoices(ctx, tx, a.TenantID, patientID)
+		return err
+	})
+	return c, err
+}
+
+// ScheduleAppointment books an appointment for the patient, with its
+// timeline line and audit event, and returns it.
+func (s *Service) ScheduleAppointment(ctx context.Context, a tenants.Actor, patientID string, f AppointmentForm) (Appointment, error) {
+	var appt Appointment
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		c, err := withChoices(ctx, tx, a.TenantID, patientID)
+		if err != nil {
+			return err
+		}
+		errs := Errors{}
+		appt = f.Validate(c, time.Local, a.At, errs)
+		if err := invalid(errs, ""); err != nil {
+			return err
+		}
+		if appt.ID, err = InsertAppointment(ctx, tx, a, patientID, appt); err != nil {
+			return err
+		}
+		if err := patients.AddEvent(ctx, tx, a.TenantID, patientID, a.UserID, "appointment",
+			"Appointment with "+appt.WithName+" on "+appt.When()+": "+appt.Purpose); err != nil {
+			return err
+		}
+		return a.Audit(ctx, tx, audit.Event{Action: "appointment.created", EntityType: "appointment", EntityID: appt.ID, PatientID: patientID})
+	})
+	return appt, err
+}
+
+// InsertAppointment stores a validated appointment of the patient, booked
+// by a at a.At.
+func InsertAppointment(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, appt Appointment) (string, error) {
 	var id string
 	err := q.QueryRow(ctx, `
 		insert into appointments (tenant_id, patient_id, referral_id, care_team_member_id, resource_id, with_name, starts_at,
-			minutes, location, purpose, transport_needed, interpreter_needed, created_by)
-		values ($1, $2, nullif($3, '')::uuid, nullif($4, '')::uuid, nullif($5, '')::uuid, $6, $7, $8, $9, $10, $11, $12, $13)
+			minutes, location, purpose, transport_needed, interpreter_needed, created_by, created_at, updated_at)
+		values ($1, $2, nullif($3, '')::uuid, nullif($4, '')::uuid, nullif($5, '')::uuid, $6, $7, $8, $9, $10, $11, $12,
+			nullif($13, '')::uuid, $14, $14)
 		returning id`,
-		tenantID, patientID, a.ReferralID, a.MemberID, a.ResourceID, a.WithName, a.StartsAt, a.Minutes, a.Location,
-		a.Purpose, a.TransportNeeded, a.InterpreterNeeded, actorID).Scan(&id)
+		a.TenantID, patientID, appt.ReferralID, appt.MemberID, appt.ResourceID, appt.WithName, appt.StartsAt, appt.Minutes,
+		appt.Location, appt.Purpose, appt.TransportNeeded, appt.InterpreterNeeded, a.UserID, a.At).Scan(&id)
 	return id, err
 }
 
-const appointmentColumns = `a.id, a.patient_id, coalesce(a.referral_id::text, ''), coalesce(a.care_team_member_id::text, ''),
-	coalesce(a.resource_id::text, ''), a.with_name, a.starts_at, a.minutes, a.location, a.purpose, a.transport_needed,
-	a.transport_arranged, a.interpreter_needed, a.interpreter_arranged, a.reminded_at, a.status, a.note, a.version`
+const appointmentColumns = `a.id, a.patient_id, coalesce(a.referral_id::text, '') as referral_id,
+	coalesce(a.care_team_member_id::text, '') as member_id, coalesce(a.resource_id::text, '') as resource_id,
+	a.with_name, a.starts_at, a.minutes, a.location, a.purpose, a.transport_needed, a.transport_arranged,
+	a.interpreter_needed, a.interpreter_arranged, a.reminded_at, a.status, a.note, a.version`
 
 // GetAppointment loads one of the patient's appointments.
 func GetAppointment(ctx context.Context, q db.DBTX, tenantID, patientID, id string) (Appointment, error) {
 	rows, _ := q.Query(ctx, `select `+appointmentColumns+` from appointments a
 		where a.tenant_id = $1 and a.patient_id = $2 and a.id = $3`, tenantID, patientID, id)
-	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Appointment])
+	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Appointment])
 	return a, db.NotFound(err)
 }
 
@@ -201,7 +370,7 @@ func AppointmentsOf(ctx context.Context, q db.DBTX, tenantID, patientID string) 
 		where a.tenant_id = $1 and a.patient_id = $2
 		order by a.status <> 'scheduled', case when a.status = 'scheduled' then a.starts_at end,
 		         a.starts_at desc, a.id`, tenantID, patientID)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Appointment])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Appointment])
 }
 
 // UpcomingOf lists the patient's scheduled appointments that end after
@@ -211,70 +380,112 @@ func UpcomingOf(ctx context.Context, q db.DBTX, tenantID, patientID string, from
 		where a.tenant_id = $1 and a.patient_id = $2 and a.status = 'scheduled'
 		  and a.starts_at + make_interval(mins => a.minutes) > $3
 		order by a.starts_at, a.id`, tenantID, patientID, from)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Appointment])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Appointment])
 }
 
-// Mark is one thing recorded about an appointment.
-type Mark string
-
-// Marks: preparations done, and how it went.
-const (
-	MarkReminded    Mark = "reminded"
-	MarkTransport   Mark = "transport"
-	MarkInterpreter Mark = "interpreter"
-	MarkKept        Mark = "kept"
-	MarkMissed      Mark = "missed"
-	MarkCancelled   Mark = "cancelled"
-)
-
-// Done says what a mark recorded, for the timeline and the flash.
-func (m Mark) Done() string {
-	switch m {
-	case MarkReminded:
-		return "Patient reminded of"
-	case MarkTransport:
-		return "Transport arranged for"
-	case MarkInterpreter:
-		return "Interpreter arranged for"
-	case MarkKept:
-		return "Kept:"
-	case MarkMissed:
-		return "Missed:"
-	case MarkCancelled:
-		return "Cancelled:"
-	}
-	return string(m)
+// MarkForm is something recorded about an appointment, as posted.
+type MarkForm struct {
+	Mark Mark
+	Note string
+	// Version is the appointment's version as the coordinator saw it.
+	Version int
 }
 
-// MarkAppointment records m on a scheduled appointment if nobody changed
-// it since version. Whether it was kept or missed can only be recorded once
-// it has begun; note is kept with a missed or cancelled one.
-func MarkAppointment(ctx context.Context, q db.DBTX, tenantID string, a Appointment, version int, m Mark, note string, now time.Time) error {
-	if a.Status != Scheduled {
-		return ErrWrongStatus
+// ParseMarkForm reads a button that records something about an
+// appointment.
+func ParseMarkForm(v url.Values) MarkForm {
+	return MarkForm{Mark: Mark(v.Get("mark")), Note: trimmed(v.Get, "note"), Version: forms.Version(v.Get("version"))}
+}
+
+// MarkAppointment records a preparation done, or how the appointment
+// went, with its timeline line and audit event; a missed one raises its
+// follow-up task. It returns the appointment.
+func (s *Service) MarkAppointment(ctx context.Context, a tenants.Actor, patientID, id string, f MarkForm) (Appointment, error) {
+	var appt Appointment
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
+		if appt, err = GetAppointment(ctx, tx, a.TenantID, patientID, id); err != nil {
+			return err
+		}
+		errs := Errors{}
+		errs.MaxLen("note", f.Note, 2000)
+		if err := invalid(errs, ""); err != nil {
+			return err
+		}
+		if err := ApplyMark(ctx, tx, a, appt, f); err != nil {
+			return err
+		}
+		summary := f.Mark.Done() + " appointment with " + appt.WithName + " on " + appt.When()
+		if f.Note != "" {
+			summary += " — " + f.Note
+		}
+		if err := patients.AddEvent(ctx, tx, a.TenantID, patientID, a.UserID, "appointment", summary); err != nil {
+			return err
+		}
+		return a.Audit(ctx, tx, audit.Event{Action: "appointment." + string(f.Mark), EntityType: "appointment", EntityID: id,
+			PatientID: patientID})
+	})
+	return appt, err
+}
+
+// ApplyMark records f on a scheduled appointment at a.At, if nobody
+// changed it since f.Version (db.ErrConflict otherwise). Whether it was
+// kept or missed can only be recorded once it has begun (ErrNotBegun);
+// the note is kept with a missed or cancelled one, and a missed one raises
+// its follow-up task.
+func ApplyMark(ctx context.Context, q db.DBTX, a tenants.Actor, appt Appointment, f MarkForm) error {
+	if appt.Status != Scheduled {
+		return db.ErrConflict
 	}
-	set, keepNote := "", &note
-	switch m {
+	set, keepNote := "", &f.Note
+	switch f.Mark {
 	case MarkReminded:
-		set, keepNote = "reminded_at = now()", nil
+		set, keepNote = "reminded_at = $6", nil
 	case MarkTransport:
 		set, keepNote = "transport_arranged = true", nil
 	case MarkInterpreter:
 		set, keepNote = "interpreter_arranged = true", nil
 	case MarkKept, MarkMissed:
-		if now.Before(a.StartsAt) {
-			return ErrWrongStatus
+		if a.At.Before(appt.StartsAt) {
+			return ErrNotBegun
 		}
-		set = "status = '" + string(m) + "'"
+		set = "status = '" + string(f.Mark) + "'"
 	case MarkCancelled:
 		set = "status = 'cancelled'"
 	default:
-		return ErrWrongStatus
+		return fail.Invalid(Errors{"mark": "Choose what to record about the appointment."}, "")
 	}
-	tag, err := q.Exec(ctx, `update appointments set `+set+`, note = coalesce($5, note), updated_at = now(), version = version + 1
+	tag, err := q.Exec(ctx, `update appointments set `+set+`, note = coalesce($5, note), updated_at = $6, version = version + 1
 		where tenant_id = $1 and patient_id = $2 and id = $3 and version = $4`,
-		tenantID, a.PatientID, a.ID, version, keepNote)
-	return versioned(ctx, q, err, tag.RowsAffected(), `select 1 from appointments where tenant_id = $1 and id = $2`, tenantID, a.ID)
+		a.TenantID, appt.PatientID, appt.ID, f.Version, keepNote, a.At)
+	err = versioned(ctx, q, err, tag.RowsAffected(), db.ErrConflict, `select 1 from appointments where tenant_id = $1 and id = $2`, a.TenantID, appt.ID)
+	if err != nil || f.Mark != MarkMissed {
+		return err
+	}
+	return missedTask(ctx, q, a, appt)
+}
+
+// Calendar writes the patient's upcoming appointments as an iCalendar
+// file, and records that it was downloaded. The events leave out the
+// patient's name: calendars sync to services outside the organisation's
+// care.
+func (s *Service) Calendar(ctx context.Context, a tenants.Actor, patientID string) ([]byte, error) {
+	var list []Appointment
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
+		if _, err := patients.Get(ctx, tx, a.TenantID, patientID); err != nil {
+			return err
+		}
+		if list, err = UpcomingOf(ctx, tx, a.TenantID, patientID, a.At); err != nil {
+			return err
+		}
+		return a.Audit(ctx, tx, audit.Event{Action: "appointment.calendar_downloaded", EntityType: "patient", EntityID: patientID,
+			PatientID: patientID})
+	})
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	err = WriteCalendar(&b, "Appointments", calendarEvents(list), a.At)
+	return b.Bytes(), err
 }
 
 // CoordinatorAppointment is a scheduled appointment of one of a

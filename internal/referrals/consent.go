@@ -3,6 +3,7 @@ package referrals
 import (
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/patients"
 )
 
@@ -57,11 +58,11 @@ func CheckSharing(consents []patients.Consent, member *patients.Member, name str
 	case inForce == nil && newest == nil:
 		return Sharing{Reason: "No consent to share information is recorded for " + name + ".", Fix: fix}
 	case inForce == nil && newest.RevokedOn != nil:
-		return Sharing{Reason: name + " revoked their consent to share information on " + day(*newest.RevokedOn) + ".", Fix: fix}
+		return Sharing{Reason: name + " revoked their consent to share information on " + newest.RevokedOn.Format(calendar.Day) + ".", Fix: fix}
 	case inForce == nil:
-		return Sharing{Reason: name + "'s consent to share information expired on " + day(*newest.ExpiresOn) + ".", Fix: fix}
+		return Sharing{Reason: name + "'s consent to share information expired on " + newest.ExpiresOn.Format(calendar.Day) + ".", Fix: fix}
 	}
-	basis := "Consent to share information given " + day(inForce.GivenOn) + " by " + inForce.GivenBy
+	basis := "Consent to share information given " + inForce.GivenOn.Format(calendar.Day) + " by " + inForce.GivenBy
 	if member != nil {
 		if !member.ConsentToShare {
 			return Sharing{
@@ -74,5 +75,3 @@ func CheckSharing(consents []patients.Consent, member *patients.Member, name str
 	}
 	return Sharing{Allowed: true, Basis: basis}
 }
-
-func day(t time.Time) string { return t.Format("2 Jan 2006") }

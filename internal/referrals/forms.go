@@ -3,13 +3,8 @@ package referrals
 import (
 	"strings"
 
-	"carecoord/internal/calendar"
-
 	"carecoord/internal/forms"
 )
-
-// dateLayout is how dates travel in forms.
-const dateLayout = calendar.DateLayout
 
 // Errors maps a form field's name to the message shown beside it.
 type Errors = forms.Errors

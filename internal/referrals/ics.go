@@ -20,6 +20,33 @@ type CalendarEvent struct {
 	Description string
 }
 
+// calendarEvents are the appointments as a calendar shows them: what and
+// with whom, where, and whether transport or an interpreter is needed or
+// arranged.
+func calendarEvents(list []Appointment) []CalendarEvent {
+	out := make([]CalendarEvent, len(list))
+	for i, a := range list {
+		var notes []string
+		switch {
+		case a.TransportArranged:
+			notes = append(notes, "Transport is arranged.")
+		case a.TransportNeeded:
+			notes = append(notes, "Transport is needed.")
+		}
+		switch {
+		case a.InterpreterArranged:
+			notes = append(notes, "An interpreter is arranged.")
+		case a.InterpreterNeeded:
+			notes = append(notes, "An interpreter is needed.")
+		}
+		out[i] = CalendarEvent{
+			UID: a.ID + "@carecoord", Start: a.StartsAt, End: a.Ends(),
+			Summary: a.Purpose + " — " + a.WithName, Location: a.Location, Description: strings.Join(notes, "\n"),
+		}
+	}
+	return out
+}
+
 // WriteCalendar writes events as an iCalendar file (RFC 5545): CRLF line
 // endings, lines folded at 75 octets without splitting a character, text
 // escaped, and every time in UTC, so no time zone definitions are needed.

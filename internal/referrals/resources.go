@@ -14,9 +14,12 @@ import (
 	"unicode"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/audit"
+	"carecoord/internal/auth"
 	"carecoord/internal/careplans"
 	"carecoord/internal/db"
 	"carecoord/internal/forms"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -82,6 +85,8 @@ type ResourceForm struct {
 	Hours, Eligibility, Languages, Cost   string
 	ReferBy                               []string
 	HowToRefer                            string
+	// Version is the resource's version as the editor read it.
+	Version int
 }
 
 // ParseResourceForm reads the directory entry form.
@@ -92,7 +97,7 @@ func ParseResourceForm(v url.Values) ResourceForm {
 		AddressLine: g("address_line"), City: g("city"), Region: g("region"), PostalCode: g("postal_code"),
 		Phone: g("phone"), Fax: g("fax"), Email: g("email"), Website: g("website"),
 		Hours: g("hours"), Eligibility: g("eligibility"), Languages: g("languages"), Cost: g("cost"),
-		ReferBy: v["refer_by"], HowToRefer: g("how_to_refer"),
+		ReferBy: v["refer_by"], HowToRefer: g("how_to_refer"), Version: forms.Version(v.Get("version")),
 	}
 }
 
@@ -107,7 +112,7 @@ func FormOf(r Resource) ResourceForm {
 		AddressLine: r.AddressLine, City: r.City, Region: r.Region, PostalCode: r.PostalCode,
 		Phone: r.Phone, Fax: r.Fax, Email: r.Email, Website: r.Website,
 		Hours: r.Hours, Eligibility: r.Eligibility, Languages: strings.Join(r.Languages, ", "), Cost: r.Cost,
-		ReferBy: r.ReferBy, HowToRefer: r.HowToRefer,
+		ReferBy: r.ReferBy, HowToRefer: r.HowToRefer, Version: r.Version,
 	}
 }
 
@@ -213,8 +218,29 @@ func scanResource(row pgx.CollectableRow) (Resource, error) {
 	return r, err
 }
 
-// CreateResource adds a validated resource to the directory.
-func CreateResource(ctx context.Context, q db.DBTX, tenantID string, r Resource) (string, error) {
+// CreateResource adds a resource to the directory, with its audit event,
+// and returns it.
+func (s *Service) CreateResource(ctx context.Context, a tenants.Actor, f ResourceForm) (Resource, error) {
+	if !a.Can(auth.Role.MaintainsDirectory) {
+		return Resource{}, ErrNotMaintainer
+	}
+	errs := Errors{}
+	r := f.Validate(errs)
+	if err := invalid(errs, ""); err != nil {
+		return r, err
+	}
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
+		if r.ID, err = InsertResource(ctx, tx, a.TenantID, r); err != nil {
+			return err
+		}
+		return a.Audit(ctx, tx, audit.Event{Action: "resource.created", EntityType: "resource", EntityID: r.ID})
+	})
+	return r, err
+}
+
+// InsertResource adds a validated resource to the tenant's directory, for
+// the directory's use cases and for loaders.
+func InsertResource(ctx context.Context, q db.DBTX, tenantID string, r Resource) (string, error) {
 	var id string
 	err := q.QueryRow(ctx, `
 		insert into resources (tenant_id, name, services, domains, address_line, city, region, postal_code, phone, fax,
@@ -226,31 +252,69 @@ func CreateResource(ctx context.Context, q db.DBTX, tenantID string, r Resource)
 	return id, err
 }
 
-// UpdateResource saves an edited resource if nobody changed it since
-// version; db.ErrConflict otherwise.
-func UpdateResource(ctx context.Context, q db.DBTX, tenantID, id string, version int, r Resource) error {
-	tag, err := q.Exec(ctx, `
-		update resources set name = $4, services = $5, domains = $6, address_line = $7, city = $8, region = $9,
-			postal_code = $10, phone = $11, fax = $12, email = $13, website = $14, hours = $15, eligibility = $16,
-			languages = coalesce($17::text[], '{}'), cost = $18, refer_by = coalesce($19::text[], '{}'), how_to_refer = $20, updated_at = now(), version = version + 1
-		 where tenant_id = $1 and id = $2 and version = $3`,
-		tenantID, id, version, r.Name, r.Services, r.Domains, r.AddressLine, r.City, r.Region, r.PostalCode, r.Phone,
-		r.Fax, r.Email, r.Website, r.Hours, r.Eligibility, r.Languages, r.Cost, r.ReferBy, r.HowToRefer)
-	return versioned(ctx, q, err, tag.RowsAffected(), `select 1 from resources where tenant_id = $1 and id = $2`, tenantID, id)
+// UpdateResource saves an edited resource if nobody changed it since the
+// editor read it (ErrResourceChanged otherwise), with its audit event. A
+// resource of another tenant is not found, whatever was typed.
+func (s *Service) UpdateResource(ctx context.Context, a tenants.Actor, id string, f ResourceForm) (Resource, error) {
+	if !a.Can(auth.Role.MaintainsDirectory) {
+		return Resource{}, ErrNotMaintainer
+	}
+	var r Resource
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		if _, err := GetResource(ctx, tx, a.TenantID, id); err != nil {
+			return err
+		}
+		errs := Errors{}
+		r = f.Validate(errs)
+		if err := invalid(errs, ""); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `
+			update resources set name = $4, services = $5, domains = $6, address_line = $7, city = $8, region = $9,
+				postal_code = $10, phone = $11, fax = $12, email = $13, website = $14, hours = $15, eligibility = $16,
+				languages = coalesce($17::text[], '{}'), cost = $18, refer_by = coalesce($19::text[], '{}'), how_to_refer = $20,
+				updated_at = $21, version = version + 1
+			 where tenant_id = $1 and id = $2 and version = $3`,
+			a.TenantID, id, f.Version, r.Name, r.Services, r.Domains, r.AddressLine, r.City, r.Region, r.PostalCode, r.Phone,
+			r.Fax, r.Email, r.Website, r.Hours, r.Eligibility, r.Languages, r.Cost, r.ReferBy, r.HowToRefer, a.At)
+		if err := resourceMoved(ctx, tx, err, tag.RowsAffected(), a.TenantID, id); err != nil {
+			return err
+		}
+		return a.Audit(ctx, tx, audit.Event{Action: "resource.updated", EntityType: "resource", EntityID: id})
+	})
+	r.ID = id
+	return r, err
 }
 
 // SetResourceActive archives a resource (it is offered no more, and its
-// referrals stay readable) or brings it back.
-func SetResourceActive(ctx context.Context, q db.DBTX, tenantID, id string, version int, active bool) error {
-	tag, err := q.Exec(ctx, `
-		update resources set active = $4, updated_at = now(), version = version + 1
-		 where tenant_id = $1 and id = $2 and version = $3`, tenantID, id, version, active)
-	return versioned(ctx, q, err, tag.RowsAffected(), `select 1 from resources where tenant_id = $1 and id = $2`, tenantID, id)
+// referrals stay readable) or brings it back, if nobody changed it since
+// version, with its audit event.
+func (s *Service) SetResourceActive(ctx context.Context, a tenants.Actor, id string, version int, active bool) error {
+	if !a.Can(auth.Role.MaintainsDirectory) {
+		return ErrNotMaintainer
+	}
+	return db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			update resources set active = $4, updated_at = $5, version = version + 1
+			 where tenant_id = $1 and id = $2 and version = $3`, a.TenantID, id, version, active, a.At)
+		if err := resourceMoved(ctx, tx, err, tag.RowsAffected(), a.TenantID, id); err != nil {
+			return err
+		}
+		action := "resource.archived"
+		if active {
+			action = "resource.restored"
+		}
+		return a.Audit(ctx, tx, audit.Event{Action: action, EntityType: "resource", EntityID: id})
+	})
+}
+
+func resourceMoved(ctx context.Context, q db.DBTX, err error, n int64, tenantID, id string) error {
+	return versioned(ctx, q, err, n, ErrResourceChanged, `select 1 from resources where tenant_id = $1 and id = $2`, tenantID, id)
 }
 
 // versioned turns an update that matched no row into db.ErrNotFound when
-// the row does not exist and db.ErrConflict when its version moved.
-func versioned(ctx context.Context, q db.DBTX, err error, n int64, exists string, args ...any) error {
+// the row does not exist and conflict when its version moved.
+func versioned(ctx context.Context, q db.DBTX, err error, n int64, conflict error, exists string, args ...any) error {
 	if err != nil || n == 1 {
 		return err
 	}
@@ -258,7 +322,7 @@ func versioned(ctx context.Context, q db.DBTX, err error, n int64, exists string
 	if err := q.QueryRow(ctx, exists, args...).Scan(&one); err != nil {
 		return db.NotFound(err)
 	}
-	return db.ErrConflict
+	return conflict
 }
 
 // GetResource loads one resource, archived or not.

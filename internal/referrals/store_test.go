@@ -5,13 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/auth"
 	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
+	"carecoord/internal/fail"
 	"carecoord/internal/referrals"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -20,13 +24,14 @@ import (
 // theirs, a resource and a coordinator.
 type fixture struct {
 	d                                                dbtest.DB
+	svc                                              *referrals.Service
 	tenantID, patientID, needID, resourceID, actorID string
 }
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
 	d := dbtest.New(t, "demo")
-	f := fixture{d: d}
+	f := fixture{d: d, svc: referrals.NewService(d.Pool)}
 	err := d.Pool.QueryRow(context.Background(), `select id from tenants where slug = 'northside'`).Scan(&f.tenantID)
 	if err != nil {
 		t.Fatal(err)
@@ -43,11 +48,24 @@ func newFixture(t *testing.T) fixture {
 	return f
 }
 
+// actor is the patient's coordinator acting at at.
+func (f fixture) actor(at time.Time) tenants.Actor {
+	return tenants.Actor{TenantID: f.tenantID, UserID: f.actorID, Role: auth.Coordinator, Settings: tenants.DefaultSettings(), At: at}
+}
+
 func (f fixture) inTenant(t *testing.T, fn func(tx pgx.Tx) error) {
 	t.Helper()
 	if err := db.InTenant(context.Background(), f.d.Pool, f.tenantID, fn); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func (f fixture) exec(t *testing.T, sql string, args ...any) {
+	t.Helper()
+	f.inTenant(t, func(tx pgx.Tx) error {
+		_, err := tx.Exec(context.Background(), sql, args...)
+		return err
+	})
 }
 
 func (f fixture) count(t *testing.T, sql string, args ...any) int {
@@ -57,27 +75,34 @@ func (f fixture) count(t *testing.T, sql string, args ...any) int {
 	return n
 }
 
-// sentReferral writes a referral and marks it sent with a follow-up day.
-func (f fixture) sentReferral(t *testing.T, followUp time.Time) referrals.Referral {
+// consent records the patient's consent to share their information.
+func (f fixture) consent(t *testing.T) {
 	t.Helper()
-	ctx := context.Background()
-	var r referrals.Referral
-	f.inTenant(t, func(tx pgx.Tx) error {
-		id, err := referrals.CreateDraft(ctx, tx, f.tenantID, f.patientID, f.actorID,
-			referrals.DraftForm{NeedID: f.needID, ResourceID: f.resourceID, Reason: "Weekly groceries"}, "Food bank", "")
-		if err != nil {
-			return err
-		}
-		if r, err = referrals.Get(ctx, tx, f.tenantID, f.patientID, id); err != nil {
-			return err
-		}
-		ok := referrals.Sharing{Allowed: true, Basis: "Consent to share information given 1 Jan 2026 by the patient"}
-		if err := referrals.Send(ctx, tx, f.tenantID, f.actorID, r, r.Version, referrals.Sending{PartyAgreed: true}, ok, followUp); err != nil {
-			return err
-		}
-		r, err = referrals.Get(ctx, tx, f.tenantID, f.patientID, id)
-		return err
-	})
+	f.exec(t, `insert into consents (tenant_id, patient_id, kind, given_on, given_by)
+		values ($1, $2, 'information_sharing', '2020-01-01', 'The patient')`, f.tenantID, f.patientID)
+}
+
+// draft writes a referral of the need to the resource at at.
+func (f fixture) draft(t *testing.T, at time.Time) string {
+	t.Helper()
+	id, err := f.svc.CreateDraft(context.Background(), f.actor(at), f.patientID,
+		referrals.DraftForm{NeedID: f.needID, ResourceID: f.resourceID, Reason: "Weekly groceries"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// sentReferral writes a referral and sends it at sent, on the patient's
+// consent, so that it is followed up on the tenant's business days later.
+func (f fixture) sentReferral(t *testing.T, sent time.Time) referrals.Referral {
+	t.Helper()
+	f.consent(t)
+	id := f.draft(t, sent.Add(-time.Hour))
+	r, err := f.svc.Send(context.Background(), f.actor(sent), f.patientID, id, referrals.Sending{PartyAgreed: true, Version: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return r
 }
 
@@ -94,31 +119,41 @@ func (f fixture) raise(t *testing.T, day time.Time, warn int) int {
 func TestSend_WithoutConsentChangesNothing(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	ctx := context.Background()
-	f.inTenant(t, func(tx pgx.Tx) error {
-		id, err := referrals.CreateDraft(ctx, tx, f.tenantID, f.patientID, f.actorID,
-			referrals.DraftForm{NeedID: f.needID, ResourceID: f.resourceID, Reason: "Weekly groceries"}, "Food bank", "")
-		if err != nil {
-			return err
-		}
-		r, err := referrals.Get(ctx, tx, f.tenantID, f.patientID, id)
-		if err != nil {
-			return err
-		}
-		refused := referrals.Sharing{Reason: "No consent to share information is recorded for Ana."}
-		err = referrals.Send(ctx, tx, f.tenantID, f.actorID, r, r.Version, referrals.Sending{PartyAgreed: true}, refused, time.Now())
-		if !errors.Is(err, referrals.ErrNoConsent) {
-			t.Errorf("without consent: %v, want ErrNoConsent", err)
-		}
-		ok := referrals.Sharing{Allowed: true, Basis: "given"}
-		err = referrals.Send(ctx, tx, f.tenantID, f.actorID, r, r.Version, referrals.Sending{}, ok, time.Now())
-		if !errors.Is(err, referrals.ErrNoConsent) {
-			t.Errorf("without the patient's agreement to this resource: %v, want ErrNoConsent", err)
-		}
-		return nil
-	})
+	ctx, now := context.Background(), time.Now()
+	id := f.draft(t, now)
+	f.exec(t, `update consents set revoked_on = current_date - 1 where patient_id = $1 and kind = 'information_sharing'`, f.patientID)
+	_, err := f.svc.Send(ctx, f.actor(now), f.patientID, id, referrals.Sending{PartyAgreed: true, Version: 1})
+	if !errors.Is(err, referrals.ErrNoConsent) || fail.KindOf(err) != fail.KindPrecondition {
+		t.Errorf("without consent: %v, want ErrNoConsent, a precondition", err)
+	}
+	if e, _ := fail.As(err); e == nil || !strings.HasPrefix(e.Message, "Not sent: ") || !strings.Contains(e.Message, "consent to share information") {
+		t.Errorf("the refusal says %v, want why nothing was sent", err)
+	}
+	f.consent(t)
+	_, err = f.svc.Send(ctx, f.actor(now), f.patientID, id, referrals.Sending{Version: 1})
+	if !errors.Is(err, referrals.ErrNoConsent) || fail.Fields(err)["party_agreed"] == "" {
+		t.Errorf("without the patient's agreement to this resource: %v, want ErrNoConsent beside the agreement", err)
+	}
 	if n := f.count(t, `select count(*) from referrals where patient_id = $1 and status = 'draft' and sent_at is null`, f.patientID); n != 1 {
 		t.Errorf("%d unsent drafts, want the one", n)
+	}
+	if n := f.count(t, `select count(*) from audit_events where patient_id = $1 and action = 'referral.sent'`, f.patientID); n != 0 {
+		t.Errorf("%d sent events for a refused referral", n)
+	}
+
+	// With the agreement it goes, with its timeline line and audit event.
+	r, err := f.svc.Send(ctx, f.actor(now), f.patientID, id, referrals.Sending{Fields: []string{"need", "contact"}, PartyAgreed: true, Version: 1})
+	if err != nil || r.Status != referrals.Sent || r.FollowUpDue == nil {
+		t.Fatalf("send with consent: %+v, %v", r, err)
+	}
+	if n := f.count(t, `select count(*) from referrals where id = $1 and shared_fields = '{contact,need}' and version = 2`, id); n != 1 {
+		t.Error("the sent referral does not record what was shared, in the form's order")
+	}
+	if n := f.count(t, `select count(*) from audit_events where patient_id = $1 and action = 'referral.sent' and entity_id = $2`, f.patientID, id); n != 1 {
+		t.Errorf("%d audit events for the sending, want 1", n)
+	}
+	if n := f.count(t, `select count(*) from patient_events where patient_id = $1 and kind = 'referral' and summary like '%sent; follow-up on%'`, f.patientID); n != 1 {
+		t.Errorf("%d timeline lines for the sending, want 1", n)
 	}
 }
 
@@ -127,26 +162,34 @@ func TestMove_StaleVersionIsAConflictAndEndsTheFollowUp(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	day := time.Now()
-	r := f.sentReferral(t, day.AddDate(0, 0, -1))
+	r := f.sentReferral(t, day.AddDate(0, 0, -10))
 	f.raise(t, day, 14)
 	if n := f.count(t, `select count(*) from tasks where source_referral_id = $1 and status = 'open'`, r.ID); n != 1 {
 		t.Fatalf("%d follow-up tasks, want the no-response follow-up", n)
 	}
-	f.inTenant(t, func(tx pgx.Tx) error {
-		err := referrals.Move(ctx, tx, f.tenantID, f.actorID, r, r.Version-1, referrals.Step{To: referrals.Accepted})
-		if !errors.Is(err, db.ErrConflict) {
-			t.Errorf("stale version: %v, want db.ErrConflict", err)
-		}
-		return nil
-	})
-	f.inTenant(t, func(tx pgx.Tx) error {
-		return referrals.Move(ctx, tx, f.tenantID, f.actorID, r, r.Version, referrals.Step{To: referrals.Accepted})
-	})
+	err := f.svc.TakeStep(ctx, f.actor(day), f.patientID, r.ID, referrals.Step{To: referrals.Accepted, Version: r.Version - 1})
+	if !errors.Is(err, db.ErrConflict) {
+		t.Errorf("stale version: %v, want db.ErrConflict", err)
+	}
+	err = f.svc.TakeStep(ctx, f.actor(day), f.patientID, r.ID, referrals.Step{To: referrals.Declined, Version: r.Version})
+	if fail.Fields(err)["note"] == "" {
+		t.Errorf("declined without a reason: %v, want the reason asked for", err)
+	}
+	if err := f.svc.TakeStep(ctx, f.actor(day), f.patientID, r.ID, referrals.Step{To: referrals.Accepted, Version: r.Version}); err != nil {
+		t.Fatal(err)
+	}
 	if n := f.count(t, `select count(*) from tasks where source_referral_id = $1 and status = 'cancelled'`, r.ID); n != 1 {
 		t.Error("the answer did not close the open follow-up task")
 	}
 	if n := f.count(t, `select count(*) from referral_events where referral_id = $1`, r.ID); n != 3 {
 		t.Errorf("%d steps recorded, want written, sent, accepted", n)
+	}
+	if n := f.count(t, `select count(*) from audit_events where entity_id = $1 and action = 'referral.status_changed'`, r.ID); n != 1 {
+		t.Errorf("%d audit events for the step, want 1", n)
+	}
+	err = f.svc.TakeStep(ctx, f.actor(day), f.patientID, r.ID, referrals.Step{To: referrals.Accepted, Version: r.Version + 1})
+	if fail.KindOf(err) != fail.KindInvalid {
+		t.Errorf("accepted twice: %v, want the step refused as not offered", err)
 	}
 }
 
@@ -154,8 +197,9 @@ func TestRaiseDue_NoResponseTaskOnceAfterTheFollowUpDay(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	day := time.Date(2026, 3, 9, 0, 0, 0, 0, time.UTC)
-	followUp := referrals.FollowUpDay(time.Date(2026, 3, 2, 15, 0, 0, 0, time.Local), 5)
-	r := f.sentReferral(t, followUp)
+	// Sent on Monday 2 March: followed up five business days later, on 9 March.
+	sent := time.Date(2026, 3, 2, 15, 0, 0, 0, time.Local)
+	r := f.sentReferral(t, sent)
 	tasks := func() int {
 		return f.count(t, `select count(*) from tasks where source = 'referral' and source_referral_id = $1`, r.ID)
 	}
@@ -180,7 +224,7 @@ func TestRaiseDue_NoResponseTaskOnceAfterTheFollowUpDay(t *testing.T) {
 func TestRaiseDue_ConcurrentRaisesMakeOneTask(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.sentReferral(t, time.Now().AddDate(0, 0, -2))
+	f.sentReferral(t, time.Now().AddDate(0, 0, -10))
 	done := make(chan error, 4)
 	for range 4 {
 		go func() {
@@ -205,13 +249,13 @@ func TestRaiseDue_AuthorisationEndingSoonOncePerEndDate(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	r := f.sentReferral(t, time.Now().AddDate(0, 0, 30))
+	r := f.sentReferral(t, time.Now())
 	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	save := func(validTo time.Time, version int) string {
 		var id string
 		f.inTenant(t, func(tx pgx.Tx) (err error) {
 			a := referrals.Authorization{Status: referrals.AuthApproved, Number: "PA-1", Unit: "visits", ValidTo: &validTo}
-			id, _, err = referrals.SaveAuthorization(ctx, tx, f.tenantID, r.ID, f.actorID, version, a)
+			id, err = referrals.RecordAuthorization(ctx, tx, f.actor(time.Now()), r, version, a)
 			return err
 		})
 		return id
@@ -305,7 +349,7 @@ func BenchmarkSearch(b *testing.B) {
 				Domains:  []assessments.Need{assessments.NeedFood}, Phone: "(612) 555-0100", Cost: "free",
 				Languages: []string{"English", "Spanish"},
 			}
-			if _, err := referrals.CreateResource(ctx, tx, tenantID, r); err != nil {
+			if _, err := referrals.InsertResource(ctx, tx, tenantID, r); err != nil {
 				return err
 			}
 		}

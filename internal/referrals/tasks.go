@@ -7,19 +7,18 @@ import (
 	"carecoord/internal/calendar"
 	"carecoord/internal/db"
 	"carecoord/internal/tasks"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
 
 // Tasks that close the loop. Two are raised by the change that causes them,
-// in its transaction: a denied authorisation (DeniedTask) and a missed
-// appointment (MissedTask). Two are raised by time alone: a sent referral
-// nobody answered by its follow-up day, and an approved authorisation
-// within the warning period of its end. There is no scheduler for those:
-// RaiseDue runs in the transaction of every page that lists tasks (the
-// worklist, the chart, the referral pages), so a task exists before anyone
-// can look for it. It is idempotent and safe to run concurrently (see
-// docs/architecture.md, "Referrals").
+// in its transaction: a denied authorisation (see RecordAuthorization) and
+// a missed appointment (see ApplyMark). Two are raised by time alone: a
+// sent referral nobody answered by its follow-up day, and an approved
+// authorisation within the warning period of its end. The scheduler raises
+// those (RaiseDue, a job of internal/schedule). It is idempotent and safe
+// to run concurrently (see docs/architecture.md, "Referrals").
 
 // titleName shortens a name for a task title (titles hold 200 characters).
 func titleName(s string) string {
@@ -63,7 +62,7 @@ func RaiseDue(ctx context.Context, q db.DBTX, tenantID string, day time.Time, wa
 		return 0, err
 	}
 	for _, u := range due {
-		title := "No answer from " + titleName(u.toName) + " to the referral sent " + day2(u.sentAt.Local()) + ": follow up"
+		title := "No answer from " + titleName(u.toName) + " to the referral sent " + u.sentAt.Local().Format(calendar.ShortDay) + ": follow up"
 		ok, err := raise(ctx, q, tenantID, u.patientID, u.createdBy, title, endOf(u.followUp), tasks.FromReferral, u.id)
 		if err != nil {
 			return n, err
@@ -109,7 +108,7 @@ func raiseExpiring(ctx context.Context, q db.DBTX, tenantID string, day time.Tim
 		if e.validTo.Before(day) {
 			verb = "ended"
 		}
-		title := "Authorisation for " + titleName(e.toName) + " " + verb + " " + day2(e.validTo) + ": renew it or plan the last visits"
+		title := "Authorisation for " + titleName(e.toName) + " " + verb + " " + e.validTo.Format(calendar.ShortDay) + ": renew it or plan the last visits"
 		// Due when the warning period began, or today for one found late.
 		due := e.validTo.AddDate(0, 0, -warnDays)
 		if due.Before(day) {
@@ -122,19 +121,19 @@ func raiseExpiring(ctx context.Context, q db.DBTX, tenantID string, day time.Tim
 	return len(list), nil
 }
 
-// DeniedTask raises the task of an authorisation the payer denied, in the
+// deniedTask raises the task of an authorisation the payer denied, in the
 // transaction that records the denial: appeal, or find another way.
-func DeniedTask(ctx context.Context, q db.DBTX, tenantID, actorID string, r Referral, authorizationID string, day time.Time) error {
+func deniedTask(ctx context.Context, q db.DBTX, a tenants.Actor, r Referral, authorizationID string) error {
 	title := "Authorisation for " + titleName(r.ToName) + " denied: appeal or find another way"
-	_, err := raise(ctx, q, tenantID, r.PatientID, actorID, title, endOf(day), tasks.FromAuthorization, authorizationID)
+	_, err := raise(ctx, q, a.TenantID, r.PatientID, a.UserID, title, endOf(a.Today()), tasks.FromAuthorization, authorizationID)
 	return err
 }
 
-// MissedTask raises the follow-up of a missed appointment, once, in the
+// missedTask raises the follow-up of a missed appointment, once, in the
 // transaction that records it.
-func MissedTask(ctx context.Context, q db.DBTX, tenantID, actorID string, a Appointment, day time.Time) error {
-	title := "Missed appointment with " + titleName(a.WithName) + " on " + day2(a.StartsAt.Local()) + ": find out why and rebook"
-	_, err := raise(ctx, q, tenantID, a.PatientID, actorID, title, endOf(day), tasks.FromAppointment, a.ID)
+func missedTask(ctx context.Context, q db.DBTX, a tenants.Actor, appt Appointment) error {
+	title := "Missed appointment with " + titleName(appt.WithName) + " on " + appt.StartsAt.Local().Format(calendar.ShortDay) + ": find out why and rebook"
+	_, err := raise(ctx, q, a.TenantID, appt.PatientID, a.UserID, title, endOf(a.Today()), tasks.FromAppointment, appt.ID)
 	return err
 }
 
@@ -143,5 +142,3 @@ func MissedTask(ctx context.Context, q db.DBTX, tenantID, actorID string, a Appo
 func endOf(d time.Time) time.Time {
 	return calendar.EndOfDate(d, time.Local)
 }
-
-func day2(t time.Time) string { return t.Format(calendar.ShortDay) }

@@ -1,18 +1,16 @@
 package server
 
 import (
-	"bytes"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
 
-	"carecoord/internal/db"
-	"carecoord/internal/forms"
+	"carecoord/internal/fail"
 	"carecoord/internal/patients"
 	"carecoord/internal/referrals"
 	"carecoord/web"
 
+	"github.com/a-h/templ"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -21,110 +19,49 @@ import (
 // server's clock (time.Local), like every other time of the app; the
 // calendar file carries them in UTC.
 
-// appointmentWhen is an appointment's day and time.
-func appointmentWhen(a referrals.Appointment) string {
-	return a.StartsAt.Local().Format("Mon 2 Jan 2006, 15:04")
-}
-
 var apptTone = map[referrals.ApptStatus]string{
 	referrals.Scheduled: "info", referrals.Kept: "ok", referrals.Missed: "danger", referrals.ApptCancelled: "muted",
 }
 
-// appointmentRow is an appointment with the buttons that record what it
-// still needs and, once it has begun, how it went.
-func appointmentRow(c chartReq, a referrals.Appointment, now time.Time) web.ChartAppointmentRow {
+// appointmentRow is an appointment at now with the buttons that record
+// what it still needs and, once it has begun, how it went.
+func appointmentRow(chartBase string, a referrals.Appointment, now time.Time) web.ChartAppointmentRow {
 	row := web.ChartAppointmentRow{
-		ID: a.ID, When: appointmentWhen(a), With: a.WithName, Purpose: a.Purpose, Location: a.Location,
+		ID: a.ID, When: a.When(), With: a.WithName, Purpose: a.Purpose, Location: a.Location,
 		Status: web.ChartBadge{Label: a.Status.Label(), Tone: apptTone[a.Status]}, Note: a.Note,
-		Action: c.base + "/appointments/" + a.ID, Version: a.Version,
+		Action: chartBase + "/appointments/" + a.ID, Version: a.Version,
 	}
-	if a.Status != referrals.Scheduled {
-		return row
+	if a.Status == referrals.Scheduled && now.Before(a.StartsAt) {
+		row.Prep = a.Preparations()
 	}
-	row.Prep = a.Preparations()
-	if now.Before(a.StartsAt) {
-		if a.RemindedAt == nil {
-			row.Marks = append(row.Marks, web.AppointmentMark{Mark: string(referrals.MarkReminded), Label: "Reminded"})
-		}
-		if a.TransportNeeded && !a.TransportArranged {
-			row.Marks = append(row.Marks, web.AppointmentMark{Mark: string(referrals.MarkTransport), Label: "Transport arranged"})
-		}
-		if a.InterpreterNeeded && !a.InterpreterArranged {
-			row.Marks = append(row.Marks, web.AppointmentMark{Mark: string(referrals.MarkInterpreter), Label: "Interpreter arranged"})
-		}
-	} else {
-		row.Prep = nil
-		row.Marks = append(row.Marks,
-			web.AppointmentMark{Mark: string(referrals.MarkKept), Label: "Kept"},
-			web.AppointmentMark{Mark: string(referrals.MarkMissed), Label: "Missed", NeedsNote: true})
+	for _, m := range a.MarksAt(now) {
+		row.Marks = append(row.Marks, web.AppointmentMark{Mark: string(m), Label: m.Label(), NeedsNote: m.NeedsNote()})
 	}
-	row.Marks = append(row.Marks, web.AppointmentMark{Mark: string(referrals.MarkCancelled), Label: "Cancel", NeedsNote: true})
 	return row
 }
 
-// appointmentChoices are whom the patient's appointments may be with.
-func appointmentChoices(r *http.Request, tx pgx.Tx, c chartReq) (referrals.WithChoices, []web.SelectOption, error) {
-	ctx := r.Context()
-	ch := referrals.WithChoices{Members: map[string]patients.Member{}, Resources: map[string]referrals.Resource{}, Referrals: map[string]referrals.Referral{}}
-	var opts []web.SelectOption
-	team, err := patients.CareTeam(ctx, tx, c.tenantID, c.patientID)
-	if err != nil {
-		return ch, nil, err
-	}
-	for _, m := range team {
-		if m.Kind == "caregiver" {
-			continue
-		}
-		ch.Members[m.ID] = m
-		opts = append(opts, web.SelectOption{Value: "member:" + m.ID, Label: memberName(m) + " — " + patients.CareTeamKinds.Label(m.Kind)})
-	}
-	refs, err := referrals.ForPatient(ctx, tx, c.tenantID, c.patientID)
-	if err != nil {
-		return ch, nil, err
-	}
-	for _, ref := range refs {
-		ch.Referrals[ref.ID] = ref
-		if ref.ResourceID == "" || !ref.Status.Open() {
-			continue
-		}
-		if _, ok := ch.Resources[ref.ResourceID]; ok {
-			continue
-		}
-		res, err := referrals.GetResource(ctx, tx, c.tenantID, ref.ResourceID)
-		if err != nil {
-			return ch, nil, err
-		}
-		ch.Resources[res.ID] = res
-		opts = append(opts, web.SelectOption{Value: "resource:" + res.ID, Label: res.Name + " — referred"})
-	}
-	opts = append(opts, web.SelectOption{Value: "other", Label: "Someone else (type the name)"})
-	return ch, opts, nil
-}
-
-// appointmentForm is the form page, with who it is with preset from the
-// referral it is made from.
-func (s *Server) appointmentForm(r *http.Request, tx pgx.Tx, c chartReq, f referrals.AppointmentForm, errs referrals.Errors) (web.AppointmentFormView, referrals.WithChoices, error) {
-	p, err := patients.Get(r.Context(), tx, c.tenantID, c.patientID)
-	if err != nil {
-		return web.AppointmentFormView{}, referrals.WithChoices{}, err
-	}
-	ch, opts, err := appointmentChoices(r, tx, c)
+// appointmentForm is the form page for f, with e's messages when it comes
+// back; who it may be with are c.
+func (s *Server) appointmentForm(r *http.Request, chartBase string, c referrals.WithChoices, f referrals.AppointmentForm, e *fail.Error) templ.Component {
 	v := web.AppointmentFormView{
-		Shell: s.shell(r), Base: c.base, PatientName: p.DisplayName(), Action: c.base + "/appointments", BackHref: c.base,
+		Shell: s.shell(r), Base: chartBase, PatientName: c.PatientName, Action: chartBase + "/appointments", BackHref: chartBase,
 		With: f.With, WithName: f.WithName, Date: f.Date, Time: f.Time, Minutes: f.Minutes, Location: f.Location,
-		Purpose: f.Purpose, Transport: f.Transport, Interpreter: f.Interpreter, ReferralID: f.ReferralID,
-		WithOptions: opts, Errors: errs,
+		Purpose: f.Purpose, Transport: f.Transport, Interpreter: f.Interpreter, ReferralID: f.ReferralID, Errors: map[string]string{},
 	}
+	for _, m := range c.Members {
+		v.WithOptions = append(v.WithOptions, web.SelectOption{Value: "member:" + m.ID, Label: referrals.ProviderName(m) + " — " + patients.CareTeamKinds.Label(m.Kind)})
+	}
+	for _, res := range c.Resources {
+		v.WithOptions = append(v.WithOptions, web.SelectOption{Value: "resource:" + res.ID, Label: res.Name + " — referred"})
+	}
+	v.WithOptions = append(v.WithOptions, web.SelectOption{Value: "other", Label: "Someone else (type the name)"})
 	if f.ReferralID != "" {
-		v.BackHref = c.base + "/referrals/" + f.ReferralID
+		v.BackHref = chartBase + "/referrals/" + f.ReferralID
 	}
-	if len(errs) > 0 {
-		v.Problem = "Some answers need another look. They are marked below; nothing was saved yet."
+	if e != nil {
+		v.Problem, v.Errors = e.Message, orFields(e.Fields)
 	}
-	if v.Errors == nil {
-		v.Errors = map[string]string{}
-	}
-	return v, ch, err
+	return web.AppointmentFormPage(v)
 }
 
 func (s *Server) newAppointment(w http.ResponseWriter, r *http.Request) error {
@@ -132,38 +69,11 @@ func (s *Server) newAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f := referrals.AppointmentForm{Minutes: "60"}
-	var v web.AppointmentFormView
-	err = s.inTenant(r, func(tx pgx.Tx) error {
-		if id := r.URL.Query().Get("referral"); validUUID(id) {
-			ref, err := referrals.Get(r.Context(), tx, c.tenantID, c.patientID, id)
-			if err != nil {
-				return err
-			}
-			f.ReferralID = ref.ID
-			switch {
-			case ref.ResourceID != "":
-				f.With = "resource:" + ref.ResourceID
-			case ref.MemberID != "":
-				f.With = "member:" + ref.MemberID
-			}
-			f.Purpose = ref.Reason
-			if len([]rune(f.Purpose)) > 120 {
-				f.Purpose = ""
-			}
-		}
-		p, err := patients.Get(r.Context(), tx, c.tenantID, c.patientID)
-		if err != nil {
-			return err
-		}
-		f.Interpreter = p.InterpreterNeeded
-		v, _, err = s.appointmentForm(r, tx, c, f, nil)
-		return err
-	})
+	choices, f, err := s.referrals.NewAppointment(r.Context(), s.actor(r), c.patientID, r.URL.Query().Get("referral"))
 	if err != nil {
 		return err
 	}
-	return render(w, r, http.StatusOK, web.AppointmentFormPage(v))
+	return render(w, r, http.StatusOK, s.appointmentForm(r, c.base, choices, f, nil))
 }
 
 func (s *Server) createAppointment(w http.ResponseWriter, r *http.Request) error {
@@ -172,39 +82,18 @@ func (s *Server) createAppointment(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	f := referrals.ParseAppointmentForm(r.PostForm)
-	errs := referrals.Errors{}
-	var v web.AppointmentFormView
-	var a referrals.Appointment
-	err = s.inTenant(r, func(tx pgx.Tx) error {
-		var ch referrals.WithChoices
-		var err error
-		if v, ch, err = s.appointmentForm(r, tx, c, f, errs); err != nil {
-			return err
-		}
-		a = f.Validate(ch, time.Local, time.Now(), errs)
-		if len(errs) > 0 {
-			return errChartRedisplay
-		}
-		id, err := referrals.CreateAppointment(r.Context(), tx, c.tenantID, c.patientID, c.actorID, a)
-		if err != nil {
-			return err
-		}
-		return s.record(r, tx, c, "appointment", "Appointment with "+a.WithName+" on "+appointmentWhen(a)+": "+a.Purpose,
-			audited{action: "appointment.created", entityType: "appointment", entityID: id})
-	})
-	if errors.Is(err, errChartRedisplay) {
-		v.Errors = errs
-		v.Problem = "Some answers need another look. They are marked below; nothing was saved yet."
-		return render(w, r, http.StatusUnprocessableEntity, web.AppointmentFormPage(v))
-	}
+	a, err := s.referrals.ScheduleAppointment(r.Context(), s.actor(r), c.patientID, f)
 	if err != nil {
-		return err
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
+			choices, err := s.referrals.AppointmentChoices(r.Context(), s.actor(r), c.patientID)
+			return s.appointmentForm(r, c.base, choices, f, e), err
+		})
 	}
-	s.flash(r, "Appointment with "+a.WithName+" scheduled for "+appointmentWhen(a)+".")
+	back := c.base
 	if a.ReferralID != "" {
-		return redirect(w, r, c.base+"/referrals/"+a.ReferralID)
+		back += "/referrals/" + a.ReferralID
 	}
-	return redirect(w, r, c.base)
+	return s.redirectWith(w, r, back, "Appointment with "+a.WithName+" scheduled for "+a.When()+".")
 }
 
 // markAppointment records a preparation done or how the appointment went;
@@ -214,115 +103,43 @@ func (s *Server) markAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	version := forms.Version(r.PostForm.Get("version"))
-	mark := referrals.Mark(r.PostForm.Get("mark"))
-	note := trimmedForm(r, "note")
-	if len([]rune(note)) > 2000 {
-		return errBadRequest
-	}
-	var a referrals.Appointment
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		if a, err = referrals.GetAppointment(r.Context(), tx, c.tenantID, c.patientID, id); err != nil {
-			return err
-		}
-		if err := referrals.MarkAppointment(r.Context(), tx, c.tenantID, a, version, mark, note, time.Now()); err != nil {
-			return err
-		}
-		if mark == referrals.MarkMissed {
-			if err := referrals.MissedTask(r.Context(), tx, c.tenantID, c.actorID, a, today()); err != nil {
-				return err
-			}
-		}
-		summary := mark.Done() + " appointment with " + a.WithName + " on " + appointmentWhen(a)
-		if note != "" {
-			summary += " — " + note
-		}
-		return s.record(r, tx, c, "appointment", summary,
-			audited{action: "appointment." + string(mark), entityType: "appointment", entityID: id})
-	})
-	switch {
-	case errors.Is(err, referrals.ErrWrongStatus), errors.Is(err, db.ErrConflict):
-		return errConflict
-	case err != nil:
+	f := referrals.ParseMarkForm(r.PostForm)
+	a, err := s.referrals.MarkAppointment(r.Context(), s.actor(r), c.patientID, id, f)
+	if err != nil {
 		return err
 	}
-	s.flash(r, mark.Done()+" appointment with "+a.WithName+".")
 	back := c.base
 	if a.ReferralID != "" && r.PostForm.Get("from") == "referral" {
-		back = c.base + "/referrals/" + a.ReferralID
+		back += "/referrals/" + a.ReferralID
 	}
-	return redirect(w, r, back)
-}
-
-func trimmedForm(r *http.Request, name string) string {
-	return strings.TrimSpace(r.PostForm.Get(name))
+	return s.redirectWith(w, r, back, f.Mark.Done()+" appointment with "+a.WithName+".")
 }
 
 // appointmentsCalendar downloads the patient's upcoming appointments as an
-// iCalendar file. The events leave out the patient's name: calendars sync
-// to services outside the organisation's care.
+// iCalendar file, without the patient's name.
 func (s *Server) appointmentsCalendar(w http.ResponseWriter, r *http.Request) error {
 	c, err := chartRequest(r)
 	if err != nil {
 		return err
 	}
-	var events []referrals.CalendarEvent
-	err = s.inTenant(r, func(tx pgx.Tx) error {
-		if _, err := patients.Get(r.Context(), tx, c.tenantID, c.patientID); err != nil {
-			return err
-		}
-		list, err := referrals.UpcomingOf(r.Context(), tx, c.tenantID, c.patientID, time.Now())
-		if err != nil {
-			return err
-		}
-		for _, a := range list {
-			events = append(events, calendarEvent(a))
-		}
-		return s.audit(r, tx, audited{action: "appointment.calendar_downloaded", entityType: "patient", entityID: c.patientID, patientID: c.patientID})
-	})
+	ics, err := s.referrals.Calendar(r.Context(), s.actor(r), c.patientID)
 	if err != nil {
-		return err
-	}
-	var b bytes.Buffer
-	if err := referrals.WriteCalendar(&b, "Appointments", events, time.Now()); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="appointments.ics"`)
-	_, err = w.Write(b.Bytes())
+	_, err = w.Write(ics)
 	return err
 }
 
-func calendarEvent(a referrals.Appointment) referrals.CalendarEvent {
-	e := referrals.CalendarEvent{
-		UID: a.ID + "@carecoord", Start: a.StartsAt, End: a.Ends(),
-		Summary: a.Purpose + " — " + a.WithName, Location: a.Location,
-	}
-	var notes []string
-	switch {
-	case a.TransportArranged:
-		notes = append(notes, "Transport is arranged.")
-	case a.TransportNeeded:
-		notes = append(notes, "Transport is needed.")
-	}
-	switch {
-	case a.InterpreterArranged:
-		notes = append(notes, "An interpreter is arranged.")
-	case a.InterpreterNeeded:
-		notes = append(notes, "An interpreter is needed.")
-	}
-	e.Description = strings.Join(notes, "\n")
-	return e
-}
-
-// chartAppointmentRows are the chart's appointments.
-func chartAppointmentRows(r *http.Request, tx pgx.Tx, c chartReq) ([]web.ChartAppointmentRow, bool, error) {
+// chartAppointmentRows are the chart's appointments at now, and whether
+// any is still to come.
+func chartAppointmentRows(r *http.Request, tx pgx.Tx, c chartReq, now time.Time) ([]web.ChartAppointmentRow, bool, error) {
 	list, err := referrals.AppointmentsOf(r.Context(), tx, c.tenantID, c.patientID)
-	now := time.Now()
 	var out []web.ChartAppointmentRow
 	upcoming := false
 	for _, a := range list {
-		out = append(out, appointmentRow(c, a, now))
+		out = append(out, appointmentRow(c.base, a, now))
 		upcoming = upcoming || (a.Status == referrals.Scheduled && a.Ends().After(now))
 	}
 	return out, upcoming, err
@@ -337,7 +154,7 @@ func worklistAppointments(r *http.Request, list []referrals.CoordinatorAppointme
 	var out []web.PatientRow
 	for _, a := range list {
 		row := web.PatientRow{PatientName: a.PatientName, PatientHref: patientPath(r, a.PatientID),
-			When: appointmentWhen(a.Appointment), ActionHref: patientPath(r, a.PatientID) + "#appointments-title"}
+			When: a.When(), ActionHref: patientPath(r, a.PatientID) + "#appointments-title"}
 		prep := a.Preparations()
 		switch {
 		case now.After(a.StartsAt):

@@ -153,7 +153,9 @@ func (s *Server) planView(r *http.Request, p planReq, page careplans.PlanPage) (
 	if plan.Stage == careplans.Submitted {
 		v.Review, v.AwaitingReview = reviewView(page.Review), page.Review == nil
 	}
-	return v, s.inTenant(r, func(tx pgx.Tx) error { return goalReferrals(r, tx, p.tenantID, p.base, plan.Status.Open(), v.Needs) })
+	return v, s.inTenant(r, func(tx pgx.Tx) error {
+		return goalReferrals(r, tx, p.tenantID, p.base, plan.Status.Open(), v.Needs, s.now())
+	})
 }
 
 var planTone = map[careplans.PlanStatus]string{

@@ -150,10 +150,10 @@ func (s *Server) loadChart(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartVie
 	if p.Status == patients.Discharged && v.Plan.Exists {
 		v.Plan.Warning = "The patient is discharged but this plan is still open: complete or cancel it."
 	}
-	if v.Referrals, err = chartReferralRows(r, tx, c); err != nil {
+	if v.Referrals, err = chartReferralRows(r, tx, c, s.now()); err != nil {
 		return web.ChartView{}, err
 	}
-	if v.Appointments, v.HasUpcoming, err = chartAppointmentRows(r, tx, c); err != nil {
+	if v.Appointments, v.HasUpcoming, err = chartAppointmentRows(r, tx, c, s.now()); err != nil {
 		return web.ChartView{}, err
 	}
 	v.Timeline, v.TimelineCut = timelineOf(events)

@@ -13,6 +13,7 @@ import (
 	"carecoord/internal/caseload"
 	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
+	"carecoord/internal/referrals"
 	"carecoord/web"
 
 	"carecoord/internal/mail"
@@ -77,6 +78,7 @@ type Server struct {
 	work        *worklist.Service
 	plans       *careplans.Service
 	assessments *assessments.Service
+	referrals   *referrals.Service
 }
 
 // New builds a Server. Close releases its background work.
@@ -107,6 +109,7 @@ func New(o Options) *Server {
 	s.work = worklist.NewService(o.Pool)
 	s.plans = careplans.NewService(o.Pool)
 	s.assessments = assessments.NewService(o.Pool)
+	s.referrals = referrals.NewService(o.Pool)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, err)
 	}
