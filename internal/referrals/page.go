@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 
 	"carecoord/internal/audit"
+	"carecoord/internal/calendar"
+	"carecoord/internal/careplans"
 	"carecoord/internal/db"
 	"carecoord/internal/patients"
 	"carecoord/internal/tenants"
@@ -184,4 +187,57 @@ func (p *Printout) share(ctx context.Context, q db.DBTX, a tenants.Actor) error 
 	covs, err := patients.Coverages(ctx, q, a.TenantID, p.Referral.PatientID)
 	p.Coverages = slices.DeleteFunc(covs, func(c patients.Coverage) bool { return !c.Primary })
 	return err
+}
+
+// Detail is one of the patient's details as the organisation's copy
+// shows it.
+type Detail struct {
+	Label, Value string
+}
+
+// Details are what each shared field discloses of the patient, in the
+// order they were chosen, leaving out what is not recorded.
+func (p Printout) Details() []Detail {
+	pt := p.Patient
+	var out []Detail
+	add := func(label, value string) {
+		if value != "" {
+			out = append(out, Detail{Label: label, Value: value})
+		}
+	}
+	for _, f := range p.Shared {
+		switch f {
+		case "contact":
+			add("Phone", pt.Phone)
+			add("Email", pt.Email)
+		case "address":
+			add("Address", joined(", ", pt.AddressLine1, pt.AddressLine2, pt.City, joined(" ", pt.Region, pt.PostalCode)))
+		case "date_of_birth":
+			add("Date of birth", pt.DateOfBirth.Format(calendar.Day))
+		case "language":
+			if pt.InterpreterNeeded {
+				add("Language", pt.PreferredLanguage+" (needs an interpreter)")
+			} else {
+				add("Language", pt.PreferredLanguage)
+			}
+		case "need":
+			if p.Referral.NeedID != "" {
+				add("Need", careplans.DomainLabel(p.Referral.NeedDomain)+": "+p.Referral.NeedText)
+			}
+		case "insurance":
+			for _, c := range p.Coverages {
+				member := ""
+				if c.MemberID != "" {
+					member = "member " + c.MemberID
+				}
+				add("Insurance", joined(" · ", c.Payer, c.PlanName, member))
+			}
+		}
+	}
+	return out
+}
+
+// joined joins the parts that are not empty.
+func joined(sep string, parts ...string) string {
+	return strings.Join(slices.DeleteFunc(parts, func(s string) bool { return s == "" }), sep)
 }

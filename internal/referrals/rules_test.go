@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"carecoord/internal/assessments"
+	"carecoord/internal/careplans"
 	"carecoord/internal/patients"
 	"carecoord/internal/referrals"
 
@@ -198,5 +200,60 @@ func TestWriteCalendar_IsValidICalendar(t *testing.T) {
 	}
 	if !strings.Contains(out, "BEGIN:VEVENT\r\n") || !strings.Contains(out, "END:VEVENT\r\n") || !strings.Contains(out, "PRODID:") {
 		t.Errorf("missing calendar structure:\n%s", out)
+	}
+}
+
+func TestStartingFilter_OpensOnTheNeedAndThePatientsLanguage(t *testing.T) {
+	t.Parallel()
+	food := careplans.Need{Domain: assessments.NeedFood}
+	spoken := []string{"English", "Somali", "Spanish"}
+	tests := []struct {
+		name         string
+		need         *careplans.Need
+		language     string
+		wantDomain   string
+		wantLanguage string
+	}{
+		{"the need's domain and a language a resource speaks", &food, "spanish", "food", "Spanish"},
+		{"a language nobody speaks is no filter", &food, "Tagalog", "food", ""},
+		{"English is no filter", &food, "English", "food", ""},
+		{"no need, no domain", nil, "Somali", "", "Somali"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := referrals.StartingFilter(referrals.Filter{}, tt.need, tt.language, spoken)
+			var domain, language string
+			if f.Domain != nil {
+				domain = string(*f.Domain)
+			}
+			if f.Language != nil {
+				language = *f.Language
+			}
+			if domain != tt.wantDomain || language != tt.wantLanguage {
+				t.Errorf("got domain %q language %q, want %q %q", domain, language, tt.wantDomain, tt.wantLanguage)
+			}
+		})
+	}
+}
+
+func TestMarksAt_PreparationsBeforeHowItWentAfter(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 5, 10, 14, 0, 0, 0, time.UTC)
+	a := referrals.Appointment{StartsAt: start, Minutes: 30, Status: referrals.Scheduled, TransportNeeded: true}
+	tests := []struct {
+		name string
+		appt referrals.Appointment
+		now  time.Time
+		want []referrals.Mark
+	}{
+		{"before", a, start.Add(-time.Hour), []referrals.Mark{referrals.MarkReminded, referrals.MarkTransport, referrals.MarkCancelled}},
+		{"once begun", a, start, []referrals.Mark{referrals.MarkKept, referrals.MarkMissed, referrals.MarkCancelled}},
+		{"recorded", referrals.Appointment{StartsAt: start, Status: referrals.Kept}, start.Add(time.Hour), nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, tt.appt.MarksAt(tt.now)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
 	}
 }

@@ -24,12 +24,13 @@ var apptTone = map[referrals.ApptStatus]string{
 }
 
 // appointmentRow is an appointment at now with the buttons that record
-// what it still needs and, once it has begun, how it went.
-func appointmentRow(chartBase string, a referrals.Appointment, now time.Time) web.ChartAppointmentRow {
+// what it still needs and, once it has begun, how it went; from is the
+// page the buttons come back to ("referral", or "" for the chart).
+func appointmentRow(chartBase string, a referrals.Appointment, now time.Time, from string) web.ChartAppointmentRow {
 	row := web.ChartAppointmentRow{
 		ID: a.ID, When: a.When(), With: a.WithName, Purpose: a.Purpose, Location: a.Location,
 		Status: web.ChartBadge{Label: a.Status.Label(), Tone: apptTone[a.Status]}, Note: a.Note,
-		Action: chartBase + "/appointments/" + a.ID, Version: a.Version,
+		Action: chartBase + "/appointments/" + a.ID, Version: a.Version, From: from,
 	}
 	if a.Status == referrals.Scheduled && now.Before(a.StartsAt) {
 		row.Prep = a.Preparations()
@@ -46,7 +47,7 @@ func (s *Server) appointmentForm(r *http.Request, chartBase string, c referrals.
 	v := web.AppointmentFormView{
 		Shell: s.shell(r), Base: chartBase, PatientName: c.PatientName, Action: chartBase + "/appointments", BackHref: chartBase,
 		With: f.With, WithName: f.WithName, Date: f.Date, Time: f.Time, Minutes: f.Minutes, Location: f.Location,
-		Purpose: f.Purpose, Transport: f.Transport, Interpreter: f.Interpreter, ReferralID: f.ReferralID, Errors: map[string]string{},
+		Purpose: f.Purpose, Transport: f.Transport, Interpreter: f.Interpreter, ReferralID: f.ReferralID,
 	}
 	for _, m := range c.Members {
 		v.WithOptions = append(v.WithOptions, web.SelectOption{Value: "member:" + m.ID, Label: referrals.ProviderName(m) + " — " + patients.CareTeamKinds.Label(m.Kind)})
@@ -59,7 +60,7 @@ func (s *Server) appointmentForm(r *http.Request, chartBase string, c referrals.
 		v.BackHref = chartBase + "/referrals/" + f.ReferralID
 	}
 	if e != nil {
-		v.Problem, v.Errors = e.Message, orFields(e.Fields)
+		v.Problem, v.Errors = e.Message, e.Fields
 	}
 	return web.AppointmentFormPage(v)
 }
@@ -139,7 +140,7 @@ func chartAppointmentRows(r *http.Request, tx pgx.Tx, c chartReq, now time.Time)
 	var out []web.ChartAppointmentRow
 	upcoming := false
 	for _, a := range list {
-		out = append(out, appointmentRow(c.base, a, now))
+		out = append(out, appointmentRow(c.base, a, now, ""))
 		upcoming = upcoming || (a.Status == referrals.Scheduled && a.Ends().After(now))
 	}
 	return out, upcoming, err

@@ -84,17 +84,14 @@ func (s *Server) newReferral(w http.ResponseWriter, r *http.Request) error {
 // pickView is the page choosing where to refer. Every link and search on
 // it carries the need and the goal along.
 func (s *Server) pickView(r *http.Request, c chartReq, t referrals.Targets, filtered bool) web.ReferralPickView {
-	keep := url.Values{}
-	for k, val := range map[string]string{"need": t.NeedID, "goal": t.GoalID} {
-		if val != "" {
-			keep.Set(k, val)
+	keep, hidden := url.Values{}, []web.Hidden{}
+	for _, kv := range [][2]string{{"goal", t.GoalID}, {"need", t.NeedID}} {
+		if kv[1] != "" {
+			keep.Set(kv[0], kv[1])
+			hidden = append(hidden, web.Hidden{Name: kv[0], Value: kv[1]})
 		}
 	}
-	hidden := []web.Hidden{{Name: "searched", Value: "yes"}}
-	for k := range keep {
-		hidden = append(hidden, web.Hidden{Name: k, Value: keep.Get(k)})
-	}
-	slices.SortFunc(hidden, func(a, b web.Hidden) int { return strings.Compare(a.Name, b.Name) })
+	hidden = append(hidden, web.Hidden{Name: "searched", Value: "yes"})
 	refer := func(kind, id string) string {
 		k := maps.Clone(keep)
 		k.Set(kind, id)
@@ -120,7 +117,7 @@ func (s *Server) draftView(r *http.Request, c chartReq, o referrals.DraftOptions
 	v := web.ReferralFormView{
 		Shell: s.shell(r), Base: c.base, PatientName: o.PatientName, Action: c.base + "/referrals",
 		BackHref: c.base + "/referrals/new", NeedID: f.NeedID, GoalID: f.GoalID, Reason: f.Reason,
-		CoverageID: f.CoverageID, PriorAuth: f.PriorAuth, Errors: map[string]string{},
+		CoverageID: f.CoverageID, PriorAuth: f.PriorAuth,
 	}
 	if f.NeedID != "" {
 		v.BackHref += "?need=" + url.QueryEscape(f.NeedID)
@@ -143,17 +140,9 @@ func (s *Server) draftView(r *http.Request, c chartReq, o referrals.DraftOptions
 		v.Coverages = append(v.Coverages, web.SelectOption{Value: cv.ID, Label: joinNonEmpty(" · ", cv.Payer, cv.PlanName, cv.MemberID)})
 	}
 	if e != nil {
-		v.Problem, v.Errors = e.Message, orFields(e.Fields)
+		v.Problem, v.Errors = e.Message, e.Fields
 	}
 	return v
-}
-
-// orFields is a form's messages, never nil.
-func orFields(fields map[string]string) map[string]string {
-	if fields == nil {
-		return map[string]string{}
-	}
-	return fields
 }
 
 func (s *Server) createReferral(w http.ResponseWriter, r *http.Request) error {
@@ -187,7 +176,8 @@ func (s *Server) showReferral(w http.ResponseWriter, r *http.Request) error {
 
 // referralAgain answers a change to a referral that failed: its page
 // again, with the failure's message and what fill puts back of the form.
-func (s *Server) referralAgain(w http.ResponseWriter, r *http.Request, c chartReq, id string, err error, fill func(v *web.ReferralView, e *fail.Error)) error {
+func (s *Server) referralAgain(w http.ResponseWriter, r *http.Request, c chartReq, id string, err error,
+	fill func(v *web.ReferralView, p referrals.Page, e *fail.Error)) error {
 	return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
 		a := s.actor(r)
 		p, err := s.referrals.ReferralPageAgain(r.Context(), a, c.patientID, id)
@@ -197,7 +187,7 @@ func (s *Server) referralAgain(w http.ResponseWriter, r *http.Request, c chartRe
 		v := referralView(s.shell(r), c, a, p)
 		v.Problem = e.Message
 		if fill != nil {
-			fill(&v, e)
+			fill(&v, p, e)
 		}
 		return web.ReferralPage(v), nil
 	})
@@ -212,16 +202,12 @@ func referralView(shell web.Shell, c chartReq, a tenants.Actor, p referrals.Page
 		ToName: ref.ToName, Need: needLabel(ref), Goal: ref.GoalWords,
 		Reason: ref.Reason, Status: referralBadge(ref.Status), Basis: ref.ConsentBasis, OutcomeNote: ref.OutcomeNote,
 		Clinical: ref.Clinical(), Payer: ref.Payer, PriorAuth: ref.PriorAuth,
-		PrintOrgHref: href + "/print?copy=organisation", PrintPatientHref: href + "/print?copy=patient",
-		NewAppointmentHref: c.base + "/appointments/new?referral=" + ref.ID, StepErrors: map[string]string{},
-		Outcomes: web.OptionsOf(referrals.Outcomes), Steps: stepsView(p.Events),
+		PrintOrgHref: href + "/print?copy=organisation", PrintPatientHref: href + "/print?copy=patient", Outcome: ref.Outcome.Label(),
+		NewAppointmentHref: c.base + "/appointments/new?referral=" + ref.ID, Outcomes: web.OptionsOf(referrals.Outcomes), Steps: stepsView(p.Events),
 	}
 	v.ToKind, v.ToFacts = partyView(ref, p.Resource, p.Member)
 	if ref.Status.Open() {
 		v.Age = "open " + ageText(ref.Age(a.At))
-	}
-	if ref.Outcome != "" {
-		v.Outcome = ref.Outcome.Label()
 	}
 	if ref.FollowUpDue != nil && ref.Status == referrals.Sent {
 		v.FollowUp = ref.FollowUpDue.Format(calendar.Day)
@@ -245,9 +231,7 @@ func referralView(shell web.Shell, c chartReq, a tenants.Actor, p referrals.Page
 		v.Auth, v.AuthForm = authSection(href, ref, p.Authorization, a)
 	}
 	for _, appt := range p.Appointments {
-		row := appointmentRow(c.base, appt, a.At)
-		row.From = "referral"
-		v.Appointments = append(v.Appointments, row)
+		v.Appointments = append(v.Appointments, appointmentRow(c.base, appt, a.At, "referral"))
 	}
 	return v
 }
@@ -291,7 +275,7 @@ func stepsView(events []referrals.Event) []web.ReferralStep {
 func sendView(base string, ref referrals.Referral, check referrals.Sharing, sending referrals.Sending, errs map[string]string) *web.ReferralSend {
 	send := &web.ReferralSend{
 		Action: base + "/referrals/" + ref.ID + "/send", Allowed: check.Allowed, Reason: check.Reason, Fix: check.Fix,
-		AskAgreement: !ref.Clinical(), PartyAgreed: sending.PartyAgreed, Errors: orFields(errs),
+		AskAgreement: !ref.Clinical(), PartyAgreed: sending.PartyAgreed, Errors: errs,
 	}
 	switch {
 	case check.FixMember != "":
@@ -314,12 +298,9 @@ func (s *Server) sendReferral(w http.ResponseWriter, r *http.Request) error {
 	f := referrals.ParseSending(r.PostForm)
 	ref, err := s.referrals.Send(r.Context(), s.actor(r), c.patientID, id, f)
 	if err != nil {
-		return s.referralAgain(w, r, c, id, err, func(v *web.ReferralView, e *fail.Error) {
-			if v.Send != nil {
-				v.Send.PartyAgreed, v.Send.Errors = f.PartyAgreed, orFields(e.Fields)
-				for i := range v.Send.Fields {
-					v.Send.Fields[i].Checked = slices.Contains(f.Fields, v.Send.Fields[i].Value)
-				}
+		return s.referralAgain(w, r, c, id, err, func(v *web.ReferralView, p referrals.Page, e *fail.Error) {
+			if p.Sharing != nil {
+				v.Send = sendView(c.base, p.Referral, *p.Sharing, f, e.Fields)
 			}
 		})
 	}
@@ -334,8 +315,8 @@ func (s *Server) moveReferral(w http.ResponseWriter, r *http.Request) error {
 	}
 	st := referrals.ParseStep(r.PostForm)
 	if err := s.referrals.TakeStep(r.Context(), s.actor(r), c.patientID, id, st); err != nil {
-		return s.referralAgain(w, r, c, id, err, func(v *web.ReferralView, e *fail.Error) {
-			v.StepTo, v.StepOutcome, v.StepNote, v.StepErrors = string(st.To), string(st.Outcome), st.Note, orFields(e.Fields)
+		return s.referralAgain(w, r, c, id, err, func(v *web.ReferralView, _ referrals.Page, e *fail.Error) {
+			v.StepTo, v.StepOutcome, v.StepNote, v.StepErrors = string(st.To), string(st.Outcome), st.Note, e.Fields
 		})
 	}
 	return s.redirectWith(w, r, c.base+"/referrals/"+id, "Recorded: "+st.To.Label()+".")
@@ -384,7 +365,7 @@ var authTone = map[referrals.AuthStatus]string{
 func authFormView(href string, f referrals.AuthForm, errs map[string]string) web.AuthFormView {
 	return web.AuthFormView{
 		Action: href + "/authorization", Version: f.Version, Status: f.Status, Number: f.Number, Units: f.Units,
-		Unit: f.Unit, From: f.ValidFrom, To: f.ValidTo, Notes: f.Notes, Errors: orFields(errs), Open: len(errs) > 0,
+		Unit: f.Unit, From: f.ValidFrom, To: f.ValidTo, Notes: f.Notes, Errors: errs, Open: len(errs) > 0,
 		Statuses: web.OptionsOf(referrals.AuthStatuses), UnitList: web.OptionsOf(referrals.Units),
 	}
 }
@@ -399,7 +380,7 @@ func (s *Server) saveAuthorization(w http.ResponseWriter, r *http.Request) error
 	f := referrals.ParseAuthForm(r.PostForm)
 	auth, err := s.referrals.SaveAuthorization(r.Context(), s.actor(r), c.patientID, id, f)
 	if err != nil {
-		return s.referralAgain(w, r, c, id, err, func(v *web.ReferralView, e *fail.Error) {
+		return s.referralAgain(w, r, c, id, err, func(v *web.ReferralView, _ referrals.Page, e *fail.Error) {
 			if len(e.Fields) > 0 {
 				v.AuthForm = authFormView(v.Href, f, e.Fields)
 			}
@@ -424,8 +405,10 @@ func (s *Server) printReferral(w http.ResponseWriter, r *http.Request) error {
 	m, _ := currentMembership(r)
 	v := web.ReferralPrintView{Organisation: m.Tenant.Name, BackHref: c.base + "/referrals/" + id, ForPatient: forPatient,
 		PrintedOn: a.At.Format(calendar.Day), PatientName: p.Patient.DisplayName(), ToName: p.Referral.ToName,
-		Reason: p.Referral.Reason, Need: "your care", Coordinator: orText(p.Patient.CoordinatorName, a.UserName),
-		Shared: sharedFacts(p)}
+		Reason: p.Referral.Reason, Need: "your care", Coordinator: orText(p.Patient.CoordinatorName, a.UserName)}
+	for _, d := range p.Details() {
+		v.Shared = append(v.Shared, web.ChartFact{Label: d.Label, Value: d.Value})
+	}
 	if p.Referral.NeedID != "" {
 		v.Need = strings.ToLower(careplans.DomainLabel(p.Referral.NeedDomain))
 	}
@@ -444,43 +427,6 @@ func (s *Server) printReferral(w http.ResponseWriter, r *http.Request) error {
 		v.Appointments = append(v.Appointments, web.ChartAppointmentRow{When: appt.When(), With: appt.WithName, Location: appt.Location})
 	}
 	return render(w, r, http.StatusOK, web.ReferralPrintPage(v))
-}
-
-// sharedFacts are the patient's details on the organisation's copy.
-func sharedFacts(p referrals.Printout) []web.ChartFact {
-	pt := p.Patient
-	var out []web.ChartFact
-	for _, f := range p.Shared {
-		switch f {
-		case "contact":
-			out = append(out, facts("Phone", pt.Phone, "Email", pt.Email)...)
-		case "address":
-			out = append(out, facts("Address", joinNonEmpty(", ", pt.AddressLine1, pt.AddressLine2, pt.City, joinNonEmpty(" ", pt.Region, pt.PostalCode)))...)
-		case "date_of_birth":
-			out = append(out, web.ChartFact{Label: "Date of birth", Value: pt.DateOfBirth.Format(calendar.Day)})
-		case "language":
-			lang := pt.PreferredLanguage
-			if pt.InterpreterNeeded {
-				lang += " (needs an interpreter)"
-			}
-			out = append(out, facts("Language", lang)...)
-		case "need":
-			out = append(out, facts("Need", needLabel(p.Referral))...)
-		case "insurance":
-			for _, cv := range p.Coverages {
-				out = append(out, facts("Insurance", joinNonEmpty(" · ", cv.Payer, cv.PlanName, labelled("member", cv.MemberID)))...)
-			}
-		}
-	}
-	return out
-}
-
-// labelled is "label value", or "" without a value.
-func labelled(label, value string) string {
-	if value == "" {
-		return ""
-	}
-	return label + " " + value
 }
 
 // openReferrals lists open referrals by age: a coordinator's patients',
@@ -508,9 +454,7 @@ func chartReferralRows(r *http.Request, tx pgx.Tx, c chartReq, now time.Time) ([
 	list, err := referrals.ForPatient(r.Context(), tx, c.tenantID, c.patientID)
 	var out []web.ChartReferralRow
 	for _, ref := range list {
-		row := referralRow(c.base, ref, now)
-		row.Need = orText(careplans.DomainLabel(ref.NeedDomain), "Clinical")
-		out = append(out, row)
+		out = append(out, referralRow(c.base, ref, now))
 	}
 	return out, err
 }
@@ -518,7 +462,8 @@ func chartReferralRows(r *http.Request, tx pgx.Tx, c chartReq, now time.Time) ([
 // referralRow is a referral in a list of a patient's, with its age while
 // it is open.
 func referralRow(chartBase string, ref referrals.Referral, now time.Time) web.ChartReferralRow {
-	row := web.ChartReferralRow{To: ref.ToName, Status: referralBadge(ref.Status), Href: chartBase + "/referrals/" + ref.ID, Open: ref.Status.Open()}
+	row := web.ChartReferralRow{To: ref.ToName, Need: orText(careplans.DomainLabel(ref.NeedDomain), "Clinical"), Status: referralBadge(ref.Status),
+		Href: chartBase + "/referrals/" + ref.ID, Open: ref.Status.Open()}
 	if row.Open {
 		row.Age = ageText(ref.Age(now))
 	}

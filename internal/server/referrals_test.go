@@ -167,6 +167,43 @@ func TestReferrals_SendingWithoutConsentIsRefusedAndChangesNothing(t *testing.T)
 	mustNotContain(t, "summary after revocation", org.body, "<dt>Phone</dt>")
 }
 
+// A consent revoked after the page was read stops the sending at the
+// gate: the page comes back with the reason and changes nothing.
+func TestReferrals_SendAfterConsentWasRevokedAnswersWithItsReasonAndChangesNothing(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.signedIn("coord1@northside.test")
+	patient, href := draftReferral(t, app, c)
+	id := href[strings.LastIndex(href, "/")+1:]
+	c.post("/t/northside/patients/"+patient+"/consents?return=referrals/"+id, url.Values{
+		"kind": {"information_sharing"}, "given_on": {time.Now().AddDate(0, 0, -3).Format("2006-01-02")}, "given_by": {"The patient"},
+	})
+	mustNotContain(t, "referral page with consent", c.get(href).body, "data-testid=\"consent-gate\"")
+	app.execInTenant("northside", `update consents set revoked_on = current_date where patient_id = $1`, patient)
+	referral := func() string {
+		var s string
+		chartRow(t, app, `select concat_ws('|', status, version, sent_at, shared_fields, consent_basis,
+			(select count(*) from referral_events e where e.referral_id = r.id),
+			(select count(*) from tasks k where k.patient_id = r.patient_id))
+			from referrals r where r.id = $1`, []any{id}, &s)
+		return s
+	}
+	before, beforeChart := referral(), chartState(t, app, patient)
+
+	res := c.post(href+"/send", url.Values{"version": {"1"}, "share": {"contact", "address"}, "party_agreed": {"yes"}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("send after the consent was revoked: %d, want 422\n%s", res.status, res.body)
+	}
+	mustContain(t, "refusal", res.body, "data-testid=\"form-problem\">Not sent: ", "revoked their consent to share information on "+
+		time.Now().Format("2 Jan 2006"), "consents/new?kind=information_sharing&amp;return=referrals/"+id)
+	if after := referral(); after != before {
+		t.Errorf("the refused referral changed:\n%s\n%s", before, after)
+	}
+	if after := chartState(t, app, patient); after != beforeChart {
+		t.Errorf("the refusal changed the chart:\n%s\n%s", beforeChart, after)
+	}
+}
+
 func TestReferrals_ProviderWithoutAgreementToShareIsRefused(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)

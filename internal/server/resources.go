@@ -167,7 +167,7 @@ func (s *Server) resourceForm(r *http.Request, title, action string, f referrals
 		Name: f.Name, Services: f.Services, AddressLine: f.AddressLine, City: f.City, Region: f.Region,
 		PostalCode: f.PostalCode, Phone: f.Phone, Fax: f.Fax, Email: f.Email, Website: f.Website, Hours: f.Hours,
 		Eligibility: f.Eligibility, Languages: f.Languages, Cost: f.Cost, HowToRefer: f.HowToRefer,
-		Costs: web.OptionsOf(referrals.Costs), Errors: map[string]string{},
+		Costs: web.OptionsOf(referrals.Costs),
 	}
 	for _, d := range careplans.Domains {
 		v.Domains = append(v.Domains, web.CheckOption{Value: string(d), Label: careplans.DomainLabel(d), Checked: slices.Contains(f.Domains, string(d))})
@@ -176,7 +176,7 @@ func (s *Server) resourceForm(r *http.Request, title, action string, f referrals
 		v.ReferBy = append(v.ReferBy, web.CheckOption{Value: o.Value, Label: o.Label, Checked: slices.Contains(f.ReferBy, o.Value)})
 	}
 	if e != nil {
-		v.Problem, v.Errors = e.Message, orFields(e.Fields)
+		v.Problem, v.Errors = e.Message, e.Fields
 	}
 	return web.ResourceFormPage(v)
 }
@@ -248,18 +248,15 @@ func (s *Server) setResourceActive(w http.ResponseWriter, r *http.Request) error
 	return s.redirectWith(w, r, base, "The resource is archived: it is no longer offered, and its referrals stay readable.")
 }
 
+// referralTone is how each status of a referral stands out; the others
+// are "info".
+var referralTone = map[referrals.Status]string{
+	referrals.Draft: "muted", referrals.Cancelled: "muted", referrals.Completed: "ok", referrals.Declined: "warn", referrals.NoResponse: "warn",
+}
+
 // referralBadge is a referral's status with its tone.
 func referralBadge(st referrals.Status) web.ChartBadge {
-	tone := "info"
-	switch st {
-	case referrals.Draft, referrals.Cancelled:
-		tone = "muted"
-	case referrals.Completed:
-		tone = "ok"
-	case referrals.Declined, referrals.NoResponse:
-		tone = "warn"
-	}
-	return web.ChartBadge{Label: st.Label(), Tone: tone}
+	return web.ChartBadge{Label: st.Label(), Tone: orText(referralTone[st], "info")}
 }
 
 // ageText is how long something has been waiting, in days.
