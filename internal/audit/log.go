@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"carecoord/internal/db"
+	"carecoord/internal/forms"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -169,22 +170,23 @@ func Actions(ctx context.Context, q db.DBTX, tenantID string) ([]string, error) 
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 
-// accountLabels name the sign-in events; other actions read from their code.
-var accountLabels = map[string]string{
-	SignIn:          "Signed in",
-	SignInFailed:    "Sign-in failed",
-	SignInLocked:    "Sign-in locked out",
-	SignOut:         "Signed out",
-	SignInRefused:   "Sign-in refused: no active organisation",
-	PasswordChanged: "Password changed",
-	PasswordReset:   "Password reset",
+// AccountActions are the sign-in events with their names in the log;
+// other actions read from their code.
+var AccountActions = forms.Choices[string]{
+	{Value: SignIn, Label: "Signed in"},
+	{Value: SignInFailed, Label: "Sign-in failed"},
+	{Value: SignInLocked, Label: "Sign-in locked out"},
+	{Value: SignOut, Label: "Signed out"},
+	{Value: SignInRefused, Label: "Sign-in refused: no active organisation"},
+	{Value: PasswordChanged, Label: "Password changed"},
+	{Value: PasswordReset, Label: "Password reset"},
 }
 
 // Label is how an action reads in the log: "patient.status_changed" reads
 // "Patient status changed".
 func Label(action string) string {
-	if l, ok := accountLabels[action]; ok {
-		return l
+	if AccountActions.Has(action) {
+		return AccountActions.Label(action)
 	}
 	s := strings.NewReplacer(".", " ", "_", " ").Replace(action)
 	if s == "" {
@@ -205,7 +207,7 @@ func RecentSignIns(ctx context.Context, q db.DBTX, userID string, limit int) ([]
 	rows, _ := q.Query(ctx, `
 		select at, action, ip from auth_events where user_id = $1
 		 order by at desc, id desc limit $2`, userID, limit)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[SignInEvent])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[SignInEvent])
 }
 
 // CSVHeader is the first line of an exported log.
@@ -230,4 +232,9 @@ func SafeCell(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// Failed reports whether the attempt did not sign the person in.
+func (e SignInEvent) Failed() bool {
+	return e.Action == SignInFailed || e.Action == SignInLocked || e.Action == SignInRefused
 }

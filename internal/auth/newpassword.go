@@ -2,6 +2,8 @@ package auth
 
 import (
 	_ "embed"
+
+	"carecoord/internal/forms"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -56,4 +58,16 @@ func oneCharacter(s string) bool {
 		}
 	}
 	return true
+}
+
+// CheckNewPasswords adds to errs why password can't be the new password
+// of the account with email, or why confirm, the password typed again,
+// differs from it: the fields new_password and confirm_password of every
+// form that sets a password.
+func CheckNewPasswords(errs forms.Errors, password, confirm, email string) {
+	if msg := CheckNewPassword(password, email); msg != "" {
+		errs.Add("new_password", msg)
+	} else if confirm != password {
+		errs.Add("confirm_password", "The two passwords are different. Type the same password twice.")
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -16,7 +17,7 @@ const ResetValidFor = time.Hour
 
 // ErrLinkExpired means a link was real but is no longer valid: used,
 // replaced or out of date.
-var ErrLinkExpired = errors.New("link used or expired")
+var ErrLinkExpired = fail.Precondition("This password-reset link was used already or has expired: each link works once, for one hour. Ask your administrator for a new one.")
 
 // CreateReset makes a single-use password-reset link for the user and
 // returns its token. Older links of the user stop working.

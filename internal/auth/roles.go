@@ -1,5 +1,7 @@
 package auth
 
+import "carecoord/internal/forms"
+
 // Role is what a user may do within one tenant (DESIGN.md section 3).
 // Platform admin is not a role in a tenant but a flag on the user.
 type Role string
@@ -11,30 +13,19 @@ const (
 	TenantAdmin Role = "tenant_admin"
 )
 
-// Roles lists every tenant role, in the order they are offered in forms.
-var Roles = []Role{Coordinator, Supervisor, TenantAdmin}
+// Roles lists every tenant role with its name on screen, in the order
+// they are offered in forms.
+var Roles = forms.Choices[Role]{
+	{Value: Coordinator, Label: "Care coordinator"},
+	{Value: Supervisor, Label: "Supervisor"},
+	{Value: TenantAdmin, Label: "Administrator"},
+}
 
 // Valid reports whether r is one of the known roles.
-func (r Role) Valid() bool {
-	switch r {
-	case Coordinator, Supervisor, TenantAdmin:
-		return true
-	}
-	return false
-}
+func (r Role) Valid() bool { return Roles.Has(r) }
 
 // Label is how the role is named on screen.
-func (r Role) Label() string {
-	switch r {
-	case Coordinator:
-		return "Care coordinator"
-	case Supervisor:
-		return "Supervisor"
-	case TenantAdmin:
-		return "Administrator"
-	}
-	return string(r)
-}
+func (r Role) Label() string { return Roles.Label(r) }
 
 // WorksWithPatients: intake, assessment, care plans and contacts, and seeing
 // any patient of the tenant.

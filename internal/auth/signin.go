@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -20,9 +21,9 @@ const (
 var (
 	// ErrInvalidCredentials covers an unknown email, a wrong password and a
 	// disabled account alike, so that the answer reveals nothing about which.
-	ErrInvalidCredentials = errors.New("email or password is incorrect")
+	ErrInvalidCredentials = fail.Invalid(nil, "That email and password don't match an account. Check them and try again.")
 	// ErrLocked means too many recent failures; the password is not checked.
-	ErrLocked = errors.New("account temporarily locked")
+	ErrLocked = fail.Precondition("Too many unsuccessful attempts. For safety this account is locked for 15 minutes; try again after that, or ask your administrator.")
 )
 
 // timingHash is checked against when the email is unknown, so that an unknown

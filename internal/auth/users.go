@@ -2,10 +2,10 @@ package auth
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -13,16 +13,16 @@ import (
 // User is a person who signs in. Users are global: one account may belong to
 // several tenants, with a role in each.
 type User struct {
-	ID             string
-	Email          string
-	Name           string
-	PlatformAdmin  bool
-	Disabled       bool
-	SessionVersion int
+	ID             string `db:"id"`
+	Email          string `db:"email"`
+	Name           string `db:"name"`
+	PlatformAdmin  bool   `db:"platform_admin"`
+	Disabled       bool   `db:"disabled"`
+	SessionVersion int    `db:"session_version"`
 }
 
 // ErrEmailTaken means another account already uses the email.
-var ErrEmailTaken = errors.New("email already in use")
+var ErrEmailTaken = fail.Conflict("Another account already uses this email address.")
 
 const userColumns = "id, email, name, platform_admin, disabled, session_version"
 
@@ -34,7 +34,7 @@ func NormalizeEmail(email string) string {
 // UserByID loads one user.
 func UserByID(ctx context.Context, q db.DBTX, id string) (User, error) {
 	rows, _ := q.Query(ctx, "select "+userColumns+" from users where id = $1", id)
-	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[User])
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
 	return u, db.NotFound(err)
 }
 
@@ -63,7 +63,7 @@ func CreateUserWithHash(ctx context.Context, q db.DBTX, nu NewUser, hash string)
 		values ($1, $2, $3, $4)
 		returning `+userColumns,
 		NormalizeEmail(nu.Email), strings.TrimSpace(nu.Name), hash, nu.PlatformAdmin)
-	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[User])
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
 	if db.IsUniqueViolation(err, "users_email_key") {
 		return User{}, ErrEmailTaken
 	}
@@ -73,7 +73,7 @@ func CreateUserWithHash(ctx context.Context, q db.DBTX, nu NewUser, hash string)
 // UserByEmail loads the user who signs in with email.
 func UserByEmail(ctx context.Context, q db.DBTX, email string) (User, error) {
 	rows, _ := q.Query(ctx, "select "+userColumns+" from users where email = $1", NormalizeEmail(email))
-	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[User])
+	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
 	return u, db.NotFound(err)
 }
 

@@ -25,6 +25,8 @@ const (
 	WeekdayTime = "Mon 2 Jan 2006, 15:04"
 	// ShortWeekdayTime is a moment within the next few days.
 	ShortWeekdayTime = "Mon 2 Jan, 15:04"
+	// DayTimeSeconds is a moment to the second (the audit log).
+	DayTimeSeconds = "2 Jan 2006, 15:04:05"
 )
 
 // ParseDate reads a date written as DateLayout, at midnight UTC.

@@ -1,17 +1,16 @@
 package server
 
 import (
-	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"carecoord/internal/auth"
-	"carecoord/internal/db"
+	"carecoord/internal/calendar"
+	"carecoord/internal/fail"
 	"carecoord/internal/tenants"
 	"carecoord/web"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/a-h/templ"
 )
 
 // Tenant administration (issue 9): users and their invitations here;
@@ -21,28 +20,27 @@ import (
 // adminUsers lists the tenant's users, the invitation form and the
 // invitations not yet accepted.
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
-	return s.renderUsers(w, r, http.StatusOK, s.inviteFormView(r, tenants.InviteForm{}, nil))
-}
-
-func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, code int, invite web.InviteFormView) error {
-	m, _ := currentMembership(r)
-	v := web.UsersView{Shell: s.shell(r), Invite: invite, Shown: s.popShownLink(r)}
-	err := s.inTenant(r, func(tx pgx.Tx) error {
-		members, err := tenants.Members(r.Context(), tx, m.Tenant.ID)
-		if err != nil {
-			return err
-		}
-		for _, mb := range members {
-			v.Rows = append(v.Rows, web.MemberRow{Name: mb.Name, Href: tenantPath(r, "/admin/users/"+mb.UserID), Email: mb.Email,
-				RoleLabel: mb.Role.Label(), Active: mb.Active, LastSignIn: lastSignIn(mb.LastSignIn)})
-		}
-		v.Invitations, err = s.invitationRows(r, tx, m.Tenant.ID, tenantPath(r, "/admin/invitations/"))
-		return err
-	})
+	c, err := s.usersView(r, s.inviteFormView(r, tenants.InviteForm{}, nil))
 	if err != nil {
 		return err
 	}
-	return render(w, r, code, web.UsersPage(v))
+	return render(w, r, http.StatusOK, c)
+}
+
+// usersView is the users page with invite as its invitation form.
+func (s *Server) usersView(r *http.Request, invite web.InviteFormView) (templ.Component, error) {
+	a := s.actor(r)
+	p, err := s.tenants.Users(r.Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	v := web.UsersView{Shell: s.shell(r), Invite: invite, Shown: s.popShownLink(r),
+		Invitations: invitationRows(p.Invitations, a.At, tenantPath(r, "/admin/invitations/"))}
+	for _, mb := range p.Members {
+		v.Rows = append(v.Rows, web.MemberRow{Name: mb.Name, Href: tenantPath(r, "/admin/users/"+mb.UserID), Email: mb.Email,
+			RoleLabel: mb.Role.Label(), Active: mb.Active, LastSignIn: lastSignIn(mb.LastSignIn)})
+	}
+	return web.UsersPage(v), nil
 }
 
 func lastSignIn(t *time.Time) string {
@@ -53,27 +51,25 @@ func lastSignIn(t *time.Time) string {
 }
 
 // dateTime is how admin pages show a moment.
-func dateTime(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") }
+func dateTime(t time.Time) string { return t.Local().Format(calendar.DayTime) }
 
 // roleOptions are the roles a tenant admin can give.
 func roleOptions() []web.SelectOption {
 	out := make([]web.SelectOption, len(auth.Roles))
-	for i, r := range auth.Roles {
-		out[i] = web.SelectOption{Value: string(r), Label: r.Label()}
+	for i, c := range auth.Roles {
+		out[i] = web.SelectOption{Value: string(c.Value), Label: c.Label}
 	}
 	return out
 }
 
-func (s *Server) inviteFormView(r *http.Request, f tenants.InviteForm, errs tenants.Errors) web.InviteFormView {
-	return web.InviteFormView{Action: tenantPath(r, "/admin/invitations"), Email: f.Email, Role: f.Role, Roles: roleOptions(), Errors: web.FieldErrors(errs)}
+func (s *Server) inviteFormView(r *http.Request, f tenants.InviteForm, errs map[string]string) web.InviteFormView {
+	return web.InviteFormView{Action: tenantPath(r, "/admin/invitations"), Email: f.Email, Role: f.Role, Roles: roleOptions(), Errors: errs}
 }
 
-// invitationRows lists a tenant's open invitations, with their actions
-// under base (which ends in "/").
-func (s *Server) invitationRows(r *http.Request, tx pgx.Tx, tenantID, base string) ([]web.InvitationRow, error) {
-	open, err := tenants.OpenInvitations(r.Context(), tx, tenantID)
+// invitationRows are open invitations as lists show them at now, with
+// their actions under base (which ends in "/").
+func invitationRows(open []tenants.Invitation, now time.Time, base string) []web.InvitationRow {
 	rows := make([]web.InvitationRow, len(open))
-	now := s.now()
 	for i, inv := range open {
 		rows[i] = web.InvitationRow{
 			Email: inv.Email, RoleLabel: inv.Role.Label(), InvitedBy: orText(inv.InvitedByName, "CareCoord"),
@@ -82,7 +78,7 @@ func (s *Server) invitationRows(r *http.Request, tx pgx.Tx, tenantID, base strin
 			RenewAction: base + inv.ID + "/renew", RevokeAction: base + inv.ID + "/revoke",
 		}
 	}
-	return rows, err
+	return rows
 }
 
 // invite invites a person to the tenant with a role.
@@ -90,148 +86,51 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return formError(err)
 	}
-	m, _ := currentMembership(r)
-	u, _ := currentUser(r)
-	f := tenants.ParseInviteForm(r.PostForm)
-	errs := tenants.Errors{}
-	email, role := f.Validate(errs)
-	var (
-		inv   tenants.Invitation
-		token string
-	)
-	if len(errs) == 0 {
-		err := s.inTenant(r, func(tx pgx.Tx) (err error) {
-			inv, token, err = s.createInvitation(r, tx, m.Tenant.ID, u.ID, email, role)
-			return err
-		})
-		if err := inviteProblem(err, errs); err != nil {
-			return err
-		}
-	}
-	if len(errs) > 0 {
-		return s.renderUsers(w, r, http.StatusUnprocessableEntity, s.inviteFormView(r, f, errs))
-	}
-	s.deliverInvitation(r, u, inv, token)
-	return redirect(w, r, tenantPath(r, "/admin/users"))
-}
-
-// inviteProblem puts the reasons an invitation could not be made beside
-// the email field; other errors are returned.
-func inviteProblem(err error, errs tenants.Errors) error {
-	switch {
-	case err == nil:
-	case errors.Is(err, tenants.ErrAlreadyMember):
-		errs["email"] = "This person already has access to the organisation."
-	case errors.Is(err, tenants.ErrDeactivatedMember):
-		errs["email"] = "This person was deactivated. Open their page in the list above to reactivate them."
-	case errors.Is(err, tenants.ErrPlatformAdmin):
-		errs["email"] = "This is a platform administrator's account, which can't belong to an organisation. Invite another email address."
-	case errors.Is(err, db.ErrConflict):
-		errs["email"] = "Someone invited this person at the same moment. Check the open invitations."
-	default:
-		return err
-	}
-	return nil
-}
-
-// createInvitation makes the invitation in tx and records it in the
-// tenant's audit log as done by actorID. The caller delivers its link once
-// the transaction has committed.
-func (s *Server) createInvitation(r *http.Request, tx pgx.Tx, tenantID, actorID, email string, role auth.Role) (tenants.Invitation, string, error) {
-	inv, token, err := tenants.Invite(r.Context(), tx, tenantID, email, role, actorID)
+	a, f := s.actor(r), tenants.ParseInviteForm(r.PostForm)
+	inv, err := s.tenants.Invite(r.Context(), a, f)
 	if err != nil {
-		return inv, "", err
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
+			return s.usersView(r, s.inviteFormView(r, f, e.Fields))
+		})
 	}
-	err = s.auditAs(r, tx, tenantID, actorID, audited{action: "invitation.created", entityType: "invitation", entityID: inv.ID,
-		detail: map[string]any{"email": inv.Email, "role": string(inv.Role)}})
-	return inv, token, err
-}
-
-// deliverInvitation emails the invitation or shows its link to the admin.
-func (s *Server) deliverInvitation(r *http.Request, by auth.User, inv tenants.Invitation, token string) {
-	until := longDate(inv.ExpiresAt.Local())
-	s.deliverLink(r, linkMail{
-		to:      inv.Email,
-		subject: "Invitation to " + inv.Tenant.Name + " on CareCoord",
-		body: "Hello,\n\n" + by.Name + " has invited you to work in " + inv.Tenant.Name + " on CareCoord as " +
-			strings.ToLower(inv.Role.Label()) + ".\n\nOpen this link to accept. It works once, until " + until + ":\n\n{link}\n\n" +
-			"If you did not expect this invitation, you can ignore this email.\n",
-		title: "Invitation for " + inv.Email,
-		note:  "The link works once, until " + until + ". Anyone who has it can accept, so pass it on only to " + inv.Email + ".",
-		url:   s.absoluteURL(r, "/invitations/"+token),
-	})
+	s.deliverInvitation(r, a.UserName, inv)
+	return redirect(w, r, tenantPath(r, "/admin/users"))
 }
 
 // renewInvitation replaces an invitation's link with a new one, valid for
 // another seven days.
 func (s *Server) renewInvitation(w http.ResponseWriter, r *http.Request) error {
-	m, _ := currentMembership(r)
-	return s.renewInvitationOf(w, r, m.Tenant.ID, tenantPath(r, "/admin/users"), s.inTenant)
+	return s.renewInvitationAs(w, r, s.actor(r), tenantPath(r, "/admin/users"))
 }
 
 // revokeInvitation withdraws an invitation.
 func (s *Server) revokeInvitation(w http.ResponseWriter, r *http.Request) error {
-	m, _ := currentMembership(r)
-	return s.revokeInvitationOf(w, r, m.Tenant.ID, tenantPath(r, "/admin/users"), s.inTenant)
+	return s.revokeInvitationAs(w, r, s.actor(r), tenantPath(r, "/admin/users"))
 }
 
-// txRunner runs fn in a transaction bound to the right tenant.
-type txRunner func(r *http.Request, fn func(tx pgx.Tx) error) error
-
-func (s *Server) renewInvitationOf(w http.ResponseWriter, r *http.Request, tenantID, back string, run txRunner) error {
+// renewInvitationAs renews an invitation of a's tenant, then goes back.
+func (s *Server) renewInvitationAs(w http.ResponseWriter, r *http.Request, a tenants.Actor, back string) error {
 	id, err := uuidParam(r, "invitationID")
 	if err != nil {
 		return err
 	}
-	u, _ := currentUser(r)
-	var (
-		inv   tenants.Invitation
-		token string
-	)
-	err = run(r, func(tx pgx.Tx) (err error) {
-		inv, token, err = tenants.Renew(r.Context(), tx, tenantID, id, u.ID)
-		if err != nil {
-			return err
-		}
-		return s.auditAs(r, tx, tenantID, u.ID, audited{action: "invitation.renewed", entityType: "invitation", entityID: inv.ID,
-			detail: map[string]any{"replaces": id, "email": inv.Email, "role": string(inv.Role)}})
-	})
-	errs := tenants.Errors{}
-	switch {
-	case errors.Is(err, tenants.ErrInvitationClosed):
-		s.flash(r, "That invitation was already accepted or withdrawn.")
-	case inviteProblem(err, errs) != nil:
-		return err
-	case errs["email"] != "":
-		s.flash(r, errs["email"])
-	default:
-		s.deliverInvitation(r, u, inv, token)
+	inv, err := s.tenants.RenewInvitation(r.Context(), a, id)
+	if err != nil {
+		return s.flashFailure(w, r, err, back)
 	}
+	s.deliverInvitation(r, a.UserName, inv)
 	return redirect(w, r, back)
 }
 
-func (s *Server) revokeInvitationOf(w http.ResponseWriter, r *http.Request, tenantID, back string, run txRunner) error {
+// revokeInvitationAs withdraws an invitation of a's tenant, then goes back.
+func (s *Server) revokeInvitationAs(w http.ResponseWriter, r *http.Request, a tenants.Actor, back string) error {
 	id, err := uuidParam(r, "invitationID")
 	if err != nil {
 		return err
 	}
-	u, _ := currentUser(r)
-	var inv tenants.Invitation
-	err = run(r, func(tx pgx.Tx) (err error) {
-		inv, err = tenants.Revoke(r.Context(), tx, tenantID, id)
-		if err != nil {
-			return err
-		}
-		return s.auditAs(r, tx, tenantID, u.ID, audited{action: "invitation.revoked", entityType: "invitation", entityID: id,
-			detail: map[string]any{"email": inv.Email}})
-	})
-	switch {
-	case errors.Is(err, tenants.ErrInvitationClosed):
-		s.flash(r, "That invitation was already accepted or withdrawn.")
-	case err != nil:
-		return err
-	default:
-		s.flash(r, "The invitation for "+inv.Email+" is withdrawn; its link no longer works.")
+	inv, err := s.tenants.RevokeInvitation(r.Context(), a, id)
+	if err != nil {
+		return s.flashFailure(w, r, err, back)
 	}
-	return redirect(w, r, back)
+	return s.redirectWith(w, r, back, "The invitation for "+inv.Email+" is withdrawn; its link no longer works.")
 }

@@ -3,10 +3,11 @@ package server
 import (
 	"net/http"
 
+	"carecoord/internal/fail"
 	"carecoord/internal/tenants"
 	"carecoord/web"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/a-h/templ"
 )
 
 // The tenant's settings page: its name and the rules it sets for its own
@@ -14,17 +15,11 @@ import (
 
 // settingsPage shows the settings as stored.
 func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
-	m, _ := currentMembership(r)
-	var f tenants.SettingsForm
-	err := s.inTenant(r, func(tx pgx.Tx) error {
-		st, err := tenants.LoadSettings(r.Context(), tx, m.Tenant.ID)
-		f = tenants.SettingsFormOf(m.Tenant.Name, st)
-		return err
-	})
+	f, err := s.tenants.SettingsPage(r.Context(), s.actor(r))
 	if err != nil {
 		return err
 	}
-	return s.renderSettings(w, r, http.StatusOK, f, nil)
+	return render(w, r, http.StatusOK, s.settingsView(r, f, nil))
 }
 
 // saveSettings stores the settings if every one is within its bounds, and
@@ -33,56 +28,23 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return formError(err)
 	}
-	m, _ := currentMembership(r)
 	f := tenants.ParseSettingsForm(r.PostForm)
-	name, after, errs := f.Validate()
-	if len(errs) > 0 {
-		return s.renderSettings(w, r, http.StatusUnprocessableEntity, f, errs)
-	}
-	changes := 0
-	err := s.inTenant(r, func(tx pgx.Tx) error {
-		ctx := r.Context()
-		before, err := tenants.LoadSettings(ctx, tx, m.Tenant.ID)
-		if err != nil {
-			return err
-		}
-		if name != m.Tenant.Name {
-			changes++
-			if err := tenants.Rename(ctx, tx, m.Tenant.ID, name); err != nil {
-				return err
-			}
-			if err := s.audit(r, tx, audited{action: "tenant.renamed", entityType: "tenant", entityID: m.Tenant.ID,
-				detail: map[string]any{"from": m.Tenant.Name, "to": name}}); err != nil {
-				return err
-			}
-		}
-		for _, c := range tenants.ChangedSettings(before, after) {
-			changes++
-			if err := s.audit(r, tx, audited{action: "settings.changed", entityType: "tenant", entityID: m.Tenant.ID,
-				detail: map[string]any{"setting": c.Key, "from": c.From, "to": c.To}}); err != nil {
-				return err
-			}
-		}
-		if changes == 0 {
-			return nil
-		}
-		return tenants.SaveSettings(ctx, tx, m.Tenant.ID, after)
-	})
+	changes, err := s.tenants.SaveSettings(r.Context(), s.actor(r), f)
 	if err != nil {
-		return err
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) { return s.settingsView(r, f, e), nil })
 	}
 	if changes == 0 {
-		s.flash(r, "Nothing changed.")
-	} else {
-		s.flash(r, "Settings saved.")
+		return s.redirectWith(w, r, tenantPath(r, "/admin/settings"), "Nothing changed.")
 	}
-	return redirect(w, r, tenantPath(r, "/admin/settings"))
+	return s.redirectWith(w, r, tenantPath(r, "/admin/settings"), "Settings saved.")
 }
 
-func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, code int, f tenants.SettingsForm, errs tenants.Errors) error {
-	v := web.SettingsView{Shell: s.shell(r), Action: tenantPath(r, "/admin/settings"), Name: f.Name, Errors: web.FieldErrors(errs)}
-	if len(errs) > 0 {
-		v.Problem = "Some settings need another look. They are marked below; nothing was saved yet."
+// settingsView is the settings page as f holds them, with e's messages if
+// they could not be saved.
+func (s *Server) settingsView(r *http.Request, f tenants.SettingsForm, e *fail.Error) templ.Component {
+	v := web.SettingsView{Shell: s.shell(r), Action: tenantPath(r, "/admin/settings"), Name: f.Name}
+	if e != nil {
+		v.Problem, v.Errors = e.Message, e.Fields
 	}
 	for _, rule := range tenants.SettingRules {
 		if n := len(v.Groups); n == 0 || v.Groups[n-1].Title != rule.Group {
@@ -92,5 +54,5 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, code int
 		g.Fields = append(g.Fields, web.SettingField{Key: rule.Key, Label: rule.Label, Hint: rule.Hint, Unit: rule.Unit,
 			Min: rule.Min, Max: rule.Max, Value: f.Values[rule.Key]})
 	}
-	return render(w, r, code, web.SettingsPage(v))
+	return web.SettingsPage(v)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/auth"
 	"carecoord/internal/careplans"
 	"carecoord/internal/caseload"
 	"carecoord/internal/contacts"
@@ -79,6 +80,8 @@ type Server struct {
 	plans       *careplans.Service
 	assessments *assessments.Service
 	referrals   *referrals.Service
+	accounts    *auth.Service
+	tenants     *tenants.Service
 }
 
 // New builds a Server. Close releases its background work.
@@ -110,6 +113,8 @@ func New(o Options) *Server {
 	s.plans = careplans.NewService(o.Pool)
 	s.assessments = assessments.NewService(o.Pool)
 	s.referrals = referrals.NewService(o.Pool)
+	s.accounts = auth.NewService(o.Pool, tenants.HasActiveTenant)
+	s.tenants = tenants.NewService(o.Pool, tenants.Patients{IDByExternalID: patients.IDByExternalID, CaseloadCount: patients.CaseloadCount})
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, err)
 	}

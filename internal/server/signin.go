@@ -1,15 +1,15 @@
 package server
 
 import (
-	"errors"
 	"net"
 	"net/http"
 	"strings"
 
-	"carecoord/internal/audit"
 	"carecoord/internal/auth"
-	"carecoord/internal/tenants"
+	"carecoord/internal/fail"
 	"carecoord/web"
+
+	"github.com/a-h/templ"
 )
 
 // loginForm shows the sign-in page, or sends a signed-in user home.
@@ -24,62 +24,23 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	return render(w, r, http.StatusOK, web.LoginPage(v))
 }
 
-// login checks the credentials, records the attempt and starts a session.
+// login checks the credentials and starts a session; every attempt is
+// recorded.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return formError(err)
 	}
-	v := web.LoginView{
-		Email:  strings.TrimSpace(r.PostForm.Get("email")),
-		Next:   safeNext(r.PostForm.Get("next")),
-		Errors: web.FieldErrors{},
-	}
-	password := r.PostForm.Get("password")
-	if v.Email == "" {
-		v.Errors["email"] = "Enter your email address."
-	}
-	if password == "" {
-		v.Errors["password"] = "Enter your password."
-	}
-	if len(v.Errors) > 0 {
-		return render(w, r, http.StatusUnprocessableEntity, web.LoginPage(v))
-	}
-
-	ctx := r.Context()
-	u, err := auth.SignIn(ctx, s.pool, v.Email, password)
-	event := audit.AuthEvent{UserID: u.ID, Email: auth.NormalizeEmail(v.Email), Action: audit.SignIn, IP: clientIP(r)}
-	switch {
-	case errors.Is(err, auth.ErrInvalidCredentials):
-		event.Action, v.Problem = audit.SignInFailed, "That email and password don't match an account. Check them and try again."
-	case errors.Is(err, auth.ErrLocked):
-		event.Action, v.Problem = audit.SignInLocked, "Too many unsuccessful attempts. For safety this account is locked for 15 minutes; try again after that, or ask your administrator."
-	case err != nil:
-		return err
-	case !u.PlatformAdmin:
-		// The password was right; say so only now. A member who was
-		// deactivated everywhere, or whose organisation is suspended,
-		// has nowhere to work.
-		ok, err := tenants.HasActiveTenant(ctx, s.pool, u.ID)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			event.Action, v.Problem = audit.SignInRefused, "Your account is not active in any organisation at the moment, so you can't sign in. If you think this is a mistake, ask your organisation's administrator."
-		}
-	}
-	if err := audit.RecordAuth(ctx, s.pool, event); err != nil {
-		return err
-	}
-	if v.Problem != "" {
-		return render(w, r, http.StatusUnprocessableEntity, web.LoginPage(v))
+	f, next := auth.ParseSignInForm(r.PostForm), safeNext(r.PostForm.Get("next"))
+	u, err := s.accounts.SignIn(r.Context(), clientIP(r), f)
+	if err != nil {
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
+			return web.LoginPage(web.LoginView{Email: f.Email, Next: next, Errors: e.Fields, Problem: problemOf(e)}), nil
+		})
 	}
 	if err := s.startSession(r, u); err != nil {
 		return err
 	}
-	if v.Next != "" {
-		return redirect(w, r, v.Next)
-	}
-	return redirect(w, r, "/")
+	return redirect(w, r, orText(next, "/"))
 }
 
 // logout ends the session: its data is deleted and the browser gets a fresh,
@@ -87,7 +48,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	u, _ := currentUser(r)
 	ctx := r.Context()
-	if err := audit.RecordAuth(ctx, s.pool, audit.AuthEvent{UserID: u.ID, Email: u.Email, Action: audit.SignOut, IP: clientIP(r)}); err != nil {
+	if err := s.accounts.SignOut(ctx, clientIP(r), u); err != nil {
 		return err
 	}
 	if err := s.sessions.Destroy(ctx); err != nil {
@@ -96,8 +57,16 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
-	s.flash(r, "You have signed out.")
-	return redirect(w, r, "/login")
+	return s.redirectWith(w, r, "/login", "You have signed out.")
+}
+
+// problemOf is what a form says above its fields about e: its sentence,
+// unless the fields carry the failure.
+func problemOf(e *fail.Error) string {
+	if len(e.Fields) > 0 {
+		return ""
+	}
+	return e.Message
 }
 
 // safeNext accepts only a path on this site as the place to go after sign-in,
@@ -121,8 +90,7 @@ func clientIP(r *http.Request) string {
 
 // formError reports a body that could not be parsed: too large, or garbled.
 func formError(err error) error {
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
+	if classify(err) == errTooLarge {
 		return errTooLarge
 	}
 	return errBadRequest

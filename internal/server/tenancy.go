@@ -34,14 +34,7 @@ type audited struct {
 func (s *Server) audit(r *http.Request, tx pgx.Tx, a audited) error {
 	m, _ := currentMembership(r)
 	u, _ := currentUser(r)
-	return s.auditAs(r, tx, m.Tenant.ID, u.ID, a)
-}
-
-// auditAs records a in tenantID's log as done by actorID, for requests
-// outside the tenant's routes: a platform admin's change to a tenant, an
-// invitation being accepted.
-func (s *Server) auditAs(r *http.Request, tx pgx.Tx, tenantID, actorID string, a audited) error {
-	return audit.Record(r.Context(), tx, eventOf(r, tenantID, actorID, a))
+	return audit.Record(r.Context(), tx, eventOf(r, m.Tenant.ID, u.ID, a))
 }
 
 // auditEvent is a as an event of the request's tenant and user, for

@@ -8,8 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"carecoord/internal/audit"
 	"carecoord/internal/auth"
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -17,14 +19,16 @@ import (
 // InvitationValidFor is how long an invitation link works.
 const InvitationValidFor = 7 * 24 * time.Hour
 
-// Reasons an invitation cannot be made.
+// Reasons an invitation cannot be made, said beside the email it was for.
 var (
-	ErrAlreadyMember     = errors.New("already a member")
-	ErrDeactivatedMember = errors.New("a deactivated member")
-	ErrPlatformAdmin     = errors.New("a platform administrator")
-	// ErrInvitationClosed means the invitation was accepted, revoked or
-	// replaced, has expired, or its tenant is suspended.
-	ErrInvitationClosed = errors.New("invitation no longer open")
+	ErrAlreadyMember     = fail.Precondition("This person already has access to the organisation.")
+	ErrDeactivatedMember = fail.Precondition("This person was deactivated. Open their page in the list above to reactivate them.")
+	ErrPlatformAdmin     = fail.Precondition("This is a platform administrator's account, which can't belong to an organisation. Invite another email address.")
+	// ErrInvitedMeanwhile: two admins invited the same person at once.
+	ErrInvitedMeanwhile = fail.Precondition("Someone invited this person at the same moment. Check the open invitations.")
+	// ErrInvitationNotOpen means an invitation to renew or revoke was
+	// accepted or revoked already.
+	ErrInvitationNotOpen = fail.Precondition("That invitation was already accepted or withdrawn.")
 )
 
 // InvitationState is where an invitation stands.
@@ -105,10 +109,103 @@ func CheckEmail(s string) string {
 	return ""
 }
 
+// Invited is an invitation just made, with the token of its link: shown
+// or sent once, and never stored.
+type Invited struct {
+	Invitation
+	Token string
+}
+
+// Invite invites the person of f to a's tenant with f's role, with the
+// invitation.created event. A reason the person can't be invited is said
+// beside the form's email field.
+func (s *Service) Invite(ctx context.Context, a Actor, f InviteForm) (Invited, error) {
+	errs := Errors{}
+	email, role := f.Validate(errs)
+	if len(errs) > 0 {
+		return Invited{}, fail.Invalid(errs, "")
+	}
+	var out Invited
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
+		if _, err := Get(ctx, tx, a.TenantID); err != nil {
+			return err
+		}
+		out, err = invite(ctx, tx, a, email, role)
+		return err
+	})
+	return out, beside("email", err)
+}
+
+// invite makes the invitation in q's transaction and records it in a's
+// tenant's log.
+func invite(ctx context.Context, q db.DBTX, a Actor, email string, role auth.Role) (Invited, error) {
+	inv, token, err := Invite(ctx, q, a.TenantID, email, role, a.UserID)
+	if err != nil {
+		return Invited{}, err
+	}
+	return Invited{Invitation: inv, Token: token}, a.Audit(ctx, q, audit.Event{Action: "invitation.created", EntityType: "invitation",
+		EntityID: inv.ID, Detail: map[string]any{"email": inv.Email, "role": string(inv.Role)}})
+}
+
+// beside puts a precondition's message beside the form's field, where the
+// page shows it; other errors pass.
+func beside(field string, err error) error {
+	if e, ok := fail.As(err); ok && e.Kind == fail.KindPrecondition && len(e.Fields) == 0 {
+		return e.WithFields(map[string]string{field: e.Message})
+	}
+	return err
+}
+
+// RenewInvitation replaces an open or expired invitation with a new one
+// for the same person and role, valid for another InvitationValidFor.
+func (s *Service) RenewInvitation(ctx context.Context, a Actor, id string) (Invited, error) {
+	var out Invited
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		old, err := InvitationOf(ctx, tx, a.TenantID, id)
+		if err != nil {
+			return err
+		}
+		if old.AcceptedAt != nil || old.RevokedAt != nil {
+			return ErrInvitationNotOpen
+		}
+		inv, token, err := Invite(ctx, tx, a.TenantID, old.Email, old.Role, a.UserID)
+		if err != nil {
+			return err
+		}
+		out = Invited{Invitation: inv, Token: token}
+		return a.Audit(ctx, tx, audit.Event{Action: "invitation.renewed", EntityType: "invitation", EntityID: inv.ID,
+			Detail: map[string]any{"replaces": id, "email": inv.Email, "role": string(inv.Role)}})
+	})
+	return out, err
+}
+
+// RevokeInvitation withdraws an invitation that was not accepted yet.
+func (s *Service) RevokeInvitation(ctx context.Context, a Actor, id string) (Invitation, error) {
+	var inv Invitation
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			update invitations set revoked_at = now()
+			 where tenant_id = $1 and id = $2 and accepted_at is null and revoked_at is null`, a.TenantID, id)
+		if err != nil {
+			return err
+		}
+		if inv, err = InvitationOf(ctx, tx, a.TenantID, id); err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrInvitationNotOpen
+		}
+		return a.Audit(ctx, tx, audit.Event{Action: "invitation.revoked", EntityType: "invitation", EntityID: id,
+			Detail: map[string]any{"email": inv.Email}})
+	})
+	return inv, err
+}
+
 // Invite makes an invitation for email to join the tenant with role, and
 // returns it with the token for its link. An open invitation for the same
 // person is replaced. A person who already has an account keeps it: on
-// accepting they gain a membership, not a second account.
+// accepting they gain a membership, not a second account. The audit event
+// is the caller's (Service.Invite); loaders call this directly.
 func Invite(ctx context.Context, q db.DBTX, tenantID, email string, role auth.Role, invitedBy string) (Invitation, string, error) {
 	email = auth.NormalizeEmail(email)
 	var platformAdmin bool
@@ -140,42 +237,13 @@ func Invite(ctx context.Context, q db.DBTX, tenantID, email string, role auth.Ro
 		values ($1, $2, $3, $4, nullif($5, '')::uuid, now() + make_interval(secs => $6))
 		returning id`, tenantID, email, role, hash, invitedBy, InvitationValidFor.Seconds()).Scan(&id)
 	if db.IsUniqueViolation(err, "invitations_open_key") {
-		// Someone invited the same person at the same moment.
-		return Invitation{}, "", db.ErrConflict
+		return Invitation{}, "", ErrInvitedMeanwhile
 	}
 	if err != nil {
 		return Invitation{}, "", err
 	}
 	inv, err := InvitationOf(ctx, q, tenantID, id)
 	return inv, token, err
-}
-
-// Renew replaces an open or expired invitation with a new one for the same
-// person and role, valid for another InvitationValidFor.
-func Renew(ctx context.Context, q db.DBTX, tenantID, id, invitedBy string) (Invitation, string, error) {
-	old, err := InvitationOf(ctx, q, tenantID, id)
-	if err != nil {
-		return Invitation{}, "", err
-	}
-	if old.AcceptedAt != nil || old.RevokedAt != nil {
-		return Invitation{}, "", ErrInvitationClosed
-	}
-	return Invite(ctx, q, tenantID, old.Email, old.Role, invitedBy)
-}
-
-// Revoke withdraws an invitation that was not accepted yet.
-func Revoke(ctx context.Context, q db.DBTX, tenantID, id string) (Invitation, error) {
-	tag, err := q.Exec(ctx, `
-		update invitations set revoked_at = now()
-		 where tenant_id = $1 and id = $2 and accepted_at is null and revoked_at is null`, tenantID, id)
-	if err != nil {
-		return Invitation{}, err
-	}
-	inv, err := InvitationOf(ctx, q, tenantID, id)
-	if err == nil && tag.RowsAffected() == 0 {
-		err = ErrInvitationClosed
-	}
-	return inv, err
 }
 
 const invitationSQL = `
@@ -213,28 +281,4 @@ func OpenInvitations(ctx context.Context, q db.DBTX, tenantID string) ([]Invitat
 		 where i.tenant_id = $1 and i.accepted_at is null and i.revoked_at is null
 		 order by i.created_at desc, i.id`, tenantID)
 	return pgx.CollectRows(rows, scanInvitation)
-}
-
-// Accept spends the invitation for userID and gives them its role in the
-// tenant, in one step: of two uses of one link only one succeeds, and an
-// expired or revoked link, or one to a suspended tenant, does nothing
-// (ErrInvitationClosed).
-func Accept(ctx context.Context, q db.DBTX, inv Invitation, userID string) error {
-	tag, err := q.Exec(ctx, `
-		update invitations i set accepted_at = now(), accepted_by = $2
-		  from tenants t
-		 where i.id = $1 and t.id = i.tenant_id and t.status = 'active'
-		   and i.accepted_at is null and i.revoked_at is null and i.expires_at > now()`, inv.ID, userID)
-	if err != nil {
-		return err
-	}
-	if tag.RowsAffected() == 0 {
-		return ErrInvitationClosed
-	}
-	// A membership made since the invitation (there is no other way in
-	// today) is left as it is.
-	_, err = q.Exec(ctx, `
-		insert into memberships (tenant_id, user_id, role) values ($1, $2, $3)
-		on conflict (tenant_id, user_id) do nothing`, inv.Tenant.ID, userID, inv.Role)
-	return err
 }

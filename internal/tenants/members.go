@@ -2,26 +2,24 @@ package tenants
 
 import (
 	"context"
-	"errors"
 
 	"carecoord/internal/auth"
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
 
 	"github.com/jackc/pgx/v5"
 )
 
 // ErrLastAdmin means the change would leave the tenant without an active
-// administrator, and nobody could then manage its users.
-var ErrLastAdmin = errors.New("the tenant would have no active administrator")
+// administrator, and nobody could then manage its users. It is a conflict
+// (409): most often another admin stepped down a moment earlier.
+var ErrLastAdmin = fail.Conflict("Nobody else is an active administrator of this organisation, so this would leave it without one. " +
+	"Make someone else an administrator first.")
 
 // MemberOf loads one member of the tenant as the admin's pages show them.
 func MemberOf(ctx context.Context, q db.DBTX, tenantID, userID string) (Member, error) {
-	rows, _ := q.Query(ctx, `
-		select u.id, u.name, u.email, m.role, m.active and not u.disabled,
-		       (select max(e.at) from auth_events e where e.user_id = u.id and e.action = 'sign_in')
-		  from memberships m join users u on u.id = m.user_id
-		 where m.tenant_id = $1 and m.user_id = $2`, tenantID, userID)
-	mb, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Member])
+	rows, _ := q.Query(ctx, memberSQL+" where m.tenant_id = $1 and m.user_id = $2", tenantID, userID)
+	mb, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Member])
 	return mb, db.NotFound(err)
 }
 

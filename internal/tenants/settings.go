@@ -8,7 +8,12 @@ import (
 	"strconv"
 	"strings"
 
+	"carecoord/internal/audit"
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
+	"carecoord/internal/forms"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Settings are the rules an organisation may set for its own work. They
@@ -72,7 +77,7 @@ func SaveSettings(ctx context.Context, q db.DBTX, tenantID string, s Settings) e
 
 // Errors holds a message for each form field that needs another look,
 // keyed by the field's name.
-type Errors map[string]string
+type Errors = forms.Errors
 
 // SettingRule is one setting: its form field (the JSON key), how it reads
 // on screen, and the bounds within which it is safe. The settings page,
@@ -227,4 +232,57 @@ func decodeSettings(raw []byte) (Settings, error) {
 	}
 	err := json.Unmarshal(raw, &s)
 	return s, err
+}
+
+// SettingsPage reads a's tenant's name and settings into the settings
+// form.
+func (s *Service) SettingsPage(ctx context.Context, a Actor) (SettingsForm, error) {
+	var f SettingsForm
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		t, err := Get(ctx, tx, a.TenantID)
+		if err != nil {
+			return err
+		}
+		st, err := LoadSettings(ctx, tx, a.TenantID)
+		f = SettingsFormOf(t.Name, st)
+		return err
+	})
+	return f, err
+}
+
+// SaveSettings stores the name and settings of f as a's tenant's if every
+// one is within its bounds, with one event per change: tenant.renamed,
+// and settings.changed for each setting with its old and new value. It
+// returns how many things changed.
+func (s *Service) SaveSettings(ctx context.Context, a Actor, f SettingsForm) (int, error) {
+	name, after, errs := f.Validate()
+	if len(errs) > 0 {
+		return 0, fail.Invalid(errs, "Some settings need another look. They are marked below; nothing was saved yet.")
+	}
+	changes := 0
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		renamed, err := rename(ctx, tx, a, name)
+		if err != nil {
+			return err
+		}
+		before, err := LoadSettings(ctx, tx, a.TenantID)
+		if err != nil {
+			return err
+		}
+		if renamed {
+			changes++
+		}
+		for _, c := range ChangedSettings(before, after) {
+			changes++
+			if err := a.Audit(ctx, tx, audit.Event{Action: "settings.changed", EntityType: "tenant", EntityID: a.TenantID,
+				Detail: map[string]any{"setting": c.Key, "from": c.From, "to": c.To}}); err != nil {
+				return err
+			}
+		}
+		if changes == 0 {
+			return nil
+		}
+		return SaveSettings(ctx, tx, a.TenantID, after)
+	})
+	return changes, err
 }

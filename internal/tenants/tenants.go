@@ -4,12 +4,13 @@ package tenants
 
 import (
 	"context"
-	"errors"
 	"regexp"
 	"time"
 
 	"carecoord/internal/auth"
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
+	"carecoord/internal/forms"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -20,6 +21,9 @@ const (
 	Suspended = "suspended"
 )
 
+// Statuses are a tenant's statuses with their names on screen.
+var Statuses = forms.Choices[string]{{Value: Active, Label: "Active"}, {Value: Suspended, Label: "Suspended"}}
+
 // Tenant is one organisation; all of its patient data is keyed by its ID.
 type Tenant struct {
 	ID     string
@@ -29,7 +33,7 @@ type Tenant struct {
 }
 
 // ErrSlugTaken means another tenant already uses the slug.
-var ErrSlugTaken = errors.New("slug already in use")
+var ErrSlugTaken = fail.Invalid(map[string]string{"slug": "Another organisation already uses this address. Choose another."}, "")
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$`)
 
@@ -42,14 +46,14 @@ const tenantColumns = "id, slug, name, status"
 // BySlug loads the tenant a URL names.
 func BySlug(ctx context.Context, q db.DBTX, slug string) (Tenant, error) {
 	rows, _ := q.Query(ctx, "select "+tenantColumns+" from tenants where slug = $1", slug)
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Tenant])
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Tenant])
 	return t, db.NotFound(err)
 }
 
 // Create adds a tenant.
 func Create(ctx context.Context, q db.DBTX, slug, name string) (Tenant, error) {
 	rows, _ := q.Query(ctx, "insert into tenants (slug, name) values ($1, $2) returning "+tenantColumns, slug, name)
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Tenant])
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Tenant])
 	if db.IsUniqueViolation(err, "tenants_slug_key") {
 		return Tenant{}, ErrSlugTaken
 	}
@@ -135,7 +139,8 @@ func scanMembership(row pgx.CollectableRow) (Membership, error) {
 	return m, err
 }
 
-// AddMember gives a user a role in a tenant.
+// AddMember gives a user a role in a tenant: for loaders; people join by
+// invitation (Service.AcceptInvitation).
 func AddMember(ctx context.Context, q db.DBTX, tenantID, userID string, role auth.Role) error {
 	_, err := q.Exec(ctx, "insert into memberships (tenant_id, user_id, role) values ($1, $2, $3)", tenantID, userID, role)
 	return err
@@ -151,15 +156,17 @@ type Member struct {
 	LastSignIn *time.Time
 }
 
+// memberSQL reads Members: a member is active when both the membership
+// and the account are.
+const memberSQL = `
+		select u.id as user_id, u.name, u.email, m.role, m.active and not u.disabled as active,
+		       (select max(e.at) from auth_events e where e.user_id = u.id and e.action = 'sign_in') as last_sign_in
+		  from memberships m join users u on u.id = m.user_id`
+
 // Members lists a tenant's users with their last successful sign-in, by name.
 func Members(ctx context.Context, q db.DBTX, tenantID string) ([]Member, error) {
-	rows, _ := q.Query(ctx, `
-		select u.id, u.name, u.email, m.role, m.active and not u.disabled,
-		       (select max(e.at) from auth_events e where e.user_id = u.id and e.action = 'sign_in')
-		  from memberships m join users u on u.id = m.user_id
-		 where m.tenant_id = $1
-		 order by u.name, u.id`, tenantID)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Member])
+	rows, _ := q.Query(ctx, memberSQL+" where m.tenant_id = $1 order by u.name, u.id", tenantID)
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Member])
 }
 
 // Person is a user who can be named in a tenant's forms.
@@ -178,7 +185,7 @@ func Coordinators(ctx context.Context, q db.DBTX, tenantID string) ([]Person, er
 		 where m.tenant_id = $1 and m.active and not u.disabled
 		   and m.role in ('coordinator', 'supervisor')
 		 order by u.name, u.id`, tenantID)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[Person])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Person])
 }
 
 // Configured is a tenant with its settings.
