@@ -2,6 +2,9 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -193,6 +196,36 @@ func Label(action string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// ReadableDetail is the entry's detail as "key: value" pairs by key, as
+// the log page shows it; the CSV keeps the JSON.
+func (e Entry) ReadableDetail() string {
+	var m map[string]any
+	if json.Unmarshal([]byte(e.Detail), &m) != nil {
+		return e.Detail
+	}
+	keys := slices.Sorted(maps.Keys(m))
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + detailValue(m[k])
+	}
+	return strings.Join(parts, " · ")
+}
+
+func detailValue(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case []any:
+		out := make([]string, len(v))
+		for i, x := range v {
+			out[i] = detailValue(x)
+		}
+		return strings.Join(out, ", ")
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 // SignInEvent is one of a user's own sign-in events.

@@ -53,3 +53,17 @@ func TestLabel_ReadsActionCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestReadableDetail_ListsKeysInOrder(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		`{"to": 15, "from": 30, "setting": "idle_timeout_minutes"}`: "from: 30 · setting: idle_timeout_minutes · to: 15",
+		`{"fields": ["phone", "email"]}`:                            "fields: phone, email",
+		`{}`:                                                        "",
+		`not json`:                                                  "not json",
+	} {
+		if got := (Entry{Detail: raw}).ReadableDetail(); got != want {
+			t.Errorf("%s: %q, want %q", raw, got, want)
+		}
+	}
+}

@@ -32,7 +32,7 @@ func events(t *testing.T, d dbtest.DB, email string) []string {
 	return out
 }
 
-func worksNowhere(context.Context, db.DBTX, string) (bool, error)  { return false, nil }
+func worksNowhere(context.Context, db.DBTX, string) (bool, error)   { return false, nil }
 func worksSomewhere(context.Context, db.DBTX, string) (bool, error) { return true, nil }
 
 func TestServiceSignIn_RecordsEveryAttemptAndRefusesAnAccountWithNowhereToWork(t *testing.T) {

@@ -17,11 +17,7 @@ import (
 
 // accountPage shows the signed-in user's account.
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.accountView(r, web.AccountView{})
-	if err != nil {
-		return err
-	}
-	return render(w, r, http.StatusOK, c)
+	return showPage(w, r)(s.accountView(r, web.AccountView{}))
 }
 
 // accountView is the account page, with v's problem and field errors.
@@ -66,12 +62,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 // passwordResetPage asks for the new password: 404 for a link that never
 // existed, 410 for one used or out of date.
 func (s *Server) passwordResetPage(w http.ResponseWriter, r *http.Request) error {
-	token := chi.URLParam(r, "token")
-	c, err := s.resetView(r, token, nil)
-	if err != nil {
-		return err
-	}
-	return render(w, r, http.StatusOK, c)
+	return showPage(w, r)(s.resetView(r, chi.URLParam(r, "token"), nil))
 }
 
 // resetView is the reset link's page, with errs beside the fields.

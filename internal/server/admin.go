@@ -20,11 +20,7 @@ import (
 // adminUsers lists the tenant's users, the invitation form and the
 // invitations not yet accepted.
 func (s *Server) adminUsers(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.usersView(r, s.inviteFormView(r, tenants.InviteForm{}, nil))
-	if err != nil {
-		return err
-	}
-	return render(w, r, http.StatusOK, c)
+	return showPage(w, r)(s.usersView(r, s.inviteFormView(r, tenants.InviteForm{}, nil)))
 }
 
 // usersView is the users page with invite as its invitation form.

@@ -2,11 +2,9 @@ package server
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"carecoord/internal/audit"
@@ -68,7 +66,7 @@ func auditRow(e audit.Entry, base string, applied url.Values) web.AuditRow {
 	if !row.Account && e.EntityType != "" {
 		row.Subject = strings.TrimSpace(e.EntityType + " " + shortID(e.EntityID))
 	}
-	row.Detail = readableDetail(e.Detail)
+	row.Detail = e.ReadableDetail()
 	if e.PatientID != "" {
 		row.Patient = shortID(e.PatientID)
 		only := maps.Clone(applied)
@@ -76,36 +74,6 @@ func auditRow(e audit.Entry, base string, applied url.Values) web.AuditRow {
 		row.PatientHref = base + query(only)
 	}
 	return row
-}
-
-// readableDetail shows an event's detail as "key: value" pairs by key; the
-// CSV keeps the JSON.
-func readableDetail(raw string) string {
-	var m map[string]any
-	if json.Unmarshal([]byte(raw), &m) != nil {
-		return raw
-	}
-	keys := slices.Sorted(maps.Keys(m))
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ": " + detailValue(m[k])
-	}
-	return strings.Join(parts, " · ")
-}
-
-func detailValue(v any) string {
-	switch v := v.(type) {
-	case string:
-		return v
-	case []any:
-		out := make([]string, len(v))
-		for i, x := range v {
-			out[i] = detailValue(x)
-		}
-		return strings.Join(out, ", ")
-	}
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // shortID is enough of an id to tell records apart on screen.

@@ -19,11 +19,7 @@ func (s *Server) memberPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.memberView(r, id, nil)
-	if err != nil {
-		return err
-	}
-	return render(w, r, http.StatusOK, c)
+	return showPage(w, r)(s.memberView(r, id, nil))
 }
 
 // memberView is the page of the member with id, with e's messages if a

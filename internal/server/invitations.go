@@ -20,11 +20,7 @@ import (
 
 // invitationPage shows what the invitation offers and what it needs.
 func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request) error {
-	c, err := s.invitationView(r, chi.URLParam(r, "token"), web.InvitationView{})
-	if err != nil {
-		return err
-	}
-	return render(w, r, http.StatusOK, c)
+	return showPage(w, r)(s.invitationView(r, chi.URLParam(r, "token"), web.InvitationView{}))
 }
 
 // acceptInvitation accepts the invitation in the way the page offered and

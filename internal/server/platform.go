@@ -78,11 +78,7 @@ func (s *Server) platformTenant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	c, err := s.platformTenantView(r, a, base, platformForms{})
-	if err != nil {
-		return err
-	}
-	return render(w, r, http.StatusOK, c)
+	return showPage(w, r)(s.platformTenantView(r, a, base, platformForms{}))
 }
 
 // platformForms are the forms of a tenant's page as typed, when one comes
@@ -169,17 +165,19 @@ func (s *Server) inviteTenantAdmin(w http.ResponseWriter, r *http.Request) error
 // renewTenantInvitation and revokeTenantInvitation are the platform admin's
 // way to the tenant admin's invitation actions.
 func (s *Server) renewTenantInvitation(w http.ResponseWriter, r *http.Request) error {
-	a, base, err := s.platformActor(r)
-	if err != nil {
-		return err
-	}
-	return s.renewInvitationAs(w, r, a, base)
+	return s.asPlatform(w, r, s.renewInvitationAs)
 }
 
 func (s *Server) revokeTenantInvitation(w http.ResponseWriter, r *http.Request) error {
+	return s.asPlatform(w, r, s.revokeInvitationAs)
+}
+
+// asPlatform runs h as the platform admin acting on the URL's tenant,
+// going back to its page.
+func (s *Server) asPlatform(w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter, *http.Request, tenants.Actor, string) error) error {
 	a, base, err := s.platformActor(r)
 	if err != nil {
 		return err
 	}
-	return s.revokeInvitationAs(w, r, a, base)
+	return h(w, r, a, base)
 }

@@ -60,6 +60,17 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
 	return s.redirectWith(w, r, "/login", "You have signed out.")
 }
 
+// showPage renders at 200 the page a view builder made, or returns the error
+// that kept it from being built: showPage(w, r)(s.usersView(r, …)).
+func showPage(w http.ResponseWriter, r *http.Request) func(templ.Component, error) error {
+	return func(c templ.Component, err error) error {
+		if err != nil {
+			return err
+		}
+		return render(w, r, http.StatusOK, c)
+	}
+}
+
 // problemOf is what a form says above its fields about e: its sentence,
 // unless the fields carry the failure.
 func problemOf(e *fail.Error) string {
