@@ -133,6 +133,9 @@ func (s *Server) setTenantStatus(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	status := r.PostForm.Get("status")
+	if !tenants.Statuses.Has(status) {
+		return errBadRequest // only the page's two buttons post here
+	}
 	t, err := s.tenants.SetTenantStatus(r.Context(), a, status)
 	switch {
 	case err != nil:

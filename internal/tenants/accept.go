@@ -133,9 +133,11 @@ func (s *Service) AcceptInvitation(ctx context.Context, a Actor, token string, f
 		done, err = s.acceptWithNewAccount(ctx, a, o, f)
 	}
 	if errors.Is(err, errInvitationSpent) {
-		// Say why, as the link now would.
-		if inv, lookupErr := InvitationByToken(ctx, s.pool, token); lookupErr == nil && inv.Closed(a.At) != nil {
-			err = inv.Closed(a.At)
+		// Say why, as the link itself now would.
+		if inv, lookupErr := InvitationByToken(ctx, s.pool, token); lookupErr == nil {
+			if closed := inv.Closed(a.At); closed != nil {
+				err = closed
+			}
 		}
 	}
 	return done, err
