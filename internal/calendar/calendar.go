@@ -27,6 +27,8 @@ const (
 	ShortWeekdayTime = "Mon 2 Jan, 15:04"
 	// DayTimeSeconds is a moment to the second (the audit log).
 	DayTimeSeconds = "2 Jan 2006, 15:04:05"
+	// TimeOfDay is a moment of today.
+	TimeOfDay = "15:04"
 )
 
 // ParseDate reads a date written as DateLayout, at midnight UTC.

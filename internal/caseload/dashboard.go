@@ -7,6 +7,7 @@ import (
 
 	"carecoord/internal/auth"
 	"carecoord/internal/db"
+	"carecoord/internal/forms"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -28,38 +29,49 @@ const (
 	FlagOpenReferral      Flag = "open_referral"
 )
 
-// FlagInfo names a flag and says exactly what it counts.
-type FlagInfo struct {
-	Flag Flag
-	// Label names the flag in lists; Short heads its dashboard column.
-	Label, Short string
-	Definition   string
+// Flags lists the flags in the dashboard's column order, with how each
+// is named in lists.
+var Flags = forms.Choices[Flag]{
+	{Value: FlagOverdueTasks, Label: "Overdue tasks"},
+	{Value: FlagPastCadence, Label: "Past contact cadence"},
+	{Value: FlagHighRiskNoContact, Label: "High risk, no contact in 7 days"},
+	{Value: FlagReassessOverdue, Label: "Re-assessments overdue"},
+	{Value: FlagAwaitingApproval, Label: "Plans awaiting approval"},
+	{Value: FlagUnreachable, Label: "Unable to reach"},
+	{Value: FlagDischargeNoFollow, Label: "Discharges without follow-up"},
+	{Value: FlagOpenReferral, Label: "Open referrals"},
 }
 
-// Flags lists the flags in the dashboard's column order.
-var Flags = []FlagInfo{
-	{FlagOverdueTasks, "Overdue tasks", "Overdue tasks", "Open tasks on the coordinator's patients whose due time has passed, whoever they are assigned to."},
-	{FlagPastCadence, "Past contact cadence", "Past cadence", "Referred and active patients whose next contact was due before today: the tier's days after the last successful contact, or the first-contact deadline (business days after referral) for a patient never reached."},
-	{FlagHighRiskNoContact, "High risk, no contact in 7 days", "High risk, 7 days unreached", "Active high-risk patients with no successful contact in the last 7 days."},
-	{FlagReassessOverdue, "Re-assessments overdue", "Re-assess overdue", "Referred and active patients with a moderate-or-worse PHQ-9 or GAD-7, or a social needs screen, older than the organisation's re-assessment interval."},
-	{FlagAwaitingApproval, "Plans awaiting approval", "Plans to approve", "Care plans (first versions and revisions) submitted and not yet approved or returned."},
-	{FlagUnreachable, "Unable to reach", "Unable to reach", "Patients with three or more unsuccessful attempts in a row since the last successful contact."},
-	{FlagDischargeNoFollow, "Discharges without follow-up", "Discharge, no follow-up", "Hospital discharges whose 7-day follow-up task is still open after its due time."},
-	{FlagOpenReferral, "Open referrals", "Open referrals", "Patients with a referral not yet closed (draft, sent, accepted or in progress); the row also gives the age in days of the oldest, counted from when it was sent (or drafted)."},
+// flagShort heads each flag's dashboard column.
+var flagShort = map[Flag]string{
+	FlagOverdueTasks: "Overdue tasks", FlagPastCadence: "Past cadence", FlagHighRiskNoContact: "High risk, 7 days unreached",
+	FlagReassessOverdue: "Re-assess overdue", FlagAwaitingApproval: "Plans to approve", FlagUnreachable: "Unable to reach",
+	FlagDischargeNoFollow: "Discharge, no follow-up", FlagOpenReferral: "Open referrals",
 }
 
-// Label is the flag in words.
-func (f Flag) Label() string {
-	for _, i := range Flags {
-		if i.Flag == f {
-			return i.Label
-		}
-	}
-	return string(f)
+// flagDefinitions say exactly what each flag counts.
+var flagDefinitions = map[Flag]string{
+	FlagOverdueTasks:      "Open tasks on the coordinator's patients whose due time has passed, whoever they are assigned to.",
+	FlagPastCadence:       "Referred and active patients whose next contact was due before today: the tier's days after the last successful contact, or the first-contact deadline (business days after referral) for a patient never reached.",
+	FlagHighRiskNoContact: "Active high-risk patients with no successful contact in the last 7 days.",
+	FlagReassessOverdue:   "Referred and active patients with a moderate-or-worse PHQ-9 or GAD-7, or a social needs screen, older than the organisation's re-assessment interval.",
+	FlagAwaitingApproval:  "Care plans (first versions and revisions) submitted and not yet approved or returned.",
+	FlagUnreachable:       "Patients with three or more unsuccessful attempts in a row since the last successful contact.",
+	FlagDischargeNoFollow: "Hospital discharges whose 7-day follow-up task is still open after its due time.",
+	FlagOpenReferral:      "Patients with a referral not yet closed (draft, sent, accepted or in progress); the row also gives the age in days of the oldest, counted from when it was sent (or drafted).",
 }
+
+// Label names the flag in lists.
+func (f Flag) Label() string { return Flags.Label(f) }
+
+// Short heads the flag's dashboard column.
+func (f Flag) Short() string { return flagShort[f] }
+
+// Definition says exactly what the flag counts.
+func (f Flag) Definition() string { return flagDefinitions[f] }
 
 // Valid reports whether f is one of Flags.
-func (f Flag) Valid() bool { return f.Label() != string(f) }
+func (f Flag) Valid() bool { return Flags.Has(f) }
 
 // The flag conditions on a patient row p, with the Rules as parameters
 // $2 onwards (see args). Both the dashboard and the patient list use them.

@@ -2,9 +2,13 @@ package caseload
 
 import (
 	"context"
+	"fmt"
+	"net/url"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/db"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -203,10 +207,128 @@ func SuccessfulContactsByWeek(ctx context.Context, q db.DBTX, tenantID string, t
 	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 	first := monday.AddDate(0, 0, -7*(n-1))
 	rows, _ := q.Query(ctx, `
-		select w::date, count(c.occurred_at)
+		select w::date as week, count(c.occurred_at) as count
 		  from generate_series($2::date, $3::date, interval '7 days') as w
 		  left join contacts c on c.tenant_id = $1 and c.party = 'patient' and c.outcome in ('reached', 'declined')
 		       and c.occurred_at >= w and c.occurred_at < w + interval '7 days'
 		 group by w order by w`, tenantID, first, monday)
-	return pgx.CollectRows(rows, pgx.RowToStructByPos[WeekCount])
+	return pgx.CollectRows(rows, pgx.RowToStructByName[WeekCount])
+}
+
+// PeriodForm is the measures page's period as chosen; a date left out is
+// the default period's (the last 30 days).
+type PeriodForm struct {
+	From, To string
+}
+
+// lastDays is the default period: the last 30 days, today included.
+func lastDays(today time.Time) Period { return Period{From: today.AddDate(0, 0, -29), To: today} }
+
+// ParsePeriod reads the chosen period from the page's query.
+func ParsePeriod(v url.Values, today time.Time) PeriodForm {
+	d := lastDays(today)
+	f := PeriodForm{From: v.Get("from"), To: v.Get("to")}
+	if f.From == "" {
+		f.From = d.From.Format(calendar.DateLayout)
+	}
+	if f.To == "" {
+		f.To = d.To.Format(calendar.DateLayout)
+	}
+	return f
+}
+
+// Validate checks a chosen period: real dates, in order, not in the
+// future, at most two years long.
+func (f PeriodForm) Validate(today time.Time) (Period, map[string]string) {
+	errs := map[string]string{}
+	from, err1 := calendar.ParseDate(f.From)
+	to, err2 := calendar.ParseDate(f.To)
+	switch {
+	case err1 != nil:
+		errs["from"] = "Enter a real date, for example 2026-10-01."
+	case err2 != nil:
+		errs["to"] = "Enter a real date, for example 2026-10-31."
+	case to.After(today):
+		errs["to"] = "The period can't end in the future."
+	case from.After(to):
+		errs["from"] = "The start must be on or before the end."
+	case to.Sub(from) > 731*24*time.Hour:
+		errs["from"] = "Choose a period of two years or less."
+	}
+	return Period{From: from, To: to}, errs
+}
+
+// Report is the measures page: the team's measures for a period, and
+// each measure month by month.
+type Report struct {
+	// Period is the period measured: the one chosen, or the default when
+	// the chosen one was refused (Errors says why, per field).
+	Period   Period
+	Errors   map[string]string
+	Measures []Measure
+	Trend    []TrendMonth
+}
+
+// TrendMonth is the measures of one month (this month so far).
+type TrendMonth struct {
+	Month    time.Time
+	Measures []Measure
+}
+
+// TrendMonths is how many months the trend shows, this one last.
+const TrendMonths = 6
+
+// Measures computes the team's measures for the chosen period, by the
+// tenant's cadence, and their monthly trend. The trend reads the tenant's
+// patients several times over (seconds at 100,000) and changes slowly, so
+// this process keeps it ten minutes per tenant, day and cadence: a cache
+// of a read, which no change writes to.
+func (s *Service) Measures(ctx context.Context, a tenants.Actor, f PeriodForm) (Report, error) {
+	today := a.Today()
+	rep := Report{}
+	if rep.Period, rep.Errors = f.Validate(today); len(rep.Errors) > 0 {
+		rep.Period = lastDays(today)
+	}
+	cadence := cadenceOf(a.Settings)
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
+		rep.Measures, err = Measures(ctx, tx, a.TenantID, rep.Period, cadence)
+		return err
+	})
+	if err != nil {
+		return rep, err
+	}
+	key := a.TenantID + "/" + today.Format(calendar.DateLayout) + "/" + fmt.Sprint(cadence["high"], cadence["moderate"], cadence["low"])
+	trend, err := s.trends.Get(ctx, key, a.At, func(ctx context.Context) (Computed[[]TrendMonth], error) {
+		months, err := s.trend(ctx, a.TenantID, today, cadence)
+		return Computed[[]TrendMonth]{Value: months, At: a.At}, err
+	})
+	rep.Trend = trend.Value
+	return rep, err
+}
+
+// trend computes every measure for each of the last TrendMonths months.
+func (s *Service) trend(ctx context.Context, tenantID string, today time.Time, cadence map[string]int) ([]TrendMonth, error) {
+	var out []TrendMonth
+	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) error {
+		for i := TrendMonths - 1; i >= 0; i-- {
+			from := first.AddDate(0, -i, 0)
+			to := from.AddDate(0, 1, -1)
+			if to.After(today) {
+				to = today
+			}
+			ms, err := Measures(ctx, tx, tenantID, Period{From: from, To: to}, cadence)
+			if err != nil {
+				return err
+			}
+			out = append(out, TrendMonth{Month: from, Measures: ms})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// cadenceOf is the tenant's contact cadence in days by risk tier.
+func cadenceOf(s tenants.Settings) map[string]int {
+	return map[string]int{"high": s.CadenceHighDays, "moderate": s.CadenceModerateDays, "low": s.CadenceLowDays}
 }

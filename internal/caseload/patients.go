@@ -11,48 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Filter narrows the patient list behind the dashboard. Filters are
-// combined; the zero Filter is every open patient of the team by name.
-type Filter struct {
-	// Coordinator is whose patients: nil for the whole team, "" for the
-	// unassigned ones.
-	Coordinator *string
-	Flag        Flag
-	Tier        patients.RiskTier
-	Status      patients.Status
-	Sort        Sort
-	// After is the last patient of the previous page; "" starts at the top.
-	After string
-	// Limit is the page size; 0 lists every match (exports, reassignment).
-	Limit int
-}
-
-// Sort orders the patient list.
-type Sort string
-
-// Sort orders: by name, most at risk first, longest without contact first.
-const (
-	ByName    Sort = "name"
-	ByRisk    Sort = "risk"
-	ByContact Sort = "contact"
-)
-
-// Sorts lists the orders with their labels, for the page.
-var Sorts = []struct {
-	Sort  Sort
-	Label string
-}{{ByName, "Name"}, {ByRisk, "Risk tier"}, {ByContact, "Longest without contact"}}
-
-// Valid reports whether s is one of Sorts.
-func (s Sort) Valid() bool {
-	for _, o := range Sorts {
-		if o.Sort == s {
-			return true
-		}
-	}
-	return false
-}
-
 // sortKeys are the keyset columns of each order, the patient id last so
 // that every key is unique.
 var sortKeys = map[Sort]string{
@@ -89,6 +47,14 @@ type PatientRow struct {
 	ReassessOverdue, AwaitingApproval bool
 	Unreachable                       bool
 	OpenReferral                      bool
+}
+
+// Assigned names the patient's coordinator, or says nobody is.
+func (p PatientRow) Assigned() string {
+	if p.CoordinatorName == "" {
+		return "Not assigned"
+	}
+	return p.CoordinatorName
 }
 
 // Has reports whether the patient carries flag f.

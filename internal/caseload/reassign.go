@@ -2,33 +2,68 @@ package caseload
 
 import (
 	"context"
-	"errors"
+	"net/url"
 	"strings"
 	"unicode/utf8"
 
+	"carecoord/internal/audit"
+	"carecoord/internal/auth"
 	"carecoord/internal/db"
+	"carecoord/internal/fail"
+	"carecoord/internal/patients"
 	"carecoord/internal/tasks"
+	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// Move is a validated reassignment: patients from one coordinator ("" for
+// ReassignForm is a reassignment as posted from a patient list: the
+// ticked patients, or all those matching the list's filters, from the
+// list's coordinator to another, with the supervisor's reason.
+type ReassignForm struct {
+	// Filter is the list's; its Coordinator is whose patients move.
+	Filter     Filter
+	To, Reason string
+	All        bool
+	PatientIDs []string
+}
+
+// ParseReassign reads a posted reassignment; an id that is not one is not
+// found.
+func ParseReassign(v url.Values) (ReassignForm, error) {
+	f, err := ParseFilter(v)
+	if err != nil {
+		return ReassignForm{}, err
+	}
+	form := ReassignForm{Filter: f, To: v.Get("to"), Reason: v.Get("reason"), All: v.Get("all") == "yes"}
+	for _, id := range v["patient_id"] {
+		if !db.ValidUUID(id) {
+			return form, db.ErrNotFound
+		}
+		form.PatientIDs = append(form.PatientIDs, id)
+	}
+	return form, nil
+}
+
+// Move is a reassignment: patients from one coordinator ("" for
 // unassigned patients) to another, with the supervisor's reason.
 type Move struct {
 	From, To   string
 	PatientIDs []string
 	Reason     string
-	// ToName and FromName word the timeline line.
-	ToName, FromName string
 }
 
-// Errors a supervisor can be told about.
+// Failures a supervisor can be told about.
 var (
-	// ErrSameCoordinator means the patients would move to whom they have.
-	ErrSameCoordinator = errors.New("caseload: patients already belong to that coordinator")
-	// ErrNothingChosen means no patient was selected.
-	ErrNothingChosen = errors.New("caseload: no patients chosen")
+	// ErrNotSupervisor: only supervisors move patients between caseloads.
+	ErrNotSupervisor = fail.Forbidden("Only supervisors move patients between coordinators.")
+	// ErrWholeTeam: the whole team's list mixes coordinators, so there is
+	// no one to move its patients from.
+	ErrWholeTeam = fail.Invalid(nil, "Open one coordinator's list to move their patients.")
 )
+
+// refused heads a reassignment form that comes back with its problems.
+const refused = "Nobody was moved. Check the form below."
 
 // reasonMax is the longest reason kept.
 const reasonMax = 500
@@ -63,60 +98,112 @@ type Moved struct {
 	PatientIDs []string
 	Skipped    int
 	Tasks      int
+	// ToName names the coordinator who took the patients over.
+	ToName string
 }
 
-// Reassign moves the patients still assigned to m.From over to m.To, and
-// their open tasks that m.From held with them. Only the assignment column
-// and the version change on each patient, under the row lock of the update:
-// an edit of the chart that raced with it either committed first (and is
-// kept, since nothing else is written) or finds the version moved and is
-// refused with the person's input kept. Each move goes on the patient's
-// timeline and each handed-over task into its history.
-func Reassign(ctx context.Context, q db.DBTX, tenantID, actorID string, m Move) (Moved, error) {
-	if m.From == m.To {
-		return Moved{}, ErrSameCoordinator
+// Reassign moves the chosen patients (or, with All, every patient the
+// list's filters match now) from the list's coordinator to f.To: the
+// patients still assigned to that coordinator change hands
+// (patients.Reassign), with a line on each timeline; the open tasks the
+// old coordinator held on them go along (tasks.MoveOpen); each move is
+// audited per patient; and the stored dashboard is marked stale, so the
+// supervisor's next look shows the move.
+func (s *Service) Reassign(ctx context.Context, a tenants.Actor, f ReassignForm) (Moved, error) {
+	if !a.Can(auth.Role.ReviewsCaseloads) {
+		return Moved{}, ErrNotSupervisor
 	}
-	if len(m.PatientIDs) == 0 {
-		return Moved{}, ErrNothingChosen
+	if f.Filter.Coordinator == nil {
+		return Moved{}, ErrWholeTeam
 	}
+	m := Move{From: *f.Filter.Coordinator, To: f.To, PatientIDs: f.PatientIDs, Reason: f.Reason}
 	var out Moved
-	rows, _ := q.Query(ctx, `
-		update patients set assigned_coordinator_id = $3::uuid, version = version + 1, updated_at = now()
-		 where tenant_id = $1 and id = any($2::uuid[])
-		   and assigned_coordinator_id is not distinct from nullif($4, '')::uuid
-		   and status in ('referred', 'active', 'on_hold')
-		returning id::text`, tenantID, m.PatientIDs, m.To, m.From)
-	var id string
-	if _, err := pgx.ForEachRow(rows, []any{&id}, func() error { out.PatientIDs = append(out.PatientIDs, id); return nil }); err != nil {
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		people, err := tenants.Coordinators(ctx, tx, a.TenantID)
+		if err != nil {
+			return err
+		}
+		if f.All {
+			if m.PatientIDs, err = matching(ctx, tx, a, f.Filter); err != nil {
+				return err
+			}
+		}
+		if errs := ValidateMove(m, assignable(people)); len(errs) > 0 {
+			return fail.Invalid(errs, refused)
+		}
+		if out, err = move(ctx, tx, a, m); err != nil {
+			return err
+		}
+		err = a.AuditPatients(ctx, tx, audit.Event{Action: "patient.reassigned",
+			Detail: map[string]any{"from": m.From, "to": m.To, "tasks": out.Tasks}}, out.PatientIDs)
+		if err != nil {
+			return err
+		}
+		return MarkStale(ctx, tx, a.TenantID)
+	})
+	return out, err
+}
+
+// matching lists the ids of every patient f matches now, on all pages.
+func matching(ctx context.Context, q db.DBTX, a tenants.Actor, f Filter) ([]string, error) {
+	f.After, f.Limit = "", 0
+	found, err := Patients(ctx, q, a.TenantID, RulesAt(a.Settings, a.At), f)
+	ids := make([]string, len(found.Rows))
+	for i, p := range found.Rows {
+		ids[i] = p.ID
+	}
+	return ids, err
+}
+
+// move hands the patients over with their open tasks, worded on the
+// timeline with both coordinators' names.
+func move(ctx context.Context, q db.DBTX, a tenants.Actor, m Move) (Moved, error) {
+	var out Moved
+	var err error
+	if out.ToName, err = memberName(ctx, q, a.TenantID, m.To); err != nil {
 		return out, err
 	}
-	out.Skipped = len(m.PatientIDs) - len(out.PatientIDs)
-	if len(out.PatientIDs) == 0 {
-		return out, nil
-	}
-	summary := "Reassigned to " + m.ToName
-	if m.FromName != "" {
-		summary = "Reassigned from " + m.FromName + " to " + m.ToName
+	summary := "Reassigned to " + out.ToName
+	if m.From != "" {
+		fromName, err := memberName(ctx, q, a.TenantID, m.From)
+		if err != nil {
+			return out, err
+		}
+		summary = "Reassigned from " + fromName + " to " + out.ToName
 	}
 	summary += ": " + m.Reason
 	if utf8.RuneCountInString(summary) > 500 {
 		summary = string([]rune(summary)[:499]) + "…"
 	}
-	_, err := q.Exec(ctx, `
-		insert into patient_events (tenant_id, patient_id, actor_id, kind, summary)
-		select $1, p, $3, 'assignment', $4 from unnest($2::uuid[]) as p`, tenantID, out.PatientIDs, actorID, summary)
-	if err != nil {
+	if out.PatientIDs, err = patients.Reassign(ctx, q, a, m.PatientIDs, m.From, m.To, summary); err != nil {
 		return out, err
 	}
-	out.Tasks, err = handOverTasks(ctx, q, tenantID, actorID, m, out.PatientIDs)
+	out.Skipped = len(m.PatientIDs) - len(out.PatientIDs)
+	if len(out.PatientIDs) == 0 || m.From == "" {
+		return out, nil
+	}
+	// The tasks the old coordinator held go with the patients; tasks
+	// others hold stay with them.
+	out.Tasks, err = tasks.MoveOpen(ctx, q, a.TenantID, a.UserID, out.PatientIDs, m.From, m.To, "Patient reassigned: "+m.Reason)
 	return out, err
 }
 
-// handOverTasks gives the new coordinator the moved patients' open tasks
-// that the old one held; tasks others hold stay with them.
-func handOverTasks(ctx context.Context, q db.DBTX, tenantID, actorID string, m Move, moved []string) (int, error) {
-	if m.From == "" {
-		return 0, nil
+// assignable is the set of ids of people.
+func assignable(people []tenants.Person) map[string]bool {
+	ids := make(map[string]bool, len(people))
+	for _, p := range people {
+		ids[p.ID] = true
 	}
-	return tasks.MoveOpen(ctx, q, tenantID, actorID, moved, m.From, m.To, "Patient reassigned: "+m.Reason)
+	return ids
+}
+
+// memberName names a member of the tenant, former members included.
+// Users are global, so the membership is what keeps another
+// organisation's people out: anyone else is not found.
+func memberName(ctx context.Context, q db.DBTX, tenantID, id string) (string, error) {
+	var name string
+	err := q.QueryRow(ctx, `
+		select u.name from users u join memberships m on m.user_id = u.id
+		 where m.tenant_id = $1 and u.id = $2`, tenantID, id).Scan(&name)
+	return name, db.NotFound(err)
 }

@@ -7,23 +7,13 @@ import (
 	"time"
 )
 
-// Snapshot is what the supervisor's dashboard shows.
-type Snapshot struct {
-	Rows  []Row
-	Total Row
-	// Weeks are the team's successful contacts in each of the last twelve
-	// weeks.
-	Weeks []WeekCount
-}
-
-// Snapshots keeps each tenant's latest copy of something costly to
-// compute, such as the dashboard, for a short while. Counting the flags of
-// a large organisation reads every open patient (a few hundred
-// milliseconds at 100,000), while supervisors open the dashboard often:
+// Snapshots keeps, in this process, each tenant's latest copy of a read
+// that is costly and changes slowly, such as the measures' monthly trend,
+// for a short while. It is a cache of reads, never written by a change:
 // within Fresh a copy is served as it is; after that it is still served,
 // marked with its time, while one refresh runs in the background, up to
-// Stale, after which a request waits for a new one. Changes a supervisor
-// makes from the dashboard call Forget, so their own next look is current.
+// Stale, after which a request waits for a new one. Forget drops a
+// tenant's copies at once.
 type Snapshots[T any] struct {
 	Fresh, Stale time.Duration
 	mu           sync.Mutex

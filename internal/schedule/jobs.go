@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"carecoord/internal/caseload"
 	"carecoord/internal/referrals"
 	"carecoord/internal/tenants"
 
@@ -18,10 +19,18 @@ func Jobs() []Job {
 		// authorisations about to end: due on a day, so a few minutes'
 		// delay after midnight is harmless.
 		{Name: "referrals.raise_due", Every: 5 * time.Minute, Run: raiseReferralTasks},
+		// The supervisors' dashboard, counted and stored for every page
+		// and replica to read; after raise_due, so it counts what that
+		// raised.
+		{Name: "caseload.snapshot", Every: time.Minute, Run: refreshCaseload},
 	}
 }
 
 func raiseReferralTasks(ctx context.Context, tx pgx.Tx, a tenants.Actor) error {
 	_, err := referrals.RaiseDue(ctx, tx, a.TenantID, a.Today(), a.Settings.AuthorizationWarningDays)
 	return err
+}
+
+func refreshCaseload(ctx context.Context, tx pgx.Tx, a tenants.Actor) error {
+	return caseload.RefreshSnapshot(ctx, tx, a)
 }

@@ -26,9 +26,6 @@ func (s *Server) planSaved(w http.ResponseWriter, r *http.Request, p planReq, er
 	if err != nil {
 		return s.planFailed(w, r, err, p.href, func(e *fail.Error) (templ.Component, error) { return s.planAgain(r, p, open, e) })
 	}
-	// Submitting, approving or returning changes the dashboard's count of
-	// plans awaiting approval.
-	s.dashboards.Forget(p.tenantID)
 	if r.PostForm.Get("return_to") == "approvals" {
 		return s.redirectWith(w, r, tenantPath(r, "/approvals"), flash)
 	}

@@ -1,87 +1,51 @@
 package server
 
 import (
-	"context"
 	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strconv"
-	"time"
 
 	"carecoord/internal/audit"
 	"carecoord/internal/calendar"
 	"carecoord/internal/caseload"
-	"carecoord/internal/db"
+	"carecoord/internal/fail"
 	"carecoord/internal/patients"
-	"carecoord/internal/referrals"
+	"carecoord/internal/tenants"
 	"carecoord/web"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/a-h/templ"
 )
 
 // The supervisor's caseload review (issue 8): the dashboard of every
 // coordinator's counts, the patient lists behind them, reassignment, the
-// team's measures and CSV exports. The counts and the lists come from the
-// same conditions in internal/caseload, so a number and its list agree.
+// team's measures and CSV exports. internal/caseload reads and moves;
+// this file turns what it returns into pages.
 
-// caseloadRules are the tenant's rules as of this request.
-func (s *Server) caseloadRules(r *http.Request) caseload.Rules {
-	m, _ := currentMembership(r)
-	return caseload.RulesAt(m.Settings, s.now())
-}
-
-// caseloadDashboard is the table of coordinators.
+// caseloadDashboard is the table of coordinators, as the scheduler last
+// counted it.
 func (s *Server) caseloadDashboard(w http.ResponseWriter, r *http.Request) error {
-	snap, err := s.dashboardRows(r)
+	a := s.actor(r)
+	snap, err := s.caseload.Dashboard(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	rows, total := snap.Value.Rows, snap.Value.Total
 	v := web.CaseloadView{
-		Shell: s.shell(r), Today: s.now().Format("Monday 2 January 2006"), AsOf: snap.At.Local().Format("15:04"),
+		Shell: s.shell(r), Today: a.At.Format(calendar.LongWeekday), AsOf: snap.At.In(a.At.Location()).Format(calendar.TimeOfDay),
 		CSVHref: tenantPath(r, "/caseload.csv"), MeasuresHref: tenantPath(r, "/caseload/measures"),
 	}
 	for _, f := range caseload.Flags {
-		v.Columns = append(v.Columns, web.CaseloadColumn{Key: string(f.Flag), Label: f.Label, Short: f.Short, Definition: f.Definition})
+		v.Columns = append(v.Columns, web.CaseloadColumn{Key: string(f.Value), Label: f.Label, Short: f.Value.Short(), Definition: f.Value.Definition()})
 	}
-	for _, row := range rows {
+	for _, row := range snap.Rows {
 		v.Rows = append(v.Rows, caseloadRowView(r, row, coordinatorParam(row)))
 		if !row.Active && row.CoordinatorID != "" {
 			v.NeedsReassigning = append(v.NeedsReassigning, row.Name)
 		}
 	}
-	v.Total = caseloadRowView(r, total, "")
-	v.ByCoordinator, v.Contacts = caseloadChart(v.Rows), contactsChart(snap.Value.Weeks)
+	v.Total = caseloadRowView(r, snap.Total, "")
+	v.ByCoordinator, v.Contacts = caseloadChart(v.Rows), contactsChart(snap.Weeks)
 	return render(w, r, http.StatusOK, web.CaseloadPage(v))
-}
-
-// dashboardRows is the tenant's dashboard from its snapshot (see
-// caseload.Snapshots): at most a minute old, or computed now.
-func (s *Server) dashboardRows(r *http.Request) (caseload.Computed[caseload.Snapshot], error) {
-	m, _ := currentMembership(r)
-	tenantID, settings := m.Tenant.ID, m.Settings
-	return s.dashboards.Get(r.Context(), tenantID, s.now(), func(ctx context.Context) (caseload.Computed[caseload.Snapshot], error) {
-		var snap caseload.Snapshot
-		at := s.now()
-		err := db.InTenant(ctx, s.pool, tenantID, func(tx pgx.Tx) (err error) {
-			// The overdue tasks counted include those time has made due
-			// (see referrals.RaiseDue).
-			if _, err := referrals.RaiseDue(ctx, tx, tenantID, dateOnly(at), settings.AuthorizationWarningDays); err != nil {
-				return err
-			}
-			snap.Rows, snap.Total, err = caseload.Dashboard(ctx, tx, tenantID, caseload.RulesAt(settings, at))
-			if err != nil {
-				return err
-			}
-			snap.Weeks, err = caseload.SuccessfulContactsByWeek(ctx, tx, tenantID, dateOnly(at), 12)
-			return err
-		})
-		if err != nil {
-			s.log.ErrorContext(ctx, "caseload dashboard", "err", err)
-		}
-		return caseload.Computed[caseload.Snapshot]{Value: snap, At: at}, err
-	})
 }
 
 // coordinatorParam names a dashboard row in links: the coordinator's id,
@@ -116,8 +80,8 @@ func caseloadRowView(r *http.Request, row caseload.Row, coordinator string) web.
 		out.Note = "No longer active: reassign"
 	}
 	for _, f := range caseload.Flags {
-		cell := web.CaseloadCell{N: row.Counts[f.Flag], Href: href("flag", string(f.Flag))}
-		if f.Flag == caseload.FlagOpenReferral && row.OldestReferralDays >= 0 {
+		cell := web.CaseloadCell{N: row.Counts[f.Value], Href: href("flag", string(f.Value))}
+		if f.Value == caseload.FlagOpenReferral && row.OldestReferralDays >= 0 {
 			cell.Sub = "oldest " + strconv.Itoa(row.OldestReferralDays) + "\u00a0d"
 		}
 		out.Cells = append(out.Cells, cell)
@@ -127,49 +91,34 @@ func caseloadRowView(r *http.Request, row caseload.Row, coordinator string) web.
 
 // caseloadCSV downloads the dashboard table.
 func (s *Server) caseloadCSV(w http.ResponseWriter, r *http.Request) error {
-	snap, err := s.dashboardRows(r)
+	a := s.actor(r)
+	records, err := s.caseload.ExportDashboard(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	rows, total := snap.Value.Rows, snap.Value.Total
-	header := []string{"Coordinator", "Still active", "High risk", "Moderate risk", "Low risk", "Active patients", "Referred"}
-	for _, f := range caseload.Flags {
-		header = append(header, f.Label)
-	}
-	header = append(header, "Oldest open referral (days)")
-	records := [][]string{header}
-	for _, row := range append(rows, total) {
-		rec := []string{row.Name, yesNo(row.Active), strconv.Itoa(row.High), strconv.Itoa(row.Moderate), strconv.Itoa(row.Low),
-			strconv.Itoa(row.Caseload()), strconv.Itoa(row.Referred)}
-		for _, f := range caseload.Flags {
-			rec = append(rec, strconv.Itoa(row.Counts[f.Flag]))
-		}
-		oldest := ""
-		if row.OldestReferralDays >= 0 {
-			oldest = strconv.Itoa(row.OldestReferralDays)
-		}
-		records = append(records, append(rec, oldest))
-	}
-	return s.writeCSV(w, r, "caseload", records, audited{action: "caseload.exported", entityType: "tenant"})
+	return writeCSV(w, r, a, "caseload", records)
 }
 
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
-}
-
-// writeCSV sends records as a download, every cell made safe for
-// spreadsheets, after recording the export in the audit log.
-func (s *Server) writeCSV(w http.ResponseWriter, r *http.Request, name string, records [][]string, a audited) error {
-	m, _ := currentMembership(r)
-	a.entityID = m.Tenant.ID
-	if err := s.inTenant(r, func(tx pgx.Tx) error { return s.audit(r, tx, a) }); err != nil {
+// caseloadPatientsCSV downloads every patient matching the filters.
+func (s *Server) caseloadPatientsCSV(w http.ResponseWriter, r *http.Request) error {
+	f, err := caseload.ParseFilter(r.URL.Query())
+	if err != nil {
 		return err
 	}
+	a := s.actor(r)
+	records, err := s.caseload.ExportPatients(r.Context(), a, f)
+	if err != nil {
+		return err
+	}
+	return writeCSV(w, r, a, "patients", records)
+}
+
+// writeCSV sends records as a download named after the tenant and the
+// day, every cell made safe for spreadsheets.
+func writeCSV(w http.ResponseWriter, r *http.Request, a tenants.Actor, name string, records [][]string) error {
+	m, _ := currentMembership(r)
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+"-"+m.Tenant.Slug+"-"+s.now().Format("2006-01-02")+`.csv"`)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+"-"+m.Tenant.Slug+"-"+a.At.Format(calendar.DateLayout)+`.csv"`)
 	cw := csv.NewWriter(w)
 	for _, rec := range records {
 		safe := make([]string, len(rec))
@@ -184,67 +133,9 @@ func (s *Server) writeCSV(w http.ResponseWriter, r *http.Request, name string, r
 	return nil
 }
 
-// caseloadFilter reads the patient list's filters from a query or form.
-type caseloadFilter struct {
-	caseload.Filter
-	// param is the coordinator as in the URL: an id, "none" or "".
-	param string
-}
-
-func parseCaseloadFilter(v url.Values) (caseloadFilter, error) {
-	f := caseloadFilter{param: v.Get("coordinator")}
-	switch f.param {
-	case "":
-	case "none":
-		none := ""
-		f.Coordinator = &none
-	default:
-		if !validUUID(f.param) {
-			return f, errNotFound
-		}
-		id := f.param
-		f.Coordinator = &id
-	}
-	f.Flag = caseload.Flag(v.Get("flag"))
-	if f.Flag != "" && !f.Flag.Valid() {
-		f.Flag = ""
-	}
-	f.Tier = patients.RiskTier(v.Get("tier"))
-	if f.Tier != "" && f.Tier.Label() == string(f.Tier) {
-		f.Tier = ""
-	}
-	f.Status = patients.Status(v.Get("status"))
-	if f.Status != "" && f.Status.Label() == string(f.Status) {
-		f.Status = ""
-	}
-	f.Sort = caseload.Sort(v.Get("sort"))
-	if !f.Sort.Valid() {
-		f.Sort = caseload.ByName
-	}
-	if after := v.Get("after"); validUUID(after) {
-		f.After = after
-	}
-	return f, nil
-}
-
-// values is the filter as URL parameters, without the page cursor.
-func (f caseloadFilter) values() url.Values {
-	v := url.Values{}
-	for k, val := range map[string]string{"coordinator": f.param, "flag": string(f.Flag), "tier": string(f.Tier),
-		"status": string(f.Status), "sort": string(f.Sort)} {
-		if val != "" {
-			v.Set(k, val)
-		}
-	}
-	return v
-}
-
-// caseloadPageSize is how many patients a page of the list shows.
-const caseloadPageSize = 50
-
 // caseloadPatients is the list behind a number.
 func (s *Server) caseloadPatients(w http.ResponseWriter, r *http.Request) error {
-	f, err := parseCaseloadFilter(r.URL.Query())
+	f, err := caseload.ParseFilter(r.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -256,114 +147,69 @@ func (s *Server) caseloadPatients(w http.ResponseWriter, r *http.Request) error 
 }
 
 // caseloadPatientsView reads one page of the list and what the page's
-// forms offer; checked keeps the boxes a failed reassignment had ticked.
-func (s *Server) caseloadPatientsView(r *http.Request, f caseloadFilter, form web.ReassignForm, checked map[string]bool) (web.CaseloadPatientsView, error) {
-	m, _ := currentMembership(r)
-	rules := s.caseloadRules(r)
-	base := tenantPath(r, "/caseload/patients")
+// forms offer; checked keeps the boxes a refused reassignment had ticked.
+func (s *Server) caseloadPatientsView(r *http.Request, f caseload.Filter, form web.ReassignForm, checked map[string]bool) (web.CaseloadPatientsView, error) {
+	list, err := s.caseload.PatientList(r.Context(), s.actor(r), f)
+	if err != nil {
+		return web.CaseloadPatientsView{}, err
+	}
+	base, values := tenantPath(r, "/caseload/patients"), f.Values()
 	v := web.CaseloadPatientsView{
 		Shell: s.shell(r), Back: tenantPath(r, "/caseload"), FilterAction: base,
-		Coordinator: f.param, Flag: string(f.Flag), Tier: string(f.Tier), Sort: string(f.Sort),
-		CSVHref: tenantPath(r, "/caseload/patients.csv") + query(f.values()), ShowCoordinator: f.Coordinator == nil,
+		Coordinator: f.CoordinatorParam(), Flag: string(f.Flag), Tier: string(f.Tier), Sort: string(f.Sort),
+		CSVHref: tenantPath(r, "/caseload/patients.csv") + query(values), ShowCoordinator: f.Coordinator == nil,
+		FlagDefinition: f.Flag.Definition(),
 	}
-	err := s.inTenant(r, func(tx pgx.Tx) error {
-		page := f.Filter
-		page.Limit = caseloadPageSize
-		found, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, rules, page)
-		if err != nil {
-			return err
-		}
-		list, next := found.Rows, found.Next
-		if err := s.caseloadChoices(r, tx, f, &v, &form); err != nil {
-			return err
-		}
-		for _, p := range list {
-			v.Rows = append(v.Rows, caseloadPatientRow(r, p, checked[p.ID]))
-		}
-		if next != "" {
-			q := f.values()
-			q.Set("after", next)
-			v.NextHref = base + query(q)
-		}
-		if f.After != "" {
-			v.FirstHref = base + query(f.values())
-		}
-		form.Matching = found.Matching
-		return s.audit(r, tx, audited{action: "caseload.patients_listed", entityType: "tenant", entityID: m.Tenant.ID,
-			detail: map[string]any{"coordinator": f.param, "flag": string(f.Flag), "shown": len(list)}})
-	})
-	form.Action, form.Hidden = tenantPath(r, "/caseload/reassign"), map[string]string{}
-	for k, val := range f.values() {
+	caseloadChoices(&v, &form, list)
+	for _, p := range list.Rows {
+		v.Rows = append(v.Rows, caseloadPatientRow(r, p, checked[p.ID]))
+	}
+	if list.Next != "" {
+		next := f.Values()
+		next.Set("after", list.Next)
+		v.NextHref = base + query(next)
+	}
+	if f.After != "" {
+		v.FirstHref = base + query(values)
+	}
+	form.Matching, form.Action, form.Hidden = list.Matching, tenantPath(r, "/caseload/reassign"), map[string]string{}
+	for k, val := range values {
 		form.Hidden[k] = val[0]
 	}
-	v.Reassign = form
-	v.Title = caseloadTitle(v, f)
-	if info, ok := flagInfo(f.Flag); ok {
-		v.FlagDefinition = info.Definition
-	}
-	return v, err
-}
-
-func flagInfo(f caseload.Flag) (caseload.FlagInfo, bool) {
-	for _, i := range caseload.Flags {
-		if i.Flag == f {
-			return i, true
-		}
-	}
-	return caseload.FlagInfo{}, false
+	v.Reassign, v.Title = form, caseloadTitle(v, f)
+	return v, nil
 }
 
 // caseloadChoices fills the filters' choices and the people patients may
 // move to.
-func (s *Server) caseloadChoices(r *http.Request, tx pgx.Tx, f caseloadFilter, v *web.CaseloadPatientsView, form *web.ReassignForm) error {
-	people, err := s.coordinatorOptions(r, tx)
-	if err != nil {
-		return err
+func caseloadChoices(v *web.CaseloadPatientsView, form *web.ReassignForm, list caseload.PatientList) {
+	for _, p := range list.Assignable {
+		form.Options = append(form.Options, web.SelectOption{Value: p.ID, Label: p.Name + " (" + p.Role.Label() + ")"})
 	}
-	v.Coordinators = append([]web.SelectOption{{Value: "", Label: "Whole team"}, {Value: "none", Label: "Not assigned"}}, people...)
-	if f.Coordinator != nil && *f.Coordinator != "" && !idsOf(people)[*f.Coordinator] {
-		// A former colleague is not offered as a destination but must stay
-		// selectable as the list being shown.
-		name, err := userName(r, tx, *f.Coordinator)
-		if err != nil {
-			return err
-		}
-		v.Coordinators = append(v.Coordinators, web.SelectOption{Value: *f.Coordinator, Label: name + " (no longer active)"})
+	v.Coordinators = append([]web.SelectOption{{Value: "", Label: "Whole team"}, {Value: "none", Label: "Not assigned"}}, form.Options...)
+	if list.Former != "" {
+		v.Coordinators = append(v.Coordinators, web.SelectOption{Value: v.Coordinator, Label: list.Former + " (no longer active)"})
 	}
-	form.Options = people
 	for _, fl := range caseload.Flags {
-		v.Flags = append(v.Flags, web.SelectOption{Value: string(fl.Flag), Label: fl.Label})
+		v.Flags = append(v.Flags, web.SelectOption{Value: string(fl.Value), Label: fl.Label})
 	}
 	for _, t := range patients.RiskTiers.Values() {
 		v.Tiers = append(v.Tiers, web.SelectOption{Value: string(t), Label: t.Label()})
 	}
 	for _, o := range caseload.Sorts {
-		v.Sorts = append(v.Sorts, web.SelectOption{Value: string(o.Sort), Label: o.Label})
+		v.Sorts = append(v.Sorts, web.SelectOption{Value: string(o.Value), Label: o.Label})
 	}
-	return nil
 }
 
-// userName names a member of the request's tenant, former members
-// included. Users are global, so the membership is what keeps another
-// organisation's people out: anyone else is not found.
-func userName(r *http.Request, tx pgx.Tx, id string) (string, error) {
-	m, _ := currentMembership(r)
-	var name string
-	err := tx.QueryRow(r.Context(), `
-		select u.name from users u join memberships m on m.user_id = u.id
-		 where m.tenant_id = $1 and u.id = $2`, m.Tenant.ID, id).Scan(&name)
-	return name, db.NotFound(err)
-}
-
-func caseloadTitle(v web.CaseloadPatientsView, f caseloadFilter) string {
+func caseloadTitle(v web.CaseloadPatientsView, f caseload.Filter) string {
 	who := "Whole team"
 	for _, o := range v.Coordinators {
-		if o.Value == f.param {
+		if o.Value == v.Coordinator {
 			who = o.Label
 		}
 	}
-	if info, ok := flagInfo(f.Flag); ok {
-		return who + ": " + info.Label
+	if f.Flag != "" {
+		return who + ": " + f.Flag.Label()
 	}
 	return who + ": open patients"
 }
@@ -375,174 +221,63 @@ var flagTone = map[caseload.Flag]string{
 }
 
 func caseloadPatientRow(r *http.Request, p caseload.PatientRow, checked bool) web.CaseloadPatientRow {
-	row := web.CaseloadPatientRow{ID: p.ID, Name: p.Name, Href: patientPath(r, p.ID), Coordinator: orText(p.CoordinatorName, "Not assigned"),
+	row := web.CaseloadPatientRow{ID: p.ID, Name: p.Name, Href: patientPath(r, p.ID), Coordinator: p.Assigned(),
 		Status: web.ChartBadge{Label: p.Status.Label(), Tone: statusTone[p.Status]},
 		Tier:   web.ChartBadge{Label: p.Tier.Label(), Tone: riskTone[p.Tier]}, LastReached: "Never", Checked: checked}
 	if p.LastReached != nil {
 		row.LastReached = longDate(p.LastReached.Local())
 	}
 	for _, f := range caseload.Flags {
-		if p.Has(f.Flag) {
+		if p.Has(f.Value) {
 			label := f.Label
-			if f.Flag == caseload.FlagOverdueTasks {
+			if f.Value == caseload.FlagOverdueTasks {
 				label = strconv.Itoa(p.OverdueTasks) + " overdue"
 			}
-			row.Flags = append(row.Flags, web.ChartBadge{Label: label, Tone: flagTone[f.Flag]})
+			row.Flags = append(row.Flags, web.ChartBadge{Label: label, Tone: flagTone[f.Value]})
 		}
 	}
 	return row
 }
 
-// caseloadPatientsCSV downloads every patient matching the filters.
-func (s *Server) caseloadPatientsCSV(w http.ResponseWriter, r *http.Request) error {
-	f, err := parseCaseloadFilter(r.URL.Query())
-	if err != nil {
-		return err
-	}
-	m, _ := currentMembership(r)
-	f.After = ""
-	var list []caseload.PatientRow
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		found, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, s.caseloadRules(r), f.Filter)
-		list = found.Rows
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	header := []string{"Patient", "Coordinator", "Status", "Risk", "Last reached", "Unsuccessful attempts"}
-	for _, fl := range caseload.Flags {
-		header = append(header, fl.Label)
-	}
-	records := [][]string{header}
-	for _, p := range list {
-		last := ""
-		if p.LastReached != nil {
-			last = p.LastReached.Local().Format("2006-01-02")
-		}
-		rec := []string{p.Name, orText(p.CoordinatorName, "Not assigned"), p.Status.Label(), p.Tier.Label(), last, strconv.Itoa(p.Attempts)}
-		for _, fl := range caseload.Flags {
-			cell := ""
-			if p.Has(fl.Flag) {
-				cell = "yes"
-			}
-			if fl.Flag == caseload.FlagOverdueTasks && p.OverdueTasks > 0 {
-				cell = strconv.Itoa(p.OverdueTasks)
-			}
-			rec = append(rec, cell)
-		}
-		records = append(records, rec)
-	}
-	return s.writeCSV(w, r, "patients", records, audited{action: "caseload.patients_exported", entityType: "tenant",
-		detail: map[string]any{"coordinator": f.param, "flag": string(f.Flag), "rows": len(list)}})
-}
-
-// reassignRequest is a reassignment form as posted.
-type reassignRequest struct {
-	filter  caseloadFilter
-	move    caseload.Move
-	all     bool
-	checked map[string]bool
-}
-
-func parseReassign(r *http.Request) (reassignRequest, error) {
-	if err := r.ParseForm(); err != nil {
-		return reassignRequest{}, formError(err)
-	}
-	f, err := parseCaseloadFilter(r.PostForm)
-	if err != nil {
-		return reassignRequest{}, err
-	}
-	if f.Coordinator == nil {
-		return reassignRequest{}, errBadRequest // the whole team's list offers no move: patients have different coordinators
-	}
-	req := reassignRequest{filter: f, all: r.PostForm.Get("all") == "yes", checked: map[string]bool{},
-		move: caseload.Move{From: *f.Coordinator, To: r.PostForm.Get("to"), Reason: r.PostForm.Get("reason")}}
-	for _, id := range r.PostForm["patient_id"] {
-		if !validUUID(id) {
-			return req, errNotFound
-		}
-		req.checked[id] = true
-		req.move.PatientIDs = append(req.move.PatientIDs, id)
-	}
-	return req, nil
-}
-
 // reassignPatients moves the ticked patients, or all matching the
 // filters, from the list's coordinator to another.
 func (s *Server) reassignPatients(w http.ResponseWriter, r *http.Request) error {
-	req, err := parseReassign(r)
+	in, err := parseReassign(r)
 	if err != nil {
 		return err
 	}
-	var moved caseload.Moved
-	var errs map[string]string
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		moved, errs, err = s.reassign(r, tx, &req)
-		return err
-	})
-	if err == errChartRedisplay {
-		form := web.ReassignForm{To: req.move.To, Reason: req.move.Reason, All: req.all, Errors: web.FieldErrors(errs),
-			Problem: "Nobody was moved. Check the form below."}
-		v, err := s.caseloadPatientsView(r, req.filter, form, req.checked)
-		if err != nil {
-			return err
-		}
-		return render(w, r, http.StatusUnprocessableEntity, web.CaseloadPatientsPage(v))
-	}
+	moved, err := s.caseload.Reassign(r.Context(), s.actor(r), in)
 	if err != nil {
-		return err
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) { return s.reassignProblem(r, in, e) })
 	}
-	m, _ := currentMembership(r)
-	s.dashboards.Forget(m.Tenant.ID)
-	s.flash(r, movedMessage(moved, req.move.ToName))
-	return redirect(w, r, tenantPath(r, "/caseload/patients")+query(req.filter.values()))
+	return s.redirectWith(w, r, tenantPath(r, "/caseload/patients")+query(in.Filter.Values()), movedMessage(moved))
 }
 
-// reassign validates the move in the tenant transaction (who may take
-// patients over, which patients "all matching" means now), names the two
-// coordinators for the timeline, moves the patients and audits each move.
-// Invalid input returns errChartRedisplay with the messages.
-func (s *Server) reassign(r *http.Request, tx pgx.Tx, req *reassignRequest) (caseload.Moved, map[string]string, error) {
-	m, _ := currentMembership(r)
-	u, _ := currentUser(r)
-	people, err := s.coordinatorOptions(r, tx)
-	if err != nil {
-		return caseload.Moved{}, nil, err
+func parseReassign(r *http.Request) (caseload.ReassignForm, error) {
+	if err := r.ParseForm(); err != nil {
+		return caseload.ReassignForm{}, formError(err)
 	}
-	if req.all {
-		every := req.filter.Filter
-		every.After = ""
-		found, err := caseload.Patients(r.Context(), tx, m.Tenant.ID, s.caseloadRules(r), every)
-		if err != nil {
-			return caseload.Moved{}, nil, err
-		}
-		req.move.PatientIDs = nil
-		for _, p := range found.Rows {
-			req.move.PatientIDs = append(req.move.PatientIDs, p.ID)
-		}
+	in, err := caseload.ParseReassign(r.PostForm)
+	if err == nil && in.Filter.Coordinator == nil {
+		return in, errBadRequest // the whole team's list offers no move: patients have different coordinators
 	}
-	if errs := caseload.ValidateMove(req.move, idsOf(people)); len(errs) > 0 {
-		return caseload.Moved{}, errs, errChartRedisplay
-	}
-	if req.move.ToName, err = userName(r, tx, req.move.To); err != nil {
-		return caseload.Moved{}, nil, err
-	}
-	if req.move.From != "" {
-		if req.move.FromName, err = userName(r, tx, req.move.From); err != nil {
-			return caseload.Moved{}, nil, err
-		}
-	}
-	moved, err := caseload.Reassign(r.Context(), tx, m.Tenant.ID, u.ID, req.move)
-	if err != nil {
-		return moved, nil, err
-	}
-	return moved, nil, audit.RecordForPatients(r.Context(), tx, s.auditEvent(r, audited{action: "patient.reassigned",
-		detail: map[string]any{"from": req.move.From, "to": req.move.To, "tasks": moved.Tasks}}), moved.PatientIDs)
+	return in, err
 }
 
-func movedMessage(m caseload.Moved, to string) string {
-	msg := plural(len(m.PatientIDs), "patient", "patients") + " moved to " + to
+// reassignProblem is the list again with a refused reassignment: what
+// was typed and ticked kept, each message beside its field.
+func (s *Server) reassignProblem(r *http.Request, in caseload.ReassignForm, e *fail.Error) (templ.Component, error) {
+	form := web.ReassignForm{To: in.To, Reason: in.Reason, All: in.All, Errors: web.FieldErrors(e.Fields), Problem: e.Message}
+	checked := map[string]bool{}
+	for _, id := range in.PatientIDs {
+		checked[id] = true
+	}
+	v, err := s.caseloadPatientsView(r, in.Filter, form, checked)
+	return web.CaseloadPatientsPage(v), err
+}
+
+func movedMessage(m caseload.Moved) string {
+	msg := plural(len(m.PatientIDs), "patient", "patients") + " moved to " + m.ToName
 	if m.Tasks > 0 {
 		msg += ", with " + plural(m.Tasks, "open task", "open tasks")
 	}
@@ -561,66 +296,27 @@ func plural(n int, one, many string) string {
 }
 
 // caseloadMeasures shows the team's measures for a period (the last 30
-// days unless chosen).
+// days unless chosen), each with its trend month by month.
 func (s *Server) caseloadMeasures(w http.ResponseWriter, r *http.Request) error {
-	m, _ := currentMembership(r)
-	day := dateOnly(s.now())
-	period := caseload.Period{From: day.AddDate(0, 0, -29), To: day}
+	a := s.actor(r)
+	f := caseload.ParsePeriod(r.URL.Query(), a.Today())
+	rep, err := s.caseload.Measures(r.Context(), a, f)
+	if err != nil {
+		return err
+	}
 	v := web.MeasuresView{Shell: s.shell(r), Action: tenantPath(r, "/caseload/measures"), Back: tenantPath(r, "/caseload"),
-		Errors: web.FieldErrors{}}
-	q := r.URL.Query()
-	v.From, v.To = orText(q.Get("from"), period.From.Format("2006-01-02")), orText(q.Get("to"), period.To.Format("2006-01-02"))
-	period, v.Errors = parsePeriod(v.From, v.To, day)
-	status := http.StatusOK
-	if len(v.Errors) > 0 {
-		status = http.StatusUnprocessableEntity
-		period = caseload.Period{From: day.AddDate(0, 0, -29), To: day}
-	}
-	cadence := map[string]int{"high": m.Settings.CadenceHighDays, "moderate": m.Settings.CadenceModerateDays, "low": m.Settings.CadenceLowDays}
-	var ms []caseload.Measure
-	err := s.inTenant(r, func(tx pgx.Tx) (err error) {
-		ms, err = caseload.Measures(r.Context(), tx, m.Tenant.ID, period, cadence)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	trend, err := s.measureTrend(r, day, cadence)
-	if err != nil {
-		return err
-	}
-	for _, x := range ms {
+		From: f.From, To: f.To, Errors: web.FieldErrors(rep.Errors)}
+	trend := trendCharts(rep.Trend)
+	for _, x := range rep.Measures {
 		mv := measureView(x)
 		mv.Trend = trend[x.Key]
 		v.Measures = append(v.Measures, mv)
 	}
-	return render(w, r, status, web.MeasuresPage(v))
-}
-
-// parsePeriod checks a chosen period: real dates, in order, not in the
-// future, at most two years long.
-func parsePeriod(from, to string, today time.Time) (caseload.Period, web.FieldErrors) {
-	errs := web.FieldErrors{}
-	f, err1 := calendar.ParseDate(from)
-	t, err2 := calendar.ParseDate(to)
-	switch {
-	case err1 != nil:
-		errs["from"] = "Enter a real date, for example 2026-10-01."
-	case err2 != nil:
-		errs["to"] = "Enter a real date, for example 2026-10-31."
-	case t.After(today):
-		errs["to"] = "The period can't end in the future."
-	case f.After(t):
-		errs["from"] = "The start must be on or before the end."
-	case t.Sub(f) > 731*24*time.Hour:
-		errs["from"] = "Choose a period of two years or less."
+	status := http.StatusOK
+	if len(rep.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
 	}
-	return caseload.Period{From: f, To: t}, errs
-}
-
-func dateOnly(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return render(w, r, status, web.MeasuresPage(v))
 }
 
 func measureView(x caseload.Measure) web.MeasureView {
@@ -642,6 +338,23 @@ func measureView(x caseload.Measure) web.MeasureView {
 	return v
 }
 
+// trendCharts draws one line chart per measure, a point per month.
+func trendCharts(months []caseload.TrendMonth) map[string]web.LineChartView {
+	out := map[string]web.LineChartView{}
+	for _, m := range months {
+		for _, x := range m.Measures {
+			c := out[x.Key]
+			c.ID, c.Title, c.Unit = "trend-"+x.Key, x.Label+" by month", x.Unit
+			if x.Unit == "%" {
+				c.Max = 100
+			}
+			c.Points = append(c.Points, web.LinePoint{Label: m.Month.Format("Jan"), Value: x.Value, Missing: !x.Known})
+			out[x.Key] = c
+		}
+	}
+	return out
+}
+
 // caseloadChart draws each coordinator's active patients by risk tier,
 // each bar linking to that coordinator's list.
 func caseloadChart(rows []web.CaseloadRow) web.StackedBarChart {
@@ -657,60 +370,11 @@ func caseloadChart(rows []web.CaseloadRow) web.StackedBarChart {
 func contactsChart(weeks []caseload.WeekCount) web.ColumnChart {
 	c := web.ColumnChart{ID: "contacts", Title: "Successful contacts with patients per week", Unit: "contacts"}
 	for i, w := range weeks {
-		col := web.Column{Label: w.Week.Format("2 Jan"), Value: w.Count}
+		col := web.Column{Label: w.Week.Format(calendar.ShortDay), Value: w.Count}
 		if i == len(weeks)-1 {
 			col.Note = "this week, so far"
 		}
 		c.Columns = append(c.Columns, col)
 	}
 	return c
-}
-
-// trendMonths is how many months the measures' trend charts show.
-const trendMonths = 6
-
-// measureTrend computes every measure for each of the last months (this
-// month so far last), one line chart per measure. Computing them reads
-// the tenant's patients several times over (seconds at 100,000), and they
-// change slowly, so they are kept for ten minutes per tenant and settings.
-func (s *Server) measureTrend(r *http.Request, today time.Time, cadence map[string]int) (map[string]web.LineChartView, error) {
-	m, _ := currentMembership(r)
-	tenantID := m.Tenant.ID
-	key := tenantID + "/" + today.Format("2006-01-02") + "/" + strconv.Itoa(cadence["high"]) + "-" +
-		strconv.Itoa(cadence["moderate"]) + "-" + strconv.Itoa(cadence["low"])
-	c, err := s.trends.Get(r.Context(), key, s.now(), func(ctx context.Context) (caseload.Computed[map[string]web.LineChartView], error) {
-		at := s.now()
-		out, err := monthlyMeasures(ctx, s.pool, tenantID, today, cadence)
-		return caseload.Computed[map[string]web.LineChartView]{Value: out, At: at}, err
-	})
-	return c.Value, err
-}
-
-func monthlyMeasures(ctx context.Context, pool *pgxpool.Pool, tenantID string, today time.Time, cadence map[string]int) (map[string]web.LineChartView, error) {
-	out := map[string]web.LineChartView{}
-	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
-	err := db.InTenant(ctx, pool, tenantID, func(tx pgx.Tx) error {
-		for i := trendMonths - 1; i >= 0; i-- {
-			from := first.AddDate(0, -i, 0)
-			to := from.AddDate(0, 1, -1)
-			if to.After(today) {
-				to = today
-			}
-			ms, err := caseload.Measures(ctx, tx, tenantID, caseload.Period{From: from, To: to}, cadence)
-			if err != nil {
-				return err
-			}
-			for _, x := range ms {
-				c := out[x.Key]
-				c.ID, c.Title, c.Unit = "trend-"+x.Key, x.Label+" by month", x.Unit
-				if x.Unit == "%" {
-					c.Max = 100
-				}
-				c.Points = append(c.Points, web.LinePoint{Label: from.Format("Jan"), Value: x.Value, Missing: !x.Known})
-				out[x.Key] = c
-			}
-		}
-		return nil
-	})
-	return out, err
 }

@@ -117,6 +117,48 @@ func TestCaseload_ReassignMovesPatientsAndTasksWithATimelineLine(t *testing.T) {
 	}
 }
 
+// activeOf reads a coordinator's active patients from the dashboard CSV.
+func activeOf(t *testing.T, c *client, name string) int {
+	t.Helper()
+	records, err := csv.NewReader(strings.NewReader(c.get("/t/northside/caseload.csv").body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range records {
+		if rec[0] == name {
+			n, _ := strconv.Atoi(rec[5])
+			return n
+		}
+	}
+	t.Fatalf("no dashboard row for %s", name)
+	return 0
+}
+
+// The scheduler stores the dashboard every minute; a supervisor's own
+// move shows on it at once all the same.
+func TestCaseload_ASupervisorsMoveShowsOnTheStoredDashboardAtOnce(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	app.runScheduledJobs()
+	grace := app.signedIn("supervisor@northside.test")
+	mustContain(t, "dashboard", grace.get("/t/northside/caseload").body, "counts as of")
+	maya, liam := coordinatorID(t, app, "coord1@northside.test"), coordinatorID(t, app, "coord2@northside.test")
+	before := activeOf(t, grace, "Maya Okafor")
+	list := grace.get("/t/northside/caseload/patients?coordinator=" + maya + "&status=active")
+	ids := regexp.MustCompile(`name="patient_id" value="([0-9a-f-]{36})"`).FindAllStringSubmatch(list.body, 2)
+	if len(ids) != 2 {
+		t.Fatalf("Maya has %d active patients on the list", len(ids))
+	}
+	res := grace.post("/t/northside/caseload/reassign", url.Values{"coordinator": {maya}, "status": {"active"}, "to": {liam},
+		"reason": {"Rebalance"}, "patient_id": {ids[0][1], ids[1][1]}})
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("reassign: %d", res.status)
+	}
+	if after := activeOf(t, grace, "Maya Okafor"); after != before-2 {
+		t.Errorf("Maya's active patients on the dashboard: %d before the move, %d after; want 2 fewer", before, after)
+	}
+}
+
 func TestCaseload_WholeCaseloadOfAFormerColleagueMovesAtOnce(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)

@@ -15,7 +15,6 @@ import (
 	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
 	"carecoord/internal/referrals"
-	"carecoord/web"
 
 	"carecoord/internal/mail"
 	"carecoord/internal/tenants"
@@ -66,10 +65,6 @@ type Server struct {
 	baseURL       string
 	secureCookies bool
 	now           func() time.Time
-	// dashboards keeps each tenant's caseload dashboard for a minute, and
-	// trends the team's measures month by month for ten.
-	dashboards *caseload.Snapshots[caseload.Snapshot]
-	trends     *caseload.Snapshots[map[string]web.LineChartView]
 	// stopCleanup ends the expired-session sweep.
 	stopCleanup context.CancelFunc
 
@@ -82,6 +77,7 @@ type Server struct {
 	referrals   *referrals.Service
 	accounts    *auth.Service
 	tenants     *tenants.Service
+	caseload    *caseload.Service
 }
 
 // New builds a Server. Close releases its background work.
@@ -101,9 +97,7 @@ func New(o Options) *Server {
 	sm.Cookie.Persist = false
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{pool: o.Pool, log: o.Log, sessions: sm, stopCleanup: cancel,
-		mailer: o.Mailer, baseURL: o.BaseURL, secureCookies: o.SecureCookies, now: o.Now,
-		dashboards: caseload.NewSnapshots[caseload.Snapshot](time.Minute, 10*time.Minute),
-		trends:     caseload.NewSnapshots[map[string]web.LineChartView](10*time.Minute, time.Hour)}
+		mailer: o.Mailer, baseURL: o.BaseURL, secureCookies: o.SecureCookies, now: o.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -115,6 +109,7 @@ func New(o Options) *Server {
 	s.referrals = referrals.NewService(o.Pool)
 	s.accounts = auth.NewService(o.Pool, tenants.HasActiveTenant)
 	s.tenants = tenants.NewService(o.Pool, tenants.Patients{IDByExternalID: patients.IDByExternalID, CaseloadCount: patients.CaseloadCount})
+	s.caseload = caseload.NewService(o.Pool)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, err)
 	}

@@ -37,14 +37,6 @@ func (s *Server) audit(r *http.Request, tx pgx.Tx, a audited) error {
 	return audit.Record(r.Context(), tx, eventOf(r, m.Tenant.ID, u.ID, a))
 }
 
-// auditEvent is a as an event of the request's tenant and user, for
-// audit functions that record many events at once.
-func (s *Server) auditEvent(r *http.Request, a audited) audit.Event {
-	m, _ := currentMembership(r)
-	u, _ := currentUser(r)
-	return eventOf(r, m.Tenant.ID, u.ID, a)
-}
-
 func eventOf(r *http.Request, tenantID, actorID string, a audited) audit.Event {
 	return audit.Event{
 		TenantID: tenantID, ActorID: actorID, Action: a.action,
