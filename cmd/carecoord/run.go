@@ -22,6 +22,8 @@ import (
 	"carecoord/internal/schedule"
 	"carecoord/internal/server"
 	"carecoord/internal/tenants"
+
+	"github.com/jackc/pgx/v5"
 )
 
 const usage = `usage: carecoord <command>
@@ -189,6 +191,12 @@ func seedScale(ctx context.Context, cfg config.Config, args []string, stdout io.
 		return err
 	}
 	defer pool.Close()
+	owner, err := pgx.Connect(ctx, cfg.MigrateDatabaseURL) // to analyze what was loaded
+	if err != nil {
+		return err
+	}
+	defer owner.Close(ctx)
+	o.Owner = owner
 	res, err := demo.LoadScale(ctx, pool, o)
 	if err != nil {
 		return err

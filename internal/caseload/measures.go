@@ -206,12 +206,19 @@ type WeekCount struct {
 func SuccessfulContactsByWeek(ctx context.Context, q db.DBTX, tenantID string, today time.Time, n int) ([]WeekCount, error) {
 	monday := today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))
 	first := monday.AddDate(0, 0, -7*(n-1))
+	// Each week's bounds are columns of their own (a materialised CTE), so
+	// both are conditions of the index scan: under row-level security an
+	// expression such as w + interval '7 days' may only filter rows the
+	// scan has already read, which is every later contact, week after week.
 	rows, _ := q.Query(ctx, `
-		select w::date as week, count(c.occurred_at) as count
-		  from generate_series($2::date, $3::date, interval '7 days') as w
+		with w as materialized (
+		    select w::timestamptz as starts, (w + interval '7 days')::timestamptz as ends
+		      from generate_series($2::date, $3::date, interval '7 days') as w)
+		select w.starts::date as week, count(c.occurred_at) as count
+		  from w
 		  left join contacts c on c.tenant_id = $1 and c.party = 'patient' and c.outcome in ('reached', 'declined')
-		       and c.occurred_at >= w and c.occurred_at < w + interval '7 days'
-		 group by w order by w`, tenantID, first, monday)
+		       and c.occurred_at >= w.starts and c.occurred_at < w.ends
+		 group by w.starts order by w.starts`, tenantID, first, monday)
 	return pgx.CollectRows(rows, pgx.RowToStructByName[WeekCount])
 }
 

@@ -422,6 +422,19 @@ func TestLoadScale_ASmallRunHasTheShapeTheWorklistIsMeasuredOn(t *testing.T) {
 	if len(wrong) > 0 {
 		t.Errorf("%d patients whose last reach differs from their contacts", len(wrong))
 	}
+	// Values a rule decides come from the rule's owner: an assessment's
+	// band is its instrument's for its total; a task done has its history.
+	if bad := tenantRows(t, d.Pool, "smallscale", `
+		select id::text from assessments
+		 where band <> case when total >= 20 then 'Severe' when total >= 15 then 'Moderately severe' when total >= 10 then 'Moderate'
+		                    when total >= 5 then 'Mild' else 'Minimal' end`); len(bad) > 0 {
+		t.Errorf("%d PHQ-9 results banded otherwise than the instrument", len(bad))
+	}
+	if bad := tenantRows(t, d.Pool, "smallscale", `
+		select t.id::text from tasks t
+		 where t.status = 'done' and not exists (select 1 from task_events e where e.task_id = t.id and e.kind = 'completed')`); len(bad) > 0 {
+		t.Errorf("%d done tasks without their completion in the history", len(bad))
+	}
 	if u, err := auth.SignIn(ctx, d.Pool, "coord1@smallscale.test", demo.Password); err != nil || u.Name != "Coordinator 1" {
 		t.Errorf("coord1 signs in: %+v %v", u, err)
 	}

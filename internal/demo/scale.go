@@ -8,6 +8,10 @@ import (
 
 	"carecoord/internal/assessments"
 	"carecoord/internal/auth"
+	"carecoord/internal/calendar"
+	"carecoord/internal/contacts"
+	"carecoord/internal/db"
+	"carecoord/internal/tasks"
 	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
@@ -17,10 +21,14 @@ import (
 // A scale tenant is a large organisation for measuring pages against: many
 // patients spread over many coordinators, one of them carrying a full
 // caseload (300 patients by default), weeks of contacts, open and overdue
-// tasks, and assessments falling due. Everything is generated with
-// set-based SQL (generate_series), seeded so that two runs give the same
-// shape, and loaded in one transaction through the application role, so
-// row-level security and every constraint apply as in production.
+// tasks, and assessments falling due. Everything is generated set by set
+// (generate_series), seeded so that two runs give the same shape, and
+// loaded in one transaction through the application role, so row-level
+// security and every constraint apply as in production. Where a rule
+// decides a value, its owner's bulk function sets it: the reach state
+// (contacts.RecountReachAll), tasks (tasks.CreateMany, CompleteMany), an
+// assessment's band (the instrument's bands); patients and contacts
+// themselves carry no rule beyond the schema's.
 //
 //	carecoord seed scale -tenant bigcare -patients 100000 -coordinators 30
 //
@@ -35,6 +43,12 @@ type ScaleOptions struct {
 	// Caseload is how many patients coord1 carries; the rest are spread
 	// evenly over the other coordinators.
 	Caseload int
+	// Owner is a connection as the schema's owner, to analyze the tables
+	// once loaded (the app role may not, and autovacuum may be off); nil
+	// leaves them to autovacuum.
+	Owner db.DBTX
+	// Clock times the steps; nil is the system's.
+	Clock calendar.Clock
 }
 
 // ScaleResult says what was loaded.
@@ -81,8 +95,21 @@ func LoadScale(ctx context.Context, pool *pgxpool.Pool, o ScaleOptions) (ScaleRe
 	if err != nil {
 		return ScaleResult{}, err
 	}
-	start := time.Now()
+	if o.Clock == nil {
+		o.Clock = calendar.System
+	}
+	start := o.Clock()
 	var res ScaleResult
+	// timed runs one step of the load, noting how long it took.
+	timed := func(what string, load func() (int, error)) (int, error) {
+		began := o.Clock()
+		n, err := load()
+		res.Steps = append(res.Steps, what+" "+o.Clock().Sub(began).Round(10*time.Millisecond).String())
+		if err != nil {
+			return n, fmt.Errorf("scale %s: %w", what, err)
+		}
+		return n, nil
+	}
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		t, err := tenants.Create(ctx, tx, o.Slug, "Scale test ("+o.Slug+")")
 		if errors.Is(err, tenants.ErrSlugTaken) {
@@ -99,33 +126,42 @@ func LoadScale(ctx context.Context, pool *pgxpool.Pool, o ScaleOptions) (ScaleRe
 		if _, err := tx.Exec(ctx, "select set_config('app.tenant_id', $1, true), setseed(0.7)", t.ID); err != nil {
 			return err
 		}
+		exec := func(sql string, args ...any) func() (int, error) {
+			return func() (int, error) {
+				tag, err := tx.Exec(ctx, sql, args...)
+				return int(tag.RowsAffected()), err
+			}
+		}
 		steps := []struct {
 			what string
 			n    *int
-			sql  string
-			args []any
+			load func() (int, error)
 		}{
-			{"patients", &res.Patients, scalePatientsSQL, []any{t.ID, o.Patients, o.Caseload, coords, scaleGiven, scaleFamily}},
-			{"contacts", &res.Contacts, scaleContactsSQL, []any{t.ID}},
-			{"reach", nil, scaleReachSQL, []any{t.ID}},
-			{"tasks", &res.OpenTasks, scaleTasksSQL, []any{t.ID}},
-			{"assessments", &res.Assessments, scaleAssessmentsSQL, []any{t.ID, phq9Version()}},
+			{"patients", &res.Patients, exec(scalePatientsSQL, t.ID, o.Patients, o.Caseload, coords, scaleGiven, scaleFamily)},
+			{"contacts", &res.Contacts, exec(scaleContactsSQL, t.ID)},
+			{"reach", new(int), func() (int, error) { return contacts.RecountReachAll(ctx, tx, t.ID) }},
+			{"tasks", &res.OpenTasks, func() (int, error) { return scaleTasks(ctx, tx, t.ID) }},
+			{"assessments", &res.Assessments, func() (int, error) { return scaleAssessments(ctx, tx, t.ID) }},
 		}
 		for _, s := range steps {
-			began := time.Now()
-			tag, err := tx.Exec(ctx, s.sql, s.args...)
-			res.Steps = append(res.Steps, s.what+" "+time.Since(began).Round(10*time.Millisecond).String())
-			if err != nil {
-				return fmt.Errorf("scale %s: %w", s.what, err)
-			}
-			if s.n != nil {
-				*s.n = int(tag.RowsAffected())
+			if *s.n, err = timed(s.what, s.load); err != nil {
+				return err
 			}
 		}
-		return tx.QueryRow(ctx, "select count(*) from tasks where tenant_id = $1 and status = 'open'", t.ID).Scan(&res.OpenTasks)
+		return nil
 	})
-	res.Took = time.Since(start)
+	if err == nil && o.Owner != nil {
+		_, err = timed("analyze", func() (int, error) { return 0, analyzeScale(ctx, o.Owner) })
+	}
+	res.Took = o.Clock().Sub(start)
 	return res, err
+}
+
+// analyzeScale gathers the planner's statistics on the tables a scale
+// tenant fills, as autovacuum would by the time anyone signs in.
+func analyzeScale(ctx context.Context, owner db.DBTX) error {
+	_, err := owner.Exec(ctx, `analyze users, memberships, patients, patient_name_keys, contacts, tasks, task_events, assessments`)
+	return err
 }
 
 // scaleUsers adds coord1…coordN, a supervisor and an admin, and returns
@@ -165,11 +201,6 @@ func scaleUsers(ctx context.Context, tx pgx.Tx, tenantID string, o ScaleOptions,
 		}
 	}
 	return ids, nil
-}
-
-func phq9Version() string {
-	in, _ := assessments.Current("PHQ-9")
-	return in.Version
 }
 
 var (
@@ -218,43 +249,75 @@ const scaleContactsSQL = `
 	                                    'no_answer', 'left_message', 'wrong_number'])[1 + (random() * 9)::int] as outcome
 	                       where g > 0) c`
 
-// Reach: what logging a contact (contacts.Service) keeps per patient,
-// worked out for all at once in one sorted pass over the contacts (a
-// window, then a group), so the plan stays linear even before the new rows
-// have statistics.
-const scaleReachSQL = `
-	with c as (
-		select patient_id, occurred_at, outcome in ('left_message', 'no_answer', 'wrong_number') as miss,
-		       max(occurred_at) filter (where outcome in ('reached', 'declined')) over (partition by patient_id) as last_ok
-		  from contacts where tenant_id = $1 and party = 'patient'
-	), r as (
-		select patient_id, max(last_ok) as last_ok, max(occurred_at) filter (where miss) as last_miss,
-		       count(*) filter (where miss and (last_ok is null or occurred_at > last_ok)) as misses
-		  from c group by patient_id
-	)
-	update patients p set last_reached_at = r.last_ok, last_attempt_at = r.last_miss, unreached_attempts = r.misses
-	  from r
-	 where p.tenant_id = $1 and p.id = r.patient_id`
+// scaleTasks gives about a third of the patients followed a follow-up
+// task, due from ten days ago to two weeks ahead, made as every task is
+// (tasks.CreateMany); one in ten is done already (tasks.CompleteMany). It
+// returns how many are open.
+func scaleTasks(ctx context.Context, tx pgx.Tx, tenantID string) (int, error) {
+	type drawn struct {
+		PatientID, CoordinatorID string
+		Done, Urgent             bool
+		Due                      time.Time
+	}
+	rows, _ := tx.Query(ctx, scaleTasksSQL, tenantID)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[drawn])
+	if err != nil {
+		return 0, err
+	}
+	ts := make([]tasks.NewTask, len(list))
+	for i, d := range list {
+		ts[i] = tasks.NewTask{PatientID: d.PatientID, Title: "Follow up on the last call", DueAt: d.Due, AssigneeID: d.CoordinatorID,
+			Priority: tasks.Normal, Source: tasks.FromContact}
+		if d.Urgent {
+			ts[i].Priority = tasks.Urgent
+		}
+	}
+	ids, err := tasks.CreateMany(ctx, tx, tenantID, ts)
+	if err != nil {
+		return 0, err
+	}
+	var done []tasks.Completion
+	for i, d := range list {
+		if d.Done {
+			done = append(done, tasks.Completion{TaskID: ids[i], ActorID: d.CoordinatorID, At: d.Due.Add(-time.Hour)})
+		}
+	}
+	n, err := tasks.CompleteMany(ctx, tx, tenantID, done)
+	return len(list) - n, err
+}
 
-// Tasks: a follow-up for about a third of the patients followed, due from
-// ten days ago to two weeks ahead; one in ten already done.
+// scaleTasksSQL draws the patients who have a task, and each task's fate.
 const scaleTasksSQL = `
-	insert into tasks (tenant_id, patient_id, title, due_at, assignee_id, status, priority, source, completed_by, completed_at, created_at)
-	select tenant_id, id, 'Follow up on the last call', due, assigned_coordinator_id,
-	       case when done then 'done' else 'open' end, case when urgent then 'urgent' else 'normal' end, 'contact',
-	       case when done then assigned_coordinator_id end, case when done then due - interval '1 hour' end,
-	       due - interval '5 days'
-	  from (select tenant_id, id, assigned_coordinator_id, random() < 0.1 as done, random() < 0.03 as urgent,
-	               date_trunc('day', now()) + interval '1 day' * (-10 + (random() * 24)::int) + interval '23 hours 59 minutes' as due
-	          from patients
-	         where tenant_id = $1 and status in ('active', 'referred') and assigned_coordinator_id is not null and random() < 0.35) p`
+	select id::text as patient_id, assigned_coordinator_id::text as coordinator_id, random() < 0.1 as done, random() < 0.03 as urgent,
+	       date_trunc('day', now()) + interval '1 day' * (-10 + (random() * 24)::int) + interval '23 hours 59 minutes' as due
+	  from patients
+	 where tenant_id = $1 and status in ('active', 'referred') and assigned_coordinator_id is not null and random() < 0.35`
 
-// Assessments: a completed PHQ-9 for about a third of active patients,
-// some moderate or worse and older than 90 days, so re-assessments fall due.
+// scaleAssessments gives about a third of active patients a completed
+// PHQ-9, some moderate or worse and older than 90 days, so re-assessments
+// fall due. Each result's band, severity and interpretation are the
+// instrument's for its total.
+func scaleAssessments(ctx context.Context, tx pgx.Tx, tenantID string) (int, error) {
+	in, _ := assessments.Current("PHQ-9")
+	maxTotal := 0
+	for _, b := range in.Bands {
+		maxTotal = max(maxTotal, b.Max)
+	}
+	labels, severities, meanings := make([]string, maxTotal+1), make([]int, maxTotal+1), make([]string, maxTotal+1)
+	for _, b := range in.Bands {
+		for total := b.Min; total <= b.Max; total++ {
+			labels[total], severities[total], meanings[total] = b.Label, int(b.Severity), b.Interpretation
+		}
+	}
+	tag, err := tx.Exec(ctx, scaleAssessmentsSQL, tenantID, in.Version, maxTotal, labels, severities, meanings)
+	return int(tag.RowsAffected()), err
+}
+
 const scaleAssessmentsSQL = `
 	insert into assessments (tenant_id, patient_id, instrument_code, instrument_version, status, total, band, severity,
-		method, administered_by, started_at, completed_at)
-	select tenant_id, id, 'PHQ-9', $2, 'completed', total, '', least(4, total / 5), 'phone', assigned_coordinator_id, at, at
-	  from (select tenant_id, id, assigned_coordinator_id, (random() * 27)::int as total,
+		interpretation, method, administered_by, started_at, completed_at)
+	select tenant_id, id, 'PHQ-9', $2, 'completed', total, ($4::text[])[total + 1], ($5::int[])[total + 1], ($6::text[])[total + 1],
+	       'phone', assigned_coordinator_id, at, at
+	  from (select tenant_id, id, assigned_coordinator_id, (random() * $3)::int as total,
 	               now() - interval '1 day' * (10 + (random() * 200)::int) as at
 	          from patients where tenant_id = $1 and status = 'active' and random() < 0.33) p`
