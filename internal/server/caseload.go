@@ -193,8 +193,8 @@ func caseloadChoices(v *web.CaseloadPatientsView, form *web.ReassignForm, list c
 	for _, fl := range caseload.Flags {
 		v.Flags = append(v.Flags, web.SelectOption{Value: string(fl.Value), Label: fl.Label})
 	}
-	for _, t := range patients.RiskTiers.Values() {
-		v.Tiers = append(v.Tiers, web.SelectOption{Value: string(t), Label: t.Label()})
+	for _, t := range patients.RiskTiers {
+		v.Tiers = append(v.Tiers, web.SelectOption{Value: string(t.Value), Label: t.Label})
 	}
 	for _, o := range caseload.Sorts {
 		v.Sorts = append(v.Sorts, web.SelectOption{Value: string(o.Value), Label: o.Label})
