@@ -1,9 +1,13 @@
 package referrals
 
 import (
+	"context"
+
 	"carecoord/internal/db"
 	"carecoord/internal/fail"
+	"carecoord/internal/tenants"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -53,4 +57,15 @@ func invalid(errs Errors, msg string) error {
 		return nil
 	}
 	return fail.Invalid(errs, msg)
+}
+
+// GoalReferrals reads the referrals made for each of goalIDs, for the care
+// plan page, which shows them under their goals.
+func (s *Service) GoalReferrals(ctx context.Context, a tenants.Actor, goalIDs []string) (map[string][]Referral, error) {
+	var out map[string][]Referral
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
+		out, err = ForGoals(ctx, tx, a.TenantID, goalIDs)
+		return err
+	})
+	return out, err
 }

@@ -11,7 +11,6 @@ import (
 	"carecoord/web"
 
 	"github.com/a-h/templ"
-	"github.com/jackc/pgx/v5"
 )
 
 // Appointments (issue 10): with a care-team member, a resource or someone
@@ -66,10 +65,7 @@ func (s *Server) appointmentForm(r *http.Request, chartBase string, c referrals.
 }
 
 func (s *Server) newAppointment(w http.ResponseWriter, r *http.Request) error {
-	c, err := chartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	choices, f, err := s.referrals.NewAppointment(r.Context(), s.actor(r), c.patientID, r.URL.Query().Get("referral"))
 	if err != nil {
 		return err
@@ -78,10 +74,7 @@ func (s *Server) newAppointment(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createAppointment(w http.ResponseWriter, r *http.Request) error {
-	c, err := postedChartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	f := referrals.ParseAppointmentForm(r.PostForm)
 	a, err := s.referrals.ScheduleAppointment(r.Context(), s.actor(r), c.patientID, f)
 	if err != nil {
@@ -100,10 +93,7 @@ func (s *Server) createAppointment(w http.ResponseWriter, r *http.Request) error
 // markAppointment records a preparation done or how the appointment went;
 // a missed one raises its follow-up task in the same transaction.
 func (s *Server) markAppointment(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := postedChartRowRequest(r, "appointmentID")
-	if err != nil {
-		return err
-	}
+	c, id := patientOf(r), urlID(r, "appointmentID")
 	f := referrals.ParseMarkForm(r.PostForm)
 	a, err := s.referrals.MarkAppointment(r.Context(), s.actor(r), c.patientID, id, f)
 	if err != nil {
@@ -119,10 +109,7 @@ func (s *Server) markAppointment(w http.ResponseWriter, r *http.Request) error {
 // appointmentsCalendar downloads the patient's upcoming appointments as an
 // iCalendar file, without the patient's name.
 func (s *Server) appointmentsCalendar(w http.ResponseWriter, r *http.Request) error {
-	c, err := chartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	ics, err := s.referrals.Calendar(r.Context(), s.actor(r), c.patientID)
 	if err != nil {
 		return err
@@ -135,15 +122,14 @@ func (s *Server) appointmentsCalendar(w http.ResponseWriter, r *http.Request) er
 
 // chartAppointmentRows are the chart's appointments at now, and whether
 // any is still to come.
-func chartAppointmentRows(r *http.Request, tx pgx.Tx, c chartReq, now time.Time) ([]web.ChartAppointmentRow, bool, error) {
-	list, err := referrals.AppointmentsOf(r.Context(), tx, c.tenantID, c.patientID)
+func chartAppointmentRows(c chartReq, list []referrals.Appointment, now time.Time) ([]web.ChartAppointmentRow, bool) {
 	var out []web.ChartAppointmentRow
 	upcoming := false
 	for _, a := range list {
 		out = append(out, appointmentRow(c.base, a, now, ""))
 		upcoming = upcoming || (a.Status == referrals.Scheduled && a.Ends().After(now))
 	}
-	return out, upcoming, err
+	return out, upcoming
 }
 
 // worklistAppointments are the signed-in coordinator's patients'

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"net/http"
 	"slices"
 	"time"
 
@@ -53,13 +52,6 @@ func trendOf(code string, list []assessments.Assessment) (web.TrendView, bool) {
 
 // dueCodes are the instruments that can fall due, in badge order.
 var dueCodes = []string{"PHQ-9", "GAD-7", "AHC-HRSN"}
-
-// dueRulesOf are the re-assessment intervals of the request's tenant, from
-// its settings (which default to assessments.DefaultDueRules).
-func dueRulesOf(r *http.Request) assessments.DueRules {
-	m, _ := currentMembership(r)
-	return assessments.DueRulesOf(m.Settings)
-}
 
 // dueOf says which instruments are due again and when, by the tenant's
 // rules.

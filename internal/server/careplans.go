@@ -12,7 +12,6 @@ import (
 	"carecoord/web"
 
 	"github.com/a-h/templ"
-	"github.com/jackc/pgx/v5"
 )
 
 // Care plans (issue 6). A plan's page is its editor: the working copy with
@@ -27,36 +26,16 @@ type planReq struct {
 	href   string
 }
 
-func planRequest(r *http.Request) (planReq, error) {
-	c, err := chartRequest(r)
-	if err != nil {
-		return planReq{}, err
-	}
-	id, err := uuidParam(r, "planID")
-	if err != nil {
-		return planReq{}, err
-	}
-	return planReq{chartReq: c, planID: id, href: c.base + "/care-plans/" + id}, nil
-}
-
-func postedPlanRequest(r *http.Request) (planReq, error) {
-	p, err := planRequest(r)
-	if err != nil {
-		return p, err
-	}
-	if err := r.ParseForm(); err != nil {
-		return p, formError(err)
-	}
-	return p, nil
+// planOf is the plan the URL names.
+func planOf(r *http.Request) planReq {
+	c, id := patientOf(r), urlID(r, "planID")
+	return planReq{chartReq: c, planID: id, href: c.base + "/care-plans/" + id}
 }
 
 // carePlan sends the coordinator to the patient's open plan, or offers to
 // start one.
 func (s *Server) carePlan(w http.ResponseWriter, r *http.Request) error {
-	c, err := chartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	page, err := s.plans.StartPage(r.Context(), s.actor(r), c.patientID)
 	if err != nil {
 		return err
@@ -70,10 +49,7 @@ func (s *Server) carePlan(w http.ResponseWriter, r *http.Request) error {
 
 // startPlan creates a draft plan from the chosen needs.
 func (s *Server) startPlan(w http.ResponseWriter, r *http.Request) error {
-	c, err := postedChartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	f := careplans.ParseStart(r.PostForm)
 	planID, err := s.plans.Start(r.Context(), s.actor(r), c.patientID, f)
 	if err != nil {
@@ -110,10 +86,7 @@ func needBadge(p careplans.Priority) web.ChartBadge {
 
 // showPlan is the plan editor; ?form= unfolds one form in place.
 func (s *Server) showPlan(w http.ResponseWriter, r *http.Request) error {
-	p, err := planRequest(r)
-	if err != nil {
-		return err
-	}
+	p := planOf(r)
 	page, err := s.plans.PlanPage(r.Context(), s.actor(r), p.patientID, p.planID)
 	if err != nil {
 		return err
@@ -153,9 +126,7 @@ func (s *Server) planView(r *http.Request, p planReq, page careplans.PlanPage) (
 	if plan.Stage == careplans.Submitted {
 		v.Review, v.AwaitingReview = reviewView(page.Review), page.Review == nil
 	}
-	return v, s.inTenant(r, func(tx pgx.Tx) error {
-		return goalReferrals(r, tx, p.tenantID, p.base, plan.Status.Open(), v.Needs, s.now())
-	})
+	return v, s.goalReferrals(r, p.base, plan.Status.Open(), v.Needs)
 }
 
 var planTone = map[careplans.PlanStatus]string{
@@ -404,11 +375,10 @@ func interventionOpen(p planReq, target string, editing bool, f careplans.Interv
 
 // chartPlan is the plan card of the chart: the plan as the team follows
 // it (see careplans.CurrentPlan).
-func chartPlan(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartPlan, error) {
+func chartPlan(c chartReq, cur careplans.Current, found bool) web.ChartPlan {
 	out := web.ChartPlan{Href: c.base + "/care-plan"}
-	cur, found, err := careplans.CurrentPlan(r.Context(), tx, c.tenantID, c.patientID)
-	if err != nil || !found {
-		return out, err
+	if !found {
+		return out
 	}
 	out.Exists, out.Href, out.Title = true, c.base+"/care-plans/"+cur.Plan.ID, cur.InForce.Title
 	out.Status, out.Note = planBadge(cur.Plan), stageNote(cur.Plan)
@@ -418,5 +388,5 @@ func chartPlan(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartPlan, error) {
 				Status: web.ChartBadge{Label: g.Status.Label(), Tone: goalTone[g.Status]}})
 		}
 	}
-	return out, nil
+	return out
 }

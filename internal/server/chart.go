@@ -1,32 +1,25 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/calendar"
+	"carecoord/internal/chart"
 	"carecoord/internal/db"
 	"carecoord/internal/forms"
 	"carecoord/internal/patients"
 	"carecoord/web"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/jackc/pgx/v5"
 )
 
 // The patient chart (issue 4): one page with who the patient is and what
 // happened to them, and the small forms that change it. Every change is
 // written with a timeline line and an audit event in the same transaction.
-
-// timelineLimit is how many timeline entries the chart shows.
-const timelineLimit = 100
-
-// errChartRedisplay ends a tenant transaction without committing anything,
-// so that the handler can show the form again with its messages.
-var errChartRedisplay = errors.New("show the form again")
 
 // chartReq is what every chart handler reads from its request.
 type chartReq struct {
@@ -36,132 +29,59 @@ type chartReq struct {
 	base      string
 }
 
-// chartRequest reads the patient from the URL. A malformed id is a page
-// that does not exist, never a database error.
-func chartRequest(r *http.Request) (chartReq, error) {
-	id, err := uuidParam(r, "patientID")
-	if err != nil {
-		return chartReq{}, err
-	}
+// patientOf is the patient the URL names, in the request's tenant. handle
+// has checked every id of the URL, so this cannot fail.
+func patientOf(r *http.Request) chartReq {
+	id := urlID(r, "patientID")
 	m, _ := currentMembership(r)
 	u, _ := currentUser(r)
-	return chartReq{tenantID: m.Tenant.ID, actorID: u.ID, patientID: id, base: patientPath(r, id)}, nil
+	return chartReq{tenantID: m.Tenant.ID, actorID: u.ID, patientID: id, base: patientPath(r, id)}
 }
 
-// postedChartRequest is chartRequest for a form post.
-func postedChartRequest(r *http.Request) (chartReq, error) {
-	c, err := chartRequest(r)
-	if err != nil {
-		return c, err
-	}
-	if err := r.ParseForm(); err != nil {
-		return c, formError(err)
-	}
-	return c, nil
-}
-
-// uuidParam reads a UUID path parameter; anything else is errNotFound.
-func uuidParam(r *http.Request, name string) (string, error) {
-	v := chi.URLParam(r, name)
-	if !validUUID(v) {
-		return "", errNotFound
-	}
-	return strings.ToLower(v), nil
-}
+// urlID is the id parameter name of the URL, which handle checked.
+func urlID(r *http.Request, name string) string { return strings.ToLower(chi.URLParam(r, name)) }
 
 // validUUID reports whether s is a UUID in its canonical text form.
 func validUUID(s string) bool { return db.ValidUUID(s) }
 
-// record writes a change to the patient's timeline and the audit log.
-func (s *Server) record(r *http.Request, tx pgx.Tx, c chartReq, kind, summary string, a audited) error {
-	if err := patients.AddEvent(r.Context(), tx, c.tenantID, c.patientID, c.actorID, kind, summary); err != nil {
-		return err
-	}
-	a.patientID = c.patientID
-	return s.audit(r, tx, a)
-}
-
 // chart shows the patient's chart; every view is audited.
 func (s *Server) chart(w http.ResponseWriter, r *http.Request) error {
-	c, err := chartRequest(r)
+	c := patientOf(r)
+	ch, err := s.charts.View(r.Context(), s.actor(r), c.patientID)
 	if err != nil {
 		return err
 	}
-	var v web.ChartView
-	err = s.inTenant(r, func(tx pgx.Tx) (err error) {
-		if v, err = s.loadChart(r, tx, c); err != nil {
-			return err
-		}
-		return s.audit(r, tx, audited{action: "patient.viewed", entityType: "patient", entityID: c.patientID, patientID: c.patientID})
-	})
-	if err != nil {
-		return err
-	}
-	return render(w, r, http.StatusOK, web.ChartPage(v))
+	return render(w, r, http.StatusOK, web.ChartPage(s.chartView(r, c, ch)))
 }
 
-// loadChart reads everything the chart shows.
-func (s *Server) loadChart(r *http.Request, tx pgx.Tx, c chartReq) (web.ChartView, error) {
-	ctx := r.Context()
-	p, err := patients.Get(ctx, tx, c.tenantID, c.patientID)
-	if err != nil {
-		return web.ChartView{}, err
-	}
-	team, err := patients.CareTeam(ctx, tx, c.tenantID, c.patientID)
-	if err != nil {
-		return web.ChartView{}, err
-	}
-	covs, err := patients.Coverages(ctx, tx, c.tenantID, c.patientID)
-	if err != nil {
-		return web.ChartView{}, err
-	}
-	consents, err := patients.Consents(ctx, tx, c.tenantID, c.patientID)
-	if err != nil {
-		return web.ChartView{}, err
-	}
-	events, err := patients.Timeline(ctx, tx, c.tenantID, c.patientID, timelineLimit+1)
-	if err != nil {
-		return web.ChartView{}, err
-	}
-	taken, err := assessments.ListForPatient(ctx, tx, c.tenantID, c.patientID)
-	if err != nil {
-		return web.ChartView{}, err
-	}
-	day := today()
+// chartView is the chart page of ch, as of the request's moment.
+func (s *Server) chartView(r *http.Request, c chartReq, ch chart.Chart) web.ChartView {
+	a := s.actor(r)
+	p, day := ch.Patient, a.Today()
 	v := web.ChartView{
 		Shell: s.shell(r), Base: c.base, Version: p.Version,
-		Header:      chartHeaderOf(p, covs, consents, day),
+		Header:      chartHeaderOf(p, ch.Coverages, ch.Consents, day),
 		Status:      web.ChartStatus{Actions: statusActionsOf(p.Status)},
 		Contact:     contactFacts(p),
 		Referral:    referralFacts(p),
-		CareTeam:    memberRows(c.base, team),
-		Coverage:    coverageRows(c.base, covs),
-		Consents:    consentRows(c.base, consents, day),
-		Assessments: assessmentRows(c.base, taken),
-		Trends:      trendsOf(taken),
-		Due:         dueOf(c.base, taken, day, dueRulesOf(r)),
-	}
-	if v.Needs, err = chartNeedRows(r, tx, c); err != nil {
-		return web.ChartView{}, err
-	}
-	if v.Plan, err = chartPlan(r, tx, c); err != nil {
-		return web.ChartView{}, err
+		CareTeam:    memberRows(c.base, ch.Team),
+		Coverage:    coverageRows(c.base, ch.Coverages),
+		Consents:    consentRows(c.base, ch.Consents, day),
+		Assessments: assessmentRows(c.base, ch.Assessments),
+		Trends:      trendsOf(ch.Assessments),
+		Due:         dueOf(c.base, ch.Assessments, day, assessments.DueRulesOf(a.Settings)),
+		Needs:       chartNeedRows(c, ch.Needs),
+		Plan:        chartPlan(c, ch.Plan, ch.HasPlan),
+		Referrals:   chartReferralRows(c, ch.Referrals, a.At),
 	}
 	if p.Status == patients.Discharged && v.Plan.Exists {
 		v.Plan.Warning = "The patient is discharged but this plan is still open: complete or cancel it."
 	}
-	if v.Referrals, err = chartReferralRows(r, tx, c, s.now()); err != nil {
-		return web.ChartView{}, err
-	}
-	if v.Appointments, v.HasUpcoming, err = chartAppointmentRows(r, tx, c, s.now()); err != nil {
-		return web.ChartView{}, err
-	}
-	v.Timeline, v.TimelineCut = timelineOf(events)
-	if err := s.chartContactWork(r, tx, c, p, &v); err != nil {
-		return web.ChartView{}, err
-	}
-	v.Header.SafetyAlerts, err = s.chartSafetyAlerts(r, tx, c)
-	return v, err
+	v.Appointments, v.HasUpcoming = chartAppointmentRows(c, ch.Appointments, a.At)
+	v.Timeline, v.TimelineCut = timelineOf(ch.Timeline)
+	chartContactView(c, ch.Work, a.At, &v)
+	v.Header.SafetyAlerts = chartSafetyAlerts(ch.SafetyAlerts, a.At)
+	return v
 }
 
 func chartHeaderOf(p patients.Patient, covs []patients.Coverage, consents []patients.Consent, day time.Time) web.ChartHeader {
@@ -213,15 +133,15 @@ func statusActionsOf(st patients.Status) []web.ChartStatusAction {
 }
 
 func timelineOf(events []patients.Event) ([]web.ChartEvent, bool) {
-	cut := len(events) > timelineLimit
+	cut := len(events) > chart.TimelineShown
 	if cut {
-		events = events[:timelineLimit]
+		events = events[:chart.TimelineShown]
 	}
 	out := make([]web.ChartEvent, len(events))
 	for i, e := range events {
 		at := e.At.Local()
 		out[i] = web.ChartEvent{
-			When: at.Format("2 Jan 2006, 15:04"),
+			When: at.Format(calendar.DayTime),
 			Who:  orText(e.ActorName, "CareCoord"), Kind: e.Kind, Summary: e.Summary,
 		}
 	}
@@ -320,7 +240,7 @@ func dateRange(from, to *time.Time) string {
 	return ""
 }
 
-func longDate(t time.Time) string { return t.Format("2 Jan 2006") }
+func longDate(t time.Time) string { return t.Format(calendar.Day) }
 
 func labelOrEmpty(opts forms.Choices[string], v string) string {
 	if v == "" {

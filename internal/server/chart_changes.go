@@ -10,17 +10,13 @@ import (
 	"carecoord/web"
 
 	"github.com/a-h/templ"
-	"github.com/jackc/pgx/v5"
 )
 
 // Status ------------------------------------------------------------------
 
 // changePatientStatus enrols, holds, discharges or re-opens the patient.
 func (s *Server) changePatientStatus(w http.ResponseWriter, r *http.Request) error {
-	c, err := postedChartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	f := patients.ParseStatusForm(r.PostForm)
 	changed, err := s.patients.ChangeStatus(r.Context(), s.actor(r), c.patientID, f)
 	if err != nil {
@@ -32,14 +28,11 @@ func (s *Server) changePatientStatus(w http.ResponseWriter, r *http.Request) err
 // statusProblem is the chart again with a status change that could not be
 // made: its reason kept, and the message beside it or above.
 func (s *Server) statusProblem(r *http.Request, c chartReq, f patients.StatusForm, e *fail.Error) (templ.Component, error) {
-	var v web.ChartView
-	err := s.inTenant(r, func(tx pgx.Tx) (err error) {
-		v, err = s.loadChart(r, tx, c)
-		return err
-	})
+	ch, err := s.charts.Again(r.Context(), s.actor(r), c.patientID)
 	if err != nil {
 		return nil, err
 	}
+	v := s.chartView(r, c, ch)
 	v.Status.Problem = e.Fields["action"]
 	if e.Kind != fail.KindInvalid {
 		v.Status.Problem = e.Message
@@ -57,10 +50,7 @@ func (s *Server) statusProblem(r *http.Request, c chartReq, f patients.StatusFor
 // editPatientForm shows the patient's details for editing, with the version
 // they were read at.
 func (s *Server) editPatientForm(w http.ResponseWriter, r *http.Request) error {
-	c, err := chartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	page, err := s.patients.DetailsPage(r.Context(), s.actor(r), c.patientID)
 	if err != nil {
 		return err
@@ -72,12 +62,9 @@ func (s *Server) editPatientForm(w http.ResponseWriter, r *http.Request) error {
 // editPatient saves the details if nobody saved a change since the form was
 // read; otherwise it keeps what was typed and says what happened.
 func (s *Server) editPatient(w http.ResponseWriter, r *http.Request) error {
-	c, err := postedChartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	v := web.PatientEditView{Form: patients.ParseDetails(r.PostForm), Version: forms.Version(r.PostForm.Get("version"))}
-	err = s.patients.EditDetails(r.Context(), s.actor(r), c.patientID, v.Version, v.Form)
+	err := s.patients.EditDetails(r.Context(), s.actor(r), c.patientID, v.Version, v.Form)
 	if err != nil {
 		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
 			page, err := s.patients.DetailsPage(r.Context(), s.actor(r), c.patientID)

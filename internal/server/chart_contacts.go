@@ -1,27 +1,13 @@
 package server
 
 import (
-	"net/http"
 	"time"
 
 	"carecoord/internal/calendar"
 	"carecoord/internal/contacts"
-	"carecoord/internal/patients"
 	"carecoord/internal/tasks"
 	"carecoord/web"
-
-	"github.com/jackc/pgx/v5"
 )
-
-// chartContactWork fills the chart's contact work in the chart's
-// transaction: whether the patient can be reached and when they are next
-// due, recent contacts, open tasks and transitions of care.
-func (s *Server) chartContactWork(r *http.Request, tx pgx.Tx, c chartReq, p patients.Patient, v *web.ChartView) error {
-	a := s.actor(r)
-	work, err := contacts.ChartWorkOf(r.Context(), tx, a, p)
-	chartContactView(c, work, a.At, v)
-	return err
-}
 
 // chartContactView is the chart's contact work as of now.
 func chartContactView(c chartReq, w contacts.ChartWork, now time.Time, v *web.ChartView) {

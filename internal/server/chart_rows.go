@@ -8,29 +8,11 @@ import (
 	"carecoord/web"
 
 	"github.com/a-h/templ"
-	"github.com/jackc/pgx/v5"
 )
 
 // Small forms -------------------------------------------------------------
 
-// subformPage loads the patient for a small form reached from the chart;
-// load, when given, fills the form from a stored row.
-func (s *Server) subformPage(r *http.Request, c chartReq, title, action, submit string, load func(tx pgx.Tx) error) (web.ChartSubformView, error) {
-	var name string
-	err := s.inTenant(r, func(tx pgx.Tx) error {
-		p, err := patients.Get(r.Context(), tx, c.tenantID, c.patientID)
-		if err != nil {
-			return err
-		}
-		name = p.DisplayName()
-		if load == nil {
-			return nil
-		}
-		return load(tx)
-	})
-	return s.subform(r, c, name, title, action, submit, nil), err
-}
-
+// subform is the frame of a small form reached from the chart.
 func (s *Server) subform(r *http.Request, c chartReq, patientName, title, action, submit string, errs patients.Errors) web.ChartSubformView {
 	v := web.ChartSubformView{Shell: s.shell(r), Base: c.base, PatientName: patientName, Title: title, Action: action, Submit: submit, Errors: errs}
 	if len(errs) > 0 {
@@ -39,28 +21,6 @@ func (s *Server) subform(r *http.Request, c chartReq, patientName, title, action
 		v.Errors = patients.Errors{}
 	}
 	return v
-}
-
-// chartRowRequest reads the patient and one of their rows from the URL.
-func chartRowRequest(r *http.Request, param string) (chartReq, string, error) {
-	c, err := chartRequest(r)
-	if err != nil {
-		return c, "", err
-	}
-	id, err := uuidParam(r, param)
-	return c, id, err
-}
-
-// postedChartRowRequest is chartRowRequest for a form post.
-func postedChartRowRequest(r *http.Request, param string) (chartReq, string, error) {
-	c, id, err := chartRowRequest(r, param)
-	if err != nil {
-		return c, id, err
-	}
-	if err := r.ParseForm(); err != nil {
-		return c, id, formError(err)
-	}
-	return c, id, nil
 }
 
 // rowForm is one kind of the chart's small forms (a care-team member, a
@@ -119,18 +79,12 @@ func (s *Server) careTeamPage(r *http.Request, c chartReq, id string, f patients
 }
 
 func (s *Server) newMemberForm(w http.ResponseWriter, r *http.Request) error {
-	c, err := chartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	return showForm(w, r, s.careTeamPage(r, c, "", patients.MemberForm{}))
 }
 
 func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
-	c, err := postedChartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	f := patients.ParseMember(r.PostForm, "")
 	m, err := s.patients.AddMember(r.Context(), s.actor(r), c.patientID, f)
 	if err != nil {
@@ -140,10 +94,7 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) editMemberForm(w http.ResponseWriter, r *http.Request) error {
-	c, memberID, err := chartRowRequest(r, "memberID")
-	if err != nil {
-		return err
-	}
+	c, memberID := patientOf(r), urlID(r, "memberID")
 	m, err := s.patients.Member(r.Context(), s.actor(r), c.patientID, memberID)
 	if err != nil {
 		return err
@@ -152,10 +103,7 @@ func (s *Server) editMemberForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) error {
-	c, memberID, err := postedChartRowRequest(r, "memberID")
-	if err != nil {
-		return err
-	}
+	c, memberID := patientOf(r), urlID(r, "memberID")
 	f := patients.ParseMember(r.PostForm, "")
 	m, err := s.patients.UpdateMember(r.Context(), s.actor(r), c.patientID, memberID, f)
 	if err != nil {
@@ -165,10 +113,7 @@ func (s *Server) updateMember(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) removeMember(w http.ResponseWriter, r *http.Request) error {
-	c, memberID, err := postedChartRowRequest(r, "memberID")
-	if err != nil {
-		return err
-	}
+	c, memberID := patientOf(r), urlID(r, "memberID")
 	m, err := s.patients.RemoveMember(r.Context(), s.actor(r), c.patientID, memberID)
 	if err != nil {
 		return err
@@ -188,18 +133,12 @@ func (s *Server) coveragePage(r *http.Request, c chartReq, id string, f patients
 }
 
 func (s *Server) newCoverageForm(w http.ResponseWriter, r *http.Request) error {
-	c, err := chartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	return showForm(w, r, s.coveragePage(r, c, "", patients.CoverageForm{}))
 }
 
 func (s *Server) addCoverage(w http.ResponseWriter, r *http.Request) error {
-	c, err := postedChartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	f := patients.ParseCoverage(r.PostForm, "")
 	if _, err := s.patients.AddCoverage(r.Context(), s.actor(r), c.patientID, f); err != nil {
 		return s.showAgain(w, r, err, s.coveragePage(r, c, "", f))
@@ -208,10 +147,7 @@ func (s *Server) addCoverage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) editCoverageForm(w http.ResponseWriter, r *http.Request) error {
-	c, coverageID, err := chartRowRequest(r, "coverageID")
-	if err != nil {
-		return err
-	}
+	c, coverageID := patientOf(r), urlID(r, "coverageID")
 	cov, err := s.patients.Coverage(r.Context(), s.actor(r), c.patientID, coverageID)
 	if err != nil {
 		return err
@@ -220,10 +156,7 @@ func (s *Server) editCoverageForm(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) updateCoverage(w http.ResponseWriter, r *http.Request) error {
-	c, coverageID, err := postedChartRowRequest(r, "coverageID")
-	if err != nil {
-		return err
-	}
+	c, coverageID := patientOf(r), urlID(r, "coverageID")
 	f := patients.ParseCoverage(r.PostForm, "")
 	if _, err := s.patients.UpdateCoverage(r.Context(), s.actor(r), c.patientID, coverageID, f); err != nil {
 		return s.showAgain(w, r, err, s.coveragePage(r, c, coverageID, f))
@@ -232,10 +165,7 @@ func (s *Server) updateCoverage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) removeCoverage(w http.ResponseWriter, r *http.Request) error {
-	c, coverageID, err := postedChartRowRequest(r, "coverageID")
-	if err != nil {
-		return err
-	}
+	c, coverageID := patientOf(r), urlID(r, "coverageID")
 	if _, err := s.patients.RemoveCoverage(r.Context(), s.actor(r), c.patientID, coverageID); err != nil {
 		return err
 	}
@@ -255,19 +185,13 @@ func (s *Server) consentPage(r *http.Request, c chartReq, f patients.ConsentForm
 }
 
 func (s *Server) newConsentForm(w http.ResponseWriter, r *http.Request) error {
-	c, err := chartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	// A referral stopped for want of consent links here with the kind.
 	return showForm(w, r, s.consentPage(r, c, patients.ConsentForm{Kind: r.URL.Query().Get("kind")}))
 }
 
 func (s *Server) addConsent(w http.ResponseWriter, r *http.Request) error {
-	c, err := postedChartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	f := patients.ParseConsent(r.PostForm, "")
 	if _, err := s.patients.AddConsent(r.Context(), s.actor(r), c.patientID, f); err != nil {
 		return s.showAgain(w, r, err, s.consentPage(r, c, f))
@@ -277,10 +201,7 @@ func (s *Server) addConsent(w http.ResponseWriter, r *http.Request) error {
 
 // revokeConsent records that the patient withdrew a consent today.
 func (s *Server) revokeConsent(w http.ResponseWriter, r *http.Request) error {
-	c, consentID, err := postedChartRowRequest(r, "consentID")
-	if err != nil {
-		return err
-	}
+	c, consentID := patientOf(r), urlID(r, "consentID")
 	if err := s.patients.RevokeConsent(r.Context(), s.actor(r), c.patientID, consentID); err != nil {
 		return s.flashFailure(w, r, err, c.base)
 	}

@@ -423,7 +423,7 @@ func TestChart_ConsentIsRecordedAndRevoked(t *testing.T) {
 	}
 	var revoked string
 	chartRow(t, app, "select coalesce(revoked_on::text, '') from consents where id = $1", []any{consent}, &revoked)
-	if revoked != today().Format(time.DateOnly) {
+	if revoked != time.Now().Format(time.DateOnly) {
 		t.Errorf("revoked_on = %q, want today", revoked)
 	}
 	chart = c.get(base)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"time"
 
 	"carecoord/internal/calendar"
 	"carecoord/internal/fail"
@@ -11,7 +10,6 @@ import (
 	"carecoord/web"
 
 	"github.com/a-h/templ"
-	"github.com/jackc/pgx/v5"
 )
 
 // intakeForm shows a blank intake, assigned to the person taking it.
@@ -27,9 +25,6 @@ func (s *Server) intakeForm(w http.ResponseWriter, r *http.Request) error {
 // typed: with what needs another look, or with the patients who may
 // already be this person, until the coordinator confirms a new one.
 func (s *Server) intake(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return formError(err)
-	}
 	f := patients.ParseIntake(r.PostForm)
 	done, err := s.patients.Intake(r.Context(), s.actor(r), f)
 	if err != nil {
@@ -71,13 +66,6 @@ func duplicateRows(r *http.Request, dups []patients.Duplicate) []web.DuplicateRo
 	return rows
 }
 
-// coordinatorOptions lists who patients can be assigned to.
-func (s *Server) coordinatorOptions(r *http.Request, tx pgx.Tx) ([]web.SelectOption, error) {
-	m, _ := currentMembership(r)
-	people, err := tenants.Coordinators(r.Context(), tx, m.Tenant.ID)
-	return personOptions(people), err
-}
-
 // personOptions offers people to assign patients to, each with their role.
 func personOptions(people []tenants.Person) []web.SelectOption {
 	opts := make([]web.SelectOption, len(people))
@@ -85,14 +73,6 @@ func personOptions(people []tenants.Person) []web.SelectOption {
 		opts[i] = web.SelectOption{Value: p.ID, Label: p.Name + " (" + p.Role.Label() + ")"}
 	}
 	return opts
-}
-
-func idsOf(opts []web.SelectOption) map[string]bool {
-	ids := make(map[string]bool, len(opts))
-	for _, o := range opts {
-		ids[o.Value] = true
-	}
-	return ids
 }
 
 // tenantPath is a path inside the current tenant.
@@ -104,12 +84,6 @@ func tenantPath(r *http.Request, path string) string {
 // patientPath is the chart of a patient of the current tenant.
 func patientPath(r *http.Request, id string) string {
 	return tenantPath(r, "/patients/"+id)
-}
-
-// today is the current date, for validating dates people type.
-func today() time.Time {
-	y, m, d := time.Now().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
 func orText(s, fallback string) string {

@@ -9,7 +9,6 @@ import (
 	"carecoord/web"
 
 	"github.com/a-h/templ"
-	"github.com/jackc/pgx/v5"
 )
 
 // From findings to needs (issue 5): a completed result proposes needs, and
@@ -49,10 +48,7 @@ func keepDecision(v *web.NeedProposalsView, d careplans.Decision, errs map[strin
 
 // decideNeed accepts or declines one proposed need.
 func (s *Server) decideNeed(w http.ResponseWriter, r *http.Request) error {
-	a, err := postedAssessmentRequest(r)
-	if err != nil {
-		return err
-	}
+	a := assessmentOf(r)
 	d, ok := careplans.ParseDecision(r.PostForm)
 	if !ok {
 		return errBadRequest
@@ -74,11 +70,7 @@ func (s *Server) decideNeed(w http.ResponseWriter, r *http.Request) error {
 var needPriorityTone = map[careplans.Priority]string{careplans.High: "danger", careplans.Medium: "warn", careplans.Low: "muted"}
 
 // chartNeedRows lists the patient's open needs for the chart.
-func chartNeedRows(r *http.Request, tx pgx.Tx, c chartReq) ([]web.ChartNeedRow, error) {
-	ns, err := careplans.ListForPatient(r.Context(), tx, c.tenantID, c.patientID)
-	if err != nil {
-		return nil, err
-	}
+func chartNeedRows(c chartReq, ns []careplans.Need) []web.ChartNeedRow {
 	var out []web.ChartNeedRow
 	for _, n := range ns {
 		if !n.Status.Open() {
@@ -97,5 +89,5 @@ func chartNeedRows(r *http.Request, tx pgx.Tx, c chartReq) ([]web.ChartNeedRow, 
 		row.ReferHref = c.base + "/referrals/new?need=" + n.ID
 		out = append(out, row)
 	}
-	return out, nil
+	return out
 }

@@ -18,7 +18,6 @@ import (
 	"carecoord/web"
 
 	"github.com/a-h/templ"
-	"github.com/jackc/pgx/v5"
 )
 
 // Referrals (issue 10): from a need or a goal, "Refer" picks a resource of
@@ -59,10 +58,7 @@ func returnTo(r *http.Request, c chartReq) chartReq {
 // care team's providers), or, once chosen (?resource= or ?member=), shows
 // the referral form.
 func (s *Server) newReferral(w http.ResponseWriter, r *http.Request) error {
-	c, err := chartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	q := r.URL.Query()
 	if q.Get("resource") != "" || q.Get("member") != "" {
 		f := referrals.DraftForm{NeedID: q.Get("need"), GoalID: q.Get("goal"), ResourceID: q.Get("resource"), MemberID: q.Get("member")}
@@ -146,10 +142,7 @@ func (s *Server) draftView(r *http.Request, c chartReq, o referrals.DraftOptions
 }
 
 func (s *Server) createReferral(w http.ResponseWriter, r *http.Request) error {
-	c, err := postedChartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	f := referrals.ParseDraft(r.PostForm)
 	id, err := s.referrals.CreateDraft(r.Context(), s.actor(r), c.patientID, f)
 	if err != nil {
@@ -162,10 +155,7 @@ func (s *Server) createReferral(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) showReferral(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := chartRowRequest(r, "referralID")
-	if err != nil {
-		return err
-	}
+	c, id := patientOf(r), urlID(r, "referralID")
 	a := s.actor(r)
 	p, err := s.referrals.ReferralPage(r.Context(), a, c.patientID, id)
 	if err != nil {
@@ -291,10 +281,7 @@ func sendView(base string, ref referrals.Referral, check referrals.Sharing, send
 }
 
 func (s *Server) sendReferral(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := postedChartRowRequest(r, "referralID")
-	if err != nil {
-		return err
-	}
+	c, id := patientOf(r), urlID(r, "referralID")
 	f := referrals.ParseSending(r.PostForm)
 	ref, err := s.referrals.Send(r.Context(), s.actor(r), c.patientID, id, f)
 	if err != nil {
@@ -309,10 +296,7 @@ func (s *Server) sendReferral(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) moveReferral(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := postedChartRowRequest(r, "referralID")
-	if err != nil {
-		return err
-	}
+	c, id := patientOf(r), urlID(r, "referralID")
 	st := referrals.ParseStep(r.PostForm)
 	if err := s.referrals.TakeStep(r.Context(), s.actor(r), c.patientID, id, st); err != nil {
 		return s.referralAgain(w, r, c, id, err, func(v *web.ReferralView, _ referrals.Page, e *fail.Error) {
@@ -325,10 +309,7 @@ func (s *Server) moveReferral(w http.ResponseWriter, r *http.Request) error {
 // closeLoop accepts the proposal: the need is resolved and the goal marked
 // achieved (progress on the plan, without a revision to approve).
 func (s *Server) closeLoop(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := postedChartRowRequest(r, "referralID")
-	if err != nil {
-		return err
-	}
+	c, id := patientOf(r), urlID(r, "referralID")
 	summary, err := s.referrals.CloseLoop(r.Context(), s.actor(r), c.patientID, id)
 	if err != nil {
 		return s.referralAgain(w, r, c, id, err, nil)
@@ -373,10 +354,7 @@ func authFormView(href string, f referrals.AuthForm, errs map[string]string) web
 // saveAuthorization records the payer's answer to a clinical referral. A
 // denial raises its task in the same transaction.
 func (s *Server) saveAuthorization(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := postedChartRowRequest(r, "referralID")
-	if err != nil {
-		return err
-	}
+	c, id := patientOf(r), urlID(r, "referralID")
 	f := referrals.ParseAuthForm(r.PostForm)
 	auth, err := s.referrals.SaveAuthorization(r.Context(), s.actor(r), c.patientID, id, f)
 	if err != nil {
@@ -393,10 +371,7 @@ func (s *Server) saveAuthorization(w http.ResponseWriter, r *http.Request) error
 // fields the patient agreed to share, and only while consent is in force)
 // or the patient's plain-language copy.
 func (s *Server) printReferral(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := chartRowRequest(r, "referralID")
-	if err != nil {
-		return err
-	}
+	c, id := patientOf(r), urlID(r, "referralID")
 	a, forPatient := s.actor(r), r.URL.Query().Get("copy") == "patient"
 	p, err := s.referrals.Printout(r.Context(), a, c.patientID, id, forPatient)
 	if err != nil {
@@ -450,13 +425,12 @@ func (s *Server) openReferrals(w http.ResponseWriter, r *http.Request) error {
 }
 
 // chartReferralRows are the chart's referrals at now.
-func chartReferralRows(r *http.Request, tx pgx.Tx, c chartReq, now time.Time) ([]web.ChartReferralRow, error) {
-	list, err := referrals.ForPatient(r.Context(), tx, c.tenantID, c.patientID)
+func chartReferralRows(c chartReq, list []referrals.Referral, now time.Time) []web.ChartReferralRow {
 	var out []web.ChartReferralRow
 	for _, ref := range list {
 		out = append(out, referralRow(c.base, ref, now))
 	}
-	return out, err
+	return out
 }
 
 // referralRow is a referral in a list of a patient's, with its age while
@@ -472,17 +446,19 @@ func referralRow(chartBase string, ref referrals.Referral, now time.Time) web.Ch
 
 // goalReferrals puts on each goal of the care plan the referrals made for
 // it, and, while the plan is open, a link to make one.
-func goalReferrals(r *http.Request, tx pgx.Tx, tenantID, chartBase string, open bool, needs []web.PlanNeedView, now time.Time) error {
+func (s *Server) goalReferrals(r *http.Request, chartBase string, open bool, needs []web.PlanNeedView) error {
 	var ids []string
 	for _, n := range needs {
 		for _, g := range n.Goals {
 			ids = append(ids, g.ID)
 		}
 	}
-	byGoal, err := referrals.ForGoals(r.Context(), tx, tenantID, ids)
+	a := s.actor(r)
+	byGoal, err := s.referrals.GoalReferrals(r.Context(), a, ids)
 	if err != nil {
 		return err
 	}
+	now := a.At
 	for i := range needs {
 		for j := range needs[i].Goals {
 			g := &needs[i].Goals[j]

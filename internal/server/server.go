@@ -10,8 +10,10 @@ import (
 
 	"carecoord/internal/assessments"
 	"carecoord/internal/auth"
+	"carecoord/internal/calendar"
 	"carecoord/internal/careplans"
 	"carecoord/internal/caseload"
+	"carecoord/internal/chart"
 	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
 	"carecoord/internal/referrals"
@@ -78,6 +80,7 @@ type Server struct {
 	accounts    *auth.Service
 	tenants     *tenants.Service
 	caseload    *caseload.Service
+	charts      *chart.Service
 }
 
 // New builds a Server. Close releases its background work.
@@ -99,7 +102,7 @@ func New(o Options) *Server {
 	s := &Server{pool: o.Pool, log: o.Log, sessions: sm, stopCleanup: cancel,
 		mailer: o.Mailer, baseURL: o.BaseURL, secureCookies: o.SecureCookies, now: o.Now}
 	if s.now == nil {
-		s.now = time.Now
+		s.now = calendar.System
 	}
 	s.patients = patients.NewService(o.Pool)
 	s.contacts = contacts.NewService(o.Pool)
@@ -110,6 +113,7 @@ func New(o Options) *Server {
 	s.accounts = auth.NewService(o.Pool, tenants.HasActiveTenant)
 	s.tenants = tenants.NewService(o.Pool, tenants.Patients{IDByExternalID: patients.IDByExternalID, CaseloadCount: patients.CaseloadCount})
 	s.caseload = caseload.NewService(o.Pool)
+	s.charts = chart.NewService(o.Pool)
 	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, err)
 	}
@@ -134,7 +138,7 @@ func (s *Server) sweepSessions(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			if _, err := s.pool.Exec(ctx, "delete from sessions where expiry < now()"); err != nil && ctx.Err() == nil {
+			if err := auth.DeleteExpiredSessions(ctx, s.pool); err != nil && ctx.Err() == nil {
 				s.log.Error("sweep expired sessions", "err", err)
 			}
 		}

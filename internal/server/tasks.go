@@ -8,8 +8,6 @@ import (
 	"carecoord/internal/calendar"
 	"carecoord/internal/tasks"
 	"carecoord/web"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // Tasks raised by safety alerts (issue 5): a PHQ-9 item 9 answer or a
@@ -20,13 +18,12 @@ import (
 // tasks over are in task_actions.go.
 
 // chartSafetyAlerts is the chart banner's open safety tasks.
-func (s *Server) chartSafetyAlerts(r *http.Request, tx pgx.Tx, c chartReq) ([]web.TaskAlert, error) {
-	open, err := tasks.OpenSafetyAlerts(r.Context(), tx, c.tenantID, c.patientID)
+func chartSafetyAlerts(open []tasks.Task, now time.Time) []web.TaskAlert {
 	out := make([]web.TaskAlert, len(open))
 	for i, t := range open {
-		out[i] = web.TaskAlert{Title: t.Title, Due: dueInSentence(t.DueAt, s.now()), Assignee: orText(t.AssigneeName, "nobody")}
+		out[i] = web.TaskAlert{Title: t.Title, Due: dueInSentence(t.DueAt, now), Assignee: orText(t.AssigneeName, "nobody")}
 	}
-	return out, err
+	return out
 }
 
 // taskRows are tasks as the worklist lists them, as of now.

@@ -18,10 +18,7 @@ import (
 // successful contact with the patient meets (contacts.Service.RecordTransition).
 
 func (s *Server) newTransitionForm(w http.ResponseWriter, r *http.Request) error {
-	c, err := chartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	page, err := s.transitionPage(r, c, contacts.TransitionForm{}, nil)
 	if err != nil {
 		return err
@@ -30,10 +27,7 @@ func (s *Server) newTransitionForm(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) recordTransition(w http.ResponseWriter, r *http.Request) error {
-	c, err := postedChartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	f := contacts.ParseTransitionForm(r.PostForm)
 	rec, err := s.contacts.RecordTransition(r.Context(), s.actor(r), c.patientID, f)
 	if err != nil {
@@ -51,7 +45,8 @@ func (s *Server) recordTransition(w http.ResponseWriter, r *http.Request) error 
 // transitionPage is the transition form with f's values and, when it
 // comes back, e's messages.
 func (s *Server) transitionPage(r *http.Request, c chartReq, f contacts.TransitionForm, e *fail.Error) (templ.Component, error) {
-	sv, err := s.subformPage(r, c, "Record a transition of care", c.base+"/transitions", "Record transition", nil)
+	p, err := s.patients.Patient(r.Context(), s.actor(r), c.patientID)
+	sv := s.subform(r, c, p.DisplayName(), "Record a transition of care", c.base+"/transitions", "Record transition", nil)
 	if e != nil {
 		sv.Errors, sv.Problem = e.Fields, e.Message
 	}
