@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"carecoord/internal/calendar"
 )
 
 // TrendView is one instrument's totals over time for one patient, drawn as a
@@ -172,7 +174,7 @@ func (v TrendView) id(suffix string) string {
 	return b.String() + "-" + suffix
 }
 
-func trendDay(t time.Time) string { return t.Format("2 Jan 2006") }
+func trendDay(t time.Time) string { return t.Format(calendar.Day) }
 
 // num writes a coordinate with one decimal, enough for a crisp line.
 func num(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }

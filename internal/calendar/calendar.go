@@ -23,6 +23,15 @@ const (
 	LongWeekday = "Monday 2 January 2006"
 	DayTime     = "2 Jan 2006, 15:04"
 	WeekdayTime = "Mon 2 Jan 2006, 15:04"
+	// DateTimeLocal is a moment as <input type="datetime-local"> sends it.
+	DateTimeLocal = "2006-01-02T15:04"
+	// Stamp is a moment for operators (migration status).
+	Stamp = "2006-01-02 15:04:05"
+	// LooseDate and USDate are dates as people type them into a search.
+	LooseDate = "2006-1-2"
+	USDate    = "1/2/2006"
+	// ICalUTC is a moment in UTC as iCalendar (RFC 5545) writes it.
+	ICalUTC = "20060102T150405Z"
 	// ShortWeekdayTime is a moment within the next few days.
 	ShortWeekdayTime = "Mon 2 Jan, 15:04"
 	// DayTimeSeconds is a moment to the second (the audit log).

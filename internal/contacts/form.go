@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/careplans"
 	"carecoord/internal/forms"
 	"carecoord/internal/patients"
@@ -49,8 +50,8 @@ func Unsuccessful(outcome string) bool {
 // patient flag them as unable to reach.
 const UnreachableAfter = 3
 
-// timeLayout is how a date and time travel in forms (<input type="datetime-local">).
-const timeLayout = "2006-01-02T15:04"
+// timeLayout is how a date and time travel in forms.
+const timeLayout = calendar.DateTimeLocal
 
 // maxBackdate is how long ago a contact may be logged as having happened:
 // later than that it belongs in an addendum to a contact of the time.

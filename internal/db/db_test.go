@@ -232,10 +232,10 @@ func TestTenantTables_HaveForcedRowLevelSecurityAndTenantLedKeys(t *testing.T) {
 	// and invitations (read before a tenant is chosen), must be tenant-owned
 	// in the full sense of DESIGN.md section 5.
 	rows, err := d.Pool.Query(context.Background(), `
-		select c.relname, c.relrowsecurity, c.relforcerowsecurity,
+		select c.relname as name, c.relrowsecurity as rls, c.relforcerowsecurity as force,
 		       (select a.attname from pg_index i
 		          join pg_attribute a on a.attrelid = i.indrelid and a.attnum = i.indkey[0]
-		         where i.indrelid = c.oid and i.indisprimary) = 'tenant_id'
+		         where i.indrelid = c.oid and i.indisprimary) = 'tenant_id' as key
 		  from pg_class c
 		  join pg_namespace n on n.oid = c.relnamespace and n.nspname = 'public'
 		 where c.relkind = 'r' and c.relname not in ('memberships', 'invitations')
@@ -247,7 +247,7 @@ func TestTenantTables_HaveForcedRowLevelSecurityAndTenantLedKeys(t *testing.T) {
 		Name            string
 		RLS, Force, Key bool
 	}
-	tables, err := pgx.CollectRows(rows, pgx.RowToStructByPos[table])
+	tables, err := pgx.CollectRows(rows, pgx.RowToStructByName[table])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"carecoord/internal/calendar"
 	"carecoord/migrations"
 
 	"github.com/jackc/pgx/v5/stdlib"
@@ -62,7 +63,7 @@ func (m *Migrator) Status(ctx context.Context, w io.Writer) error {
 	for _, s := range all {
 		applied := "pending"
 		if s.State == goose.StateApplied {
-			applied = "applied " + s.AppliedAt.Format("2006-01-02 15:04:05")
+			applied = "applied " + s.AppliedAt.Format(calendar.Stamp)
 		}
 		fmt.Fprintf(w, "%05d  %-40s %s\n", s.Source.Version, s.Source.Path, applied)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"carecoord/internal/auth"
+	"carecoord/internal/calendar"
 	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
@@ -68,7 +69,11 @@ func Email(local, slug string) string { return local + "@" + slug + ".test" }
 // Load adds the demo tenants, users, memberships, patients, their
 // assessments, needs, care plans, contacts and tasks, resource directory and
 // referrals in one transaction.
-func Load(ctx context.Context, pool *pgxpool.Pool) error {
+func Load(ctx context.Context, pool *pgxpool.Pool) error { return LoadAt(ctx, pool, calendar.System()) }
+
+// LoadAt is Load as if it ran at now: the demo's history is laid out
+// backwards from that moment.
+func LoadAt(ctx context.Context, pool *pgxpool.Pool, now time.Time) error {
 	// One hash for all: hashing is deliberately slow, and these accounts
 	// share a published password anyway.
 	hash, err := auth.HashPassword(Password)
@@ -90,7 +95,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool) error {
 		if err != nil {
 			return err
 		}
-		y, m, d := time.Now().Date()
+		y, m, d := now.Date()
 		today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		for i, dt := range Tenants {
 			t, err := loadTenant(ctx, tx, dt.Slug, dt.Name, hash)
@@ -117,7 +122,7 @@ func Load(ctx context.Context, pool *pgxpool.Pool) error {
 			if err := loadResources(ctx, tx, t, dt.Slug); err != nil {
 				return fmt.Errorf("demo resources of %s: %w", dt.Slug, err)
 			}
-			if err := loadReferrals(ctx, tx, t, time.Now()); err != nil {
+			if err := loadReferrals(ctx, tx, t, now); err != nil {
 				return fmt.Errorf("demo referrals of %s: %w", dt.Slug, err)
 			}
 		}

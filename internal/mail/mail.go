@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/config"
 )
 
@@ -99,7 +100,7 @@ func (s *SMTP) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	if _, err := w.Write(Compose(from, to, m, time.Now())); err != nil {
+	if _, err := w.Write(Compose(from, to, m, calendar.System())); err != nil {
 		return err
 	}
 	if err := w.Close(); err != nil {

@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/db"
 	"carecoord/internal/tenants"
 
@@ -399,9 +400,9 @@ func (f ListForm) query(flt *Filter, errs Errors) bool {
 		errs.Add("q", "Search for at most "+strconv.Itoa(maxQuery)+" characters: a name, a date of birth or an MRN.")
 		return false
 	case isoDateShape.MatchString(q) || usDateShape.MatchString(q):
-		d, err := time.Parse("2006-1-2", q)
+		d, err := time.Parse(calendar.LooseDate, q)
 		if err != nil {
-			d, err = time.Parse("1/2/2006", q)
+			d, err = time.Parse(calendar.USDate, q)
 		}
 		if err != nil {
 			errs.Add("q", "That date does not exist. Write it as 1948-03-21 or 03/21/1948.")

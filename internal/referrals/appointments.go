@@ -206,7 +206,7 @@ func (f AppointmentForm) Validate(c WithChoices, loc *time.Location, now time.Ti
 		a.ReferralID = f.ReferralID
 	}
 	d := errs.Date("date", f.Date, true)
-	clock, err := time.Parse("15:04", f.Time)
+	clock, err := time.Parse(calendar.TimeOfDay, f.Time)
 	if f.Time == "" || err != nil {
 		errs.Add("time", "Enter the time, like 14:30.")
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"carecoord/internal/calendar"
 )
 
 // CalendarEvent is one appointment as a calendar shows it.
@@ -80,7 +82,7 @@ func WriteCalendar(w io.Writer, name string, events []CalendarEvent, stamp time.
 }
 
 // utc is a DATE-TIME in UTC form (RFC 5545 3.3.5, form #2).
-func utc(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+func utc(t time.Time) string { return t.UTC().Format(calendar.ICalUTC) }
 
 // escapeText escapes a TEXT value (RFC 5545 3.3.11): backslash, semicolon,
 // comma, and line breaks as \n.
