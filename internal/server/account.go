@@ -43,9 +43,6 @@ func (s *Server) accountView(r *http.Request, v web.AccountView) (templ.Componen
 // Every other session of the user ends; this one carries on under a new
 // token.
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return formError(err)
-	}
 	u, _ := currentUser(r)
 	u, err := s.accounts.ChangePassword(r.Context(), clientIP(r), u, auth.ParsePasswordForm(r.PostForm))
 	if err != nil {
@@ -77,9 +74,6 @@ func (s *Server) resetView(r *http.Request, token string, errs map[string]string
 // resetPassword sets the new password and spends the link; the person then
 // signs in with it.
 func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return formError(err)
-	}
 	token := chi.URLParam(r, "token")
 	if err := s.accounts.ResetPassword(r.Context(), clientIP(r), token, auth.ParsePasswordForm(r.PostForm)); err != nil {
 		return s.showAgain(w, r, spentLink(err), func(e *fail.Error) (templ.Component, error) { return s.resetView(r, token, e.Fields) })

@@ -79,9 +79,6 @@ func invitationRows(open []tenants.Invitation, now time.Time, base string) []web
 
 // invite invites a person to the tenant with a role.
 func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return formError(err)
-	}
 	a, f := s.actor(r), tenants.ParseInviteForm(r.PostForm)
 	inv, err := s.tenants.Invite(r.Context(), a, f)
 	if err != nil {
@@ -106,10 +103,7 @@ func (s *Server) revokeInvitation(w http.ResponseWriter, r *http.Request) error 
 
 // renewInvitationAs renews an invitation of a's tenant, then goes back.
 func (s *Server) renewInvitationAs(w http.ResponseWriter, r *http.Request, a tenants.Actor, back string) error {
-	id, err := uuidParam(r, "invitationID")
-	if err != nil {
-		return err
-	}
+	id := urlID(r, "invitationID")
 	inv, err := s.tenants.RenewInvitation(r.Context(), a, id)
 	if err != nil {
 		return s.flashFailure(w, r, err, back)
@@ -120,10 +114,7 @@ func (s *Server) renewInvitationAs(w http.ResponseWriter, r *http.Request, a ten
 
 // revokeInvitationAs withdraws an invitation of a's tenant, then goes back.
 func (s *Server) revokeInvitationAs(w http.ResponseWriter, r *http.Request, a tenants.Actor, back string) error {
-	id, err := uuidParam(r, "invitationID")
-	if err != nil {
-		return err
-	}
+	id := urlID(r, "invitationID")
 	inv, err := s.tenants.RevokeInvitation(r.Context(), a, id)
 	if err != nil {
 		return s.flashFailure(w, r, err, back)

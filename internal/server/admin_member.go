@@ -15,10 +15,7 @@ import (
 
 // memberPage shows one member of the tenant.
 func (s *Server) memberPage(w http.ResponseWriter, r *http.Request) error {
-	id, err := uuidParam(r, "userID")
-	if err != nil {
-		return err
-	}
+	id := urlID(r, "userID")
 	return showPage(w, r)(s.memberView(r, id, nil))
 }
 
@@ -50,24 +47,9 @@ func signInRows(events []audit.SignInEvent) []web.SignInRow {
 	return rows
 }
 
-// postedMember is the member a posted form is about.
-func postedMember(r *http.Request) (string, error) {
-	id, err := uuidParam(r, "userID")
-	if err != nil {
-		return "", err
-	}
-	if err := r.ParseForm(); err != nil {
-		return "", formError(err)
-	}
-	return id, nil
-}
-
 // changeMemberRole gives a member another role.
 func (s *Server) changeMemberRole(w http.ResponseWriter, r *http.Request) error {
-	id, err := postedMember(r)
-	if err != nil {
-		return err
-	}
+	id := urlID(r, "userID")
 	c, err := s.tenants.ChangeMemberRole(r.Context(), s.actor(r), id, r.PostForm.Get("role"))
 	if err != nil {
 		return s.memberAgain(w, r, id, err)
@@ -80,10 +62,7 @@ func (s *Server) changeMemberRole(w http.ResponseWriter, r *http.Request) error 
 
 // setMemberActive deactivates or reactivates a member.
 func (s *Server) setMemberActive(w http.ResponseWriter, r *http.Request) error {
-	id, err := postedMember(r)
-	if err != nil {
-		return err
-	}
+	id := urlID(r, "userID")
 	active, ok := map[string]bool{"yes": true, "no": false}[r.PostForm.Get("active")]
 	if !ok {
 		return errBadRequest
@@ -103,10 +82,7 @@ func (s *Server) setMemberActive(w http.ResponseWriter, r *http.Request) error {
 // createResetLink makes a password-reset link for a member and delivers
 // it.
 func (s *Server) createResetLink(w http.ResponseWriter, r *http.Request) error {
-	id, err := postedMember(r)
-	if err != nil {
-		return err
-	}
+	id := urlID(r, "userID")
 	l, err := s.tenants.MakeResetLink(r.Context(), s.actor(r), id)
 	if err != nil {
 		return s.memberAgain(w, r, id, err)

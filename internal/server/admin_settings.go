@@ -25,9 +25,6 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
 // saveSettings stores the settings if every one is within its bounds, and
 // otherwise shows them again as typed with a message beside each problem.
 func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return formError(err)
-	}
 	f := tenants.ParseSettingsForm(r.PostForm)
 	changes, err := s.tenants.SaveSettings(r.Context(), s.actor(r), f)
 	if err != nil {

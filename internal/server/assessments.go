@@ -27,23 +27,16 @@ type assessmentReq struct {
 	href string
 }
 
-func assessmentRequest(r *http.Request) (assessmentReq, error) {
-	c, id, err := chartRowRequest(r, "assessmentID")
-	return assessmentReq{chartReq: c, id: id, href: assessmentHref(c.base, id)}, err
-}
-
-func postedAssessmentRequest(r *http.Request) (assessmentReq, error) {
-	c, id, err := postedChartRowRequest(r, "assessmentID")
-	return assessmentReq{chartReq: c, id: id, href: assessmentHref(c.base, id)}, err
+// assessmentOf is the assessment the URL names.
+func assessmentOf(r *http.Request) assessmentReq {
+	c, id := patientOf(r), urlID(r, "assessmentID")
+	return assessmentReq{chartReq: c, id: id, href: assessmentHref(c.base, id)}
 }
 
 // Starting ---------------------------------------------------------------
 
 func (s *Server) newAssessmentForm(w http.ResponseWriter, r *http.Request) error {
-	c, err := chartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	var f assessments.StartForm
 	// The chart links here with the instrument it suggests already chosen.
 	if _, ok := assessments.Current(r.URL.Query().Get("instrument")); ok {
@@ -69,10 +62,7 @@ func (s *Server) assessmentStart(r *http.Request, c chartReq, f assessments.Star
 }
 
 func (s *Server) startAssessment(w http.ResponseWriter, r *http.Request) error {
-	c, err := postedChartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	f := assessments.ParseStartForm(r.PostForm)
 	id, err := s.assessments.Start(r.Context(), s.actor(r), c.patientID, f)
 	if err != nil {
@@ -85,10 +75,7 @@ func (s *Server) startAssessment(w http.ResponseWriter, r *http.Request) error {
 
 // showAssessment is the form while in progress and the result after.
 func (s *Server) showAssessment(w http.ResponseWriter, r *http.Request) error {
-	a, err := assessmentRequest(r)
-	if err != nil {
-		return err
-	}
+	a := assessmentOf(r)
 	p, err := s.plans.AssessmentPage(r.Context(), s.actor(r), a.patientID, a.id)
 	if err != nil {
 		return err
@@ -206,12 +193,10 @@ func sentence(s string) string {
 
 // postAssessment saves answers for later or completes the assessment.
 func (s *Server) postAssessment(w http.ResponseWriter, r *http.Request) error {
-	a, err := postedAssessmentRequest(r)
-	if err != nil {
-		return err
-	}
+	a := assessmentOf(r)
 	f := assessments.ParseAnswersForm(r.PostForm)
 	flash := "Answers saved. You can finish this assessment later from the chart."
+	var err error
 	switch f.Action {
 	case "save":
 		err = s.assessments.SaveAnswers(r.Context(), s.actor(r), a.patientID, a.id, f)
@@ -230,10 +215,7 @@ func (s *Server) postAssessment(w http.ResponseWriter, r *http.Request) error {
 
 // amendAssessment starts a corrected copy of a completed assessment.
 func (s *Server) amendAssessment(w http.ResponseWriter, r *http.Request) error {
-	a, err := postedAssessmentRequest(r)
-	if err != nil {
-		return err
-	}
+	a := assessmentOf(r)
 	reason := r.PostForm.Get("amend_reason")
 	newID, err := s.assessments.Amend(r.Context(), s.actor(r), a.patientID, a.id, reason)
 	if err != nil {
@@ -248,10 +230,7 @@ func (s *Server) amendAssessment(w http.ResponseWriter, r *http.Request) error {
 
 // markAssessmentInError marks a completed assessment as entered in error.
 func (s *Server) markAssessmentInError(w http.ResponseWriter, r *http.Request) error {
-	a, err := postedAssessmentRequest(r)
-	if err != nil {
-		return err
-	}
+	a := assessmentOf(r)
 	reason := r.PostForm.Get("error_reason")
 	marked, err := s.assessments.MarkEnteredInError(r.Context(), s.actor(r), a.patientID, a.id, reason)
 	if err != nil {

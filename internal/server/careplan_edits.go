@@ -57,16 +57,6 @@ func (s *Server) planAgain(r *http.Request, p planReq, open web.PlanForm, e *fai
 	return web.CarePlanPage(v), err
 }
 
-// planItemRequest reads a plan request with one item id from the URL.
-func planItemRequest(r *http.Request, param string) (planReq, string, error) {
-	p, err := postedPlanRequest(r)
-	if err != nil {
-		return p, "", err
-	}
-	id, err := uuidParam(r, param)
-	return p, id, err
-}
-
 // postedVersion is the plan version a one-click form was read at.
 func postedVersion(r *http.Request) int { return forms.Version(r.PostForm.Get("version")) }
 
@@ -75,11 +65,8 @@ func postedVersion(r *http.Request) int { return forms.Version(r.PostForm.Get("v
 type itemStep func(ctx context.Context, a tenants.Actor, patientID, planID, itemID string, version int) error
 
 func (s *Server) planItemStep(w http.ResponseWriter, r *http.Request, param string, step itemStep, flash string) error {
-	p, id, err := planItemRequest(r, param)
-	if err != nil {
-		return err
-	}
-	err = step(r.Context(), s.actor(r), p.patientID, p.planID, id, postedVersion(r))
+	p, id := planOf(r), urlID(r, param)
+	err := step(r.Context(), s.actor(r), p.patientID, p.planID, id, postedVersion(r))
 	return s.planSaved(w, r, p, err, web.PlanForm{}, flash, "")
 }
 
@@ -96,45 +83,33 @@ func (s *Server) removePlanIntervention(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) updatePlanDetails(w http.ResponseWriter, r *http.Request) error {
-	p, err := postedPlanRequest(r)
-	if err != nil {
-		return err
-	}
+	p := planOf(r)
 	f := careplans.ParseDetails(r.PostForm)
-	err = s.plans.UpdateDetails(r.Context(), s.actor(r), p.patientID, p.planID, f)
+	err := s.plans.UpdateDetails(r.Context(), s.actor(r), p.patientID, p.planID, f)
 	return s.planSaved(w, r, p, err, detailsOpen(p, f), "Plan details saved.", "")
 }
 
 func (s *Server) addPlanNeed(w http.ResponseWriter, r *http.Request) error {
-	p, err := postedPlanRequest(r)
-	if err != nil {
-		return err
-	}
+	p := planOf(r)
 	f := careplans.ParseNeed(r.PostForm)
-	err = s.plans.AddNeed(r.Context(), s.actor(r), p.patientID, p.planID, f)
+	err := s.plans.AddNeed(r.Context(), s.actor(r), p.patientID, p.planID, f)
 	open := web.PlanForm{Kind: "need", Action: p.href + "/needs",
 		Values: map[string]string{"need_id": f.NeedID, "domain": f.Domain, "description": f.Description, "priority": f.Priority}}
 	return s.planSaved(w, r, p, err, open, "Need added to the plan.", "#add-need")
 }
 
 func (s *Server) movePlanItem(w http.ResponseWriter, r *http.Request) error {
-	p, err := postedPlanRequest(r)
-	if err != nil {
-		return err
-	}
+	p := planOf(r)
 	m := careplans.ParseMove(r.PostForm)
-	err = s.plans.Move(r.Context(), s.actor(r), p.patientID, p.planID, m)
+	err := s.plans.Move(r.Context(), s.actor(r), p.patientID, p.planID, m)
 	return s.planSaved(w, r, p, err, web.PlanForm{}, "Moved.", "#"+m.Kind+"-"+m.ID)
 }
 
 func (s *Server) addPlanGoal(w http.ResponseWriter, r *http.Request) error {
-	p, needID, err := planItemRequest(r, "itemID")
-	if err != nil {
-		return err
-	}
+	p, needID := planOf(r), urlID(r, "itemID")
 	f := careplans.ParseGoal(r.PostForm)
 	chosen, offered := careplans.ParseStarters(r.PostForm)
-	_, err = s.plans.AddGoal(r.Context(), s.actor(r), p.patientID, p.planID, needID, f, chosen)
+	_, err := s.plans.AddGoal(r.Context(), s.actor(r), p.patientID, p.planID, needID, f, chosen)
 	open := goalOpen(p, needID, false, f, offered)
 	for i := range offered {
 		if n := strconv.Itoa(i); r.PostForm.Get("starter_"+n) == "yes" {
@@ -145,66 +120,48 @@ func (s *Server) addPlanGoal(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) updatePlanGoal(w http.ResponseWriter, r *http.Request) error {
-	p, goalID, err := planItemRequest(r, "goalID")
-	if err != nil {
-		return err
-	}
+	p, goalID := planOf(r), urlID(r, "goalID")
 	f := careplans.ParseGoal(r.PostForm)
-	err = s.plans.UpdateGoal(r.Context(), s.actor(r), p.patientID, p.planID, goalID, f)
+	err := s.plans.UpdateGoal(r.Context(), s.actor(r), p.patientID, p.planID, goalID, f)
 	return s.planSaved(w, r, p, err, goalOpen(p, goalID, true, f, nil), "Goal saved.", "#goal-"+goalID)
 }
 
 func (s *Server) addPlanIntervention(w http.ResponseWriter, r *http.Request) error {
-	p, goalID, err := planItemRequest(r, "goalID")
-	if err != nil {
-		return err
-	}
+	p, goalID := planOf(r), urlID(r, "goalID")
 	f := careplans.ParseIntervention(r.PostForm)
-	err = s.plans.AddIntervention(r.Context(), s.actor(r), p.patientID, p.planID, goalID, f)
+	err := s.plans.AddIntervention(r.Context(), s.actor(r), p.patientID, p.planID, goalID, f)
 	return s.planSaved(w, r, p, err, interventionOpen(p, goalID, false, f), "Intervention added.", "#goal-"+goalID)
 }
 
 func (s *Server) updatePlanIntervention(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := planItemRequest(r, "interventionID")
-	if err != nil {
-		return err
-	}
+	p, id := planOf(r), urlID(r, "interventionID")
 	f := careplans.ParseIntervention(r.PostForm)
-	err = s.plans.UpdateIntervention(r.Context(), s.actor(r), p.patientID, p.planID, id, f)
+	err := s.plans.UpdateIntervention(r.Context(), s.actor(r), p.patientID, p.planID, id, f)
 	return s.planSaved(w, r, p, err, interventionOpen(p, id, true, f), "Intervention saved.", "#intervention-"+id)
 }
 
 // addGoalNote records a progress note on a goal, in any state of an open
 // plan.
 func (s *Server) addGoalNote(w http.ResponseWriter, r *http.Request) error {
-	p, goalID, err := planItemRequest(r, "goalID")
-	if err != nil {
-		return err
-	}
+	p, goalID := planOf(r), urlID(r, "goalID")
 	note := strings.TrimSpace(r.PostForm.Get("note"))
-	err = s.plans.NoteProgress(r.Context(), s.actor(r), p.patientID, p.planID, goalID, note)
+	err := s.plans.NoteProgress(r.Context(), s.actor(r), p.patientID, p.planID, goalID, note)
 	open := web.PlanForm{Kind: "note", Target: goalID, Action: p.href + "/goals/" + goalID + "/notes", Values: map[string]string{"note": note}}
 	return s.planSaved(w, r, p, err, open, "Progress note added.", "#goal-"+goalID)
 }
 
 // setGoalStatus records how a goal is going, on a plan not being edited.
 func (s *Server) setGoalStatus(w http.ResponseWriter, r *http.Request) error {
-	p, goalID, err := planItemRequest(r, "goalID")
-	if err != nil {
-		return err
-	}
+	p, goalID := planOf(r), urlID(r, "goalID")
 	status := careplans.GoalStatus(r.PostForm.Get("status"))
-	err = s.plans.SetGoalStatus(r.Context(), s.actor(r), p.patientID, p.planID, goalID, status, postedVersion(r))
+	err := s.plans.SetGoalStatus(r.Context(), s.actor(r), p.patientID, p.planID, goalID, status, postedVersion(r))
 	return s.planSaved(w, r, p, err, web.PlanForm{}, "Goal status updated.", "#goal-"+goalID)
 }
 
 // setInterventionStatus records how an intervention is going.
 func (s *Server) setInterventionStatus(w http.ResponseWriter, r *http.Request) error {
-	p, id, err := planItemRequest(r, "interventionID")
-	if err != nil {
-		return err
-	}
+	p, id := planOf(r), urlID(r, "interventionID")
 	status := careplans.InterventionStatus(r.PostForm.Get("status"))
-	err = s.plans.SetInterventionStatus(r.Context(), s.actor(r), p.patientID, p.planID, id, status, postedVersion(r))
+	err := s.plans.SetInterventionStatus(r.Context(), s.actor(r), p.patientID, p.planID, id, status, postedVersion(r))
 	return s.planSaved(w, r, p, err, web.PlanForm{}, "Intervention status updated.", "#intervention-"+id)
 }

@@ -21,11 +21,8 @@ import (
 type planStep func(ctx context.Context, a tenants.Actor, patientID, planID string, version int) error
 
 func (s *Server) takePlanStep(w http.ResponseWriter, r *http.Request, step planStep, flash string) error {
-	p, err := postedPlanRequest(r)
-	if err != nil {
-		return err
-	}
-	err = step(r.Context(), s.actor(r), p.patientID, p.planID, postedVersion(r))
+	p := planOf(r)
+	err := step(r.Context(), s.actor(r), p.patientID, p.planID, postedVersion(r))
 	return s.planSaved(w, r, p, err, web.PlanForm{}, flash, "")
 }
 
@@ -44,12 +41,9 @@ func (s *Server) approvePlan(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) returnPlan(w http.ResponseWriter, r *http.Request) error {
-	p, err := postedPlanRequest(r)
-	if err != nil {
-		return err
-	}
+	p := planOf(r)
 	f := careplans.ParseReason(r.PostForm)
-	err = s.plans.Return(r.Context(), s.actor(r), p.patientID, p.planID, f)
+	err := s.plans.Return(r.Context(), s.actor(r), p.patientID, p.planID, f)
 	open := web.PlanForm{Kind: "return", Values: map[string]string{"text": f.Text}}
 	return s.planSaved(w, r, p, err, open, "Plan returned to the coordinator with your comment.", "")
 }
@@ -66,12 +60,9 @@ func (s *Server) cancelPlan(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) closePlan(w http.ResponseWriter, r *http.Request, kind string,
 	end func(context.Context, tenants.Actor, string, string, careplans.ReasonForm) error, flash string) error {
-	p, err := postedPlanRequest(r)
-	if err != nil {
-		return err
-	}
+	p := planOf(r)
 	f := careplans.ParseReason(r.PostForm)
-	err = end(r.Context(), s.actor(r), p.patientID, p.planID, f)
+	err := end(r.Context(), s.actor(r), p.patientID, p.planID, f)
 	open := web.PlanForm{Kind: kind, Action: p.href + "/" + kind, Values: map[string]string{"text": f.Text}}
 	return s.planSaved(w, r, p, err, open, flash, "")
 }
@@ -80,10 +71,7 @@ func (s *Server) closePlan(w http.ResponseWriter, r *http.Request, kind string,
 // number, or "approved" (the version in force) and "current" (the
 // working copy).
 func (s *Server) planHistory(w http.ResponseWriter, r *http.Request) error {
-	p, err := planRequest(r)
-	if err != nil {
-		return err
-	}
+	p := planOf(r)
 	from, to := r.URL.Query().Get("from"), r.URL.Query().Get("to")
 	page, err := s.plans.HistoryPage(r.Context(), s.actor(r), p.patientID, p.planID, from, to)
 	if err != nil {
@@ -130,10 +118,7 @@ func versionName(v careplans.Version) string {
 // printPlan is the patient's copy of the plan in force, or of the draft
 // (marked as such) while nothing has been approved yet.
 func (s *Server) printPlan(w http.ResponseWriter, r *http.Request) error {
-	p, err := planRequest(r)
-	if err != nil {
-		return err
-	}
+	p := planOf(r)
 	a := s.actor(r)
 	page, err := s.plans.PrintPage(r.Context(), a, p.patientID, p.planID)
 	if err != nil {

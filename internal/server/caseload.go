@@ -254,9 +254,6 @@ func (s *Server) reassignPatients(w http.ResponseWriter, r *http.Request) error 
 }
 
 func parseReassign(r *http.Request) (caseload.ReassignForm, error) {
-	if err := r.ParseForm(); err != nil {
-		return caseload.ReassignForm{}, formError(err)
-	}
 	in, err := caseload.ParseReassign(r.PostForm)
 	if err == nil && in.Filter.Coordinator == nil {
 		return in, errBadRequest // the whole team's list offers no move: patients have different coordinators

@@ -23,10 +23,7 @@ import (
 
 // newContactForm shows a blank contact: now, a call to the patient.
 func (s *Server) newContactForm(w http.ResponseWriter, r *http.Request) error {
-	c, err := chartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	a := s.actor(r)
 	fp, err := s.contacts.FormPage(r.Context(), a, c.patientID)
 	if err != nil {
@@ -41,10 +38,7 @@ func (s *Server) newContactForm(w http.ResponseWriter, r *http.Request) error {
 
 // logContact logs a contact with everything it brings.
 func (s *Server) logContact(w http.ResponseWriter, r *http.Request) error {
-	c, err := postedChartRequest(r)
-	if err != nil {
-		return err
-	}
+	c := patientOf(r)
 	form := contacts.ParseContactForm(r.PostForm)
 	logged, err := s.contacts.LogContact(r.Context(), s.actor(r), c.patientID, form)
 	if err != nil {
@@ -96,10 +90,7 @@ func contactFlash(l contacts.Logged) string {
 
 // showContact shows one contact with its corrections and addenda.
 func (s *Server) showContact(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := chartRowRequest(r, "contactID")
-	if err != nil {
-		return err
-	}
+	c, id := patientOf(r), urlID(r, "contactID")
 	v, err := s.contactPage(r, c, id)
 	if err != nil {
 		return err
@@ -159,10 +150,7 @@ func outcomeBadge(outcome string) web.ChartBadge {
 
 // correctContactForm shows the contact's details for its author to correct.
 func (s *Server) correctContactForm(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := chartRowRequest(r, "contactID")
-	if err != nil {
-		return err
-	}
+	c, id := patientOf(r), urlID(r, "contactID")
 	cp, err := s.contacts.CorrectionPage(r.Context(), s.actor(r), c.patientID, id)
 	if err != nil {
 		return s.correctionClosed(w, r, c, id, err)
@@ -173,10 +161,7 @@ func (s *Server) correctContactForm(w http.ResponseWriter, r *http.Request) erro
 // correctContact saves its author's correction, keeping the earlier
 // wording; a stale version shows the form again with the wording kept.
 func (s *Server) correctContact(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := postedChartRowRequest(r, "contactID")
-	if err != nil {
-		return err
-	}
+	c, id := patientOf(r), urlID(r, "contactID")
 	form := contacts.ParseContactForm(r.PostForm)
 	if _, err := s.contacts.CorrectContact(r.Context(), s.actor(r), c.patientID, id, form); err != nil {
 		err = s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
@@ -222,10 +207,7 @@ func (s *Server) correctionClosed(w http.ResponseWriter, r *http.Request, c char
 
 // addAddendum adds a note to a contact, by anyone, at any time.
 func (s *Server) addAddendum(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := postedChartRowRequest(r, "contactID")
-	if err != nil {
-		return err
-	}
+	c, id := patientOf(r), urlID(r, "contactID")
 	note := strings.TrimSpace(r.PostForm.Get("note"))
 	if err := s.contacts.AddAddendum(r.Context(), s.actor(r), c.patientID, id, note); err != nil {
 		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {

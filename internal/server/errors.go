@@ -3,11 +3,13 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"carecoord/internal/fail"
 	"carecoord/web"
 
 	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 )
 
@@ -42,13 +44,37 @@ var (
 // handlerFunc is a handler that reports failure by returning an error.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
-// handle adapts h to net/http: a returned error becomes an error page.
+// handle adapts h to net/http: it reads the request (see readRequest)
+// before h runs, and a returned error becomes an error page.
 func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		err := readRequest(r)
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
 			s.renderError(w, r, err)
 		}
 	}
+}
+
+// readRequest checks every id of the URL once for all handlers — a
+// malformed one is a page that does not exist, never a database error —
+// and reads a posted form.
+func readRequest(r *http.Request) error {
+	if rc := chi.RouteContext(r.Context()); rc != nil {
+		for i, k := range rc.URLParams.Keys {
+			if strings.HasSuffix(k, "ID") && !validUUID(rc.URLParams.Values[i]) {
+				return errNotFound
+			}
+		}
+	}
+	if r.Method == http.MethodPost {
+		if err := r.ParseForm(); err != nil {
+			return formError(err)
+		}
+	}
+	return nil
 }
 
 // renderError is the one place errors meet the visitor: known errors map to

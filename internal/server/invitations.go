@@ -26,9 +26,6 @@ func (s *Server) invitationPage(w http.ResponseWriter, r *http.Request) error {
 // acceptInvitation accepts the invitation in the way the page offered and
 // takes the new member into the organisation.
 func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return formError(err)
-	}
 	token, f := chi.URLParam(r, "token"), tenants.ParseAcceptForm(r.PostForm)
 	done, err := s.tenants.AcceptInvitation(r.Context(), s.actor(r), token, f)
 	if err != nil {

@@ -45,9 +45,6 @@ func (s *Server) newTenantView(r *http.Request, f tenants.NewTenantForm, errs ma
 // createTenant creates an organisation and invites its first
 // administrator, in one transaction.
 func (s *Server) createTenant(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return formError(err)
-	}
 	a, f := s.actor(r), tenants.ParseNewTenantForm(r.PostForm)
 	t, err := s.tenants.CreateTenant(r.Context(), a, f)
 	if err != nil {
@@ -58,26 +55,17 @@ func (s *Server) createTenant(w http.ResponseWriter, r *http.Request) error {
 }
 
 // platformActor is the platform admin acting on the tenant of the URL,
-// and that tenant's page. With a posted form, it is parsed.
-func (s *Server) platformActor(r *http.Request) (tenants.Actor, string, error) {
-	id, err := uuidParam(r, "tenantID")
-	if err != nil {
-		return tenants.Actor{}, "", err
-	}
-	if err := r.ParseForm(); err != nil {
-		return tenants.Actor{}, "", formError(err)
-	}
+// and that tenant's page.
+func (s *Server) platformActor(r *http.Request) (tenants.Actor, string) {
+	id := urlID(r, "tenantID")
 	a := s.actor(r)
 	a.TenantID = id
-	return a, "/platform/tenants/" + id, nil
+	return a, "/platform/tenants/" + id
 }
 
 // platformTenant shows one tenant.
 func (s *Server) platformTenant(w http.ResponseWriter, r *http.Request) error {
-	a, base, err := s.platformActor(r)
-	if err != nil {
-		return err
-	}
+	a, base := s.platformActor(r)
 	return showPage(w, r)(s.platformTenantView(r, a, base, platformForms{}))
 }
 
@@ -113,10 +101,7 @@ func (s *Server) platformTenantView(r *http.Request, a tenants.Actor, base strin
 
 // renameTenant gives a tenant a new name.
 func (s *Server) renameTenant(w http.ResponseWriter, r *http.Request) error {
-	a, base, err := s.platformActor(r)
-	if err != nil {
-		return err
-	}
+	a, base := s.platformActor(r)
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	if err := s.tenants.RenameTenant(r.Context(), a, name); err != nil {
 		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
@@ -128,10 +113,7 @@ func (s *Server) renameTenant(w http.ResponseWriter, r *http.Request) error {
 
 // setTenantStatus suspends or reactivates a tenant.
 func (s *Server) setTenantStatus(w http.ResponseWriter, r *http.Request) error {
-	a, base, err := s.platformActor(r)
-	if err != nil {
-		return err
-	}
+	a, base := s.platformActor(r)
 	status := r.PostForm.Get("status")
 	if !tenants.Statuses.Has(status) {
 		return errBadRequest // only the page's two buttons post here
@@ -149,10 +131,7 @@ func (s *Server) setTenantStatus(w http.ResponseWriter, r *http.Request) error {
 // inviteTenantAdmin invites an administrator to a tenant, for when it has
 // none who can sign in.
 func (s *Server) inviteTenantAdmin(w http.ResponseWriter, r *http.Request) error {
-	a, base, err := s.platformActor(r)
-	if err != nil {
-		return err
-	}
+	a, base := s.platformActor(r)
 	f := tenants.ParseInviteForm(r.PostForm)
 	f.Role = string(auth.TenantAdmin)
 	inv, err := s.tenants.Invite(r.Context(), a, f)
@@ -178,9 +157,6 @@ func (s *Server) revokeTenantInvitation(w http.ResponseWriter, r *http.Request) 
 // asPlatform runs h as the platform admin acting on the URL's tenant,
 // going back to its page.
 func (s *Server) asPlatform(w http.ResponseWriter, r *http.Request, h func(http.ResponseWriter, *http.Request, tenants.Actor, string) error) error {
-	a, base, err := s.platformActor(r)
-	if err != nil {
-		return err
-	}
+	a, base := s.platformActor(r)
 	return h(w, r, a, base)
 }

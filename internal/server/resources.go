@@ -120,10 +120,7 @@ func (s *Server) resourceList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) showResource(w http.ResponseWriter, r *http.Request) error {
-	id, err := uuidParam(r, "resourceID")
-	if err != nil {
-		return err
-	}
+	id := urlID(r, "resourceID")
 	a := s.actor(r)
 	p, err := s.referrals.ResourcePage(r.Context(), a, id)
 	if err != nil {
@@ -186,9 +183,6 @@ func (s *Server) newResourceForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createResource(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return formError(err)
-	}
 	f := referrals.ParseResourceForm(r.PostForm)
 	res, err := s.referrals.CreateResource(r.Context(), s.actor(r), f)
 	if err != nil {
@@ -200,10 +194,7 @@ func (s *Server) createResource(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) editResourceForm(w http.ResponseWriter, r *http.Request) error {
-	id, err := uuidParam(r, "resourceID")
-	if err != nil {
-		return err
-	}
+	id := urlID(r, "resourceID")
 	res, err := s.referrals.Resource(r.Context(), s.actor(r), id)
 	if err != nil {
 		return err
@@ -212,13 +203,7 @@ func (s *Server) editResourceForm(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) updateResource(w http.ResponseWriter, r *http.Request) error {
-	id, err := uuidParam(r, "resourceID")
-	if err != nil {
-		return err
-	}
-	if err := r.ParseForm(); err != nil {
-		return formError(err)
-	}
+	id := urlID(r, "resourceID")
 	f, base := referrals.ParseResourceForm(r.PostForm), tenantPath(r, "/resources/"+id)
 	res, err := s.referrals.UpdateResource(r.Context(), s.actor(r), id, f)
 	if err != nil {
@@ -231,13 +216,7 @@ func (s *Server) updateResource(w http.ResponseWriter, r *http.Request) error {
 
 // setResourceActive archives a resource or brings it back.
 func (s *Server) setResourceActive(w http.ResponseWriter, r *http.Request) error {
-	id, err := uuidParam(r, "resourceID")
-	if err != nil {
-		return err
-	}
-	if err := r.ParseForm(); err != nil {
-		return formError(err)
-	}
+	id := urlID(r, "resourceID")
 	active, base := r.PostForm.Get("active") == "yes", tenantPath(r, "/resources/"+id)
 	if err := s.referrals.SetResourceActive(r.Context(), s.actor(r), id, forms.Version(r.PostForm.Get("version")), active); err != nil {
 		return s.flashFailure(w, r, err, base)

@@ -27,9 +27,6 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 // login checks the credentials and starts a session; every attempt is
 // recorded.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
-	if err := r.ParseForm(); err != nil {
-		return formError(err)
-	}
 	f, next := auth.ParseSignInForm(r.PostForm), safeNext(r.PostForm.Get("next"))
 	u, err := s.accounts.SignIn(r.Context(), clientIP(r), f)
 	if err != nil {

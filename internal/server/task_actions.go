@@ -21,10 +21,7 @@ import (
 
 // showTask shows a task with its history and, while open, its actions.
 func (s *Server) showTask(w http.ResponseWriter, r *http.Request) error {
-	c, id, err := chartRowRequest(r, "taskID")
-	if err != nil {
-		return err
-	}
+	c, id := patientOf(r), urlID(r, "taskID")
 	v, err := s.taskPage(r, c, id)
 	if err != nil {
 		return err
@@ -51,10 +48,7 @@ var (
 // shows the task again with what was typed.
 func (s *Server) taskHandler(act taskAction) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		c, id, err := postedChartRowRequest(r, "taskID")
-		if err != nil {
-			return err
-		}
+		c, id := patientOf(r), urlID(r, "taskID")
 		f := tasks.ParseActionForm(r.PostForm)
 		t, err := act.run(s.work, r.Context(), s.actor(r), c.patientID, id, f)
 		if err != nil {
