@@ -61,6 +61,13 @@ const (
 	SignInRefused   = "sign_in_refused"
 	PasswordChanged = "password_changed"
 	PasswordReset   = "password_reset"
+	// Two-step sign-in: an authenticator app set up, a code accepted, a
+	// recovery code used, a code refused, and an administrator's reset.
+	MFAEnrolled     = "mfa_enrolled"
+	MFAVerified     = "mfa_verified"
+	MFARecoveryUsed = "mfa_recovery_used"
+	MFAFailed       = "mfa_failed"
+	MFAReset        = "mfa_reset"
 )
 
 // AuthEvent is a sign-in or sign-out. It is global rather than per tenant:

@@ -183,6 +183,11 @@ var AccountActions = forms.Choices[string]{
 	{Value: SignInRefused, Label: "Sign-in refused: no active organisation"},
 	{Value: PasswordChanged, Label: "Password changed"},
 	{Value: PasswordReset, Label: "Password reset"},
+	{Value: MFAEnrolled, Label: "Authenticator app set up"},
+	{Value: MFAVerified, Label: "Sign-in code accepted"},
+	{Value: MFARecoveryUsed, Label: "Recovery code used"},
+	{Value: MFAFailed, Label: "Sign-in code refused"},
+	{Value: MFAReset, Label: "Two-step sign-in reset"},
 }
 
 // Label is how an action reads in the log: "patient.status_changed" reads
@@ -269,5 +274,5 @@ func SafeCell(s string) string {
 
 // Failed reports whether the attempt did not sign the person in.
 func (e SignInEvent) Failed() bool {
-	return e.Action == SignInFailed || e.Action == SignInLocked || e.Action == SignInRefused
+	return e.Action == SignInFailed || e.Action == SignInLocked || e.Action == SignInRefused || e.Action == MFAFailed
 }

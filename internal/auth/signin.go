@@ -62,7 +62,12 @@ func SignIn(ctx context.Context, q db.DBTX, email, password string) (User, error
 	if u.Disabled {
 		return User{}, ErrInvalidCredentials
 	}
-	_, err = q.Exec(ctx, "update users set failed_logins = 0, first_failed_at = null, locked_until = null where id = $1", u.ID)
+	// With an authenticator app the count is cleared only by the right
+	// code (MFA.Verify): otherwise the password, once known, would reset
+	// the count of wrong codes between guesses.
+	_, err = q.Exec(ctx, `
+		update users set failed_logins = 0, first_failed_at = null, locked_until = null
+		 where id = $1 and not exists (select 1 from user_totp where user_id = $1 and confirmed_at is not null)`, u.ID)
 	return u, err
 }
 
