@@ -150,3 +150,10 @@ func ResetMFA(ctx context.Context, q db.DBTX, userID, ip string) (bool, error) {
 	}
 	return true, audit.RecordAuth(ctx, q, audit.AuthEvent{UserID: u.ID, Email: u.Email, Action: audit.MFAReset, IP: ip})
 }
+
+// MFAEnrolled reports whether the user has an authenticator app set up.
+func MFAEnrolled(ctx context.Context, q db.DBTX, userID string) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, `select exists (select 1 from user_totp where user_id = $1 and confirmed_at is not null)`, userID).Scan(&ok)
+	return ok, err
+}

@@ -235,3 +235,14 @@ func HasActiveTenant(ctx context.Context, q db.DBTX, userID string) (bool, error
 		                where m.user_id = $1 and m.active and t.status = 'active')`, userID).Scan(&ok)
 	return ok, err
 }
+
+// RequiresMFA reports whether an organisation the user works in requires
+// two-step sign-in of its members.
+func RequiresMFA(ctx context.Context, q db.DBTX, userID string) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, `
+		select exists (select 1 from memberships m join tenants t on t.id = m.tenant_id
+		                where m.user_id = $1 and m.active and t.status = 'active'
+		                  and coalesce((t.settings->>'require_mfa')::boolean, false))`, userID).Scan(&ok)
+	return ok, err
+}

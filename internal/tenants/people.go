@@ -50,6 +50,8 @@ type MemberPage struct {
 	// or is "".
 	ResetRefused string
 	SignIns      []audit.SignInEvent
+	// MFAEnrolled: they have an authenticator app set up.
+	MFAEnrolled bool
 }
 
 // MemberPage reads one member's page of a's tenant.
@@ -60,6 +62,9 @@ func (s *Service) MemberPage(ctx context.Context, a Actor, userID string) (Membe
 			return err
 		}
 		if p.Caseload, err = s.patients.CaseloadCount(ctx, tx, a.TenantID, userID); err != nil {
+			return err
+		}
+		if p.MFAEnrolled, err = auth.MFAEnrolled(ctx, tx, userID); err != nil {
 			return err
 		}
 		p.SignIns, err = audit.RecentSignIns(ctx, tx, userID, RecentSignIns)
@@ -171,6 +176,33 @@ func (s *Service) MakeResetLink(ctx context.Context, a Actor, userID string) (Re
 		return a.Audit(ctx, tx, audit.Event{Action: "password_reset.created", EntityType: "user", EntityID: userID})
 	})
 	return l, err
+}
+
+// ErrMFAResetRefused means the member's two-step sign-in is not this
+// admin's to reset, for the reason their page gives under Password.
+var ErrMFAResetRefused = fail.Conflict("Two-step sign-in was not reset: see why under Password.")
+
+// ResetMemberMFA removes the authenticator app of a member of a's tenant,
+// so that they set up a new one at their next sign-in (when they must
+// have one), and ends their sessions; with the member.mfa_reset event. It
+// reports whether there was one. Like a password reset it is refused for
+// an account shared with another organisation.
+func (s *Service) ResetMemberMFA(ctx context.Context, a Actor, userID string) (bool, error) {
+	var reset bool
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
+		_, refused, err := memberForReset(ctx, tx, a.TenantID, userID)
+		if err != nil {
+			return err
+		}
+		if refused != "" {
+			return ErrMFAResetRefused
+		}
+		if reset, err = auth.ResetMFA(ctx, tx, userID, a.IP); err != nil || !reset {
+			return err
+		}
+		return a.Audit(ctx, tx, audit.Event{Action: "member.mfa_reset", EntityType: "user", EntityID: userID})
+	})
+	return reset, err
 }
 
 // Account is a person's own account page: where they work and their

@@ -38,6 +38,9 @@ type Settings struct {
 	// AuthorizationWarningDays is how long before an insurance
 	// authorisation expires that a task is raised.
 	AuthorizationWarningDays int `json:"authorization_warning_days"`
+	// RequireMFA makes every member set up an authenticator app and enter
+	// its code at each sign-in.
+	RequireMFA bool `json:"require_mfa"`
 }
 
 // DefaultSettings are the rules of an organisation that has set none.
@@ -160,11 +163,13 @@ func (s Settings) Validate() Errors {
 type SettingsForm struct {
 	Name   string
 	Values map[string]string
+	// RequireMFA is the one setting that is a yes or no (a checkbox).
+	RequireMFA bool
 }
 
 // SettingsFormOf fills the settings page from what is stored.
 func SettingsFormOf(name string, s Settings) SettingsForm {
-	f := SettingsForm{Name: name, Values: map[string]string{}}
+	f := SettingsForm{Name: name, Values: map[string]string{}, RequireMFA: s.RequireMFA}
 	for _, r := range SettingRules {
 		f.Values[r.Key] = strconv.Itoa(r.Value(s))
 	}
@@ -173,7 +178,7 @@ func SettingsFormOf(name string, s Settings) SettingsForm {
 
 // ParseSettingsForm reads the posted settings page.
 func ParseSettingsForm(v url.Values) SettingsForm {
-	f := SettingsForm{Name: strings.TrimSpace(v.Get("name")), Values: map[string]string{}}
+	f := SettingsForm{Name: strings.TrimSpace(v.Get("name")), Values: map[string]string{}, RequireMFA: v.Get("require_mfa") == "on"}
 	for _, r := range SettingRules {
 		f.Values[r.Key] = strings.TrimSpace(v.Get(r.Key))
 	}
@@ -184,6 +189,7 @@ func ParseSettingsForm(v url.Values) SettingsForm {
 // a message for each field that needs another look.
 func (f SettingsForm) Validate() (string, Settings, Errors) {
 	s := DefaultSettings()
+	s.RequireMFA = f.RequireMFA
 	errs := Errors{}
 	if msg := CheckName(f.Name); msg != "" {
 		errs["name"] = msg
@@ -276,6 +282,13 @@ func (s *Service) SaveSettings(ctx context.Context, a Actor, f SettingsForm) (in
 			changes++
 			if err := a.Audit(ctx, tx, audit.Event{Action: "settings.changed", EntityType: "tenant", EntityID: a.TenantID,
 				Detail: map[string]any{"setting": c.Key, "from": c.From, "to": c.To}}); err != nil {
+				return err
+			}
+		}
+		if before.RequireMFA != after.RequireMFA {
+			changes++
+			if err := a.Audit(ctx, tx, audit.Event{Action: "settings.changed", EntityType: "tenant", EntityID: a.TenantID,
+				Detail: map[string]any{"setting": "require_mfa", "from": before.RequireMFA, "to": after.RequireMFA}}); err != nil {
 				return err
 			}
 		}
