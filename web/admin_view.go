@@ -60,6 +60,10 @@ type MemberView struct {
 	RoleAction  string
 	StateAction string
 	ResetAction string
+	// MFAEnrolled: they have an authenticator app; MFAResetAction removes
+	// it (refused for the same reasons as a reset link).
+	MFAEnrolled    bool
+	MFAResetAction string
 	// ResetBlocked explains why no reset link can be made here, if so.
 	ResetBlocked string
 	SignIns      []SignInRow
@@ -84,6 +88,8 @@ type SettingsView struct {
 	Groups  []SettingsGroup
 	Errors  FieldErrors
 	Problem string
+	// RequireMFA: every member must use two-step sign-in.
+	RequireMFA bool
 }
 
 // SettingsGroup is one section of the settings page.
@@ -187,6 +193,7 @@ type AccountView struct {
 	Errors        FieldErrors
 	Problem       string
 	SignIns       []SignInRow
+	MFA           MFACard
 }
 
 // Invitation modes: what the invitee is asked for.

@@ -76,7 +76,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	defer pool.Close()
-	o := server.Options{Pool: pool, Log: log, SecureCookies: cfg.SecureCookies, SessionCleanup: 5 * time.Minute, BaseURL: cfg.BaseURL}
+	o := server.Options{Pool: pool, Log: log, SecureCookies: cfg.SecureCookies, SessionCleanup: 5 * time.Minute, BaseURL: cfg.BaseURL,
+		MFAKey: cfg.MFAKey}
+	if cfg.MFAKey == nil {
+		log.Warn("MFA_KEY is not set: the secrets of authenticator apps are stored unsealed")
+	}
 	if cfg.SMTP.Enabled() {
 		o.Mailer = mail.NewSMTP(cfg.SMTP)
 	}

@@ -4,7 +4,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 )
@@ -42,15 +41,6 @@ func NewSecretBox(key []byte) (*SecretBox, error) {
 		return nil, err
 	}
 	return &SecretBox{aead: aead}, nil
-}
-
-// ParseMFAKey reads MFA_KEY's value: 32 bytes in standard base64.
-func ParseMFAKey(s string) ([]byte, error) {
-	key, err := base64.StdEncoding.DecodeString(s)
-	if err != nil || len(key) != 32 {
-		return nil, errors.New("is not 32 bytes in base64 (make one with: openssl rand -base64 32)")
-	}
-	return key, nil
 }
 
 // Sealed reports whether secrets are stored sealed.

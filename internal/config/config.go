@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -41,6 +42,9 @@ type Config struct {
 	// SMTP sends invitation emails when its Host is set; otherwise the admin
 	// is shown the link to pass on.
 	SMTP SMTP
+	// MFAKey seals the secrets of authenticator apps in the database
+	// (32 bytes, base64 in MFA_KEY). Unset, they are stored unsealed.
+	MFAKey []byte
 }
 
 // SMTP is the mail server invitations are sent through.
@@ -93,6 +97,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		if err := checkBaseURL(c.BaseURL); err != nil {
 			errs = append(errs, fmt.Errorf("BASE_URL: %w", err))
 		}
+	}
+	if v := strings.TrimSpace(getenv("MFA_KEY")); v != "" {
+		key, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(key) != 32 {
+			errs = append(errs, errors.New("MFA_KEY: is not 32 bytes in base64 (make one with: openssl rand -base64 32)"))
+		}
+		c.MFAKey = key
 	}
 	errs = append(errs, c.readSMTP(getenv)...)
 	return c, errors.Join(errs...)

@@ -33,6 +33,9 @@ func (s *Server) accountView(r *http.Request, v web.AccountView) (templ.Componen
 		r = r.WithContext(context.WithValue(context.WithValue(r.Context(), membershipKey, all[0]), membershipsKey, all))
 	}
 	v.Shell, v.Name, v.Email, v.Action, v.SignIns = s.shell(r), u.Name, u.Email, "/account/password", signInRows(acc.SignIns)
+	if v.MFA, err = s.mfaCard(r, u.ID); err != nil {
+		return nil, err
+	}
 	for _, m := range acc.Memberships {
 		v.Organisations = append(v.Organisations, web.TenantChoice{Name: m.Tenant.Name, Href: "/t/" + m.Tenant.Slug + "/", RoleLabel: m.Role.Label()})
 	}

@@ -32,7 +32,8 @@ func (s *Server) memberView(r *http.Request, id string, e *fail.Error) (templ.Co
 		Roles: roleOptions(), IsSelf: id == a.UserID,
 		RoleAction: base + "/role", StateAction: base + "/active", ResetAction: base + "/reset-link",
 		Name: p.Name, Email: p.Email, Role: string(p.Role), RoleLabel: p.Role.Label(), Active: p.Active,
-		LastSignIn: lastSignIn(p.LastSignIn), Caseload: p.Caseload, ResetBlocked: p.ResetRefused, SignIns: signInRows(p.SignIns)}
+		LastSignIn: lastSignIn(p.LastSignIn), Caseload: p.Caseload, ResetBlocked: p.ResetRefused, SignIns: signInRows(p.SignIns),
+		MFAEnrolled: p.MFAEnrolled, MFAResetAction: base + "/mfa-reset"}
 	if e != nil {
 		v.Problem, v.Errors = problemOf(e), e.Fields
 	}
@@ -103,4 +104,18 @@ func (s *Server) afterMemberChange(w http.ResponseWriter, r *http.Request, id, f
 		return s.redirectWith(w, r, "/", flash)
 	}
 	return s.redirectWith(w, r, tenantPath(r, "/admin/users/"+id), flash)
+}
+
+// resetMemberMFA removes a member's authenticator app, so that they set up
+// a new one at their next sign-in.
+func (s *Server) resetMemberMFA(w http.ResponseWriter, r *http.Request) error {
+	id := urlID(r, "userID")
+	reset, err := s.tenants.ResetMemberMFA(r.Context(), s.actor(r), id)
+	if err != nil {
+		return s.memberAgain(w, r, id, err)
+	}
+	if !reset {
+		return s.afterMemberChange(w, r, id, "Nothing changed: no authenticator app was set up.")
+	}
+	return s.afterMemberChange(w, r, id, "Two-step sign-in was reset. They set up a new authenticator app at their next sign-in.")
 }

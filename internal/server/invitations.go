@@ -37,10 +37,9 @@ func (s *Server) acceptInvitation(w http.ResponseWriter, r *http.Request) error 
 	if !done.SignIn {
 		return s.redirectWith(w, r, home, "You now work in "+done.Tenant.Name+" too.")
 	}
-	if err := s.startSession(r, done.User); err != nil {
-		return err
-	}
-	return s.redirectWith(w, r, home, "Welcome to "+done.Tenant.Name+".")
+	// Signing in here takes the same second step as at the sign-in page.
+	s.flash(r, "Welcome to "+done.Tenant.Name+".")
+	return s.afterPassword(w, r, done.User, home)
 }
 
 // invitationView is the page of the invitation with token, asking what

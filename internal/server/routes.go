@@ -28,6 +28,11 @@ func (s *Server) Handler() http.Handler {
 		// Signed out.
 		r.Get("/login", s.handle(s.loginForm))
 		r.Post("/login", s.handle(s.login))
+		// The second step, between the password and being signed in.
+		r.Get("/login/code", s.handle(s.codeForm))
+		r.Post("/login/code", s.handle(s.checkCode))
+		r.Get("/login/enrol", s.handle(s.enrolForm))
+		r.Post("/login/enrol", s.handle(s.enrol))
 
 		// Links with a secret token, signed in or not: the token is the
 		// visitor's only proof (and is never logged).
@@ -44,6 +49,9 @@ func (s *Server) Handler() http.Handler {
 			r.Get("/tenants", s.handle(s.tenantPicker))
 			r.Get("/account", s.handle(s.accountPage))
 			r.Post("/account/password", s.handle(s.changePassword))
+			r.Post("/account/mfa/begin", s.handle(s.beginEnrolment))
+			r.Get("/account/mfa", s.handle(s.accountEnrolForm))
+			r.Post("/account/mfa", s.handle(s.accountEnrol))
 		})
 
 		// Platform admins: tenants only, never patient data.
@@ -194,6 +202,7 @@ func (s *Server) Handler() http.Handler {
 				r.Post("/users/{userID}/role", s.handle(s.changeMemberRole))
 				r.Post("/users/{userID}/active", s.handle(s.setMemberActive))
 				r.Post("/users/{userID}/reset-link", s.handle(s.createResetLink))
+				r.Post("/users/{userID}/mfa-reset", s.handle(s.resetMemberMFA))
 				r.Post("/invitations", s.handle(s.invite))
 				r.Post("/invitations/{invitationID}/renew", s.handle(s.renewInvitation))
 				r.Post("/invitations/{invitationID}/revoke", s.handle(s.revokeInvitation))

@@ -53,6 +53,9 @@ type Options struct {
 	// BaseURL is where people reach CareCoord, for links in emails and on
 	// pages; empty builds links from the request's host.
 	BaseURL string
+	// MFAKey seals authenticator secrets (32 bytes, from MFA_KEY); nil
+	// stores them unsealed.
+	MFAKey []byte
 	// Now is the clock sessions are timed by; nil is time.Now. Tests move
 	// it forward to see a session time out.
 	Now func() time.Time
@@ -78,6 +81,7 @@ type Server struct {
 	assessments *assessments.Service
 	referrals   *referrals.Service
 	accounts    *auth.Service
+	mfa         *auth.MFA
 	tenants     *tenants.Service
 	caseload    *caseload.Service
 	charts      *chart.Service
@@ -111,6 +115,12 @@ func New(o Options) *Server {
 	s.assessments = assessments.NewService(o.Pool)
 	s.referrals = referrals.NewService(o.Pool)
 	s.accounts = auth.NewService(o.Pool, tenants.HasActiveTenant)
+	box, err := auth.NewSecretBox(o.MFAKey)
+	if err != nil {
+		// The configuration checks MFA_KEY's length at start (config.go).
+		panic(err)
+	}
+	s.mfa = auth.NewMFA(o.Pool, box, tenants.RequiresMFA)
 	s.tenants = tenants.NewService(o.Pool, tenants.Patients{IDByExternalID: patients.IDByExternalID, CaseloadCount: patients.CaseloadCount})
 	s.caseload = caseload.NewService(o.Pool)
 	s.charts = chart.NewService(o.Pool)

@@ -21,6 +21,13 @@ const (
 	// sessionShownLink is a link just made for an admin to pass on, shown
 	// once on the next page (see showLink).
 	sessionShownLink = "shown_link"
+	// While a second step of sign-in is due (see mfa.go): whose password
+	// was right, their session version, since when, and where they were
+	// going. Nobody is signed in until it is done.
+	sessionPendingUser    = "pending_user_id"
+	sessionPendingVersion = "pending_session_version"
+	sessionPendingAt      = "pending_at"
+	sessionPendingNext    = "pending_next"
 )
 
 // Idle timeouts per tenant (issue 9). The session store can only have one

@@ -34,10 +34,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			return web.LoginPage(web.LoginView{Email: f.Email, Next: next, Errors: e.Fields, Problem: problemOf(e)}), nil
 		})
 	}
-	if err := s.startSession(r, u); err != nil {
-		return err
-	}
-	return redirect(w, r, orText(next, "/"))
+	return s.afterPassword(w, r, u, next)
 }
 
 // logout ends the session: its data is deleted and the browser gets a fresh,
