@@ -33,6 +33,7 @@ type testApp struct {
 	server *Server
 	http   *httptest.Server
 	logs   *syncBuffer
+	mfa    *authenticators
 }
 
 type syncBuffer struct {
@@ -56,7 +57,7 @@ func newTestApp(t *testing.T, opts ...func(*Options)) *testApp {
 	t.Helper()
 	d := dbtest.New(t, "demo")
 	logs := &syncBuffer{}
-	o := Options{Pool: d.Pool, Log: slog.New(slog.NewJSONHandler(logs, nil))}
+	o := Options{Pool: d.Pool, Log: slog.New(slog.NewJSONHandler(logs, nil)), MFAKey: testMFAKey}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -66,7 +67,7 @@ func newTestApp(t *testing.T, opts ...func(*Options)) *testApp {
 		hs.Close()
 		s.Close()
 	})
-	return &testApp{t: t, db: d, server: s, http: hs, logs: logs}
+	return &testApp{t: t, db: d, server: s, http: hs, logs: logs, mfa: &authenticators{secrets: map[string]string{}, steps: map[string]int64{}}}
 }
 
 // runScheduledJobs runs every job of the background scheduler once, as a
@@ -135,12 +136,23 @@ func (c *client) post(path string, form url.Values, headers ...string) response 
 }
 
 // signIn signs in through the real sign-in form and fails the test if that
-// does not work.
+// does not work. When the account has a second step it is taken as a
+// person would: setting up the authenticator app (the platform admin's
+// first sign-in) or entering its code.
 func (c *client) signIn(email string) {
 	c.app.t.Helper()
 	res := c.post("/login", url.Values{"email": {email}, "password": {demo.Password}})
 	if res.status != http.StatusSeeOther {
 		c.app.t.Fatalf("sign in as %s: status %d\n%s", email, res.status, res.body)
+	}
+	switch res.location() {
+	case "/login/enrol":
+		c.enrol(email, "/login/enrol")
+	case "/login/code":
+		res = c.post("/login/code", url.Values{"code": {c.app.mfa.code(c.app, email)}})
+		if res.status != http.StatusSeeOther {
+			c.app.t.Fatalf("code of %s: status %d\n%s", email, res.status, res.body)
+		}
 	}
 }
 
