@@ -51,7 +51,9 @@ func TestJourney_PlatformAdminStartsATenantThatItsAdminRuns(t *testing.T) {
 	ctx := browser(t)
 	var adminLink string
 	err := chromedp.Do(ctx,
-		signInAndWait(app, demo.PlatformAdminEmail, demo.Password, `[data-testid=tenants]`),
+		signInAndWait(app, demo.PlatformAdminEmail, demo.Password, `[data-testid=mfa-enrol]`),
+		enrolInBrowser(app, demo.PlatformAdminEmail),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=tenants]`)),
 		screenshot("admin-platform-tenants"),
 		chromedp.Click(chromedp.CSS(`a[href="/platform/tenants/new"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=new-tenant]`)),

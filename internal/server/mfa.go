@@ -68,8 +68,12 @@ func (s *Server) pendingUser(r *http.Request) (auth.User, bool) {
 	return u, true
 }
 
-// signInAgain answers a second-step page the session has no business on.
+// signInAgain answers a second-step page the session has no business on:
+// someone signed in goes home, anyone else back to the password.
 func (s *Server) signInAgain(w http.ResponseWriter, r *http.Request) error {
+	if _, ok := currentUser(r); ok {
+		return redirect(w, r, "/")
+	}
 	for _, k := range pendingKeys {
 		s.sessions.Remove(r.Context(), k)
 	}
