@@ -103,8 +103,13 @@ func (m *MFA) spend(ctx context.Context, tx pgx.Tx, userID, code string, at time
 	if !ok || step <= last {
 		return audit.MFAFailed, nil
 	}
-	_, err = tx.Exec(ctx, `update user_totp set last_step = $2 where user_id = $1`, userID, step)
-	return audit.MFAVerified, err
+	// The condition repeats the check above in the statement itself, so
+	// the step is spent once even without the row lock Verify holds.
+	tag, err := tx.Exec(ctx, `update user_totp set last_step = $2 where user_id = $1 and last_step < $2`, userID, step)
+	if err != nil || tag.RowsAffected() == 0 {
+		return audit.MFAFailed, err
+	}
+	return audit.MFAVerified, nil
 }
 
 // MFAStatus is what a person's account page says about their second step.
