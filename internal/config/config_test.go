@@ -41,6 +41,8 @@ func TestFromEnv_EachBadValueIsNamed(t *testing.T) {
 		{"smtp without base url", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "a@b.org"}, "BASE_URL: is required"},
 		{"smtp half a login", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "a@b.org", "BASE_URL": "https://c.org", "SMTP_USERNAME": "u"}, "SMTP_USERNAME and SMTP_PASSWORD"},
 		{"smtp settings without a host", map[string]string{"SMTP_FROM": "a@b.org"}, "SMTP_FROM: is set but SMTP_HOST is not"},
+		{"mfa key not base64", map[string]string{"MFA_KEY": "not base64!"}, "MFA_KEY: is not 32 bytes"},
+		{"mfa key too short", map[string]string{"MFA_KEY": "c2hvcnQ="}, "MFA_KEY: is not 32 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,5 +79,13 @@ func TestFromEnv_SMTPIsOffUnlessItsHostIsSet(t *testing.T) {
 	want := SMTP{Host: "mail.example.org", Port: 2525, Username: "care", Password: "secret", From: "CareCoord <care@example.org>"}
 	if c.SMTP != want || c.BaseURL != "https://care.example.org" {
 		t.Errorf("SMTP = %+v, BaseURL = %q", c.SMTP, c.BaseURL)
+	}
+}
+
+func TestFromEnv_MFAKeyIs32BytesOfBase64(t *testing.T) {
+	t.Parallel()
+	c, err := FromEnv(env(map[string]string{"MFA_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}))
+	if err != nil || string(c.MFAKey) != "0123456789abcdef0123456789abcdef" {
+		t.Errorf("MFAKey = %q, %v", c.MFAKey, err)
 	}
 }
