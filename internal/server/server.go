@@ -56,7 +56,13 @@ type Options struct {
 	// Now is the clock sessions are timed by; nil is time.Now. Tests move
 	// it forward to see a session time out.
 	Now func() time.Time
+	// RequestTimeout is how long a page may wait, for the database or
+	// anything else, before it answers 503; 0 is defaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// defaultRequestTimeout keeps every answer under five seconds.
+const defaultRequestTimeout = 4 * time.Second
 
 // Server holds what every handler needs.
 type Server struct {
@@ -67,6 +73,8 @@ type Server struct {
 	baseURL       string
 	secureCookies bool
 	now           func() time.Time
+	// requestTimeout bounds each request (see bounded).
+	requestTimeout time.Duration
 	// stopCleanup ends the expired-session sweep.
 	stopCleanup context.CancelFunc
 
@@ -104,6 +112,10 @@ func New(o Options) *Server {
 	if s.now == nil {
 		s.now = calendar.System
 	}
+	s.requestTimeout = o.RequestTimeout
+	if s.requestTimeout == 0 {
+		s.requestTimeout = defaultRequestTimeout
+	}
 	s.patients = patients.NewService(o.Pool)
 	s.contacts = contacts.NewService(o.Pool)
 	s.work = worklist.NewService(o.Pool)
@@ -114,9 +126,7 @@ func New(o Options) *Server {
 	s.tenants = tenants.NewService(o.Pool, tenants.Patients{IDByExternalID: patients.IDByExternalID, CaseloadCount: patients.CaseloadCount})
 	s.caseload = caseload.NewService(o.Pool)
 	s.charts = chart.NewService(o.Pool)
-	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		s.renderError(w, r, err)
-	}
+	sm.ErrorFunc = s.sessionFailed
 	if o.SessionCleanup > 0 {
 		go s.sweepSessions(ctx, o.SessionCleanup)
 	}
