@@ -22,7 +22,6 @@ import (
 	"carecoord/internal/tenants"
 	"carecoord/internal/worklist"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -91,12 +90,16 @@ type Server struct {
 	charts      *chart.Service
 }
 
+// The session store must take each request's context, or its waits are
+// unbounded.
+var _ scs.CtxStore = (*auth.SessionStore)(nil)
+
 // New builds a Server. Close releases its background work.
 func New(o Options) *Server {
 	sm := scs.New()
-	// pgxstore's own cleanup goroutine races with its StopCleanup (the race
-	// detector shows it), so the sweep is ours: see sweepSessions.
-	sm.Store = pgxstore.NewWithCleanupInterval(o.Pool, 0)
+	// The store runs under each request's context (pgxstore does not), and
+	// the sweep of expired sessions is ours: see sweepSessions.
+	sm.Store = auth.NewSessionStore(o.Pool)
 	sm.IdleTimeout = storeIdleTimeout
 	sm.Lifetime = absoluteTimeout
 	sm.Cookie.Name = "carecoord_session"
