@@ -39,7 +39,9 @@ const usage = `usage: carecoord <command>
                               from standard input
 
 Configuration comes from the environment: DATABASE_URL, MIGRATE_DATABASE_URL,
-ADDR, SECURE_COOKIES, LOG_LEVEL, BASE_URL and, to email invitations,
+ADDR, SECURE_COOKIES, LOG_LEVEL, BASE_URL, the waits DB_CONNECT_TIMEOUT,
+DB_STATEMENT_TIMEOUT, DB_LOCK_TIMEOUT, DB_IDLE_IN_TRANSACTION_TIMEOUT and
+REQUEST_TIMEOUT and, to email invitations,
 SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM (see README.md).`
 
 // run is the whole program, with its surroundings passed in so that tests
@@ -71,12 +73,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 // serve runs the web server until ctx ends, then lets in-flight requests
 // finish before returning.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
-	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	w := cfg.Waits
+	pool, err := db.OpenLimited(ctx, cfg.DatabaseURL, db.Limits{
+		ConnectTimeout:           w.DBConnectTimeout,
+		StatementTimeout:         w.DBStatementTimeout,
+		LockTimeout:              w.DBLockTimeout,
+		IdleInTransactionTimeout: w.DBIdleInTransactionTimeout,
+	})
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	o := server.Options{Pool: pool, Log: log, SecureCookies: cfg.SecureCookies, SessionCleanup: 5 * time.Minute, BaseURL: cfg.BaseURL}
+	o := server.Options{Pool: pool, Log: log, SecureCookies: cfg.SecureCookies, SessionCleanup: 5 * time.Minute, BaseURL: cfg.BaseURL,
+		RequestTimeout: w.RequestTimeout}
 	if cfg.SMTP.Enabled() {
 		o.Mailer = mail.NewSMTP(cfg.SMTP)
 	}
@@ -94,10 +103,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		// A page gives up at RequestTimeout; the rest is for a slow reader.
+		WriteTimeout: w.RequestTimeout + 10*time.Second,
+		IdleTimeout:  60 * time.Second,
 	}
 	fmt.Fprintf(stdout, "CareCoord is serving on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)

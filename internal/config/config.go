@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Local defaults match the roles and database that .ci/postgres.sh creates.
@@ -41,6 +42,38 @@ type Config struct {
 	// SMTP sends invitation emails when its Host is set; otherwise the admin
 	// is shown the link to pass on.
 	SMTP SMTP
+	// Waits bounds every wait of a request on the database (issue 21).
+	Waits Waits
+}
+
+// Waits are the limits on waiting for the database. A page gives up at
+// RequestTimeout whatever it was waiting for, and PostgreSQL itself stops
+// a statement at StatementTimeout, so that work nobody waits for any more
+// does not go on running.
+type Waits struct {
+	// DBConnectTimeout bounds opening a connection (DB_CONNECT_TIMEOUT).
+	DBConnectTimeout time.Duration
+	// DBStatementTimeout is the app pool's statement_timeout
+	// (DB_STATEMENT_TIMEOUT); background jobs set a longer one of their own.
+	DBStatementTimeout time.Duration
+	// DBLockTimeout is the app pool's lock_timeout (DB_LOCK_TIMEOUT).
+	DBLockTimeout time.Duration
+	// DBIdleInTransactionTimeout ends a connection that holds a transaction
+	// open and says nothing (DB_IDLE_IN_TRANSACTION_TIMEOUT).
+	DBIdleInTransactionTimeout time.Duration
+	// RequestTimeout is how long a page may take before it answers 503
+	// (REQUEST_TIMEOUT).
+	RequestTimeout time.Duration
+}
+
+// DefaultWaits keep a page's worst case under five seconds: a statement is
+// cancelled after 3 s, and the request gives up at 4 s whatever it waits for.
+var DefaultWaits = Waits{
+	DBConnectTimeout:           3 * time.Second,
+	DBStatementTimeout:         3 * time.Second,
+	DBLockTimeout:              2 * time.Second,
+	DBIdleInTransactionTimeout: 10 * time.Second,
+	RequestTimeout:             4 * time.Second,
 }
 
 // SMTP is the mail server invitations are sent through.
@@ -95,6 +128,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	errs = append(errs, c.readSMTP(getenv)...)
+	errs = append(errs, c.readWaits(getenv)...)
 	return c, errors.Join(errs...)
 }
 
@@ -133,6 +167,42 @@ func (c *Config) readSMTP(getenv func(string) string) []error {
 	}
 	if c.BaseURL == "" {
 		errs = append(errs, errors.New("BASE_URL: is required when SMTP_HOST is set, for the links in emails"))
+	}
+	return errs
+}
+
+// readWaits reads the DB_*_TIMEOUT variables and REQUEST_TIMEOUT, as Go
+// durations ("3s", "500ms"), each between 100 ms and 10 minutes.
+func (c *Config) readWaits(getenv func(string) string) []error {
+	c.Waits = DefaultWaits
+	var errs []error
+	for _, v := range []struct {
+		name string
+		to   *time.Duration
+	}{
+		{"DB_CONNECT_TIMEOUT", &c.Waits.DBConnectTimeout},
+		{"DB_STATEMENT_TIMEOUT", &c.Waits.DBStatementTimeout},
+		{"DB_LOCK_TIMEOUT", &c.Waits.DBLockTimeout},
+		{"DB_IDLE_IN_TRANSACTION_TIMEOUT", &c.Waits.DBIdleInTransactionTimeout},
+		{"REQUEST_TIMEOUT", &c.Waits.RequestTimeout},
+	} {
+		raw := strings.TrimSpace(getenv(v.name))
+		if raw == "" {
+			continue
+		}
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < 100*time.Millisecond || d > 10*time.Minute {
+			errs = append(errs, fmt.Errorf("%s: %q is not a duration from 100ms to 10m (like 3s)", v.name, raw))
+			continue
+		}
+		*v.to = d
+	}
+	w := c.Waits
+	if w.DBStatementTimeout > w.RequestTimeout {
+		errs = append(errs, fmt.Errorf("DB_STATEMENT_TIMEOUT: %s is longer than REQUEST_TIMEOUT (%s): a statement would run on after its page gave up", w.DBStatementTimeout, w.RequestTimeout))
+	}
+	if w.DBLockTimeout > w.DBStatementTimeout {
+		errs = append(errs, fmt.Errorf("DB_LOCK_TIMEOUT: %s is longer than DB_STATEMENT_TIMEOUT (%s), so it would never apply", w.DBLockTimeout, w.DBStatementTimeout))
 	}
 	return errs
 }

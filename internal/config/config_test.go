@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string {
@@ -17,6 +18,20 @@ func TestFromEnv_DefaultsAreLocal(t *testing.T) {
 	}
 	if c.DatabaseURL != DefaultDatabaseURL || c.Addr != DefaultAddr || c.SecureCookies {
 		t.Errorf("defaults = %+v", c)
+	}
+	if c.Waits != DefaultWaits {
+		t.Errorf("waits = %+v, want the defaults %+v", c.Waits, DefaultWaits)
+	}
+}
+
+func TestFromEnv_WaitsAreRead(t *testing.T) {
+	t.Parallel()
+	c, err := FromEnv(env(map[string]string{"DB_STATEMENT_TIMEOUT": "1500ms", "REQUEST_TIMEOUT": "2s", "DB_LOCK_TIMEOUT": "1s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Waits.DBStatementTimeout != 1500*time.Millisecond || c.Waits.RequestTimeout != 2*time.Second || c.Waits.DBLockTimeout != time.Second {
+		t.Errorf("waits = %+v", c.Waits)
 	}
 }
 
@@ -41,6 +56,10 @@ func TestFromEnv_EachBadValueIsNamed(t *testing.T) {
 		{"smtp without base url", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "a@b.org"}, "BASE_URL: is required"},
 		{"smtp half a login", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "a@b.org", "BASE_URL": "https://c.org", "SMTP_USERNAME": "u"}, "SMTP_USERNAME and SMTP_PASSWORD"},
 		{"smtp settings without a host", map[string]string{"SMTP_FROM": "a@b.org"}, "SMTP_FROM: is set but SMTP_HOST is not"},
+		{"statement timeout not a duration", map[string]string{"DB_STATEMENT_TIMEOUT": "3"}, "DB_STATEMENT_TIMEOUT: \"3\" is not a duration"},
+		{"connect timeout too short", map[string]string{"DB_CONNECT_TIMEOUT": "1ms"}, "DB_CONNECT_TIMEOUT"},
+		{"statement outlives the request", map[string]string{"DB_STATEMENT_TIMEOUT": "10s"}, "DB_STATEMENT_TIMEOUT: 10s is longer than REQUEST_TIMEOUT"},
+		{"lock wait outlives the statement", map[string]string{"DB_LOCK_TIMEOUT": "4s", "DB_STATEMENT_TIMEOUT": "3s"}, "DB_LOCK_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -8,6 +8,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -29,12 +34,41 @@ var ErrNotFound = fail.NotFound("There is nothing here, or you do not have acces
 // ErrConflict means the row changed since the caller read it.
 var ErrConflict = fail.Conflict("Someone changed this while you were working on it. Reload to see their change, then make yours again.")
 
-// Open connects a pool and checks that the database answers.
+// Limits bound every wait on the database, so that a database that stops
+// answering makes pages fail quickly instead of hanging (issue 21).
+type Limits struct {
+	// ConnectTimeout bounds opening a connection, handshake included.
+	ConnectTimeout time.Duration
+	// StatementTimeout is PostgreSQL's statement_timeout for every
+	// connection of the pool: a statement running longer is cancelled by
+	// the server itself, even after its client has gone.
+	StatementTimeout time.Duration
+	// LockTimeout is how long a statement waits for a row or table lock.
+	LockTimeout time.Duration
+	// IdleInTransactionTimeout ends a session that holds a transaction
+	// open without sending anything, freeing its locks.
+	IdleInTransactionTimeout time.Duration
+}
+
+// DefaultConnectTimeout bounds connecting for the tools (migrate, seed) that
+// set no other limit.
+const DefaultConnectTimeout = 5 * time.Second
+
+// Open connects a pool with only a connect timeout, for the commands
+// whose statements may legitimately run long (seeding, tests' loaders),
+// and checks that the database answers.
 func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	return OpenLimited(ctx, url, Limits{ConnectTimeout: DefaultConnectTimeout})
+}
+
+// OpenLimited connects a pool whose every connection is bound by l, and
+// checks that the database answers.
+func OpenLimited(ctx context.Context, url string, l Limits) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
+	l.apply(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
@@ -44,6 +78,65 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 		return nil, fmt.Errorf("connect to %s@%s/%s: %w", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Database, err)
 	}
 	return pool, nil
+}
+
+// apply sets l on cfg: the connect timeout on the client, the rest as
+// run-time parameters sent with each connection's start-up, so they cost
+// no round trip and hold for every statement on it.
+func (l Limits) apply(cfg *pgxpool.Config) {
+	if l.ConnectTimeout > 0 {
+		cfg.ConnConfig.ConnectTimeout = l.ConnectTimeout
+	}
+	for name, d := range map[string]time.Duration{
+		"statement_timeout":                   l.StatementTimeout,
+		"lock_timeout":                        l.LockTimeout,
+		"idle_in_transaction_session_timeout": l.IdleInTransactionTimeout,
+	} {
+		if d > 0 {
+			cfg.ConnConfig.RuntimeParams[name] = strconv.FormatInt(d.Milliseconds(), 10)
+		}
+	}
+}
+
+// SetLocalStatementTimeout gives the rest of tx a statement timeout of its
+// own: for named background jobs that may run longer than a page.
+func SetLocalStatementTimeout(ctx context.Context, tx pgx.Tx, d time.Duration) error {
+	if _, err := tx.Exec(ctx, "select set_config('statement_timeout', $1, true)", strconv.FormatInt(d.Milliseconds(), 10)); err != nil {
+		return fmt.Errorf("set statement timeout: %w", err)
+	}
+	return nil
+}
+
+// Unavailable reports whether err means the database could not be reached
+// or did not answer in time, rather than that it refused the work: a
+// timeout, a cut or refused connection, a deadline met while waiting for
+// the pool, or a statement the server cancelled for running too long.
+// Such a failure passes; the same request a moment later may succeed.
+func Unavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return unavailableCodes[pgErr.Code] || strings.HasPrefix(pgErr.Code, "08")
+	}
+	var netErr net.Error
+	var connectErr *pgconn.ConnectError
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) ||
+		pgconn.Timeout(err) || errors.As(err, &netErr) || errors.As(err, &connectErr) ||
+		errors.Is(err, pgconn.ErrConnClosed) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// unavailableCodes are the SQLSTATEs of a server that is overloaded,
+// shutting down, or gave up waiting (class 08, connection exception, too).
+var unavailableCodes = map[string]bool{
+	"57014": true, // query_canceled: statement_timeout
+	"55P03": true, // lock_not_available: lock_timeout
+	"25P03": true, // idle_in_transaction_session_timeout
+	"53300": true, // too_many_connections
+	"57P01": true, // admin_shutdown
+	"57P02": true, // crash_shutdown
+	"57P03": true, // cannot_connect_now
 }
 
 // InTenant runs fn in one transaction whose app.tenant_id is tenantID. The

@@ -1,10 +1,12 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
 
+	"carecoord/internal/db"
 	"carecoord/internal/fail"
 	"carecoord/web"
 
@@ -37,6 +39,11 @@ var (
 		"What you sent could not be read. Go back and try again."}
 	errCrossOrigin = &httpError{http.StatusForbidden, "Request refused",
 		"This request came from another site, so CareCoord refused it to protect your patients' information."}
+	// errUnavailable is a database that did not answer in time or could
+	// not be reached: it passes, so the page says so calmly and asks for
+	// another try (with Retry-After), and the session is kept.
+	errUnavailable = &httpError{http.StatusServiceUnavailable, "Please try again in a moment",
+		"CareCoord can't reach its database just now, so this page can't be shown. Your work and your sign-in are safe: try again in a moment. If you were saving something, check whether it was saved before entering it again."}
 	errInternal = &httpError{http.StatusInternalServerError, "Something went wrong",
 		"CareCoord could not finish this request. Nothing you did caused it; please try again in a moment. If it keeps happening, tell your administrator the time it happened."}
 )
@@ -82,9 +89,14 @@ func readRequest(r *http.Request) error {
 // internal text ever reaches the page.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	he := classify(err)
-	if he == errInternal {
+	switch he {
+	case errInternal:
 		s.log.ErrorContext(r.Context(), "request failed",
 			"request_id", middleware.GetReqID(r.Context()), "path", loggedPath(r.URL.Path), "err", err)
+	case errUnavailable:
+		s.log.WarnContext(r.Context(), "database unavailable",
+			"request_id", middleware.GetReqID(r.Context()), "path", loggedPath(r.URL.Path), "err", err)
+		w.Header().Set("Retry-After", retryAfterSeconds)
 	}
 	v := web.ErrorView{Status: he.status, Title: he.title, Message: he.message}
 	if sh, ok := s.shellIfSignedIn(r); ok {
@@ -92,7 +104,21 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(he.status)
-	_ = web.ErrorPage(v).Render(r.Context(), w)
+	// The error may be the request's deadline: the page is still written.
+	_ = web.ErrorPage(v).Render(context.WithoutCancel(r.Context()), w)
+}
+
+// retryAfterSeconds is the Retry-After of a 503: a database that stopped
+// answering is usually back within seconds (a restart, a failover).
+const retryAfterSeconds = "5"
+
+// userGone reports whether loading the signed-in user failed because the
+// account no longer exists: the only failure that ends a session. Any
+// other (the database not answering) is shown as such, and the session
+// stays for the next try (issue 21).
+func userGone(err error) bool {
+	e, ok := fail.As(err)
+	return ok && e.Kind == fail.KindNotFound
 }
 
 // kindPages is how each kind of use-case failure is answered when no form
@@ -126,6 +152,8 @@ func classify(err error) *httpError {
 		return he
 	case errors.As(err, &tooLarge):
 		return errTooLarge
+	case db.Unavailable(err):
+		return errUnavailable
 	}
 	e, ok := fail.As(err)
 	if !ok {

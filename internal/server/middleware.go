@@ -70,10 +70,15 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 }
 
 // securityHeaders keeps pages out of frames and caches and forbids inline
-// script: everything the browser runs comes from /static.
-func securityHeaders(next http.Handler) http.Handler {
+// script: everything the browser runs comes from /static. Served over
+// HTTPS (secure cookies), it also tells browsers to use nothing else for
+// two years (HSTS).
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if s.secureCookies {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 			"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -105,17 +110,29 @@ func (s *Server) crossOriginProtection(next http.Handler) http.Handler {
 }
 
 // staticFiles serves the embedded assets; they change only with a release.
-func staticFiles(fsys fs.FS) http.Handler {
+// Directories are not listed: they answer 404 like anything else absent.
+func (s *Server) staticFiles(fsys fs.FS) http.Handler {
 	files := http.FileServerFS(fsys)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimSuffix(r.URL.Path, "/")
+		if name == "" {
+			name = "."
+		}
+		if st, err := fs.Stat(fsys, name); err != nil || st.IsDir() {
+			s.renderError(w, r, errNotFound)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	})
 }
 
 // loadUser puts the signed-in user, if any, into the request context. A
-// session whose user was disabled, whose sessions were ended since it
-// began, or that was idle too long, is destroyed here, on its next request.
+// session whose user was disabled or removed, whose sessions were ended
+// since it began, or that was idle too long, is destroyed here, on its
+// next request. Only those end it: when the user cannot be loaded for
+// another reason (the database not answering) the page says so and the
+// session stays, so that nobody is signed out by a passing fault.
 func (s *Server) loadUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -127,6 +144,10 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 		now := s.now()
 		idle, expired := s.idleExpired(r, now)
 		u, err := auth.UserByID(ctx, s.pool, id)
+		if err != nil && !userGone(err) {
+			s.renderError(w, r, err)
+			return
+		}
 		if err != nil || u.Disabled || u.SessionVersion != s.sessions.GetInt(ctx, sessionVersion) || expired {
 			if err := s.sessions.Destroy(ctx); err != nil {
 				s.renderError(w, r, err)

@@ -59,6 +59,37 @@ func TestSecurityHeaders_AreOnEveryResponse(t *testing.T) {
 	}
 }
 
+func TestSecurityHeaders_HSTSOnlyWithSecureCookies(t *testing.T) {
+	t.Parallel()
+	const want = "max-age=63072000; includeSubDomains"
+	secure := newTestApp(t, func(o *Options) { o.SecureCookies = true })
+	for _, path := range []string{"/login", "/static/app.css", "/no-such-page"} {
+		if got := secure.client().get(path).header.Get("Strict-Transport-Security"); got != want {
+			t.Errorf("secure cookies, %s: Strict-Transport-Security = %q, want %q", path, got, want)
+		}
+	}
+	plain := newTestApp(t)
+	if got := plain.client().get("/login").header.Get("Strict-Transport-Security"); got != "" {
+		t.Errorf("without secure cookies (plain HTTP) Strict-Transport-Security = %q, want none", got)
+	}
+}
+
+func TestStatic_DirectoriesAreNotListed(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.client()
+	for _, path := range []string{"/static/", "/static", "/static/./", "/static/nothing/"} {
+		res := c.get(path)
+		if res.status != http.StatusNotFound {
+			t.Errorf("GET %s: status %d, want 404", path, res.status)
+		}
+		mustNotContain(t, path, res.body, `href="app.css"`, `href="favicon.svg"`) // a listing links each file by its bare name
+	}
+	if res := c.get("/static/app.css"); res.status != http.StatusOK {
+		t.Errorf("GET /static/app.css: status %d, want 200", res.status)
+	}
+}
+
 func TestPages_HaveNoInlineScript(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)

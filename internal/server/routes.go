@@ -13,17 +13,17 @@ import (
 // Handler is the whole HTTP surface of CareCoord.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, securityHeaders)
+	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, s.securityHeaders)
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errMethodNotAllowed }))
 
 	// Probes and assets: no session, no body.
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
-	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(web.Static())))
+	r.Handle("/static/*", http.StripPrefix("/static/", s.staticFiles(web.Static())))
 
 	r.Group(func(r chi.Router) {
-		r.Use(limitBody, s.crossOriginProtection, s.sessions.LoadAndSave, s.loadUser)
+		r.Use(limitBody, s.crossOriginProtection, s.bounded, s.sessions.LoadAndSave, s.loadUser)
 
 		// Signed out.
 		r.Get("/login", s.handle(s.loginForm))

@@ -22,7 +22,6 @@ import (
 	"carecoord/internal/tenants"
 	"carecoord/internal/worklist"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -56,7 +55,13 @@ type Options struct {
 	// Now is the clock sessions are timed by; nil is time.Now. Tests move
 	// it forward to see a session time out.
 	Now func() time.Time
+	// RequestTimeout is how long a page may wait, for the database or
+	// anything else, before it answers 503; 0 is defaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// defaultRequestTimeout keeps every answer under five seconds.
+const defaultRequestTimeout = 4 * time.Second
 
 // Server holds what every handler needs.
 type Server struct {
@@ -67,6 +72,8 @@ type Server struct {
 	baseURL       string
 	secureCookies bool
 	now           func() time.Time
+	// requestTimeout bounds each request (see bounded).
+	requestTimeout time.Duration
 	// stopCleanup ends the expired-session sweep.
 	stopCleanup context.CancelFunc
 
@@ -83,12 +90,16 @@ type Server struct {
 	charts      *chart.Service
 }
 
+// The session store must take each request's context, or its waits are
+// unbounded.
+var _ scs.CtxStore = (*auth.SessionStore)(nil)
+
 // New builds a Server. Close releases its background work.
 func New(o Options) *Server {
 	sm := scs.New()
-	// pgxstore's own cleanup goroutine races with its StopCleanup (the race
-	// detector shows it), so the sweep is ours: see sweepSessions.
-	sm.Store = pgxstore.NewWithCleanupInterval(o.Pool, 0)
+	// The store runs under each request's context (pgxstore does not), and
+	// the sweep of expired sessions is ours: see sweepSessions.
+	sm.Store = auth.NewSessionStore(o.Pool)
 	sm.IdleTimeout = storeIdleTimeout
 	sm.Lifetime = absoluteTimeout
 	sm.Cookie.Name = "carecoord_session"
@@ -104,6 +115,10 @@ func New(o Options) *Server {
 	if s.now == nil {
 		s.now = calendar.System
 	}
+	s.requestTimeout = o.RequestTimeout
+	if s.requestTimeout == 0 {
+		s.requestTimeout = defaultRequestTimeout
+	}
 	s.patients = patients.NewService(o.Pool)
 	s.contacts = contacts.NewService(o.Pool)
 	s.work = worklist.NewService(o.Pool)
@@ -114,9 +129,7 @@ func New(o Options) *Server {
 	s.tenants = tenants.NewService(o.Pool, tenants.Patients{IDByExternalID: patients.IDByExternalID, CaseloadCount: patients.CaseloadCount})
 	s.caseload = caseload.NewService(o.Pool)
 	s.charts = chart.NewService(o.Pool)
-	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		s.renderError(w, r, err)
-	}
+	sm.ErrorFunc = s.sessionFailed
 	if o.SessionCleanup > 0 {
 		go s.sweepSessions(ctx, o.SessionCleanup)
 	}
