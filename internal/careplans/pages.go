@@ -145,7 +145,7 @@ func (s *Service) planPage(ctx context.Context, a tenants.Actor, ref Ref, viewed
 		if out.Plans, err = PlansForPatient(ctx, tx, ref.TenantID, ref.PatientID); err != nil || !viewed {
 			return err
 		}
-		return a.Audit(ctx, tx, audit.Event{Action: "care_plan.viewed", EntityType: "care_plan", EntityID: ref.PlanID, PatientID: ref.PatientID})
+		return a.AuditView(ctx, tx, audit.Event{Action: "care_plan.viewed", EntityType: "care_plan", EntityID: ref.PlanID, PatientID: ref.PatientID})
 	})
 	return out, err
 }
@@ -224,7 +224,7 @@ func (s *Service) HistoryPage(ctx context.Context, a tenants.Actor, patientID, p
 				return err
 			}
 		}
-		return a.Audit(ctx, tx, audit.Event{Action: "care_plan.history_viewed", EntityType: "care_plan", EntityID: ref.PlanID, PatientID: ref.PatientID})
+		return a.AuditView(ctx, tx, audit.Event{Action: "care_plan.history_viewed", EntityType: "care_plan", EntityID: ref.PlanID, PatientID: ref.PatientID})
 	})
 	return out, err
 }
@@ -358,7 +358,11 @@ func (s *Service) ApprovalQueue(ctx context.Context, a tenants.Actor) ([]Queued,
 			}
 			out = append(out, Queued{Awaiting: w, Version: p.Version, Review: *r})
 		}
-		return nil
+		ids := make([]string, len(out))
+		for i, q := range out {
+			ids[i] = q.PatientID
+		}
+		return a.AuditListed(ctx, tx, audit.Event{Action: "patient.listed", Detail: map[string]any{"list": "approvals"}}, ids)
 	})
 	return out, err
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"carecoord/internal/db"
 	"carecoord/internal/fail"
@@ -37,6 +39,8 @@ var (
 		"What you sent is larger than CareCoord accepts. Shorten it and try again."}
 	errBadRequest = &httpError{http.StatusBadRequest, "Could not read the form",
 		"What you sent could not be read. Go back and try again."}
+	errUnstorable = &httpError{http.StatusUnprocessableEntity, "Not saved",
+		"Something typed or pasted holds characters CareCoord cannot keep (a null character, or text that is not valid Unicode). Go back, retype it and try again. Nothing was saved."}
 	errCrossOrigin = &httpError{http.StatusForbidden, "Request refused",
 		"This request came from another site, so CareCoord refused it to protect your patients' information."}
 	// errUnavailable is a database that did not answer in time or could
@@ -67,7 +71,9 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 
 // readRequest checks every id of the URL once for all handlers — a
 // malformed one is a page that does not exist, never a database error —
-// and reads a posted form.
+// and reads a posted form. Text the database cannot store (a NUL byte,
+// invalid UTF-8) in the query or the form is refused here, once for every
+// field, as 422 rather than a database error.
 func readRequest(r *http.Request) error {
 	if rc := chi.RouteContext(r.Context()); rc != nil {
 		for i, k := range rc.URLParams.Keys {
@@ -80,9 +86,33 @@ func readRequest(r *http.Request) error {
 		if err := r.ParseForm(); err != nil {
 			return formError(err)
 		}
+		if !storable(r.PostForm) {
+			return errUnstorable
+		}
+	}
+	if !storable(r.URL.Query()) {
+		return errUnstorable
 	}
 	return nil
 }
+
+// storable reports whether every name and value of vs is text PostgreSQL
+// can store: valid UTF-8 without NUL bytes.
+func storable(vs url.Values) bool {
+	for k, values := range vs {
+		if !storableText(k) {
+			return false
+		}
+		for _, v := range values {
+			if !storableText(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func storableText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // renderError is the one place errors meet the visitor: known errors map to
 // their status, anything else is logged and shown as a plain 500, so that no
