@@ -163,6 +163,7 @@ func newFaultyApp(t *testing.T) (*testApp, *faultProxy) {
 		t.Cleanup(pool.Close)
 		o.Pool = pool
 	})
+	app.allowServerErrors() // the 503s are what these tests are about
 	return app, proxy
 }
 
