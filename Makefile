@@ -13,7 +13,7 @@ run: postgres build
 	$(BIN) serve
 
 test: postgres chromium lint
-	CARECOORD_REQUIRE_BROWSER=1 go test -race -count=1 ./...
+	CARECOORD_REQUIRE_BROWSER=1 go test -race -count=1 -timeout 30m ./...
 
 build:
 	go build -o $(BIN) ./cmd/carecoord

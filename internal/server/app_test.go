@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
@@ -79,7 +80,10 @@ func newTestApp(t *testing.T, opts ...func(*Options)) *testApp {
 	t.Helper()
 	d := dbtest.New(t, "demo")
 	logs := &syncBuffer{}
-	o := Options{Pool: d.Pool, Log: slog.New(slog.NewJSONHandler(logs, nil))}
+	// A page's deadline is production's business and the fault tests'
+	// (they set it back); on a test machine busy with parallel tests a
+	// sign-in can take longer than production's few seconds.
+	o := Options{Pool: d.Pool, Log: slog.New(slog.NewJSONHandler(logs, nil)), RequestTimeout: time.Minute}
 	for _, f := range opts {
 		f(&o)
 	}

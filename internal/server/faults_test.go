@@ -162,6 +162,7 @@ func newFaultyApp(t *testing.T) (*testApp, *faultProxy) {
 		}
 		t.Cleanup(pool.Close)
 		o.Pool = pool
+		o.RequestTimeout = defaultRequestTimeout
 	})
 	app.allowServerErrors() // the 503s are what these tests are about
 	return app, proxy
