@@ -24,12 +24,20 @@ func DeleteExpiredSessions(ctx context.Context, q db.DBTX) error {
 // implements scs.CtxStore, so each lookup and save runs under the request's
 // context and gives up at its deadline instead of waiting on a database
 // that does not answer.
+//
+// A saved session is kept at most idle past its save (and never past the
+// expiry scs asks for): the backstop behind the idle timeouts that the
+// server checks itself, which lets scs save a session only when it changed.
 type SessionStore struct {
-	q db.DBTX
+	q    db.DBTX
+	idle time.Duration
 }
 
-// NewSessionStore is a session store on q (the pool).
-func NewSessionStore(q db.DBTX) *SessionStore { return &SessionStore{q: q} }
+// NewSessionStore is a session store on q (the pool) that keeps an unsaved
+// session for idle.
+func NewSessionStore(q db.DBTX, idle time.Duration) *SessionStore {
+	return &SessionStore{q: q, idle: idle}
+}
 
 // FindCtx returns a live session's data; found is false for an unknown or
 // expired token.
@@ -41,11 +49,13 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) (b []byte, fou
 	return b, err == nil, err
 }
 
-// CommitCtx saves a session's data and expiry.
+// CommitCtx saves a session's data, to expire at expiry or after the idle
+// time, whichever comes first.
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
 	_, err := s.q.Exec(ctx, `
-		insert into sessions (token, data, expiry) values ($1, $2, $3)
-		on conflict (token) do update set data = excluded.data, expiry = excluded.expiry`, token, b, expiry)
+		insert into sessions (token, data, expiry)
+		values ($1, $2, least($3::timestamptz, now() + make_interval(secs => $4)))
+		on conflict (token) do update set data = excluded.data, expiry = excluded.expiry`, token, b, expiry, s.idle.Seconds())
 	return err
 }
 

@@ -159,7 +159,7 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		s.sessions.Put(ctx, sessionLastSeen, now.Unix())
+		s.touch(r, now)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, userKey, u)))
 	})
 }

@@ -40,6 +40,20 @@ func (s *Server) idleExpired(r *http.Request, now time.Time) (time.Duration, boo
 	return idle, last > 0 && now.Sub(time.Unix(last, 0)) > idle
 }
 
+// touchWindow is how stale a session's last request may grow before it is
+// written down again: a GET saves its session at most once a minute, so
+// idle timeouts hold to within a minute and most pages write nothing.
+const touchWindow = time.Minute
+
+// touch records a request at now in the session, unless the last one
+// recorded is within touchWindow.
+func (s *Server) touch(r *http.Request, now time.Time) {
+	last := s.sessions.GetInt64(r.Context(), sessionLastSeen)
+	if now.Sub(time.Unix(last, 0)) >= touchWindow {
+		s.sessions.Put(r.Context(), sessionLastSeen, now.Unix())
+	}
+}
+
 // useIdleTimeout makes the tenant's idle timeout the session's from now on.
 func (s *Server) useIdleTimeout(r *http.Request, minutes int) {
 	if minutes > 0 && s.sessions.GetInt(r.Context(), sessionIdleMinutes) != minutes {
