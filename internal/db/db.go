@@ -145,18 +145,31 @@ var unavailableCodes = map[string]bool{
 // fn's error rolls the transaction back. Under a context made by Joining,
 // fn joins that transaction instead, in a savepoint of its own.
 func InTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, fn func(tx pgx.Tx) error) error {
-	var from interface {
-		Begin(context.Context) (pgx.Tx, error)
-	} = pool
 	if outer, ok := ctx.Value(joinKey{}).(pgx.Tx); ok {
-		from = outer // pgx begins a savepoint inside a transaction
+		// pgx begins a savepoint inside a transaction
+		return pgx.BeginFunc(ctx, outer, func(tx pgx.Tx) error {
+			if err := BindTenant(ctx, tx, tenantID); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
 	}
-	return pgx.BeginFunc(ctx, from, func(tx pgx.Tx) error {
-		if err := BindTenant(ctx, tx, tenantID); err != nil {
-			return err
-		}
-		return fn(tx)
-	})
+	begin, err := beginInTenant(tenantID)
+	if err != nil {
+		return err
+	}
+	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: begin}, fn)
+}
+
+// beginInTenant is the statement that begins a transaction and binds it to
+// tenantID in one round trip: two statements in one simple-protocol
+// message. The id is written into the SQL, so it must be a UUID and
+// nothing else, which also rules out any injection.
+func beginInTenant(tenantID string) (string, error) {
+	if !ValidUUID(tenantID) {
+		return "", fmt.Errorf("bind tenant: %q is not a tenant id", tenantID)
+	}
+	return "begin; select set_config('app.tenant_id', '" + tenantID + "', true)", nil
 }
 
 type joinKey struct{}
