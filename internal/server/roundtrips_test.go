@@ -125,21 +125,48 @@ func TestSessions_GETsSaveTheSessionAtMostOnceAMinute(t *testing.T) {
 	}
 }
 
-func TestRoundTrips_Measure(t *testing.T) {
+// fixedCost are the statements every signed-in tenant page makes whatever
+// it shows: reading the session, user and memberships, opening and binding
+// the tenant transaction, committing it, saving the session.
+var fixedCost = []string{"batch[", "begin", "select set_config", "commit", "select data from sessions",
+	"select id, email, name", "select t.id, t.slug", "insert into sessions"}
+
+func isFixedCost(sql string) bool {
+	for _, p := range fixedCost {
+		if strings.HasPrefix(sql, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Issue 22: the fixed part of a request is at most two round trips before
+// the page's own statements (one batch for session, user and memberships;
+// one for BEGIN and binding the tenant), and the commit after them.
+func TestRoundTrips_ASignedInPageCostsTwoRoundTripsBeforeItsOwn(t *testing.T) {
+	t.Parallel()
 	app, log := newTracedApp(t)
 	c := app.signedIn("coord1@northside.test")
-	for _, page := range []string{"/t/northside/worklist", "/t/northside/worklist", "/t/northside/patients", "/account"} {
+	c.get("/t/northside/worklist") // the first tenant page saves the tenant's idle timeout
+	for _, page := range []string{"/t/northside/worklist", "/t/northside/patients", "/t/northside/resources", "/t/northside/referrals"} {
 		log.take()
 		if res := c.get(page); res.status != http.StatusOK {
-			t.Fatalf("%s: %d", page, res.status)
+			t.Fatalf("%s: status %d", page, res.status)
 		}
 		trips := log.take()
-		t.Logf("%s: %d round trips", page, len(trips))
-		for _, s := range trips {
-			if len(s) > 150 {
-				s = s[:150]
+		var fixed []string
+		for _, sql := range trips {
+			if isFixedCost(sql) {
+				fixed = append(fixed, sql)
 			}
-			t.Logf("   %s", s)
+		}
+		ok := len(fixed) == 3 && len(trips) > 3 &&
+			trips[0] == fixed[0] && strings.HasPrefix(fixed[0], "batch[select data from sessions") &&
+			trips[1] == fixed[1] && strings.HasPrefix(fixed[1], "begin; select set_config('app.tenant_id'") &&
+			trips[len(trips)-1] == fixed[2] && fixed[2] == "commit"
+		if !ok {
+			t.Errorf("%s: the fixed part is %d round trips, want 3 (batch, begin+bind first, commit last); all %d:\n%s",
+				page, len(fixed), len(trips), strings.Join(trips, "\n"))
 		}
 	}
 }

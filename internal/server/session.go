@@ -11,7 +11,7 @@ import (
 
 // Session keys.
 const (
-	sessionUserID  = "user_id"
+	sessionUserID  = auth.SessionUserKey
 	sessionVersion = "session_version"
 	sessionFlash   = "flash"
 	// sessionLastSeen is the Unix time of the session's last request, and
