@@ -41,7 +41,7 @@ const usage = `usage: carecoord <command>
 Configuration comes from the environment: DATABASE_URL, MIGRATE_DATABASE_URL,
 ADDR, SECURE_COOKIES, LOG_LEVEL, BASE_URL, the waits DB_CONNECT_TIMEOUT,
 DB_STATEMENT_TIMEOUT, DB_LOCK_TIMEOUT, DB_IDLE_IN_TRANSACTION_TIMEOUT and
-REQUEST_TIMEOUT and, to email invitations,
+REQUEST_TIMEOUT, the pool size DB_MAX_CONNS and, to email invitations,
 SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM (see README.md).`
 
 // run is the whole program, with its surroundings passed in so that tests
@@ -79,6 +79,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		StatementTimeout:         w.DBStatementTimeout,
 		LockTimeout:              w.DBLockTimeout,
 		IdleInTransactionTimeout: w.DBIdleInTransactionTimeout,
+		MaxConns:                 int32(cfg.DBMaxConns),
 	})
 	if err != nil {
 		return err

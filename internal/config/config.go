@@ -44,7 +44,14 @@ type Config struct {
 	SMTP SMTP
 	// Waits bounds every wait of a request on the database (issue 21).
 	Waits Waits
+	// DBMaxConns is the size of the app's connection pool (DB_MAX_CONNS).
+	DBMaxConns int
 }
+
+// DefaultDBMaxConns is the pool size measured best on a 2-core machine
+// with PostgreSQL beside the app (issue 22): more connections only add
+// contention for the same cores.
+const DefaultDBMaxConns = 4
 
 // Waits are the limits on waiting for the database. A page gives up at
 // RequestTimeout whatever it was waiting for, and PostgreSQL itself stops
@@ -129,6 +136,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	errs = append(errs, c.readSMTP(getenv)...)
 	errs = append(errs, c.readWaits(getenv)...)
+	c.DBMaxConns = DefaultDBMaxConns
+	if v := strings.TrimSpace(getenv("DB_MAX_CONNS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			errs = append(errs, fmt.Errorf("DB_MAX_CONNS: %q is not a number from 1 to 200", v))
+		}
+		c.DBMaxConns = n
+	}
 	return c, errors.Join(errs...)
 }
 

@@ -19,6 +19,9 @@ func TestFromEnv_DefaultsAreLocal(t *testing.T) {
 	if c.DatabaseURL != DefaultDatabaseURL || c.Addr != DefaultAddr || c.SecureCookies {
 		t.Errorf("defaults = %+v", c)
 	}
+	if c.DBMaxConns != DefaultDBMaxConns {
+		t.Errorf("pool size %d, want %d", c.DBMaxConns, DefaultDBMaxConns)
+	}
 	if c.Waits != DefaultWaits {
 		t.Errorf("waits = %+v, want the defaults %+v", c.Waits, DefaultWaits)
 	}
@@ -56,6 +59,7 @@ func TestFromEnv_EachBadValueIsNamed(t *testing.T) {
 		{"smtp without base url", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "a@b.org"}, "BASE_URL: is required"},
 		{"smtp half a login", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "a@b.org", "BASE_URL": "https://c.org", "SMTP_USERNAME": "u"}, "SMTP_USERNAME and SMTP_PASSWORD"},
 		{"smtp settings without a host", map[string]string{"SMTP_FROM": "a@b.org"}, "SMTP_FROM: is set but SMTP_HOST is not"},
+		{"pool size", map[string]string{"DB_MAX_CONNS": "0"}, "DB_MAX_CONNS: \"0\" is not a number"},
 		{"statement timeout not a duration", map[string]string{"DB_STATEMENT_TIMEOUT": "3"}, "DB_STATEMENT_TIMEOUT: \"3\" is not a duration"},
 		{"connect timeout too short", map[string]string{"DB_CONNECT_TIMEOUT": "1ms"}, "DB_CONNECT_TIMEOUT"},
 		{"statement outlives the request", map[string]string{"DB_STATEMENT_TIMEOUT": "10s"}, "DB_STATEMENT_TIMEOUT: 10s is longer than REQUEST_TIMEOUT"},

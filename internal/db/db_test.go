@@ -266,19 +266,22 @@ func TestOpenLimited_EveryConnectionCarriesTheLimits(t *testing.T) {
 	t.Parallel()
 	d := dbtest.New(t, "")
 	ctx := context.Background()
-	pool, err := db.OpenLimited(ctx, d.URL, db.Limits{ConnectTimeout: time.Second,
+	pool, err := db.OpenLimited(ctx, d.URL, db.Limits{ConnectTimeout: time.Second, MaxConns: 3,
 		StatementTimeout: 1500 * time.Millisecond, LockTimeout: time.Second, IdleInTransactionTimeout: 7 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	var got [3]string
-	err = pool.QueryRow(ctx, "select current_setting('statement_timeout'), current_setting('lock_timeout'), current_setting('idle_in_transaction_session_timeout')").Scan(&got[0], &got[1], &got[2])
+	var got [4]string
+	err = pool.QueryRow(ctx, "select current_setting('statement_timeout'), current_setting('lock_timeout'), current_setting('idle_in_transaction_session_timeout'), current_setting('jit')").Scan(&got[0], &got[1], &got[2], &got[3])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([3]string{"1500ms", "1s", "7s"}, got); diff != "" {
+	if diff := cmp.Diff([4]string{"1500ms", "1s", "7s", "off"}, got); diff != "" {
 		t.Errorf("settings (-want +got):\n%s", diff)
+	}
+	if n := pool.Config().MaxConns; n != 3 {
+		t.Errorf("pool size %d, want 3", n)
 	}
 }
 

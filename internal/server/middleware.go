@@ -23,6 +23,7 @@ const (
 	userKey contextKey = iota
 	membershipKey
 	membershipsKey
+	signedInKey
 )
 
 // logRequests writes one line per request. It logs the path but never the
@@ -127,6 +128,46 @@ func (s *Server) staticFiles(fsys fs.FS) http.Handler {
 	})
 }
 
+// preload reads the request's session, its user and their memberships in
+// one round trip, before the session middleware and loadUser, which then
+// find them in the context instead of asking the database one by one.
+func (s *Server) preload(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ck, err := r.Cookie(s.sessions.Cookie.Name)
+		if err != nil || ck.Value == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		si, err := tenants.LoadSignedIn(r.Context(), s.pool, ck.Value)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		ctx := context.WithValue(auth.WithPreloaded(r.Context(), &si.Preloaded), signedInKey, si)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// preloadedUser is the user preload read, when the session is signed in as id.
+func preloadedUser(r *http.Request, id string) (auth.User, bool) {
+	si, ok := r.Context().Value(signedInKey).(*tenants.SignedIn)
+	if !ok {
+		return auth.User{}, false
+	}
+	return si.UserOf(id)
+}
+
+// memberships are the user's active memberships, as preload read them or
+// from the database.
+func (s *Server) memberships(r *http.Request, u auth.User) ([]tenants.Membership, error) {
+	if si, ok := r.Context().Value(signedInKey).(*tenants.SignedIn); ok {
+		if _, same := si.UserOf(u.ID); same {
+			return si.Memberships, nil
+		}
+	}
+	return tenants.Memberships(r.Context(), s.pool, u.ID)
+}
+
 // loadUser puts the signed-in user, if any, into the request context. A
 // session whose user was disabled or removed, whose sessions were ended
 // since it began, or that was idle too long, is destroyed here, on its
@@ -143,7 +184,11 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 		}
 		now := s.now()
 		idle, expired := s.idleExpired(r, now)
-		u, err := auth.UserByID(ctx, s.pool, id)
+		u, ok := preloadedUser(r, id)
+		var err error
+		if !ok {
+			u, err = auth.UserByID(ctx, s.pool, id)
+		}
 		if err != nil && !userGone(err) {
 			s.renderError(w, r, err)
 			return
@@ -159,7 +204,7 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		s.sessions.Put(ctx, sessionLastSeen, now.Unix())
+		s.touch(r, now)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, userKey, u)))
 	})
 }
@@ -201,7 +246,7 @@ func (s *Server) requireMembership(next http.Handler) http.Handler {
 		if u.PlatformAdmin {
 			return errNotFound
 		}
-		all, err := tenants.Memberships(r.Context(), s.pool, u.ID)
+		all, err := s.memberships(r, u)
 		if err != nil {
 			return err
 		}

@@ -99,8 +99,11 @@ func New(o Options) *Server {
 	sm := scs.New()
 	// The store runs under each request's context (pgxstore does not), and
 	// the sweep of expired sessions is ours: see sweepSessions.
-	sm.Store = auth.NewSessionStore(o.Pool)
-	sm.IdleTimeout = storeIdleTimeout
+	sm.Store = auth.NewSessionStore(o.Pool, storeIdleTimeout+touchWindow)
+	// No idle timeout in scs: with one, scs saves the session on every
+	// request, so every GET would write. The store keeps a session
+	// storeIdleTimeout past its last save, and loadUser saves it at most
+	// once per touchWindow (see touch), checking idleness itself.
 	sm.Lifetime = absoluteTimeout
 	sm.Cookie.Name = "carecoord_session"
 	sm.Cookie.HttpOnly = true
