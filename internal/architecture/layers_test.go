@@ -36,7 +36,7 @@ var layers = map[string]int{
 	"internal/worklist":    11, "internal/caseload": 11, "internal/chart": 11,
 	"internal/schedule": 12, "internal/demo": 12,
 	"web":             13,
-	"internal/server": 14,
+	"internal/server": 14, "internal/yardstick": 14,
 	"cmd/carecoord":   15, "cmd/carecoord-load": 15,
 }
 

@@ -41,6 +41,10 @@ type Config struct {
 	// SMTP sends invitation emails when its Host is set; otherwise the admin
 	// is shown the link to pass on.
 	SMTP SMTP
+	// YardstickAddr, when set, turns on record mode for measuring (see
+	// internal/yardstick): every page's statements and bytes are kept and
+	// replayed by a bare handler listening here. For synthetic data only.
+	YardstickAddr string
 }
 
 // SMTP is the mail server invitations are sent through.
@@ -92,6 +96,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.BaseURL != "" {
 		if err := checkBaseURL(c.BaseURL); err != nil {
 			errs = append(errs, fmt.Errorf("BASE_URL: %w", err))
+		}
+	}
+	if c.YardstickAddr = getenv("YARDSTICK_ADDR"); c.YardstickAddr != "" {
+		if err := checkAddr(c.YardstickAddr); err != nil {
+			errs = append(errs, fmt.Errorf("YARDSTICK_ADDR: %w", err))
 		}
 	}
 	errs = append(errs, c.readSMTP(getenv)...)

@@ -29,11 +29,16 @@ var ErrNotFound = fail.NotFound("There is nothing here, or you do not have acces
 // ErrConflict means the row changed since the caller read it.
 var ErrConflict = fail.Conflict("Someone changed this while you were working on it. Reload to see their change, then make yours again.")
 
-// Open connects a pool and checks that the database answers.
-func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
+// Open connects a pool and checks that the database answers. Each tune
+// adjusts the pool's configuration first (the yardstick's recorder installs
+// its tracer this way).
+func Open(ctx context.Context, url string, tune ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	for _, f := range tune {
+		f(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -1,0 +1,118 @@
+package yardstick_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"carecoord/internal/db"
+	"carecoord/internal/db/dbtest"
+	"carecoord/internal/demo"
+	"carecoord/internal/server"
+	"carecoord/internal/yardstick"
+)
+
+func TestMain(m *testing.M) {
+	dbtest.Main(m, dbtest.Seed{Name: "demo", Load: demo.Load})
+}
+
+// The real server in record mode on the demo data: the yardstick answers a
+// chart the app served with the same bytes, having run the same statements
+// (the app's own transaction included) on its own pool.
+func TestRecordAndReplay_ChartOnDemoData(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "demo")
+	ctx := context.Background()
+	rec := yardstick.NewRecorder()
+	appPool, err := db.Open(ctx, d.URL, rec.Tune)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer appPool.Close()
+	srv := server.New(server.Options{Pool: appPool, Log: slog.New(slog.DiscardHandler)})
+	defer srv.Close()
+	app := httptest.NewServer(rec.Record(srv.Handler()))
+	defer app.Close()
+	barePool, err := db.Open(ctx, d.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer barePool.Close()
+	bare := httptest.NewServer(yardstick.Replayer{Pool: barePool, Recorder: rec})
+	defer bare.Close()
+
+	c := signIn(t, app.URL, "coord1@northside.test")
+	worklist := get(t, c, app.URL+"/t/northside/worklist")
+	chart := regexp.MustCompile(`/t/northside/patients/[0-9a-f-]{36}`).FindString(worklist)
+	if chart == "" {
+		t.Fatal("no patient on the worklist")
+	}
+	body := get(t, c, app.URL+chart)
+
+	r, ok := rec.Page(chart)
+	if !ok {
+		t.Fatalf("%s was not recorded", chart)
+	}
+	sqls := make([]string, len(r.Statements))
+	for i, s := range r.Statements {
+		sqls[i] = strings.TrimSpace(s.SQL)
+	}
+	joined := strings.Join(sqls, "\n")
+	for _, want := range []string{"begin", "set_config('app.tenant_id'", "commit", "from patients"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("recorded statements lack %q:\n%s", want, joined)
+		}
+	}
+	if _, ok := rec.Page("/t/northside/patients/new?x=1"); ok {
+		t.Error("a page never served is recorded")
+	}
+
+	replayed := get(t, http.DefaultClient, bare.URL+chart)
+	if replayed != body {
+		t.Errorf("the yardstick wrote %d bytes, the app %d", len(replayed), len(body))
+	}
+	res, err := http.Get(bare.URL + "/t/northside/patients/new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound {
+		t.Errorf("an unrecorded page: status %d, want 404", res.StatusCode)
+	}
+}
+
+func signIn(t *testing.T, base, email string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	req, _ := http.NewRequest(http.MethodPost, base+"/login", strings.NewReader(url.Values{"email": {email}, "password": {demo.Password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return c
+}
+
+func get(t *testing.T, c *http.Client, u string) string {
+	t.Helper()
+	res, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: status %d", u, res.StatusCode)
+	}
+	return string(b)
+}
