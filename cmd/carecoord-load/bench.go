@@ -26,6 +26,7 @@ type openOptions struct {
 	pid                       int
 	capacity                  bool
 	step, maxRate             float64
+	stepDuration              time.Duration
 	slice                     time.Duration
 	rounds, workers           int
 }
@@ -37,9 +38,10 @@ func openFlags(fs *flag.FlagSet) (*openOptions, *string) {
 	fs.IntVar(&o.coordinators, "coordinators", 30, "open loop: coord1..coordN of each tenant sign in")
 	fs.IntVar(&o.supervisors, "supervisors", 2, "open loop: how many sessions supervisor@<tenant>.test opens")
 	fs.IntVar(&o.pid, "pid", 0, "the server's process id, for its peak memory (0: the process listening on -url's port)")
-	fs.BoolVar(&o.capacity, "capacity", false, "open loop: step the rate up from -rate by -step until the mix's p95 passes 100 ms")
+	fs.BoolVar(&o.capacity, "capacity", false, "open loop: step the rate up by -step from -step until the mix's p95 passes 100 ms")
 	fs.Float64Var(&o.step, "step", 25, "capacity search: rate added per step")
 	fs.Float64Var(&o.maxRate, "max-rate", 500, "capacity search: the highest rate tried")
+	fs.DurationVar(&o.stepDuration, "step-duration", 20*time.Second, "capacity search: how long each rate runs")
 	fs.StringVar(&o.yardstick, "yardstick", "", "the yardstick's URL (the server's YARDSTICK_ADDR): compare each read page's throughput with it")
 	fs.DurationVar(&o.slice, "slice", 2*time.Second, "yardstick: length of one interleaved slice")
 	fs.IntVar(&o.rounds, "rounds", 3, "yardstick: app/yardstick slice pairs per page")
@@ -57,8 +59,8 @@ func (o *openOptions) check() error {
 		return errors.New("-tenants names no tenant")
 	case o.coordinators < 1 || o.coordinators > 1000 || o.supervisors < 1 || o.supervisors > 100:
 		return errors.New("-coordinators must be within 1..1000 and -supervisors within 1..100")
-	case o.capacity && (o.step <= 0 || o.maxRate > 5000):
-		return errors.New("-step must be positive and -max-rate at most 5000")
+	case o.capacity && (o.step <= 0 || o.maxRate > 5000 || o.stepDuration <= 0 || o.stepDuration > 5*time.Minute):
+		return errors.New("-step must be positive, -max-rate at most 5000, -step-duration within 5m")
 	case o.rounds < 1 || o.workers < 1 || o.workers > 64 || o.slice <= 0 || o.slice > time.Minute:
 		return errors.New("-rounds ≥ 1, -ratio-workers within 1..64, -slice within 1m")
 	}
@@ -144,10 +146,10 @@ func reportErrors(out io.Writer, t *tally) int {
 // capacity steps the rate up until the mix's p95 passes 100 ms (or a
 // request fails) and reports the highest rate that held.
 func (l *load) capacity(ctx context.Context, o *openOptions, out io.Writer) int {
-	fmt.Fprintf(out, "\ncapacity search on %s: %s per step\n%8s %8s %8s %8s\n", l.tenant, o.duration, "rate/s", "p95 ms", "p99 ms", "errors")
+	fmt.Fprintf(out, "\ncapacity search on %s: %s per step\n%8s %8s %8s %8s\n", l.tenant, o.stepDuration, "rate/s", "p95 ms", "p99 ms", "errors")
 	held := 0.0
-	for rate := o.rate; rate <= o.maxRate; rate += o.step {
-		t := l.run(ctx, rate, o.duration)
+	for rate := o.step; rate <= o.maxRate; rate += o.step {
+		t := l.run(ctx, rate, o.stepDuration)
 		rows := t.summarize(pageNames())
 		m := rows[len(rows)-1]
 		fmt.Fprintf(out, "%8.0f %8s %8s %8d\n", rate, ms(m.p95), ms(m.p99), m.errors)
