@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -39,7 +40,7 @@ func openFlags(fs *flag.FlagSet) (*openOptions, *string) {
 	fs.IntVar(&o.supervisors, "supervisors", 2, "open loop: how many sessions supervisor@<tenant>.test opens")
 	fs.IntVar(&o.pid, "pid", 0, "the server's process id, for its peak memory (0: the process listening on -url's port)")
 	fs.BoolVar(&o.capacity, "capacity", false, "open loop: step the rate up by -step from -step until the mix's p95 passes 100 ms")
-	fs.Float64Var(&o.step, "step", 25, "capacity search: rate added per step")
+	fs.Float64Var(&o.step, "step", 10, "capacity search: rate added per step")
 	fs.Float64Var(&o.maxRate, "max-rate", 500, "capacity search: the highest rate tried")
 	fs.DurationVar(&o.stepDuration, "step-duration", 20*time.Second, "capacity search: how long each rate runs")
 	fs.StringVar(&o.yardstick, "yardstick", "", "the yardstick's URL (the server's YARDSTICK_ADDR): compare each read page's throughput with it")
@@ -184,19 +185,24 @@ func (l *load) compare(ctx context.Context, o *openOptions, out io.Writer) (int,
 		}
 		var appN, bareN int
 		var appT, bareT time.Duration
+		var firstErr error
 		for range o.rounds {
-			n, d, f1 := closedLoop(ctx, o.workers, o.slice, func(w, i int) (*http.Client, string) {
+			n, d, f1, e1 := closedLoop(ctx, o.workers, o.slice, func(w, i int) (*http.Client, string) {
 				return users[0].client, o.base + uris[(w+i)%len(uris)]
 			})
 			appN, appT = appN+n, appT+d
-			m, e, f2 := closedLoop(ctx, o.workers, o.slice, func(w, i int) (*http.Client, string) {
+			m, e, f2, e2 := closedLoop(ctx, o.workers, o.slice, func(w, i int) (*http.Client, string) {
 				return bare, o.yardstick + uris[(w+i)%len(uris)]
 			})
 			bareN, bareT = bareN+m, bareT+e
 			failed += f1 + f2
+			firstErr = cmp.Or(firstErr, e1, e2)
 		}
 		a, b := float64(appN)/appT.Seconds(), float64(bareN)/bareT.Seconds()
 		fmt.Fprintf(out, "%-22s %10.1f %12.1f %7.2f\n", p.name, a, b, a/b)
+		if firstErr != nil {
+			fmt.Fprintf(out, "  %s: the first failure: %v\n", p.name, firstErr)
+		}
 	}
 	if failed > 0 {
 		fmt.Fprintf(out, "  %d requests failed while comparing\n", failed)
@@ -206,10 +212,11 @@ func (l *load) compare(ctx context.Context, o *openOptions, out io.Writer) (int,
 
 // closedLoop runs workers back to back for d: how many answered 200, how
 // long it took, how many did not.
-func closedLoop(ctx context.Context, workers int, d time.Duration, next func(w, i int) (*http.Client, string)) (ok int, took time.Duration, failed int) {
+func closedLoop(ctx context.Context, workers int, d time.Duration, next func(w, i int) (*http.Client, string)) (ok int, took time.Duration, failed int, firstErr error) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var okN, failN atomic.Int64
+	var once sync.Once
 	var wg sync.WaitGroup
 	start := realClock.now()
 	for w := range workers {
@@ -223,6 +230,7 @@ func closedLoop(ctx context.Context, workers int, d time.Duration, next func(w, 
 				}
 				if err != nil {
 					failN.Add(1)
+					once.Do(func() { firstErr = err })
 				} else {
 					okN.Add(1)
 				}
@@ -230,7 +238,7 @@ func closedLoop(ctx context.Context, workers int, d time.Duration, next func(w, 
 		})
 	}
 	wg.Wait()
-	return int(okN.Load()), realClock.now().Sub(start), int(failN.Load())
+	return int(okN.Load()), realClock.now().Sub(start), int(failN.Load()), firstErr
 }
 
 // printGrowth is each page's p95 on the big tenant over its p95 on the
