@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"carecoord/internal/yardstick"
 )
 
 // openOptions are the flags of the open-loop mode.
@@ -85,6 +87,9 @@ func runOpen(o *openOptions, out io.Writer) error {
 		rows := t.summarize(pageNames())
 		printTable(out, fmt.Sprintf("%s: open loop, %.0f arrivals/s for %s, %d coordinators and %d supervisor sessions", tenant, o.rate, o.duration, len(l.coords), len(l.supers)), rows)
 		failed += reportErrors(out, t)
+		if err := printMemory(out, o); err != nil {
+			return err
+		}
 		if i == 0 {
 			first = rows
 			if o.yardstick != "" {
@@ -100,9 +105,6 @@ func runOpen(o *openOptions, out io.Writer) error {
 		} else {
 			printGrowth(out, o.tenants[0], tenant, first, rows)
 		}
-	}
-	if err := printMemory(out, o); err != nil {
-		return err
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d requests failed", failed)
@@ -187,11 +189,11 @@ func (l *load) compare(ctx context.Context, o *openOptions, out io.Writer) (int,
 		var appT, bareT time.Duration
 		var firstErr error
 		for range o.rounds {
-			n, d, f1, e1 := closedLoop(ctx, o.workers, o.slice, func(w, i int) (*http.Client, string) {
+			n, d, f1, e1 := closedLoop(ctx, o.workers, o.slice, true, func(w, i int) (*http.Client, string) {
 				return users[0].client, o.base + uris[(w+i)%len(uris)]
 			})
 			appN, appT = appN+n, appT+d
-			m, e, f2, e2 := closedLoop(ctx, o.workers, o.slice, func(w, i int) (*http.Client, string) {
+			m, e, f2, e2 := closedLoop(ctx, o.workers, o.slice, false, func(w, i int) (*http.Client, string) {
 				return bare, o.yardstick + uris[(w+i)%len(uris)]
 			})
 			bareN, bareT = bareN+m, bareT+e
@@ -211,8 +213,9 @@ func (l *load) compare(ctx context.Context, o *openOptions, out io.Writer) (int,
 }
 
 // closedLoop runs workers back to back for d: how many answered 200, how
-// long it took, how many did not.
-func closedLoop(ctx context.Context, workers int, d time.Duration, next func(w, i int) (*http.Client, string)) (ok int, took time.Duration, failed int, firstErr error) {
+// long it took, how many did not. record asks the app to record the pages
+// for the yardstick.
+func closedLoop(ctx context.Context, workers int, d time.Duration, record bool, next func(w, i int) (*http.Client, string)) (ok int, took time.Duration, failed int, firstErr error) {
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var okN, failN atomic.Int64
@@ -224,6 +227,9 @@ func closedLoop(ctx context.Context, workers int, d time.Duration, next func(w, 
 			for i := 0; ; i++ {
 				c, u := next(w, i)
 				req, _ := http.NewRequest(http.MethodGet, u, nil)
+				if record {
+					req.Header.Set(yardstick.RecordHeader, "1")
+				}
 				err := send(ctx, c, req, true)
 				if ctx.Err() != nil {
 					return
@@ -273,7 +279,7 @@ func printMemory(out io.Writer, o *openOptions) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "\nserver memory (pid %d): peak RSS %.0f MB, now %.0f MB\n", pid, float64(peak)/1024, float64(now)/1024)
+	fmt.Fprintf(out, "\nserver memory (pid %d): peak RSS so far %.0f MB, now %.0f MB\n", pid, float64(peak)/1024, float64(now)/1024)
 	return nil
 }
 

@@ -124,11 +124,16 @@ func (r *Recorder) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBa
 // Tune installs the recorder as the pool's tracer.
 func (r *Recorder) Tune(c *pgxpool.Config) { c.ConnConfig.Tracer = r }
 
-// Record wraps the app: each GET answered 200 replaces the recording of its
-// URL.
+// RecordHeader asks for a request to be recorded. Only requests that carry
+// it are, so that the pages kept in memory do not weigh on the memory
+// measured under the mix.
+const RecordHeader = "Yardstick-Record"
+
+// Record wraps the app: each GET carrying RecordHeader and answered 200
+// replaces the recording of its URL.
 func (r *Recorder) Record(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.Method != http.MethodGet {
+		if req.Method != http.MethodGet || req.Header.Get(RecordHeader) == "" {
 			next.ServeHTTP(w, req)
 			return
 		}

@@ -50,11 +50,14 @@ func TestRecordAndReplay_ChartOnDemoData(t *testing.T) {
 
 	c := signIn(t, app.URL, "coord1@northside.test")
 	worklist := get(t, c, app.URL+"/t/northside/worklist")
+	if _, ok := rec.Page("/t/northside/worklist"); ok {
+		t.Error("a page was recorded without being asked to")
+	}
 	chart := regexp.MustCompile(`/t/northside/patients/[0-9a-f-]{36}`).FindString(worklist)
 	if chart == "" {
 		t.Fatal("no patient on the worklist")
 	}
-	body := get(t, c, app.URL+chart)
+	body := get(t, c, app.URL+chart, yardstick.RecordHeader)
 
 	r, ok := rec.Page(chart)
 	if !ok {
@@ -103,9 +106,13 @@ func signIn(t *testing.T, base, email string) *http.Client {
 	return c
 }
 
-func get(t *testing.T, c *http.Client, u string) string {
+func get(t *testing.T, c *http.Client, u string, headers ...string) string {
 	t.Helper()
-	res, err := c.Get(u)
+	req, _ := http.NewRequest(http.MethodGet, u, nil)
+	for _, h := range headers {
+		req.Header.Set(h, "1")
+	}
+	res, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
