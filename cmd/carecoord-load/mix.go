@@ -15,6 +15,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"carecoord/internal/calendar"
 )
 
 // The realistic mix: what coordinators and supervisors do in a day, by
@@ -66,7 +68,7 @@ var mix = []page{
 		// A follow-up due today: the worklists keep open tasks for the
 		// task completions to take.
 		v.Set("follow_up_title", "Call back about the plan")
-		v.Set("follow_up_due", time.Now().Format("2006-01-02"))
+		v.Set("follow_up_due", time.Now().Format(calendar.DateLayout))
 		return post(l.base+f.action, v)
 	}},
 	{name: "task completion", weight: 8, who: withTasks, build: func(l *load, u *user, _ int) (*http.Request, error) {
