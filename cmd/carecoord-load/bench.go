@@ -181,16 +181,22 @@ func (l *load) compare(ctx context.Context, o *openOptions, out io.Writer) (int,
 		if !p.read || len(uris) == 0 {
 			continue
 		}
-		users := l.coords
+		who := l.coords[0].email
 		if p.supervisor {
-			users = l.supers
+			who = l.supers[0].email
+		}
+		// A fresh session: the mix may have ended the old one (the server
+		// signs out a session whose request failed while loading its user).
+		u, err := l.signIn(who, o.password)
+		if err != nil {
+			return failed, err
 		}
 		var appN, bareN int
 		var appT, bareT time.Duration
 		var firstErr error
 		for range o.rounds {
 			n, d, f1, e1 := closedLoop(ctx, o.workers, o.slice, true, func(w, i int) (*http.Client, string) {
-				return users[0].client, o.base + uris[(w+i)%len(uris)]
+				return u.client, o.base + uris[(w+i)%len(uris)]
 			})
 			appN, appT = appN+n, appT+d
 			m, e, f2, e2 := closedLoop(ctx, o.workers, o.slice, false, func(w, i int) (*http.Client, string) {
