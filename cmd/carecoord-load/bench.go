@@ -191,6 +191,14 @@ func (l *load) compare(ctx context.Context, o *openOptions, out io.Writer) (int,
 		if err != nil {
 			return failed, err
 		}
+		// Each URL once on the app first, so the yardstick has them all.
+		for _, uri := range uris {
+			req, _ := http.NewRequest(http.MethodGet, o.base+uri, nil)
+			req.Header.Set(yardstick.RecordHeader, "1")
+			if err := send(ctx, u.client, req, true); err != nil {
+				return failed, fmt.Errorf("recording %s: %w", uri, err)
+			}
+		}
 		var appN, bareN int
 		var appT, bareT time.Duration
 		var firstErr error
@@ -219,28 +227,24 @@ func (l *load) compare(ctx context.Context, o *openOptions, out io.Writer) (int,
 }
 
 // closedLoop runs workers back to back for d: how many answered 200, how
-// long it took, how many did not. record asks the app to record the pages
-// for the yardstick.
+// long it took, how many did not. Requests under way at the end are let
+// finish and counted (cancelling them would end the session: see
+// compare). record asks the app to record the pages for the yardstick.
 func closedLoop(ctx context.Context, workers int, d time.Duration, record bool, next func(w, i int) (*http.Client, string)) (ok int, took time.Duration, failed int, firstErr error) {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
 	var okN, failN atomic.Int64
 	var once sync.Once
 	var wg sync.WaitGroup
 	start := realClock.now()
+	end := start.Add(d)
 	for w := range workers {
 		wg.Go(func() {
-			for i := 0; ; i++ {
+			for i := 0; realClock.now().Before(end) && ctx.Err() == nil; i++ {
 				c, u := next(w, i)
 				req, _ := http.NewRequest(http.MethodGet, u, nil)
 				if record {
 					req.Header.Set(yardstick.RecordHeader, "1")
 				}
-				err := send(ctx, c, req, true)
-				if ctx.Err() != nil {
-					return
-				}
-				if err != nil {
+				if err := send(ctx, c, req, true); err != nil {
 					failN.Add(1)
 					once.Do(func() { firstErr = err })
 				} else {
