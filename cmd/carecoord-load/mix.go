@@ -258,6 +258,9 @@ func send(ctx context.Context, c *http.Client, req *http.Request, read bool) err
 		want = http.StatusOK
 	}
 	if res.StatusCode != want {
+		if loc := res.Header.Get("Location"); read && strings.HasPrefix(loc, "/login") {
+			return fmt.Errorf("%s %s: signed out by the server (303 to %s)", req.Method, req.URL.Path, loc)
+		}
 		return fmt.Errorf("%s %s: status %d", req.Method, req.URL.Path, res.StatusCode)
 	}
 	return nil
