@@ -35,7 +35,7 @@ var mix = []page{
 		return l.getPath(pick(u.assessments, i))
 	}},
 	{name: "care plan", weight: 7, read: true, build: func(l *load, u *user, i int) (*http.Request, error) {
-		return l.getPath(pick(u.charts, i) + "/care-plan")
+		return l.getPath(pick(u.plans, i))
 	}},
 	{name: "resource search", weight: 5, read: true, build: func(l *load, u *user, i int) (*http.Request, error) {
 		return l.get("/resources?q=" + pick(resourceTerms, i))
@@ -120,6 +120,7 @@ type user struct {
 	client      *http.Client
 	charts      []string
 	assessments []string
+	plans       []string
 	names       []string
 	contacts    []form
 	lists       []string
@@ -351,12 +352,16 @@ func (l *load) prepareCoordinator(u *user) error {
 	}
 	u.charts = u.charts[:min(len(u.charts), 6)]
 	assessRe := regexp.MustCompile(regexp.QuoteMeta(l.t()) + `/patients/` + uuid + `/assessments/` + uuid)
+	planRe := regexp.MustCompile(regexp.QuoteMeta(l.t()) + `/patients/` + uuid + `/care-plans/` + uuid + `"`)
 	for _, c := range u.charts {
 		chart, err := l.page(u, c)
 		if err != nil {
 			return err
 		}
 		u.assessments = append(u.assessments, links(chart, assessRe)...)
+		for _, p := range links(chart, planRe) {
+			u.plans = append(u.plans, strings.TrimSuffix(p, `"`))
+		}
 		cf, err := l.page(u, c+"/contacts/new")
 		if err != nil {
 			return err
@@ -482,19 +487,28 @@ func (l *load) prepare(coordinators, supervisors int, password string) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	// The same order every run, and every coordinator some assessment to
-	// open (a coordinator may open any chart of the tenant).
+	// The same order every run, and every coordinator some assessment and
+	// care plan to open (a coordinator may open any chart of the tenant).
 	slices.SortFunc(l.coords, func(a, b *user) int { return strings.Compare(a.email, b.email) })
-	var assessments []string
-	for _, u := range l.coords {
-		assessments = append(assessments, u.assessments...)
+	if err := share(l.coords, "an assessment", func(u *user) *[]string { return &u.assessments }); err != nil {
+		return err
 	}
-	if len(assessments) == 0 {
-		return errors.New("no chart read while preparing links to an assessment")
+	return share(l.coords, "a care plan", func(u *user) *[]string { return &u.plans })
+}
+
+// share gives the coordinators who found none of a kind of link everyone
+// else's.
+func share(users []*user, what string, field func(*user) *[]string) error {
+	var all []string
+	for _, u := range users {
+		all = append(all, *field(u)...)
 	}
-	for _, u := range l.coords {
-		if len(u.assessments) == 0 {
-			u.assessments = assessments
+	if len(all) == 0 {
+		return fmt.Errorf("no chart read while preparing links to %s", what)
+	}
+	for _, u := range users {
+		if len(*field(u)) == 0 {
+			*field(u) = all
 		}
 	}
 	return nil
