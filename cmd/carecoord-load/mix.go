@@ -493,7 +493,16 @@ func (l *load) prepare(coordinators, supervisors int, password string) error {
 	if err := share(l.coords, "an assessment", func(u *user) *[]string { return &u.assessments }); err != nil {
 		return err
 	}
-	return share(l.coords, "a care plan", func(u *user) *[]string { return &u.plans })
+	if err := share(l.coords, "a care plan", func(u *user) *[]string { return &u.plans }); err != nil {
+		// No plan anywhere yet (the scale seed makes none): the care plan
+		// page of a patient without one, where a plan is started.
+		for _, u := range l.coords {
+			for _, c := range u.charts {
+				u.plans = append(u.plans, c+"/care-plan")
+			}
+		}
+	}
+	return nil
 }
 
 // share gives the coordinators who found none of a kind of link everyone
