@@ -17,6 +17,8 @@ import (
 	"carecoord/internal/demo"
 	"carecoord/internal/server"
 	"carecoord/internal/yardstick"
+
+	"github.com/jackc/pgx/v5"
 )
 
 func TestMain(m *testing.M) {
@@ -122,4 +124,50 @@ func get(t *testing.T, c *http.Client, u string, headers ...string) string {
 		t.Fatalf("GET %s: status %d", u, res.StatusCode)
 	}
 	return string(b)
+}
+
+// A pgx.Batch is one round trip in the app and is recorded and replayed as
+// one batch, so batching statements shows in the ratio.
+func TestRecordAndReplay_ABatchStaysOneBatch(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	ctx := context.Background()
+	rec := yardstick.NewRecorder()
+	pool, err := db.Open(ctx, d.URL, rec.Tune)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	page := rec.Record(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := &pgx.Batch{}
+		b.Queue("select 1")
+		b.Queue("select $1::int + 1", 41)
+		if err := pool.SendBatch(r.Context(), b).Close(); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		var n int
+		if err := pool.QueryRow(r.Context(), "select $1::int", 7).Scan(&n); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("seven"))
+	}))
+	app := httptest.NewServer(page)
+	defer app.Close()
+	get(t, http.DefaultClient, app.URL+"/p?x=1", yardstick.RecordHeader)
+
+	r, ok := rec.Page("/p?x=1")
+	if !ok {
+		t.Fatal("not recorded")
+	}
+	if len(r.Statements) != 2 || len(r.Statements[0].Batch) != 2 || r.Statements[0].Batch[1].Args[0] != 41 || r.Statements[1].SQL != "select $1::int" {
+		t.Fatalf("recorded %+v, want a batch of two then one query", r.Statements)
+	}
+	bare := httptest.NewServer(yardstick.Replayer{Pool: pool, Recorder: rec})
+	defer bare.Close()
+	if got := get(t, http.DefaultClient, bare.URL+"/p?x=1"); got != "seven" {
+		t.Errorf("replayed %q", got)
+	}
 }
