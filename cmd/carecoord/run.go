@@ -22,8 +22,10 @@ import (
 	"carecoord/internal/schedule"
 	"carecoord/internal/server"
 	"carecoord/internal/tenants"
+	"carecoord/internal/yardstick"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 const usage = `usage: carecoord <command>
@@ -41,7 +43,8 @@ const usage = `usage: carecoord <command>
 Configuration comes from the environment: DATABASE_URL, MIGRATE_DATABASE_URL,
 ADDR, SECURE_COOKIES, LOG_LEVEL, BASE_URL, the waits DB_CONNECT_TIMEOUT,
 DB_STATEMENT_TIMEOUT, DB_LOCK_TIMEOUT, DB_IDLE_IN_TRANSACTION_TIMEOUT and
-REQUEST_TIMEOUT, the pool size DB_MAX_CONNS and, to email invitations,
+REQUEST_TIMEOUT, the pool size DB_MAX_CONNS, YARDSTICK_ADDR (measuring only)
+and, to email invitations,
 SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM (see README.md).`
 
 // run is the whole program, with its surroundings passed in so that tests
@@ -74,13 +77,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 // finish before returning.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
 	w := cfg.Waits
+	var rec *yardstick.Recorder
+	var tune []func(*pgxpool.Config)
+	if cfg.YardstickAddr != "" {
+		rec = yardstick.NewRecorder()
+		tune = append(tune, rec.Tune)
+	}
 	pool, err := db.OpenLimited(ctx, cfg.DatabaseURL, db.Limits{
 		ConnectTimeout:           w.DBConnectTimeout,
 		StatementTimeout:         w.DBStatementTimeout,
 		LockTimeout:              w.DBLockTimeout,
 		IdleInTransactionTimeout: w.DBIdleInTransactionTimeout,
 		MaxConns:                 int32(cfg.DBMaxConns),
-	})
+	}, tune...)
 	if err != nil {
 		return err
 	}
@@ -102,8 +111,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	if err != nil {
 		return err
 	}
+	handler := srv.Handler()
+	if rec != nil {
+		handler = rec.Record(handler)
+		stop, err := serveYardstick(ctx, cfg, rec, stdout)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		// A page gives up at RequestTimeout; the rest is for a slow reader.
@@ -122,6 +140,24 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdownCtx)
+}
+
+// serveYardstick answers the recorded pages from a bare handler with a
+// pool of its own, the same size as the app's, until stop is called.
+func serveYardstick(ctx context.Context, cfg config.Config, rec *yardstick.Recorder, stdout io.Writer) (stop func(), err error) {
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.YardstickAddr)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	hs := &http.Server{Handler: yardstick.Replayer{Pool: pool, Recorder: rec}, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	fmt.Fprintf(stdout, "Record mode: the yardstick replays recorded pages on http://%s\n", ln.Addr())
+	return func() { _ = hs.Close(); pool.Close() }, nil
 }
 
 func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {

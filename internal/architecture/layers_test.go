@@ -36,8 +36,8 @@ var layers = map[string]int{
 	"internal/worklist":    11, "internal/caseload": 11, "internal/chart": 11,
 	"internal/schedule": 12, "internal/demo": 12,
 	"web":             13,
-	"internal/server": 14,
-	"cmd/carecoord":   15, "cmd/carecoord-load": 15,
+	"internal/server": 14, "internal/yardstick": 14,
+	"cmd/carecoord": 15, "cmd/carecoord-load": 15,
 }
 
 // goFiles parses the Go files of dir (tests too when withTests).

@@ -46,6 +46,10 @@ type Config struct {
 	Waits Waits
 	// DBMaxConns is the size of the app's connection pool (DB_MAX_CONNS).
 	DBMaxConns int
+	// YardstickAddr, when set, turns on record mode for measuring (see
+	// internal/yardstick): every page's statements and bytes are kept and
+	// replayed by a bare handler listening here. For synthetic data only.
+	YardstickAddr string
 }
 
 // DefaultDBMaxConns is the pool size measured best on a 2-core machine
@@ -132,6 +136,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.BaseURL != "" {
 		if err := checkBaseURL(c.BaseURL); err != nil {
 			errs = append(errs, fmt.Errorf("BASE_URL: %w", err))
+		}
+	}
+	if c.YardstickAddr = getenv("YARDSTICK_ADDR"); c.YardstickAddr != "" {
+		if err := checkAddr(c.YardstickAddr); err != nil {
+			errs = append(errs, fmt.Errorf("YARDSTICK_ADDR: %w", err))
 		}
 	}
 	errs = append(errs, c.readSMTP(getenv)...)

@@ -50,6 +50,7 @@ func TestFromEnv_EachBadValueIsNamed(t *testing.T) {
 		{"migrate url", map[string]string{"MIGRATE_DATABASE_URL": "nonsense"}, "MIGRATE_DATABASE_URL"},
 		{"addr without port", map[string]string{"ADDR": "localhost"}, "ADDR: \"localhost\" is not host:port"},
 		{"addr port out of range", map[string]string{"ADDR": ":70000"}, "ADDR: port"},
+		{"yardstick addr without port", map[string]string{"YARDSTICK_ADDR": "localhost"}, "YARDSTICK_ADDR: \"localhost\" is not host:port"},
 		{"secure cookies", map[string]string{"SECURE_COOKIES": "maybe"}, "SECURE_COOKIES"},
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"base url scheme", map[string]string{"BASE_URL": "ftp://care.example.org"}, "BASE_URL"},

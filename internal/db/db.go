@@ -59,9 +59,10 @@ const DefaultConnectTimeout = 5 * time.Second
 
 // Open connects a pool with only a connect timeout, for the commands
 // whose statements may legitimately run long (seeding, tests' loaders),
-// and checks that the database answers.
-func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
-	return OpenLimited(ctx, url, Limits{ConnectTimeout: DefaultConnectTimeout})
+// and checks that the database answers. Each tune adjusts the pool's
+// configuration first (the yardstick's recorder installs its tracer this way).
+func Open(ctx context.Context, url string, tune ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
+	return OpenLimited(ctx, url, Limits{ConnectTimeout: DefaultConnectTimeout}, tune...)
 }
 
 // OpenLimited connects a pool whose every connection is bound by l, and
@@ -69,7 +70,7 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 // are a page's, so JIT compilation is off: measured on an aggregate over a
 // tenant's contacts, compiling took 1.4-1.7 s for a query that runs in
 // 0.2-0.7 s without (issue 22; docs in the faults report).
-func OpenLimited(ctx context.Context, url string, l Limits) (*pgxpool.Pool, error) {
+func OpenLimited(ctx context.Context, url string, l Limits, tune ...func(*pgxpool.Config)) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
@@ -77,6 +78,9 @@ func OpenLimited(ctx context.Context, url string, l Limits) (*pgxpool.Pool, erro
 	l.apply(cfg)
 	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
 		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
+	for _, f := range tune {
+		f(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
