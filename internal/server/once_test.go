@@ -2,6 +2,7 @@ package server
 
 import (
 	"crypto/rand"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -259,4 +260,90 @@ func TestOnce_EveryCreateActionPostedTwiceAtOnceWritesOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOnce_TwoIntakesOfOnePersonAtOnceWithoutTokenTakeInOne: an API client
+// posts without a token, and still the duplicate check cannot race: of two
+// intakes of one person at once, one takes the person in and the other is
+// shown them as a possible duplicate. Several people, as the race is a
+// matter of timing.
+func TestOnce_TwoIntakesOfOnePersonAtOnceWithoutTokenTakeInOne(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.signedIn("coord1@northside.test")
+	for i := range 8 {
+		family := "Racer" + string(rune('a'+i))
+		form := intakeEssentials("given_name", "Odette", "family_name", family, "date_of_birth", fmt.Sprintf("1944-11-%02d", i+1))
+		res := c.together("/t/northside/patients", form, form)
+		if n := chartInt(t, app, "select count(*) from patients where family_name = $1", family); n != 1 {
+			t.Errorf("%s: %d patients, want 1", family, n)
+		}
+		created, warned := 0, 0
+		for _, r := range res {
+			switch {
+			case r.status == http.StatusSeeOther:
+				created++
+			case r.status == http.StatusOK && strings.Contains(r.body, `data-testid="duplicates"`):
+				warned++
+			}
+		}
+		if created != 1 || warned != 1 {
+			t.Errorf("%s: %d created, %d warned, want one each", family, created, warned)
+		}
+	}
+}
+
+// TestOnce_AFailedPostCanBeCorrectedAndSentAgain: the token of a post that
+// failed is given up, so the same form, corrected, is saved.
+func TestOnce_AFailedPostCanBeCorrectedAndSentAgain(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.signedIn("coord1@northside.test")
+	token := rand.Text()
+	bad := c.post("/t/northside/patients", withToken(intakeEssentials("family_name", "", "given_name", "Fixme"), token))
+	if bad.status != http.StatusUnprocessableEntity {
+		t.Fatalf("invalid intake: %d", bad.status)
+	}
+	good := c.post("/t/northside/patients", withToken(intakeEssentials("family_name", "Fixed", "given_name", "Fixme"), token))
+	if good.status != http.StatusSeeOther {
+		t.Fatalf("corrected intake with the same token: %d\n%s", good.status, good.body)
+	}
+	if n := chartInt(t, app, "select count(*) from patients where family_name = 'Fixed' and $1::text <> ''", "x"); n != 1 {
+		t.Errorf("%d patients, want 1", n)
+	}
+}
+
+// TestOnce_APageSentAgainLaterAnswersAsTheFirstTime: the browser's form
+// carries a fresh token each time it is shown; sending the same page again
+// later (back, resend) does nothing more and leads to the same place, with
+// the same message.
+func TestOnce_APageSentAgainLaterAnswersAsTheFirstTime(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.signedIn("coord1@northside.test")
+	p := chartPatient(t, app)
+	form := c.get("/t/northside/patients/" + p + "/care-team/new").body
+	tokens := regexp.MustCompile(`name="`+web.OnceField+`" value="([A-Z2-7]{26})"`).FindAllStringSubmatch(form, -1)
+	again := regexp.MustCompile(`name="`+web.OnceField+`" value="([A-Z2-7]{26})"`).FindAllStringSubmatch(c.get("/t/northside/patients/"+p+"/care-team/new").body, -1)
+	if len(tokens) < 2 || len(again) != len(tokens) {
+		t.Fatalf("care-team page: %d and %d tokens, want one per form (sign-out and the member form)", len(tokens), len(again))
+	}
+	seen := map[string]bool{}
+	for _, m := range append(tokens, again...) {
+		if seen[m[1]] {
+			t.Fatalf("token %s rendered twice", m[1])
+		}
+		seen[m[1]] = true
+	}
+	post := withToken(url.Values{"kind": {"caregiver"}, "name": {"Ana Delgado"}, "relationship": {"Daughter"}}, tokens[len(tokens)-1][1])
+	first := c.post("/t/northside/patients/"+p+"/care-team", post)
+	mustContain(t, "page after the first post", c.get(first.location()).body, "Ana Delgado")
+	second := c.post("/t/northside/patients/"+p+"/care-team", post)
+	if first.status != http.StatusSeeOther || second.status != http.StatusSeeOther || second.location() != first.location() {
+		t.Fatalf("first %d %s, again %d %s", first.status, first.location(), second.status, second.location())
+	}
+	if n := chartInt(t, app, "select count(*) from care_team_members where patient_id = $1", p); n != 1 {
+		t.Errorf("%d care-team members, want 1", n)
+	}
+	mustContain(t, "page after the repeat", c.get(second.location()).body, `data-testid="flash"`)
 }
