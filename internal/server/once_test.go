@@ -347,3 +347,24 @@ func TestOnce_APageSentAgainLaterAnswersAsTheFirstTime(t *testing.T) {
 	}
 	mustContain(t, "page after the repeat", c.get(second.location()).body, `data-testid="flash"`)
 }
+
+// TestOnce_ARepeatOfAPostStillRunningIsNeverRun: when the first post of a
+// token has not finished within the wait (here: it never will, as if its
+// process died), the repeat is told to look, and does not run.
+func TestOnce_ARepeatOfAPostStillRunningIsNeverRun(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.signedIn("coord1@northside.test")
+	p := chartPatient(t, app)
+	token := rand.Text()
+	if _, err := app.db.Pool.Exec(t.Context(), `insert into form_posts (user_id, token) values ($1, $2)`, chartMaya(t, app), token); err != nil {
+		t.Fatal(err)
+	}
+	res := c.post("/t/northside/patients/"+p+"/care-team", withToken(url.Values{"kind": {"caregiver"}, "name": {"Ana Delgado"}}, token))
+	if res.status != http.StatusConflict || !strings.Contains(res.body, "still being saved") {
+		t.Fatalf("status %d, want 409 saying it is being saved\n%s", res.status, res.body)
+	}
+	if n := chartInt(t, app, "select count(*) from care_team_members where patient_id = $1", p); n != 0 {
+		t.Errorf("%d care-team members, want none", n)
+	}
+}
