@@ -24,7 +24,7 @@ const root = "../.."
 var layers = map[string]int{
 	"internal/fail": 0, "internal/calendar": 0, "internal/forms": 1, "internal/db": 1, "internal/config": 1,
 	"internal/db/dbtest": 2, "migrations": 0,
-	"internal/audit": 2, "internal/mail": 2,
+	"internal/audit": 2, "internal/mail": 2, "internal/once": 2,
 	"internal/auth":        3,
 	"internal/tenants":     4,
 	"internal/patients":    5,

@@ -180,9 +180,11 @@ func InTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, fn func(
 // beginInTenant is the statement that begins a transaction and binds it to
 // tenantID in one round trip: two statements in one simple-protocol
 // message. The id is written into the SQL, so it must be a UUID and
-// nothing else, which also rules out any injection.
+// nothing else, which also rules out any injection. The empty id is a
+// transaction bound to no tenant yet (one that creates the tenant, then
+// binds it with BindTenant): row-level security sees nothing until then.
 func beginInTenant(tenantID string) (string, error) {
-	if !ValidUUID(tenantID) {
+	if tenantID != "" && !ValidUUID(tenantID) {
 		return "", fmt.Errorf("bind tenant: %q is not a tenant id", tenantID)
 	}
 	return "begin; select set_config('app.tenant_id', '" + tenantID + "', true)", nil

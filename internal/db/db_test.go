@@ -64,6 +64,28 @@ func TestRowLevelSecurity_WithoutTenantNoRowsAreVisible(t *testing.T) {
 	}
 }
 
+// A transaction that creates its tenant begins bound to none (InTenant with
+// ""), sees nothing, and binds the tenant once it exists; any other id that
+// is not a UUID is refused before it reaches the SQL.
+func TestInTenant_NoTenantYetSeesNothingAndOtherIdsAreRefused(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	twoTenants(t, d.Pool)
+	err := db.InTenant(context.Background(), d.Pool, "", func(tx pgx.Tx) error {
+		if got := actions(t, tx); len(got) != 0 {
+			t.Errorf("bound to no tenant the transaction sees %v, want nothing", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTenant(context.Background(), d.Pool, "x'); drop table patients; --", func(pgx.Tx) error { return nil })
+	if err == nil {
+		t.Fatal("a tenant id that is not a UUID was accepted")
+	}
+}
+
 func TestRowLevelSecurity_InTenantSeesOnlyThatTenant(t *testing.T) {
 	t.Parallel()
 	d := dbtest.New(t, "")

@@ -23,7 +23,7 @@ func (s *Server) Handler() http.Handler {
 	r.Handle("/static/*", http.StripPrefix("/static/", s.staticFiles(web.Static())))
 
 	r.Group(func(r chi.Router) {
-		r.Use(limitBody, s.crossOriginProtection, s.bounded, s.preload, s.sessions.LoadAndSave, s.loadUser)
+		r.Use(limitBody, s.crossOriginProtection, s.bounded, s.preload, s.sessions.LoadAndSave, s.loadUser, s.oncePerForm)
 
 		// Signed out.
 		r.Get("/login", s.handle(s.loginForm))
