@@ -3,6 +3,8 @@ package caseload
 import (
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -14,6 +16,8 @@ type Service struct {
 	pool *pgxpool.Pool
 	// trends keeps each tenant's month-by-month measures (see Measures).
 	trends *Snapshots[[]TrendMonth]
+	// computing coalesces concurrent computations of a tenant's dashboard.
+	computing singleflight.Group
 }
 
 // NewService is the caseload's use cases over pool.
