@@ -165,8 +165,10 @@ type Page struct {
 	Rows []PatientRow
 	// Next is the cursor of the next page, "" on the last.
 	Next string
-	// Matching counts the patients on all pages (0 when the page is empty).
-	Matching int
+	// Matching counts the patients on all pages (0 when the page is empty),
+	// up to MatchingCap; MatchingMore says there are more than that.
+	Matching     int
+	MatchingMore bool
 }
 
 // Patients lists one page of the filtered patients: the page is read in
@@ -222,7 +224,15 @@ func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter
 		page.Matching = len(page.Rows) // all of them are on this page
 		return page, nil
 	}
-	err = q.QueryRow(ctx, `with r as (select `+paramsSQL+`) select count(*) from patients p, r where `+scopeWhere,
+	err = q.QueryRow(ctx, `with r as (select `+paramsSQL+`)
+		select count(*) from (select from patients p, r where `+scopeWhere+` limit `+fmt.Sprint(MatchingCap+1)+`) m`,
 		countArgs...).Scan(&page.Matching)
+	if page.Matching > MatchingCap {
+		page.Matching, page.MatchingMore = MatchingCap, true
+	}
 	return page, err
 }
+
+// MatchingCap is how far the patient list counts its matches: counting all
+// of a large team's patients on every page would cost more than the page.
+const MatchingCap = 1000
