@@ -11,6 +11,15 @@ create index patients_open_contact_order_idx on patients
     (tenant_id, coalesce(last_reached_at, '-infinity'::timestamptz), family_name, id)
     where status in ('referred', 'active', 'on_hold');
 
+-- The rarer flags that live on the patient row, in name order: a page (and
+-- its count of matches) reads the flagged patients only.
+create index patients_unreachable_idx on patients (tenant_id, family_name, given_name, id)
+    where status in ('referred', 'active', 'on_hold') and unreached_attempts >= 3;
+create index patients_high_risk_idx on patients (tenant_id, family_name, given_name, id)
+    where status = 'active' and risk_tier = 'high';
+
 -- +goose Down
+drop index patients_high_risk_idx;
+drop index patients_unreachable_idx;
 drop index patients_open_contact_order_idx;
 drop index patients_open_risk_order_idx;

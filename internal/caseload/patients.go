@@ -224,7 +224,9 @@ func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter
 		page.Matching = len(page.Rows) // all of them are on this page
 		return page, nil
 	}
-	err = q.QueryRow(ctx, `with r as (select `+paramsSQL+`)
+	// A common flag's count may read patients in table order: it stops
+	// at the cap, so it never reads the whole team.
+	err = q.QueryRow(ctx, `/* bounded count */ with r as (select `+paramsSQL+`)
 		select count(*) from (select from patients p, r where `+scopeWhere+` limit `+fmt.Sprint(MatchingCap+1)+`) m`,
 		countArgs...).Scan(&page.Matching)
 	if page.Matching > MatchingCap {
