@@ -237,4 +237,4 @@ func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter
 
 // MatchingCap is how far the patient list counts its matches: counting all
 // of a large team's patients on every page would cost more than the page.
-const MatchingCap = 1000
+const MatchingCap = 250
