@@ -26,20 +26,21 @@ var sortKeys = map[Sort]string{
 // tierRankSQL orders the risk tiers most at risk first.
 const tierRankSQL = "array_position(array['high', 'moderate', 'low']::text[], p.risk_tier)"
 
-// flagSQL is each flag as a condition on a patient row p. Plans and
-// referrals are small sets read once through their partial indexes
-// ("p.id in (…)", one hashed subplan); overdue tasks and re-assessments
-// are written per patient, by key. (A coordinator's overdue list is still
-// planned from the team's overdue tasks, the one-row CTE r misleading the
-// estimate: about 25 ms warm at 100,000 patients, more when cold.)
+// flagSQL is each flag as a condition on a patient row p. The rare ones
+// (plans, referrals, discharges) are small sets read once through their
+// partial indexes ("p.id in (…)", one hashed subplan). The common ones,
+// overdue tasks and re-assessments, are looked up per patient by key while
+// the page is read in order: overdue tasks as a scalar subquery, which the
+// planner cannot turn into a join (as a set it drove a coordinator's list
+// from every overdue task of the team, misjudging the set as one row).
 var flagSQL = map[Flag]string{
-	FlagOverdueTasks:      `exists (select 1 from tasks t where t.tenant_id = $1 and t.patient_id = p.id and t.status = 'open' and t.due_at < $2)`,
+	FlagOverdueTasks:      `coalesce((select true from tasks t where t.tenant_id = $1 and t.patient_id = p.id and t.status = 'open' and t.due_at < $2 limit 1), false)`,
 	FlagPastCadence:       pastCadenceSQL,
 	FlagHighRiskNoContact: highRiskSQL,
 	FlagReassessOverdue:   reassessSQL,
 	FlagAwaitingApproval:  awaitingSQL,
 	FlagUnreachable:       unreachableSQL,
-	FlagDischargeNoFollow: `exists (select 1 from tasks t where t.tenant_id = $1 and t.patient_id = p.id and t.status = 'open' and t.due_at < $2 and t.source = 'transition')`,
+	FlagDischargeNoFollow: `p.id in (select t.patient_id from tasks t where t.tenant_id = $1 and t.status = 'open' and t.due_at < $2 and t.source = 'transition')`,
 	FlagOpenReferral:      openReferralSQL,
 }
 
