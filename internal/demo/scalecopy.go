@@ -84,11 +84,9 @@ func (g *scaleGen) copyPatients(ctx context.Context, tx pgx.Tx) (int, error) {
 			if p.female {
 				sex = "female"
 			}
-			if g.rnd.Float64() < 0.05 {
-				preferred = strings.Fields(p.given)[0][:1] + "."
-				if r := []rune(p.given); len(r) > 3 {
-					preferred = string(r[:3])
-				}
+			// A few go by a short form of their first given name.
+			if r := []rune(strings.Fields(p.given)[0]); len(r) > 4 && g.rnd.Float64() < 0.05 {
+				preferred = string(r[:3])
 			}
 			language := pickW(g.rnd, scaleLanguages, scaleLanguageWeight)
 			var coord any

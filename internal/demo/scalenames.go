@@ -137,10 +137,10 @@ var (
 
 // scaleNames draws names with a real-world frequency shape.
 type scaleNames struct {
-	family               []string
-	female, male         []string
-	fam, fem, mal        *rand.Zipf
-	rnd                  *rand.Rand
+	family        []string
+	female, male  []string
+	fam, fem, mal *rand.Zipf
+	rnd           *rand.Rand
 }
 
 func newScaleNames(rnd *rand.Rand) *scaleNames {
