@@ -391,4 +391,3 @@ func TestLoad_TasksAreOpenOverdueAndDone(t *testing.T) {
 		}
 	}
 }
-

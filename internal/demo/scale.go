@@ -150,6 +150,7 @@ func LoadScale(ctx context.Context, pool *pgxpool.Pool, o ScaleOptions) (ScaleRe
 			return err
 		}
 		l.g = drawScale(o, tenantID, staff, start)
+		l.g.note, l.g.clock = l.note, o.Clock
 		return l.run(ctx, tx)
 	})
 	if err == nil && o.Owner != nil {
@@ -212,6 +213,13 @@ func (l *scaleLoad) step(what string, load func() (int, error)) error {
 		return fmt.Errorf("scale %s: %w", what, err)
 	}
 	return nil
+}
+
+// note prints a part of a step.
+func (l *scaleLoad) note(table string, rows int, took time.Duration) {
+	if l.o.Progress != nil {
+		fmt.Fprintf(l.o.Progress, "%-10s   %-20s %9d rows %7.1f s\n", l.o.Slug, table, rows, took.Seconds())
+	}
 }
 
 // analyzeScale gathers the planner's statistics on the tables a scale

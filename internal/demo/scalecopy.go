@@ -321,10 +321,12 @@ func (g *scaleGen) copyPlans(ctx context.Context, tx pgx.Tx, res *ScaleResult) (
 	}
 	total := 0
 	for _, s := range steps {
+		began := g.clock()
 		n, err := copySlice(ctx, tx, s.table, s.columns, s.rows)
 		if err != nil {
 			return total, fmt.Errorf("%s: %w", s.table, err)
 		}
+		g.note(s.table, n, g.clock().Sub(began))
 		if s.n != nil {
 			*s.n = n
 		}
@@ -485,10 +487,10 @@ func (g *scaleGen) copyTransitions(ctx context.Context, tx pgx.Tx) (int, error) 
 		"admitted_on", "recorded_by", "created_at"}, rows)
 }
 
-// loadTasks makes the tasks as every task is made (tasks.CreateMany): one
-// for each coordinator's intervention of a plan approved, and a follow-up
-// for the contacts that raised one; those done are completed
-// (tasks.CompleteMany) when their intervention was done, or mostly, for
+// loadTasks makes the tasks as every task is made (tasks.CreateManyDone):
+// one for each coordinator's intervention of a plan approved, and a
+// follow-up for the contacts that raised one; done, with their completion
+// in their history, when their intervention was done, or mostly, for
 // follow-ups, within days of falling due.
 func (g *scaleGen) loadTasks(ctx context.Context, tx pgx.Tx, res *ScaleResult) (int, error) {
 	var ts []tasks.NewTask
@@ -519,19 +521,21 @@ func (g *scaleGen) loadTasks(ctx context.Context, tx pgx.Tx, res *ScaleResult) (
 		ts = append(ts, t)
 		done = append(done, due.Before(g.now.Add(-48*time.Hour)) && g.rnd.Float64() < 0.93)
 	}
-	ids, err := tasks.CreateMany(ctx, tx, g.tenant.String(), ts)
-	if err != nil {
-		return 0, err
-	}
-	var cs []tasks.Completion
+	cs := make([]*tasks.Completion, len(ts))
 	for i, t := range ts {
-		if done[i] && ids[i] != "" {
+		if done[i] {
 			at := earliest(t.DueAt.Add(-time.Duration(g.rnd.IntN(72))*time.Hour), g.now.Add(-time.Hour))
-			cs = append(cs, tasks.Completion{TaskID: ids[i], ActorID: t.AssigneeID, At: at})
+			cs[i] = &tasks.Completion{ActorID: t.AssigneeID, At: at}
+			res.OpenTasks--
 		}
 	}
-	n, err := tasks.CompleteMany(ctx, tx, g.tenant.String(), cs)
-	res.OpenTasks = len(ts) - n
+	res.OpenTasks += len(ts)
+	ids, err := tasks.CreateManyDone(ctx, tx, g.tenant.String(), ts, cs)
+	for i, id := range ids {
+		if id == "" && cs[i] == nil {
+			res.OpenTasks--
+		}
+	}
 	return len(ts), err
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/calendar"
 	"carecoord/internal/careplans"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -59,6 +60,9 @@ type scaleGen struct {
 	followUpRate float64
 	followUps    []scaleFollowUp
 	resources    map[assessments.Need][]scaleResource
+	// note reports a part of a step: a table of the plans.
+	note  func(table string, rows int, took time.Duration)
+	clock calendar.Clock
 }
 
 // drawScale draws the patients and their plans, seeded by the slug, so a
