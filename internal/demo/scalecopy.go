@@ -519,7 +519,7 @@ func (g *scaleGen) loadTasks(ctx context.Context, tx pgx.Tx, res *ScaleResult) (
 			t.Priority = tasks.Urgent
 		}
 		ts = append(ts, t)
-		done = append(done, due.Before(g.now.Add(-48*time.Hour)) && g.rnd.Float64() < 0.93)
+		done = append(done, due.Before(g.now.Add(-48*time.Hour)) && g.rnd.Float64() < 0.97)
 	}
 	cs := make([]*tasks.Completion, len(ts))
 	for i, t := range ts {

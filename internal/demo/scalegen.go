@@ -280,7 +280,7 @@ func (g *scaleGen) drawPlans() {
 		if pl.created.After(g.now) {
 			pl.created = g.now.Add(-time.Hour)
 		}
-		switch stage := pickW(g.rnd, []string{"active", "draft", "submitted"}, []float64{86, 8, 6}); {
+		switch stage := pickW(g.rnd, []string{"active", "draft", "submitted"}, []float64{92.5, 6, 1.5}); {
 		case p.status == "discharged":
 			pl.status, pl.stage = "completed", "approved"
 		case stage == "active":
@@ -335,7 +335,7 @@ func (g *scaleGen) drawNeeds(pl *scalePlan, p scalePatient) {
 				due: start.AddDate(0, 0, 5+g.rnd.IntN(50)), status: careplans.InterventionPlanned}
 			// Interventions past due for a while are mostly done: by the
 			// completion of their task, which marks them done.
-			if !pl.approved.IsZero() && iv.due.Before(g.now.Add(-3*24*time.Hour)) && g.rnd.Float64() < 0.92 {
+			if !pl.approved.IsZero() && iv.due.Before(g.now.Add(-3*24*time.Hour)) && g.rnd.Float64() < 0.97 {
 				iv.status = careplans.InterventionDone
 			}
 			goal.interventions = append(goal.interventions, iv)
