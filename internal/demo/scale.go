@@ -154,7 +154,7 @@ func LoadScale(ctx context.Context, pool *pgxpool.Pool, o ScaleOptions) (ScaleRe
 		return l.run(ctx, tx)
 	})
 	if err == nil && o.Owner != nil {
-		err = l.step("analyze", func() (int, error) { return 0, analyzeScale(ctx, o.Owner) })
+		err = l.step("analyze", func() (int, error) { return 0, AnalyzeScale(ctx, o.Owner) })
 	}
 	l.res.Took = o.Clock().Sub(start)
 	return *l.res, err
@@ -222,9 +222,11 @@ func (l *scaleLoad) note(table string, rows int, took time.Duration) {
 	}
 }
 
-// analyzeScale gathers the planner's statistics on the tables a scale
-// tenant fills, as autovacuum would by the time anyone signs in.
-func analyzeScale(ctx context.Context, owner db.DBTX) error {
+// AnalyzeScale gathers the planner's statistics on the tables a scale
+// tenant fills, as autovacuum would by the time anyone signs in. owner is
+// a connection as the schema's owner. Loading several tenants, analyze
+// once after the last (leave ScaleOptions.Owner nil).
+func AnalyzeScale(ctx context.Context, owner db.DBTX) error {
 	_, err := owner.Exec(ctx, `analyze users, memberships, patients, patient_name_keys, contacts, tasks, task_events, assessments,
 		resources, resource_search_keys, needs, care_plans, care_plan_needs, goals, interventions, care_plan_revisions,
 		referrals, referral_events, care_transitions`)
