@@ -157,7 +157,7 @@ func (g *scaleGen) drawPatients(o ScaleOptions) {
 			p.to = g.between(p.enrolled.Add(30*24*time.Hour), g.now.Add(-24*time.Hour))
 		}
 		// A log-normal weight: the top fifth of patients hold about
-		// three quarters of the contacts, high-risk patients twice the others..
+		// three quarters of the contacts, high-risk patients twice the others.
 		p.weight = math.Exp(1.4 * g.rnd.NormFloat64())
 		if p.tier == "high" {
 			p.weight *= 2
