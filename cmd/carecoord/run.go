@@ -33,9 +33,11 @@ const usage = `usage: carecoord <command>
   serve                       serve the web application on $ADDR
   migrate up|down|status      apply, roll back one, or list migrations
   seed demo [-if-empty]       load the demo organisations and users
-  seed scale -tenant T -patients N -coordinators C [-caseload K]
-                              add a large tenant for measuring (see
-                              internal/demo/scale.go)
+  seed scale [-if-missing] [-tenant T -patients N -coordinators C -caseload K]
+                              add the large tenants pages are measured on:
+                              bigcare (100,000 patients, a year of history)
+                              and smallcare (1,000), or the one -tenant names
+                              (see internal/demo/scale.go)
   user create-platform-admin -email E -name N
                               create a platform admin; the password is read
                               from standard input
@@ -222,16 +224,25 @@ func seed(ctx context.Context, cfg config.Config, args []string, stdout io.Write
 	return nil
 }
 
-// seedScale adds a large tenant to measure pages against.
+// seedScale adds the large tenants pages are measured on: by default
+// bigcare (100,000 patients) and smallcare (1,000, the same shape), or the
+// one tenant -tenant names.
 func seedScale(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("seed scale", flag.ContinueOnError)
 	var o demo.ScaleOptions
-	fs.StringVar(&o.Slug, "tenant", "bigcare", "the new tenant's slug")
+	fs.StringVar(&o.Slug, "tenant", "", "one tenant's slug (default: bigcare with -patients and smallcare with 1,000)")
 	fs.IntVar(&o.Patients, "patients", 100_000, "how many patients")
 	fs.IntVar(&o.Coordinators, "coordinators", 30, "how many coordinators")
 	fs.IntVar(&o.Caseload, "caseload", 300, "how many patients coord1 carries")
+	ifMissing := fs.Bool("if-missing", false, "skip, with a note, a tenant that exists already (otherwise that is an error)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	runs := []demo.ScaleOptions{o}
+	if o.Slug == "" {
+		small := o
+		o.Slug, small.Slug, small.Patients = "bigcare", "smallcare", 1000
+		runs = []demo.ScaleOptions{o, small}
 	}
 	pool, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -243,16 +254,58 @@ func seedScale(ctx context.Context, cfg config.Config, args []string, stdout io.
 		return err
 	}
 	defer owner.Close(ctx)
-	o.Owner = owner
-	res, err := demo.LoadScale(ctx, pool, o)
-	if err != nil {
+	for _, o := range runs {
+		if err := o.Validate(); err != nil {
+			return err
+		}
+	}
+	loaded := false
+	for _, o := range runs {
+		o.Progress = stdout
+		done, err := loadScaleTenant(ctx, pool, o, *ifMissing, stdout)
+		if err != nil {
+			return err
+		}
+		loaded = loaded || done
+	}
+	if !loaded {
+		return nil
+	}
+	// Once for all the tenants loaded: autovacuum may be off, and a
+	// planner without statistics picks plans for empty tables.
+	start := time.Now()
+	if err := demo.AnalyzeScale(ctx, owner); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Tenant %s loaded in %s: %d patients, %d contacts, %d open tasks, %d assessments.\n",
-		o.Slug, res.Took.Round(100*time.Millisecond), res.Patients, res.Contacts, res.OpenTasks, res.Assessments)
-	fmt.Fprintf(stdout, "Steps: %s.\n", strings.Join(res.Steps, ", "))
-	fmt.Fprintf(stdout, "Sign in as %s (the full caseload) with password %q.\n", demo.Email("coord1", o.Slug), demo.Password)
+	fmt.Fprintf(stdout, "Analyzed the tables in %.1f s.\n", time.Since(start).Seconds())
 	return nil
+}
+
+// loadScaleTenant loads one scale tenant, or says it is there already; it
+// reports whether it loaded it.
+func loadScaleTenant(ctx context.Context, pool *pgxpool.Pool, o demo.ScaleOptions, ifMissing bool, stdout io.Writer) (bool, error) {
+	exists, err := demo.ScaleExists(ctx, pool, o.Slug)
+	switch {
+	case err != nil:
+		return false, err
+	case exists && ifMissing:
+		fmt.Fprintf(stdout, "Tenant %s exists already; not loaded again.\n", o.Slug)
+		return false, nil
+	case exists:
+		return false, fmt.Errorf("tenant %s exists already: a scale tenant is loaded once (use -if-missing to skip it, or a fresh database)", o.Slug)
+	}
+	fmt.Fprintf(stdout, "Loading %s: %d patients, %d coordinators.\n", o.Slug, o.Patients, o.Coordinators)
+	res, err := demo.LoadScale(ctx, pool, o)
+	if err != nil {
+		return false, err
+	}
+	fmt.Fprintf(stdout, "Tenant %s loaded in %.1f s: %d patients, %d contacts, %d assessments, %d tasks (%d open), "+
+		"%d care plans (%d goals, %d interventions), %d referrals, %d transitions.\n",
+		o.Slug, res.Took.Seconds(), res.Patients, res.Contacts, res.Assessments, res.Tasks, res.OpenTasks,
+		res.CarePlans, res.Goals, res.Interventions, res.Referrals, res.Transitions)
+	fmt.Fprintf(stdout, "Sign in as %s (the full caseload) or %s with password %q.\n",
+		demo.Email("coord1", o.Slug), demo.Email("supervisor", o.Slug), demo.Password)
+	return true, nil
 }
 
 func printDemoSignIns(w io.Writer) {
