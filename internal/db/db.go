@@ -180,9 +180,10 @@ func InTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, fn func(
 // beginInTenant is the statement that begins a transaction and binds it to
 // tenantID in one round trip: two statements in one simple-protocol
 // message. The id is written into the SQL, so it must be a UUID and
-// nothing else, which also rules out any injection.
+// nothing else, which also rules out any injection; or empty, for a
+// transaction that learns its tenant part-way (see BindTenant).
 func beginInTenant(tenantID string) (string, error) {
-	if !ValidUUID(tenantID) {
+	if tenantID != "" && !ValidUUID(tenantID) {
 		return "", fmt.Errorf("bind tenant: %q is not a tenant id", tenantID)
 	}
 	return "begin; select set_config('app.tenant_id', '" + tenantID + "', true)", nil
