@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -58,12 +59,25 @@ func InTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, fn func(
 	if outer, ok := ctx.Value(joinKey{}).(pgx.Tx); ok {
 		from = outer // pgx begins a savepoint inside a transaction
 	}
-	return pgx.BeginFunc(ctx, from, func(tx pgx.Tx) error {
+	return missingReference(pgx.BeginFunc(ctx, from, func(tx pgx.Tx) error {
 		if err := BindTenant(ctx, tx, tenantID); err != nil {
 			return err
 		}
 		return fn(tx)
-	})
+	}))
+}
+
+// missingReference turns a foreign key that points at nothing into
+// ErrNotFound: every foreign key between tenant-owned tables includes
+// tenant_id, so an id of another tenant (or of nothing) sent in a form
+// ends here, and the visitor learns only that it is not there. A row
+// still referenced when deleted stays what it is.
+func missingReference(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23503" && strings.Contains(pgErr.Detail, "is not present in table") {
+		return errors.Join(ErrNotFound, err)
+	}
+	return err
 }
 
 type joinKey struct{}
