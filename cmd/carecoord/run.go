@@ -39,7 +39,7 @@ const usage = `usage: carecoord <command>
                               from standard input
 
 Configuration comes from the environment: DATABASE_URL, MIGRATE_DATABASE_URL,
-ADDR, SECURE_COOKIES, LOG_LEVEL, BASE_URL and, to email invitations,
+ADDR, SECURE_COOKIES, LOG_LEVEL, BASE_URL, ALLOWED_HOSTS and, to email invitations,
 SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM (see README.md).`
 
 // run is the whole program, with its surroundings passed in so that tests
@@ -76,7 +76,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	defer pool.Close()
-	o := server.Options{Pool: pool, Log: log, SecureCookies: cfg.SecureCookies, SessionCleanup: 5 * time.Minute, BaseURL: cfg.BaseURL}
+	o := server.Options{Pool: pool, Log: log, SecureCookies: cfg.SecureCookies, SessionCleanup: 5 * time.Minute, BaseURL: cfg.BaseURL, AllowedHosts: cfg.AllowedHosts}
 	if cfg.SMTP.Enabled() {
 		o.Mailer = mail.NewSMTP(cfg.SMTP)
 	}
