@@ -43,7 +43,7 @@ const usage = `usage: carecoord <command>
                               from standard input
 
 Configuration comes from the environment: DATABASE_URL, MIGRATE_DATABASE_URL,
-ADDR, SECURE_COOKIES, LOG_LEVEL, BASE_URL, the waits DB_CONNECT_TIMEOUT,
+ADDR, SECURE_COOKIES, LOG_LEVEL, BASE_URL, ALLOWED_HOSTS, the waits DB_CONNECT_TIMEOUT,
 DB_STATEMENT_TIMEOUT, DB_LOCK_TIMEOUT, DB_IDLE_IN_TRANSACTION_TIMEOUT and
 REQUEST_TIMEOUT, the pool size DB_MAX_CONNS, YARDSTICK_ADDR (measuring only)
 and, to email invitations,
@@ -97,7 +97,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	defer pool.Close()
 	o := server.Options{Pool: pool, Log: log, SecureCookies: cfg.SecureCookies, SessionCleanup: 5 * time.Minute, BaseURL: cfg.BaseURL,
-		RequestTimeout: w.RequestTimeout}
+		RequestTimeout: w.RequestTimeout, AllowedHosts: cfg.AllowedHosts}
 	if cfg.SMTP.Enabled() {
 		o.Mailer = mail.NewSMTP(cfg.SMTP)
 	}

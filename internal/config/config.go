@@ -39,6 +39,11 @@ type Config struct {
 	// BaseURL is the address people reach CareCoord at (https://care.example.org),
 	// for links in emails. Empty: links are built from the request.
 	BaseURL string
+	// AllowedHosts (ALLOWED_HOSTS, comma-separated host or host:port) are
+	// the hosts links may be built on when BaseURL is empty; a request to
+	// any other host gets links without a host, never one from a forged
+	// Host header.
+	AllowedHosts []string
 	// SMTP sends invitation emails when its Host is set; otherwise the admin
 	// is shown the link to pass on.
 	SMTP SMTP
@@ -142,6 +147,16 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		if err := checkAddr(c.YardstickAddr); err != nil {
 			errs = append(errs, fmt.Errorf("YARDSTICK_ADDR: %w", err))
 		}
+	}
+	for _, h := range strings.Split(getenv("ALLOWED_HOSTS"), ",") {
+		if h = strings.ToLower(strings.TrimSpace(h)); h == "" {
+			continue
+		}
+		if u, err := url.Parse("http://" + h); err != nil || u.Host != h || u.User != nil {
+			errs = append(errs, fmt.Errorf("ALLOWED_HOSTS: %q is not a host name or host:port", h))
+			continue
+		}
+		c.AllowedHosts = append(c.AllowedHosts, h)
 	}
 	errs = append(errs, c.readSMTP(getenv)...)
 	errs = append(errs, c.readWaits(getenv)...)

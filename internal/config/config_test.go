@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -55,6 +56,8 @@ func TestFromEnv_EachBadValueIsNamed(t *testing.T) {
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"base url scheme", map[string]string{"BASE_URL": "ftp://care.example.org"}, "BASE_URL"},
 		{"base url with a path", map[string]string{"BASE_URL": "https://care.example.org/app"}, "BASE_URL: \"https://care.example.org/app\" must be the site's address alone"},
+		{"allowed host with a scheme", map[string]string{"ALLOWED_HOSTS": "care.example.org, https://evil.example"}, "ALLOWED_HOSTS: \"https://evil.example\""},
+		{"allowed host with a path", map[string]string{"ALLOWED_HOSTS": "care.example.org/x"}, "ALLOWED_HOSTS"},
 		{"smtp port", map[string]string{"SMTP_HOST": "mail", "SMTP_PORT": "x", "SMTP_FROM": "a@b.org", "BASE_URL": "https://c.org"}, "SMTP_PORT"},
 		{"smtp from", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "nobody", "BASE_URL": "https://c.org"}, "SMTP_FROM"},
 		{"smtp without base url", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "a@b.org"}, "BASE_URL: is required"},
@@ -101,5 +104,16 @@ func TestFromEnv_SMTPIsOffUnlessItsHostIsSet(t *testing.T) {
 	want := SMTP{Host: "mail.example.org", Port: 2525, Username: "care", Password: "secret", From: "CareCoord <care@example.org>"}
 	if c.SMTP != want || c.BaseURL != "https://care.example.org" {
 		t.Errorf("SMTP = %+v, BaseURL = %q", c.SMTP, c.BaseURL)
+	}
+}
+
+func TestFromEnv_AllowedHostsAreListed(t *testing.T) {
+	t.Parallel()
+	c, err := FromEnv(env(map[string]string{"ALLOWED_HOSTS": " Care.Example.org, care.example.org:8443 ,"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"care.example.org", "care.example.org:8443"}; !slices.Equal(c.AllowedHosts, want) {
+		t.Errorf("AllowedHosts = %q, want %q", c.AllowedHosts, want)
 	}
 }

@@ -163,18 +163,18 @@ var unavailableCodes = map[string]bool{
 func InTenant(ctx context.Context, pool *pgxpool.Pool, tenantID string, fn func(tx pgx.Tx) error) error {
 	if outer, ok := ctx.Value(joinKey{}).(pgx.Tx); ok {
 		// pgx begins a savepoint inside a transaction
-		return pgx.BeginFunc(ctx, outer, func(tx pgx.Tx) error {
+		return missingReference(pgx.BeginFunc(ctx, outer, func(tx pgx.Tx) error {
 			if err := BindTenant(ctx, tx, tenantID); err != nil {
 				return err
 			}
 			return fn(tx)
-		})
+		}))
 	}
 	begin, err := beginInTenant(tenantID)
 	if err != nil {
 		return err
 	}
-	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: begin}, fn)
+	return missingReference(pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{BeginQuery: begin}, fn))
 }
 
 // beginInTenant is the statement that begins a transaction and binds it to
@@ -188,6 +188,19 @@ func beginInTenant(tenantID string) (string, error) {
 		return "", fmt.Errorf("bind tenant: %q is not a tenant id", tenantID)
 	}
 	return "begin; select set_config('app.tenant_id', '" + tenantID + "', true)", nil
+}
+
+// missingReference turns a foreign key that points at nothing into
+// ErrNotFound: every foreign key between tenant-owned tables includes
+// tenant_id, so an id of another tenant (or of nothing) sent in a form
+// ends here, and the visitor learns only that it is not there. A row
+// still referenced when deleted stays what it is.
+func missingReference(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23503" && strings.Contains(pgErr.Detail, "is not present in table") {
+		return errors.Join(ErrNotFound, err)
+	}
+	return err
 }
 
 type joinKey struct{}

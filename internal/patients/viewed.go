@@ -20,3 +20,9 @@ func (s *Service) Viewed(ctx context.Context, a tenants.Actor, patientID, page s
 			PatientID: patientID, Detail: map[string]any{"page": page}})
 	})
 }
+
+// Present is nil when the patient is one of a's tenant, and
+// db.ErrNotFound otherwise (missing, or another tenant's).
+func (s *Service) Present(ctx context.Context, a tenants.Actor, patientID string) error {
+	return s.change(ctx, a, patientID, func(pgx.Tx) error { return nil })
+}

@@ -79,7 +79,7 @@ func (s *Server) Handler() http.Handler {
 
 				// One patient's chart and everything edited from it.
 				r.Route("/patients/{patientID}", func(r chi.Router) {
-					r.Use(s.auditPatientViews)
+					r.Use(s.patientAddress)
 					r.Get("/", s.handle(s.chart))
 					r.Get("/edit", s.handle(s.editPatientForm))
 					r.Post("/edit", s.handle(s.editPatient))

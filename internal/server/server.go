@@ -52,6 +52,9 @@ type Options struct {
 	// BaseURL is where people reach CareCoord, for links in emails and on
 	// pages; empty builds links from the request's host.
 	BaseURL string
+	// AllowedHosts are the hosts (host or host:port, lower case) links may
+	// be built on when BaseURL is empty; loopback hosts always may.
+	AllowedHosts []string
 	// Now is the clock sessions are timed by; nil is time.Now. Tests move
 	// it forward to see a session time out.
 	Now func() time.Time
@@ -70,6 +73,7 @@ type Server struct {
 	sessions      *scs.SessionManager
 	mailer        mail.Sender
 	baseURL       string
+	allowedHosts  []string
 	secureCookies bool
 	now           func() time.Time
 	// requestTimeout bounds each request (see bounded).
@@ -114,7 +118,7 @@ func New(o Options) *Server {
 	sm.Cookie.Persist = false
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{pool: o.Pool, log: o.Log, sessions: sm, stopCleanup: cancel,
-		mailer: o.Mailer, baseURL: o.BaseURL, secureCookies: o.SecureCookies, now: o.Now}
+		mailer: o.Mailer, baseURL: o.BaseURL, allowedHosts: o.AllowedHosts, secureCookies: o.SecureCookies, now: o.Now}
 	if s.now == nil {
 		s.now = calendar.System
 	}
