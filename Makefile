@@ -2,10 +2,12 @@
 #   make run   prepare PostgreSQL, migrate, load demo data into an empty database, serve
 #   make test  prepare PostgreSQL and Chromium, vet and staticcheck, then the
 #              whole suite with the race detector
+#   make bench load the scale tenants once into carecoord_bench, serve, run
+#              the open-loop mix and the yardstick; see docs/performance.md
 
 BIN := bin/carecoord
 
-.PHONY: run test build generate lint postgres chromium clean
+.PHONY: run test bench build generate lint postgres chromium clean
 
 run: postgres build
 	$(BIN) migrate up
@@ -13,7 +15,11 @@ run: postgres build
 	$(BIN) serve
 
 test: postgres chromium lint
-	CARECOORD_REQUIRE_BROWSER=1 go test -race -count=1 ./...
+	CARECOORD_REQUIRE_BROWSER=1 go test -race -count=1 -timeout 30m ./...
+
+# Not part of test: it takes minutes and a loaded database.
+bench:
+	@bash .ci/bench.sh
 
 build:
 	go build -o $(BIN) ./cmd/carecoord

@@ -102,8 +102,10 @@ type ReassignForm struct {
 	Reason  string
 	All     bool
 	Options []SelectOption
-	// Matching is how many patients match the filters in all.
-	Matching int
+	// Matching is how many patients match the filters in all; with
+	// MatchingMore, at least that many.
+	Matching     int
+	MatchingMore bool
 	Errors   FieldErrors
 	Problem  string
 }

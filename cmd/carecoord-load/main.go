@@ -1,7 +1,19 @@
-// Command carecoord-load signs in as a demo user and requests pages of a
-// running CareCoord with several concurrent clients for a bounded time, then
-// reports latency percentiles per page. It only ever targets the base URL it
-// is given (loopback by default).
+// Command carecoord-load measures a running CareCoord from outside. It only
+// ever targets the base URL it is given (loopback by default).
+//
+// The open loop (-rate) is the measurement that counts: arrivals of a
+// realistic mix (mix.go) at a constant rate, each on a timetable fixed in
+// advance and timed from its due time, so queueing counts; coordinators and
+// supervisors of the tenants signed in. It prints per page requests,
+// errors, throughput and p50/p95/p99, the growth from one tenant to the
+// next, the server's peak memory, optionally the throughput ratio to the
+// yardstick (-yardstick, see internal/yardstick) and the capacity
+// (-capacity), and exits non-zero on any failed request:
+//
+//	go run ./cmd/carecoord-load -url http://127.0.0.1:8080 -tenants bigcare,smallcare -rate 50 -duration 60s
+//
+// Without -rate it is a closed loop: several clients signed in as one demo
+// user request pages back to back for a bounded time:
 //
 //	go run ./cmd/carecoord-load -duration 20s -workers 8
 //
@@ -43,8 +55,19 @@ func run(args []string, out io.Writer) error {
 	duration := fs.Duration("duration", 20*time.Second, "how long to run (at most 5m)")
 	workers := fs.Int("workers", 8, "concurrent clients (1-64)")
 	only := fs.String("pages", "", "comma-separated paths inside the tenant to request instead of the usual mix, e.g. /worklist")
+	open, tenants := openFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if open.rate != 0 {
+		open.base, open.password, open.duration = strings.TrimRight(*base, "/"), *password, *duration
+		if open.tenants = splitList(*tenants); len(open.tenants) == 0 {
+			open.tenants = []string{*tenant}
+		}
+		if err := open.check(); err != nil {
+			return err
+		}
+		return runOpen(open, out)
 	}
 	if *duration <= 0 || *duration > 5*time.Minute || *workers < 1 || *workers > 64 {
 		return errors.New("-duration must be within 5m and -workers within 1..64")

@@ -22,8 +22,10 @@ import (
 	"carecoord/internal/schedule"
 	"carecoord/internal/server"
 	"carecoord/internal/tenants"
+	"carecoord/internal/yardstick"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 const usage = `usage: carecoord <command>
@@ -31,15 +33,20 @@ const usage = `usage: carecoord <command>
   serve                       serve the web application on $ADDR
   migrate up|down|status      apply, roll back one, or list migrations
   seed demo [-if-empty]       load the demo organisations and users
-  seed scale -tenant T -patients N -coordinators C [-caseload K]
-                              add a large tenant for measuring (see
-                              internal/demo/scale.go)
+  seed scale [-if-missing] [-tenant T -patients N -coordinators C -caseload K]
+                              add the large tenants pages are measured on:
+                              bigcare (100,000 patients, a year of history)
+                              and smallcare (1,000), or the one -tenant names
+                              (see internal/demo/scale.go)
   user create-platform-admin -email E -name N
                               create a platform admin; the password is read
                               from standard input
 
 Configuration comes from the environment: DATABASE_URL, MIGRATE_DATABASE_URL,
-ADDR, SECURE_COOKIES, LOG_LEVEL, BASE_URL and, to email invitations,
+ADDR, SECURE_COOKIES, LOG_LEVEL, BASE_URL, ALLOWED_HOSTS, the waits DB_CONNECT_TIMEOUT,
+DB_STATEMENT_TIMEOUT, DB_LOCK_TIMEOUT, DB_IDLE_IN_TRANSACTION_TIMEOUT and
+REQUEST_TIMEOUT, the pool size DB_MAX_CONNS, YARDSTICK_ADDR (measuring only)
+and, to email invitations,
 SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_FROM (see README.md).`
 
 // run is the whole program, with its surroundings passed in so that tests
@@ -71,12 +78,26 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 // serve runs the web server until ctx ends, then lets in-flight requests
 // finish before returning.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
-	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	w := cfg.Waits
+	var rec *yardstick.Recorder
+	var tune []func(*pgxpool.Config)
+	if cfg.YardstickAddr != "" {
+		rec = yardstick.NewRecorder()
+		tune = append(tune, rec.Tune)
+	}
+	pool, err := db.OpenLimited(ctx, cfg.DatabaseURL, db.Limits{
+		ConnectTimeout:           w.DBConnectTimeout,
+		StatementTimeout:         w.DBStatementTimeout,
+		LockTimeout:              w.DBLockTimeout,
+		IdleInTransactionTimeout: w.DBIdleInTransactionTimeout,
+		MaxConns:                 int32(cfg.DBMaxConns),
+	}, tune...)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
 	o := server.Options{Pool: pool, Log: log, SecureCookies: cfg.SecureCookies, SessionCleanup: 5 * time.Minute, BaseURL: cfg.BaseURL,
+		RequestTimeout: w.RequestTimeout, AllowedHosts: cfg.AllowedHosts,
 		MFAKey: cfg.MFAKey}
 	if cfg.MFAKey == nil {
 		log.Warn("MFA_KEY is not set: the secrets of authenticator apps are stored unsealed")
@@ -96,12 +117,22 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	if err != nil {
 		return err
 	}
+	handler := srv.Handler()
+	if rec != nil {
+		handler = rec.Record(handler)
+		stop, err := serveYardstick(ctx, cfg, rec, stdout)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		// A page gives up at RequestTimeout; the rest is for a slow reader.
+		WriteTimeout: w.RequestTimeout + 10*time.Second,
+		IdleTimeout:  60 * time.Second,
 	}
 	fmt.Fprintf(stdout, "CareCoord is serving on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
@@ -115,6 +146,24 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdownCtx)
+}
+
+// serveYardstick answers the recorded pages from a bare handler with a
+// pool of its own, the same size as the app's, until stop is called.
+func serveYardstick(ctx context.Context, cfg config.Config, rec *yardstick.Recorder, stdout io.Writer) (stop func(), err error) {
+	pool, err := db.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.YardstickAddr)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	hs := &http.Server{Handler: yardstick.Replayer{Pool: pool, Recorder: rec}, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	fmt.Fprintf(stdout, "Record mode: the yardstick replays recorded pages on http://%s\n", ln.Addr())
+	return func() { _ = hs.Close(); pool.Close() }, nil
 }
 
 func migrate(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
@@ -179,16 +228,25 @@ func seed(ctx context.Context, cfg config.Config, args []string, stdout io.Write
 	return nil
 }
 
-// seedScale adds a large tenant to measure pages against.
+// seedScale adds the large tenants pages are measured on: by default
+// bigcare (100,000 patients) and smallcare (1,000, the same shape), or the
+// one tenant -tenant names.
 func seedScale(ctx context.Context, cfg config.Config, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("seed scale", flag.ContinueOnError)
 	var o demo.ScaleOptions
-	fs.StringVar(&o.Slug, "tenant", "bigcare", "the new tenant's slug")
+	fs.StringVar(&o.Slug, "tenant", "", "one tenant's slug (default: bigcare with -patients and smallcare with 1,000)")
 	fs.IntVar(&o.Patients, "patients", 100_000, "how many patients")
 	fs.IntVar(&o.Coordinators, "coordinators", 30, "how many coordinators")
 	fs.IntVar(&o.Caseload, "caseload", 300, "how many patients coord1 carries")
+	ifMissing := fs.Bool("if-missing", false, "skip, with a note, a tenant that exists already (otherwise that is an error)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	runs := []demo.ScaleOptions{o}
+	if o.Slug == "" {
+		small := o
+		o.Slug, small.Slug, small.Patients = "bigcare", "smallcare", 1000
+		runs = []demo.ScaleOptions{o, small}
 	}
 	pool, err := db.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -200,16 +258,58 @@ func seedScale(ctx context.Context, cfg config.Config, args []string, stdout io.
 		return err
 	}
 	defer owner.Close(ctx)
-	o.Owner = owner
-	res, err := demo.LoadScale(ctx, pool, o)
-	if err != nil {
+	for _, o := range runs {
+		if err := o.Validate(); err != nil {
+			return err
+		}
+	}
+	loaded := false
+	for _, o := range runs {
+		o.Progress = stdout
+		done, err := loadScaleTenant(ctx, pool, o, *ifMissing, stdout)
+		if err != nil {
+			return err
+		}
+		loaded = loaded || done
+	}
+	if !loaded {
+		return nil
+	}
+	// Once for all the tenants loaded: autovacuum may be off, and a
+	// planner without statistics picks plans for empty tables.
+	start := time.Now()
+	if err := demo.AnalyzeScale(ctx, owner); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Tenant %s loaded in %s: %d patients, %d contacts, %d open tasks, %d assessments.\n",
-		o.Slug, res.Took.Round(100*time.Millisecond), res.Patients, res.Contacts, res.OpenTasks, res.Assessments)
-	fmt.Fprintf(stdout, "Steps: %s.\n", strings.Join(res.Steps, ", "))
-	fmt.Fprintf(stdout, "Sign in as %s (the full caseload) with password %q.\n", demo.Email("coord1", o.Slug), demo.Password)
+	fmt.Fprintf(stdout, "Analyzed the tables in %.1f s.\n", time.Since(start).Seconds())
 	return nil
+}
+
+// loadScaleTenant loads one scale tenant, or says it is there already; it
+// reports whether it loaded it.
+func loadScaleTenant(ctx context.Context, pool *pgxpool.Pool, o demo.ScaleOptions, ifMissing bool, stdout io.Writer) (bool, error) {
+	exists, err := demo.ScaleExists(ctx, pool, o.Slug)
+	switch {
+	case err != nil:
+		return false, err
+	case exists && ifMissing:
+		fmt.Fprintf(stdout, "Tenant %s exists already; not loaded again.\n", o.Slug)
+		return false, nil
+	case exists:
+		return false, fmt.Errorf("tenant %s exists already: a scale tenant is loaded once (use -if-missing to skip it, or a fresh database)", o.Slug)
+	}
+	fmt.Fprintf(stdout, "Loading %s: %d patients, %d coordinators.\n", o.Slug, o.Patients, o.Coordinators)
+	res, err := demo.LoadScale(ctx, pool, o)
+	if err != nil {
+		return false, err
+	}
+	fmt.Fprintf(stdout, "Tenant %s loaded in %.1f s: %d patients, %d contacts, %d assessments, %d tasks (%d open), "+
+		"%d care plans (%d goals, %d interventions), %d referrals, %d transitions.\n",
+		o.Slug, res.Took.Seconds(), res.Patients, res.Contacts, res.Assessments, res.Tasks, res.OpenTasks,
+		res.CarePlans, res.Goals, res.Interventions, res.Referrals, res.Transitions)
+	fmt.Fprintf(stdout, "Sign in as %s (the full caseload) or %s with password %q.\n",
+		demo.Email("coord1", o.Slug), demo.Email("supervisor", o.Slug), demo.Password)
+	return true, nil
 }
 
 func printDemoSignIns(w io.Writer) {

@@ -24,7 +24,7 @@ const root = "../.."
 var layers = map[string]int{
 	"internal/fail": 0, "internal/calendar": 0, "internal/forms": 1, "internal/db": 1, "internal/config": 1,
 	"internal/db/dbtest": 2, "migrations": 0,
-	"internal/audit": 2, "internal/mail": 2,
+	"internal/audit": 2, "internal/mail": 2, "internal/once": 2,
 	"internal/auth":        3,
 	"internal/tenants":     4,
 	"internal/patients":    5,
@@ -36,8 +36,8 @@ var layers = map[string]int{
 	"internal/worklist":    11, "internal/caseload": 11, "internal/chart": 11,
 	"internal/schedule": 12, "internal/demo": 12,
 	"web":             13,
-	"internal/server": 14,
-	"cmd/carecoord":   15, "cmd/carecoord-load": 15,
+	"internal/server": 14, "internal/yardstick": 14,
+	"cmd/carecoord": 15, "cmd/carecoord-load": 15,
 }
 
 // goFiles parses the Go files of dir (tests too when withTests).

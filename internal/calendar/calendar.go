@@ -3,7 +3,10 @@
 // days, the end of a day a task is due by).
 package calendar
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // Clock tells the time. The server's is time.Now; tests and the demo
 // loader pass a fixed or moving instant, so every rule that depends on
@@ -40,8 +43,30 @@ const (
 	TimeOfDay = "15:04"
 )
 
-// ParseDate reads a date written as DateLayout, at midnight UTC.
-func ParseDate(s string) (time.Time, error) { return time.Parse(DateLayout, s) }
+// ParseDate reads a date written as DateLayout, at midnight UTC. A date
+// before FirstYear or after LastYear is ErrDateOutOfRange: no date
+// CareCoord keeps (a birth, a consent, an appointment, a due date) lies
+// there, and 0001-01-01 or 9999-12-31 is a slip or a probe.
+func ParseDate(s string) (time.Time, error) {
+	d, err := time.Parse(DateLayout, s)
+	if err == nil && (d.Year() < FirstYear || d.Year() > LastYear) {
+		return time.Time{}, ErrDateOutOfRange
+	}
+	return d, err
+}
+
+// The years a date may fall in (see ParseDate).
+const (
+	FirstYear = 1900
+	LastYear  = 2199
+)
+
+// ErrDateOutOfRange is a well-formed date outside FirstYear to LastYear.
+var ErrDateOutOfRange = errors.New("date out of range")
+
+// OutOfRangeMessage says what is wrong with a date ParseDate refused as
+// ErrDateOutOfRange, beside its field.
+const OutOfRangeMessage = "Enter a date between 1900 and 2199; check the year."
 
 // EndOfDay is the last second of t's day in t's location: the due time of
 // something that must be done that day.

@@ -276,7 +276,7 @@ func (s *Service) AssessmentPage(ctx context.Context, a tenants.Actor, patientID
 		if p, err = assessmentPage(ctx, tx, a.TenantID, patientID, id); err != nil {
 			return err
 		}
-		return a.Audit(ctx, tx, audit.Event{Action: "assessment.viewed", EntityType: "assessment", EntityID: id, PatientID: patientID})
+		return a.AuditView(ctx, tx, audit.Event{Action: "assessment.viewed", EntityType: "assessment", EntityID: id, PatientID: patientID})
 	})
 	return p, err
 }

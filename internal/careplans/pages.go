@@ -145,7 +145,7 @@ func (s *Service) planPage(ctx context.Context, a tenants.Actor, ref Ref, viewed
 		if out.Plans, err = PlansForPatient(ctx, tx, ref.TenantID, ref.PatientID); err != nil || !viewed {
 			return err
 		}
-		return a.Audit(ctx, tx, audit.Event{Action: "care_plan.viewed", EntityType: "care_plan", EntityID: ref.PlanID, PatientID: ref.PatientID})
+		return a.AuditView(ctx, tx, audit.Event{Action: "care_plan.viewed", EntityType: "care_plan", EntityID: ref.PlanID, PatientID: ref.PatientID})
 	})
 	return out, err
 }
@@ -164,20 +164,26 @@ func lastReturnedBy(ctx context.Context, q db.DBTX, ref Ref) (string, error) {
 // reviewOf compares the submitted plan with the version in force, or with
 // nothing for a first approval.
 func reviewOf(ctx context.Context, q db.DBTX, a tenants.Actor, ref Ref, p Plan) (*Review, error) {
-	r := &Review{Own: p.SubmittedByID == a.UserID}
 	last, err := LastApproved(ctx, q, ref)
 	switch {
 	case err == nil:
-		r.Since = &last
+		return reviewSince(a, p, &last), nil
 	case !errors.Is(err, db.ErrNotFound):
 		return nil, err
 	}
+	return reviewSince(a, p, nil), nil
+}
+
+// reviewSince compares the plan with the version in force, last (nil when
+// the plan was never approved).
+func reviewSince(a tenants.Actor, p Plan, last *Revision) *Review {
+	r := &Review{Own: p.SubmittedByID == a.UserID, Since: last}
 	base := Snapshot{}
-	if r.Since != nil {
-		base = r.Since.Snapshot
+	if last != nil {
+		base = last.Snapshot
 	}
 	r.Changes = Diff(base, SnapshotOf(p))
-	return r, nil
+	return r
 }
 
 // HistoryPage is a plan's revisions, newest first, and the comparison of
@@ -224,7 +230,7 @@ func (s *Service) HistoryPage(ctx context.Context, a tenants.Actor, patientID, p
 				return err
 			}
 		}
-		return a.Audit(ctx, tx, audit.Event{Action: "care_plan.history_viewed", EntityType: "care_plan", EntityID: ref.PlanID, PatientID: ref.PatientID})
+		return a.AuditView(ctx, tx, audit.Event{Action: "care_plan.history_viewed", EntityType: "care_plan", EntityID: ref.PlanID, PatientID: ref.PatientID})
 	})
 	return out, err
 }
@@ -337,28 +343,41 @@ type Queued struct {
 }
 
 // ApprovalQueue lists the tenant's plans waiting for approval, longest
-// waiting first, each with its review. Each plan is read on its own: the
-// queue is short.
+// waiting first, each with its review. The plans and their versions in
+// force are read together, so the queue costs the same few statements
+// however long it grows.
 func (s *Service) ApprovalQueue(ctx context.Context, a tenants.Actor) ([]Queued, error) {
 	var out []Queued
 	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
 		waiting, err := AwaitingApproval(ctx, tx, a.TenantID)
+		if err != nil || len(waiting) == 0 {
+			return err
+		}
+		ids := make([]string, len(waiting))
+		for i, w := range waiting {
+			ids[i] = w.PlanID
+		}
+		plans, err := LoadPlans(ctx, tx, a.TenantID, ids)
+		if err != nil {
+			return err
+		}
+		approved, err := LastApprovedOf(ctx, tx, a.TenantID, ids)
 		if err != nil {
 			return err
 		}
 		for _, w := range waiting {
-			ref := refOf(a, w.PatientID, w.PlanID)
-			p, err := Load(ctx, tx, ref)
-			if err != nil {
-				return err
+			p := plans[w.PlanID]
+			var last *Revision
+			if rev, ok := approved[w.PlanID]; ok {
+				last = &rev
 			}
-			r, err := reviewOf(ctx, tx, a, ref, p)
-			if err != nil {
-				return err
-			}
-			out = append(out, Queued{Awaiting: w, Version: p.Version, Review: *r})
+			out = append(out, Queued{Awaiting: w, Version: p.Version, Review: *reviewSince(a, p, last)})
 		}
-		return nil
+		patients := make([]string, len(out))
+		for i, q := range out {
+			patients[i] = q.PatientID
+		}
+		return a.AuditListed(ctx, tx, audit.Event{Action: "patient.listed", Detail: map[string]any{"list": "approvals"}}, patients)
 	})
 	return out, err
 }

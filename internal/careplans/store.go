@@ -20,61 +20,90 @@ type Ref struct {
 // Load reads a plan's working copy with its needs, goals, interventions
 // and progress notes.
 func Load(ctx context.Context, q db.DBTX, ref Ref) (Plan, error) {
-	p, err := loadHeader(ctx, q, ref)
+	plans, err := LoadPlans(ctx, q, ref.TenantID, []string{ref.PlanID})
 	if err != nil {
 		return Plan{}, err
 	}
-	if p.Needs, err = loadNeeds(ctx, q, ref); err != nil {
-		return Plan{}, err
-	}
-	goals, err := loadGoals(ctx, q, ref)
-	if err != nil {
-		return Plan{}, err
-	}
-	for i := range p.Needs {
-		p.Needs[i].Goals = goals[p.Needs[i].ID]
+	p, ok := plans[ref.PlanID]
+	if !ok || p.PatientID != ref.PatientID {
+		return Plan{}, db.ErrNotFound
 	}
 	return p, nil
 }
 
-func loadHeader(ctx context.Context, q db.DBTX, ref Ref) (Plan, error) {
-	var p Plan
-	err := q.QueryRow(ctx, `
+// LoadPlans reads the working copies of the tenant's plans with the given
+// ids, by id, in one statement per table whatever their number (the
+// approval queue shows every waiting plan); ids not found are left out.
+func LoadPlans(ctx context.Context, q db.DBTX, tenantID string, ids []string) (map[string]Plan, error) {
+	plans, err := loadHeaders(ctx, q, tenantID, ids)
+	if err != nil || len(plans) == 0 {
+		return plans, err
+	}
+	needs, err := loadNeeds(ctx, q, tenantID, ids)
+	if err != nil {
+		return nil, err
+	}
+	goals, err := loadGoals(ctx, q, tenantID, ids)
+	if err != nil {
+		return nil, err
+	}
+	for id, p := range plans {
+		p.Needs = needs[id]
+		for i := range p.Needs {
+			p.Needs[i].Goals = goals[p.Needs[i].ID]
+		}
+		plans[id] = p
+	}
+	return plans, nil
+}
+
+func loadHeaders(ctx context.Context, q db.DBTX, tenantID string, ids []string) (map[string]Plan, error) {
+	rows, _ := q.Query(ctx, `
 		select c.id, c.patient_id, c.title, c.status, c.stage, c.review_due, c.participants, c.patient_agreed,
 		       c.returned_comment, coalesce(c.submitted_by::text, ''), coalesce(su.name, ''), c.submitted_at,
 		       coalesce(au.name, ''), c.approved_at, c.closed_reason, c.created_at, c.updated_at, c.version
 		  from care_plans c
 		  left join users su on su.id = c.submitted_by
 		  left join users au on au.id = c.approved_by
-		 where c.tenant_id = $1 and c.patient_id = $2 and c.id = $3`, ref.TenantID, ref.PatientID, ref.PlanID).
-		Scan(&p.ID, &p.PatientID, &p.Title, &p.Status, &p.Stage, &p.ReviewDue, &p.Participants, &p.PatientAgreed,
-			&p.ReturnedComment, &p.SubmittedByID, &p.SubmittedBy, &p.SubmittedAt,
-			&p.ApprovedBy, &p.ApprovedAt, &p.ClosedReason, &p.CreatedAt, &p.UpdatedAt, &p.Version)
-	return p, db.NotFound(err)
+		 where c.tenant_id = $1 and c.id = any($2::uuid[])`, tenantID, ids)
+	out := map[string]Plan{}
+	var p Plan
+	_, err := pgx.ForEachRow(rows, []any{&p.ID, &p.PatientID, &p.Title, &p.Status, &p.Stage, &p.ReviewDue, &p.Participants,
+		&p.PatientAgreed, &p.ReturnedComment, &p.SubmittedByID, &p.SubmittedBy, &p.SubmittedAt,
+		&p.ApprovedBy, &p.ApprovedAt, &p.ClosedReason, &p.CreatedAt, &p.UpdatedAt, &p.Version}, func() error {
+		out[p.ID] = p
+		p = Plan{}
+		return nil
+	})
+	return out, err
 }
 
-func loadNeeds(ctx context.Context, q db.DBTX, ref Ref) ([]PlanNeed, error) {
+// loadNeeds returns the plans' needs by plan, in plan order.
+func loadNeeds(ctx context.Context, q db.DBTX, tenantID string, ids []string) (map[string][]PlanNeed, error) {
 	rows, _ := q.Query(ctx, `
-		select pn.id, n.id, n.domain, n.description, n.priority, pn.in_force
+		select pn.plan_id, pn.id, n.id, n.domain, n.description, n.priority, pn.in_force
 		  from care_plan_needs pn
 		  join needs n on n.tenant_id = pn.tenant_id and n.id = pn.need_id
-		 where pn.tenant_id = $1 and pn.plan_id = $2
-		 order by pn.position, pn.id`, ref.TenantID, ref.PlanID)
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (PlanNeed, error) {
-		var n PlanNeed
-		err := row.Scan(&n.ID, &n.NeedID, &n.Domain, &n.Description, &n.Priority, &n.InForce)
-		return n, err
+		 where pn.tenant_id = $1 and pn.plan_id = any($2::uuid[])
+		 order by pn.plan_id, pn.position, pn.id`, tenantID, ids)
+	out := map[string][]PlanNeed{}
+	var planID string
+	var n PlanNeed
+	_, err := pgx.ForEachRow(rows, []any{&planID, &n.ID, &n.NeedID, &n.Domain, &n.Description, &n.Priority, &n.InForce}, func() error {
+		out[planID] = append(out[planID], n)
+		return nil
 	})
+	return out, err
 }
 
-// loadGoals returns the plan's goals by plan need, each with its
+// loadGoals returns the plans' goals by plan need, each with its
 // interventions and notes, in plan order.
-func loadGoals(ctx context.Context, q db.DBTX, ref Ref) (map[string][]Goal, error) {
+func loadGoals(ctx context.Context, q db.DBTX, tenantID string, ids []string) (map[string][]Goal, error) {
 	rows, _ := q.Query(ctx, `
 		select plan_need_id, id, patient_words, target, target_date, priority, status, in_force
 		  from goals
-		 where tenant_id = $1 and plan_id = $2
-		 order by position, id`, ref.TenantID, ref.PlanID)
+		 where tenant_id = $1 and plan_id = any($2::uuid[])
+		 order by plan_id, position, id`, tenantID, ids)
 	type row struct {
 		needID string
 		goal   Goal
@@ -88,11 +117,11 @@ func loadGoals(ctx context.Context, q db.DBTX, ref Ref) (map[string][]Goal, erro
 	if err != nil {
 		return nil, err
 	}
-	interventions, err := loadInterventions(ctx, q, ref)
+	interventions, err := loadInterventions(ctx, q, tenantID, ids)
 	if err != nil {
 		return nil, err
 	}
-	notes, err := loadNotes(ctx, q, ref)
+	notes, err := loadNotes(ctx, q, tenantID, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +134,7 @@ func loadGoals(ctx context.Context, q db.DBTX, ref Ref) (map[string][]Goal, erro
 	return out, nil
 }
 
-func loadInterventions(ctx context.Context, q db.DBTX, ref Ref) (map[string][]Intervention, error) {
+func loadInterventions(ctx context.Context, q db.DBTX, tenantID string, ids []string) (map[string][]Intervention, error) {
 	rows, _ := q.Query(ctx, `
 		select i.goal_id, i.id, i.action, i.responsible_kind, coalesce(i.responsible_user_id::text, ''),
 		       coalesce(i.responsible_member_id::text, ''),
@@ -115,8 +144,8 @@ func loadInterventions(ctx context.Context, q db.DBTX, ref Ref) (map[string][]In
 		  from interventions i
 		  left join users u on u.id = i.responsible_user_id
 		  left join care_team_members m on m.tenant_id = i.tenant_id and m.id = i.responsible_member_id
-		 where i.tenant_id = $1 and i.plan_id = $2
-		 order by i.position, i.id`, ref.TenantID, ref.PlanID)
+		 where i.tenant_id = $1 and i.plan_id = any($2::uuid[])
+		 order by i.position, i.id`, tenantID, ids)
 	out := map[string][]Intervention{}
 	var goalID string
 	var i Intervention
@@ -129,14 +158,14 @@ func loadInterventions(ctx context.Context, q db.DBTX, ref Ref) (map[string][]In
 	return out, err
 }
 
-func loadNotes(ctx context.Context, q db.DBTX, ref Ref) (map[string][]ProgressNote, error) {
+func loadNotes(ctx context.Context, q db.DBTX, tenantID string, ids []string) (map[string][]ProgressNote, error) {
 	rows, _ := q.Query(ctx, `
 		select n.id, n.goal_id, n.note, coalesce(u.name, '') as author_name, n.created_at
 		  from goal_progress_notes n
 		  join goals g on g.tenant_id = n.tenant_id and g.id = n.goal_id
 		  left join users u on u.id = n.author_id
-		 where n.tenant_id = $1 and g.plan_id = $2
-		 order by n.created_at desc, n.id`, ref.TenantID, ref.PlanID)
+		 where n.tenant_id = $1 and g.plan_id = any($2::uuid[])
+		 order by n.created_at desc, n.id`, tenantID, ids)
 	notes, err := pgx.CollectRows(rows, pgx.RowToStructByName[ProgressNote])
 	out := map[string][]ProgressNote{}
 	for _, n := range notes {

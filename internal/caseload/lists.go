@@ -43,8 +43,11 @@ func (s *Service) PatientList(ctx context.Context, a tenants.Actor, f Filter) (P
 				return err
 			}
 		}
-		return a.Audit(ctx, tx, audit.Event{Action: "caseload.patients_listed", EntityType: "tenant", EntityID: a.TenantID,
-			Detail: map[string]any{"coordinator": f.CoordinatorParam(), "flag": string(f.Flag), "shown": len(out.Rows)}})
+		if err := a.Audit(ctx, tx, audit.Event{Action: "caseload.patients_listed", EntityType: "tenant", EntityID: a.TenantID,
+			Detail: map[string]any{"coordinator": f.CoordinatorParam(), "flag": string(f.Flag), "shown": len(out.Rows)}}); err != nil {
+			return err
+		}
+		return a.AuditListed(ctx, tx, audit.Event{Action: "patient.listed", Detail: map[string]any{"list": "caseload"}}, rowIDs(out.Rows))
 	})
 	return out, err
 }
@@ -60,8 +63,22 @@ func (s *Service) ExportPatients(ctx context.Context, a tenants.Actor, f Filter)
 			return err
 		}
 		records = patientRecords(found.Rows, a.At.Location())
-		return a.Audit(ctx, tx, audit.Event{Action: "caseload.patients_exported", EntityType: "tenant", EntityID: a.TenantID,
-			Detail: map[string]any{"coordinator": f.CoordinatorParam(), "flag": string(f.Flag), "rows": len(found.Rows)}})
+		if err := a.Audit(ctx, tx, audit.Event{Action: "caseload.patients_exported", EntityType: "tenant", EntityID: a.TenantID,
+			Detail: map[string]any{"coordinator": f.CoordinatorParam(), "flag": string(f.Flag), "rows": len(found.Rows)}}); err != nil {
+			return err
+		}
+		// An export is a copy taken away: each patient in it is recorded
+		// every time, never folded into an earlier look.
+		return a.AuditPatients(ctx, tx, audit.Event{Action: "patient.exported", Detail: map[string]any{"list": "caseload"}}, rowIDs(found.Rows))
 	})
 	return records, err
+}
+
+// rowIDs are the ids of the patients of rows, for the audit log.
+func rowIDs(rows []PatientRow) []string {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	return ids
 }

@@ -286,10 +286,10 @@ type TrendMonth struct {
 const TrendMonths = 6
 
 // Measures computes the team's measures for the chosen period, by the
-// tenant's cadence, and their monthly trend. The trend reads the tenant's
-// patients several times over (seconds at 100,000) and changes slowly, so
-// this process keeps it ten minutes per tenant, day and cadence: a cache
-// of a read, which no change writes to.
+// tenant's cadence, and their monthly trend. Both read the tenant's
+// patients several times over (seconds at 100,000) and change slowly, so
+// this process keeps them ten minutes per tenant, day and cadence (and
+// period): a cache of a read, which no change writes to.
 func (s *Service) Measures(ctx context.Context, a tenants.Actor, f PeriodForm) (Report, error) {
 	today := a.Today()
 	rep := Report{}
@@ -297,14 +297,23 @@ func (s *Service) Measures(ctx context.Context, a tenants.Actor, f PeriodForm) (
 		rep.Period = lastDays(today)
 	}
 	cadence := cadenceOf(a.Settings)
-	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
-		rep.Measures, err = Measures(ctx, tx, a.TenantID, rep.Period, cadence)
-		return err
+	key := a.TenantID + "/" + today.Format(calendar.DateLayout) + "/" + fmt.Sprint(cadence["high"], cadence["moderate"], cadence["low"])
+	// The chosen period's measures are kept like the trend, per period:
+	// supervisors mostly look at the default one, and those who arrive
+	// together share one computation.
+	period := key + "/" + rep.Period.From.Format(calendar.DateLayout) + "/" + rep.Period.To.Format(calendar.DateLayout)
+	measures, err := s.periods.Get(ctx, period, a.At, func(ctx context.Context) (Computed[[]Measure], error) {
+		var ms []Measure
+		err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
+			ms, err = Measures(ctx, tx, a.TenantID, rep.Period, cadence)
+			return err
+		})
+		return Computed[[]Measure]{Value: ms, At: a.At}, err
 	})
 	if err != nil {
 		return rep, err
 	}
-	key := a.TenantID + "/" + today.Format(calendar.DateLayout) + "/" + fmt.Sprint(cadence["high"], cadence["moderate"], cadence["low"])
+	rep.Measures = measures.Value
 	trend, err := s.trends.Get(ctx, key, a.At, func(ctx context.Context) (Computed[[]TrendMonth], error) {
 		months, err := s.trend(ctx, a.TenantID, today, cadence)
 		return Computed[[]TrendMonth]{Value: months, At: a.At}, err

@@ -3,6 +3,8 @@ package caseload
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"carecoord/internal/db"
@@ -11,25 +13,50 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// sortKeys are the keyset columns of each order, the patient id last so
-// that every key is unique.
+// sortKeys are the keyset expressions of each order on a patient row p,
+// the patient id last so that every key is unique. Each has an index
+// (migrations 00002, 00003 and 00017), so a page is read in order and cut
+// at its size rather than sorted from the whole team.
 var sortKeys = map[Sort]string{
-	ByName:    "family_name, given_name, id",
-	ByRisk:    "tier_rank, family_name, given_name, id",
-	ByContact: "last_reached_key, family_name, id",
+	ByName:    "p.family_name, p.given_name, p.id",
+	ByRisk:    tierRankSQL + ", p.family_name, p.given_name, p.id",
+	ByContact: "coalesce(p.last_reached_at, '-infinity'), p.family_name, p.id",
 }
 
-// flagSQL selects the patients with a flag, on the flagged row.
+// tierRankSQL orders the risk tiers most at risk first.
+const tierRankSQL = "array_position(array['high', 'moderate', 'low']::text[], p.risk_tier)"
+
+// flagSQL is each flag as a condition on a patient row p. The rare ones
+// (plans, referrals, discharges) are small sets read once through their
+// partial indexes ("p.id in (…)", one hashed subplan). The common ones,
+// overdue tasks and re-assessments, are looked up per patient by key while
+// the page is read in order: overdue tasks as a scalar subquery, which the
+// planner cannot turn into a join (as a set it drove a coordinator's list
+// from every overdue task of the team, misjudging the set as one row).
 var flagSQL = map[Flag]string{
-	FlagOverdueTasks:      "overdue > 0",
-	FlagPastCadence:       "past_cadence",
-	FlagHighRiskNoContact: "high_risk",
-	FlagReassessOverdue:   "reassess",
-	FlagAwaitingApproval:  "awaiting",
-	FlagUnreachable:       "unreachable",
-	FlagDischargeNoFollow: "discharge > 0",
-	FlagOpenReferral:      "open_referral",
+	FlagOverdueTasks:      `coalesce((select true from tasks t where t.tenant_id = $1 and t.patient_id = p.id and t.status = 'open' and t.due_at < $2 limit 1), false)`,
+	FlagPastCadence:       pastCadenceSQL,
+	FlagHighRiskNoContact: highRiskSQL,
+	FlagReassessOverdue:   reassessSQL,
+	FlagAwaitingApproval:  awaitingSQL,
+	FlagUnreachable:       unreachableSQL,
+	FlagDischargeNoFollow: `p.id in (select t.patient_id from tasks t where t.tenant_id = $1 and t.status = 'open' and t.due_at < $2 and t.source = 'transition')`,
+	FlagOpenReferral:      openReferralSQL,
 }
+
+const (
+	awaitingSQL     = `p.id in (select c.patient_id from care_plans c where c.tenant_id = $1 and c.stage = 'submitted')`
+	openReferralSQL = `p.id in (select f.patient_id from referrals f where f.tenant_id = $1 and f.status in ('draft', 'sent', 'accepted', 'in_progress'))`
+	// reassessSQL: one of the patient's latest counted results is overdue
+	// for a repeat; the results are found by the patient's key.
+	reassessSQL = `(p.status in ('referred', 'active') and exists (
+		select 1 from (` + latestOfPatientSQL + `) l where ` + overdueSQL + `))`
+	latestOfPatientSQL = `select distinct on (a.instrument_code) a.instrument_code, a.completed_at, a.severity
+		  from assessments a
+		 where a.tenant_id = $1 and a.patient_id = p.id and a.status = 'completed' and a.instrument_code in ('PHQ-9', 'GAD-7', 'AHC-HRSN')
+		   and not exists (select 1 from assessments m where m.tenant_id = a.tenant_id and m.amends_id = a.id and m.status = 'completed')
+		 order by a.instrument_code, a.completed_at desc`
+)
 
 // PatientRow is one patient with their flags.
 type PatientRow struct {
@@ -80,101 +107,97 @@ func (p PatientRow) Has(f Flag) bool {
 	return false
 }
 
-// flaggedSQL computes every flag of the open patients the filter's
-// coordinator, tier and status select. The flags that live in other tables
-// are read set by set (the scope's overdue tasks grouped by patient, the
-// latest assessments, the submitted plans), never per patient. Membership
-// in a set is written "p.id in (select …)", which PostgreSQL evaluates as
-// one hashed subplan whatever it guesses about the CTEs' sizes; as joins,
-// a low guess once made it rescan a set for every patient (9 s for the
-// whole team of 100,000).
-var flaggedSQL = `
-	with r as (select ` + paramsSQL + `),
-	scope as (
-	    select p.id, p.tenant_id, p.given_name, p.family_name, p.preferred_name, p.assigned_coordinator_id,
-	           p.status, p.risk_tier, p.last_reached_at, p.referral_date, p.created_at, p.unreached_attempts
-	      from patients p
-	     where p.tenant_id = $1 and p.status in ('referred', 'active', 'on_hold')
-	       and ($11::text is null or coalesce(p.assigned_coordinator_id::text, '') = $11)
-	       and ($12 = '' or p.risk_tier = $12)
-	       and ($13 = '' or p.status = $13)),
-	late as (
-	    select t.patient_id, count(*) as overdue, count(*) filter (where t.source = 'transition') as discharge
-	      from tasks t join scope s on s.id = t.patient_id, r
-	     where t.tenant_id = $1 and t.status = 'open' and t.due_at < r.now
-	     group by t.patient_id),
-	latest as (` + fmt.Sprintf(latestSQL, "($11::text is null or a.patient_id in (select id from scope))") + `),
-	reassess as (select l.patient_id from latest l, r where ` + overdueSQL + `),
-	awaiting as (select c.patient_id from care_plans c where c.tenant_id = $1 and c.stage = 'submitted'),
-	referred as (select f.patient_id from referrals f where f.tenant_id = $1 and f.status in ('draft', 'sent', 'accepted', 'in_progress')),
-	flagged as (
-	    select p.id, p.given_name, p.family_name, p.preferred_name,
-	           coalesce(p.assigned_coordinator_id::text, '') as coordinator_id, coalesce(u.name, '') as coordinator_name,
-	           p.status, p.risk_tier, p.last_reached_at, p.unreached_attempts,
-	           array_position(array['high', 'moderate', 'low'], p.risk_tier) as tier_rank,
-	           coalesce(p.last_reached_at, '-infinity') as last_reached_key,
-	           coalesce(late.overdue, 0) as overdue, coalesce(late.discharge, 0) as discharge,
-	           ` + pastCadenceSQL + ` as past_cadence,
-	           ` + highRiskSQL + ` as high_risk,
-	           ` + unreachableSQL + ` as unreachable,
-	           p.id in (select patient_id from awaiting) as awaiting,
-	           p.id in (select patient_id from referred) as open_referral,
-	           (p.status in ('referred', 'active') and p.id in (select patient_id from reassess)) as reassess
-	      from scope p
-	      cross join r
-	      left join users u on u.id = p.assigned_coordinator_id
-	      left join late on late.patient_id = p.id)`
+// pageFlagsSQL reads every flag of the patients of one page (scope, cut
+// to the page already), each by the patient's key.
+var pageFlagsSQL = `
+	select p.id, p.given_name, p.family_name, p.preferred_name,
+	       coalesce(p.assigned_coordinator_id::text, '') as coordinator_id, coalesce(u.name, '') as coordinator_name,
+	       p.status, p.risk_tier, p.last_reached_at, p.unreached_attempts,
+	       coalesce(late.overdue, 0) as overdue, coalesce(late.discharge, 0) as discharge,
+	       ` + pastCadenceSQL + ` as past_cadence,
+	       ` + highRiskSQL + ` as high_risk,
+	       ` + reassessSQL + ` as reassess,
+	       exists (select 1 from care_plans c where c.tenant_id = $1 and c.patient_id = p.id and c.stage = 'submitted') as awaiting,
+	       ` + unreachableSQL + ` as unreachable,
+	       exists (select 1 from referrals f where f.tenant_id = $1 and f.patient_id = p.id
+	                  and f.status in ('draft', 'sent', 'accepted', 'in_progress')) as open_referral
+	  from scope p
+	 cross join r
+	  left join users u on u.id = p.assigned_coordinator_id
+	  left join lateral (
+	       select count(*) as overdue, count(*) filter (where t.source = 'transition') as discharge
+	         from tasks t
+	        where t.tenant_id = $1 and t.patient_id = p.id and t.status = 'open' and t.due_at < r.now) late on true`
 
 // keyOf reads the sort key of the cursor patient from the patients table,
 // so a cursor still works when that patient has since left the list.
-var keyOf = `
-	select family_name, given_name, id,
-	       array_position(array['high', 'moderate', 'low'], risk_tier) as tier_rank,
-	       coalesce(last_reached_at, '-infinity') as last_reached_key
-	  from patients where tenant_id = $1 and id = $14::uuid`
+func keyOf(keys, cursor string) string {
+	return `select ` + keys + ` from patients p where p.tenant_id = $1 and p.id = ` + cursor + `::uuid`
+}
+
+// scopeConditions are the filter's conditions on a patient row p, adding
+// their arguments to args: the coordinator and the tier and status are
+// written only when chosen, so each can be an index condition.
+func scopeConditions(f Filter, args *[]any) []string {
+	arg := func(v any) string {
+		*args = append(*args, v)
+		return fmt.Sprintf("$%d", len(*args))
+	}
+	conds := []string{"p.tenant_id = $1", "p.status in ('referred', 'active', 'on_hold')"}
+	switch c := f.Coordinator; {
+	case c == nil:
+	case *c == "":
+		conds = append(conds, "p.assigned_coordinator_id is null")
+	default:
+		conds = append(conds, "p.assigned_coordinator_id = "+arg(*c)+"::uuid")
+	}
+	if f.Tier != "" {
+		conds = append(conds, "p.risk_tier = "+arg(string(f.Tier)))
+	}
+	if f.Status != "" {
+		conds = append(conds, "p.status = "+arg(string(f.Status)))
+	}
+	if cond, ok := flagSQL[f.Flag]; ok {
+		conds = append(conds, cond)
+	}
+	return conds
+}
 
 // Page is one page of the patient list.
 type Page struct {
 	Rows []PatientRow
 	// Next is the cursor of the next page, "" on the last.
 	Next string
-	// Matching counts the patients on all pages (0 when the page is empty).
-	Matching int
+	// Matching counts the patients on all pages (0 when the page is empty),
+	// up to MatchingCap; MatchingMore says there are more than that.
+	Matching     int
+	MatchingMore bool
 }
 
-// Patients lists one page of the filtered patients.
+// Patients lists one page of the filtered patients: the page is read in
+// the order's index from the cursor on and cut at its size, and only its
+// patients' flags are computed; Matching is counted apart.
 func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter) (Page, error) {
 	if !f.Sort.Valid() {
 		f.Sort = ByName
 	}
-	flagWhere, where := "true", "true"
-	if cond, ok := flagSQL[f.Flag]; ok {
-		flagWhere = cond
-	}
+	args := r.args(tenantID)
+	conds := scopeConditions(f, &args)
 	keys := sortKeys[f.Sort]
-	if f.After != "" {
-		where = "(" + keys + ") > (select " + keys + " from (" + keyOf + ") k)"
-	}
 	limit := "all"
 	if f.Limit > 0 {
 		limit = fmt.Sprint(f.Limit + 1) // one more tells whether a next page exists
 	}
-	var coordinator any
-	if f.Coordinator != nil {
-		coordinator = *f.Coordinator
-	}
-	args := append(r.args(tenantID), coordinator, string(f.Tier), string(f.Status))
+	scopeWhere := strings.Join(conds, " and ")
+	pageWhere, countArgs := scopeWhere, slices.Clone(args)
 	if f.After != "" {
-		args = append(args, f.After) // $14, read by keyOf
+		args = append(args, f.After)
+		pageWhere += " and (" + keys + ") > (" + keyOf(keys, fmt.Sprintf("$%d", len(args))) + ")"
 	}
-	// The window counts every match before the page is cut from them.
-	sql := flaggedSQL + `
-		select id, given_name, family_name, preferred_name, coordinator_id, coordinator_name, status, risk_tier,
-		       last_reached_at, unreached_attempts, overdue, discharge, past_cadence, high_risk, reassess, awaiting, unreachable,
-		       open_referral, matching
-		  from (select f.*, count(*) over () as matching from flagged f where ` + flagWhere + `) f
-		 where ` + where + `
-		 order by ` + keys + ` limit ` + limit
+	sql := `with r as (select ` + paramsSQL + `),
+		scope as (select p.* from patients p, r where ` + pageWhere + ` order by ` + keys + ` limit ` + limit + `)
+		` + pageFlagsSQL + `
+		 order by ` + keys
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return Page{}, err
@@ -185,8 +208,7 @@ func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter
 		var n patients.Patient
 		err := row.Scan(&p.ID, &n.GivenName, &n.FamilyName, &n.PreferredName, &p.CoordinatorID, &p.CoordinatorName,
 			&p.Status, &p.Tier, &p.LastReached, &p.Attempts, &p.OverdueTasks, &p.DischargesNoFollow,
-			&p.PastCadence, &p.HighRiskNoContact, &p.ReassessOverdue, &p.AwaitingApproval, &p.Unreachable, &p.OpenReferral,
-			&page.Matching)
+			&p.PastCadence, &p.HighRiskNoContact, &p.ReassessOverdue, &p.AwaitingApproval, &p.Unreachable, &p.OpenReferral)
 		p.Name = n.FamilyName + ", " + n.GivenName
 		if n.PreferredName != "" && n.PreferredName != n.GivenName {
 			p.Name += " (" + n.PreferredName + ")"
@@ -194,10 +216,28 @@ func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter
 		return p, err
 	})
 	page.Rows = list
-	if err != nil || f.Limit == 0 || len(list) <= f.Limit {
+	if err != nil || len(list) == 0 {
 		return page, err
 	}
-	page.Rows = list[:f.Limit]
-	page.Next = page.Rows[len(page.Rows)-1].ID
-	return page, nil
+	if f.Limit > 0 && len(list) > f.Limit {
+		page.Rows = list[:f.Limit]
+		page.Next = page.Rows[len(page.Rows)-1].ID
+	}
+	if f.After == "" && page.Next == "" {
+		page.Matching = len(page.Rows) // all of them are on this page
+		return page, nil
+	}
+	// A common flag's count may read patients in table order: it stops
+	// at the cap, so it never reads the whole team.
+	err = q.QueryRow(ctx, `/* bounded count */ with r as (select `+paramsSQL+`)
+		select count(*) from (select from patients p, r where `+scopeWhere+` limit `+fmt.Sprint(MatchingCap+1)+`) m`,
+		countArgs...).Scan(&page.Matching)
+	if page.Matching > MatchingCap {
+		page.Matching, page.MatchingMore = MatchingCap, true
+	}
+	return page, err
 }
+
+// MatchingCap is how far the patient list counts its matches: counting all
+// of a large team's patients on every page would cost more than the page.
+const MatchingCap = 250

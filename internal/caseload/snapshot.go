@@ -73,14 +73,34 @@ func MarkStale(ctx context.Context, q db.DBTX, tenantID string) error {
 
 // Dashboard is the tenant's dashboard as the scheduler last stored it or,
 // when there is none yet, it is stale or too old, as computed now; a page
-// only reads, so what is computed here is not stored.
+// only reads, so what is computed here is not stored. Supervisors who
+// arrive together at a dashboard that must be computed (the first look of
+// the morning, just after a reassignment) share one computation.
 func (s *Service) Dashboard(ctx context.Context, a tenants.Actor) (Snapshot, error) {
 	var snap Snapshot
+	var ok bool
 	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
-		snap, err = dashboard(ctx, tx, a)
+		snap, ok, err = storedDashboard(ctx, tx, a)
 		return err
 	})
-	return snap, err
+	if err != nil || ok {
+		return snap, err
+	}
+	v, err, _ := s.computing.Do(a.TenantID, func() (any, error) {
+		var snap Snapshot
+		// Every waiting supervisor is served by this computation, so the
+		// first one leaving must not cancel it.
+		ctx := context.WithoutCancel(ctx)
+		err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
+			snap, err = computeSnapshot(ctx, tx, a)
+			return err
+		})
+		return snap, err
+	})
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return v.(Snapshot), nil
 }
 
 // ExportDashboard is the dashboard as a table for a spreadsheet, its
@@ -99,21 +119,31 @@ func (s *Service) ExportDashboard(ctx context.Context, a tenants.Actor) ([][]str
 }
 
 func dashboard(ctx context.Context, q db.DBTX, a tenants.Actor) (Snapshot, error) {
-	var snap Snapshot
+	snap, ok, err := storedDashboard(ctx, q, a)
+	if err != nil || ok {
+		return snap, err
+	}
+	return computeSnapshot(ctx, q, a)
+}
+
+// storedDashboard is the dashboard the scheduler stored, ok false when
+// there is none, it is stale or too old.
+func storedDashboard(ctx context.Context, q db.DBTX, a tenants.Actor) (snap Snapshot, ok bool, err error) {
 	var data []byte
 	var stale bool
-	err := q.QueryRow(ctx, `
+	err = q.QueryRow(ctx, `
 		select dashboard, changes > seen from caseload_snapshots where tenant_id = $1 and dashboard is not null`,
 		a.TenantID).Scan(&data, &stale)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return snap, err
+	if errors.Is(err, pgx.ErrNoRows) {
+		return snap, false, nil
+	}
+	if err != nil {
+		return snap, false, err
 	}
 	// A dashboard stored by an older version that no longer decodes is
 	// as good as none: the next run replaces it.
-	if err == nil && !stale && json.Unmarshal(data, &snap) == nil && a.At.Sub(snap.At) < MaxSnapshotAge {
-		return snap, nil
-	}
-	return computeSnapshot(ctx, q, a)
+	ok = !stale && json.Unmarshal(data, &snap) == nil && a.At.Sub(snap.At) < MaxSnapshotAge
+	return snap, ok, nil
 }
 
 // computeSnapshot counts the dashboard at a.At by the tenant's rules. It

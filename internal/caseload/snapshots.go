@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // Snapshots keeps, in this process, each tenant's latest copy of a read
@@ -18,6 +20,10 @@ type Snapshots[T any] struct {
 	Fresh, Stale time.Duration
 	mu           sync.Mutex
 	byKey        map[string]*snapshotEntry[T]
+	// cold makes requests that find no copy at the same time (the first
+	// look of the morning, after a restart) wait for one computation
+	// rather than each run their own.
+	cold singleflight.Group
 }
 
 type snapshotEntry[T any] struct {
@@ -60,12 +66,19 @@ func (s *Snapshots[T]) Get(ctx context.Context, key string, now time.Time, compu
 		}
 	}
 	s.mu.Unlock()
-	c, err := compute(ctx)
+	v, err, _ := s.cold.Do(key, func() (any, error) {
+		// The computation serves every waiting request, so one leaving
+		// early must not cancel it.
+		c, err := compute(context.WithoutCancel(ctx))
+		if err == nil {
+			s.put(key, c)
+		}
+		return c, err
+	})
 	if err != nil {
 		return Computed[T]{}, err
 	}
-	s.put(key, c)
-	return c, nil
+	return v.(Computed[T]), nil
 }
 
 func (s *Snapshots[T]) refresh(key string, compute func(context.Context) (Computed[T], error)) {

@@ -60,7 +60,7 @@ func (s *Service) View(ctx context.Context, a tenants.Actor, patientID string) (
 		if c, err = read(ctx, tx, a, patientID); err != nil {
 			return err
 		}
-		return a.Audit(ctx, tx, audit.Event{Action: "patient.viewed", EntityType: "patient", EntityID: patientID, PatientID: patientID})
+		return a.AuditView(ctx, tx, audit.Event{Action: "patient.viewed", EntityType: "patient", EntityID: patientID, PatientID: patientID})
 	})
 	return c, err
 }

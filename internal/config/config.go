@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Local defaults match the roles and database that .ci/postgres.sh creates.
@@ -39,12 +40,60 @@ type Config struct {
 	// BaseURL is the address people reach CareCoord at (https://care.example.org),
 	// for links in emails. Empty: links are built from the request.
 	BaseURL string
+	// AllowedHosts (ALLOWED_HOSTS, comma-separated host or host:port) are
+	// the hosts links may be built on when BaseURL is empty; a request to
+	// any other host gets links without a host, never one from a forged
+	// Host header.
+	AllowedHosts []string
 	// SMTP sends invitation emails when its Host is set; otherwise the admin
 	// is shown the link to pass on.
 	SMTP SMTP
 	// MFAKey seals the secrets of authenticator apps in the database
 	// (32 bytes, base64 in MFA_KEY). Unset, they are stored unsealed.
 	MFAKey []byte
+	// Waits bounds every wait of a request on the database (issue 21).
+	Waits Waits
+	// DBMaxConns is the size of the app's connection pool (DB_MAX_CONNS).
+	DBMaxConns int
+	// YardstickAddr, when set, turns on record mode for measuring (see
+	// internal/yardstick): every page's statements and bytes are kept and
+	// replayed by a bare handler listening here. For synthetic data only.
+	YardstickAddr string
+}
+
+// DefaultDBMaxConns is the pool size measured best on a 2-core machine
+// with PostgreSQL beside the app (issue 22): more connections only add
+// contention for the same cores.
+const DefaultDBMaxConns = 4
+
+// Waits are the limits on waiting for the database. A page gives up at
+// RequestTimeout whatever it was waiting for, and PostgreSQL itself stops
+// a statement at StatementTimeout, so that work nobody waits for any more
+// does not go on running.
+type Waits struct {
+	// DBConnectTimeout bounds opening a connection (DB_CONNECT_TIMEOUT).
+	DBConnectTimeout time.Duration
+	// DBStatementTimeout is the app pool's statement_timeout
+	// (DB_STATEMENT_TIMEOUT); background jobs set a longer one of their own.
+	DBStatementTimeout time.Duration
+	// DBLockTimeout is the app pool's lock_timeout (DB_LOCK_TIMEOUT).
+	DBLockTimeout time.Duration
+	// DBIdleInTransactionTimeout ends a connection that holds a transaction
+	// open and says nothing (DB_IDLE_IN_TRANSACTION_TIMEOUT).
+	DBIdleInTransactionTimeout time.Duration
+	// RequestTimeout is how long a page may take before it answers 503
+	// (REQUEST_TIMEOUT).
+	RequestTimeout time.Duration
+}
+
+// DefaultWaits keep a page's worst case under five seconds: a statement is
+// cancelled after 3 s, and the request gives up at 4 s whatever it waits for.
+var DefaultWaits = Waits{
+	DBConnectTimeout:           3 * time.Second,
+	DBStatementTimeout:         3 * time.Second,
+	DBLockTimeout:              2 * time.Second,
+	DBIdleInTransactionTimeout: 10 * time.Second,
+	RequestTimeout:             4 * time.Second,
 }
 
 // SMTP is the mail server invitations are sent through.
@@ -105,7 +154,31 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.MFAKey = key
 	}
+	if c.YardstickAddr = getenv("YARDSTICK_ADDR"); c.YardstickAddr != "" {
+		if err := checkAddr(c.YardstickAddr); err != nil {
+			errs = append(errs, fmt.Errorf("YARDSTICK_ADDR: %w", err))
+		}
+	}
+	for _, h := range strings.Split(getenv("ALLOWED_HOSTS"), ",") {
+		if h = strings.ToLower(strings.TrimSpace(h)); h == "" {
+			continue
+		}
+		if u, err := url.Parse("http://" + h); err != nil || u.Host != h || u.User != nil {
+			errs = append(errs, fmt.Errorf("ALLOWED_HOSTS: %q is not a host name or host:port", h))
+			continue
+		}
+		c.AllowedHosts = append(c.AllowedHosts, h)
+	}
 	errs = append(errs, c.readSMTP(getenv)...)
+	errs = append(errs, c.readWaits(getenv)...)
+	c.DBMaxConns = DefaultDBMaxConns
+	if v := strings.TrimSpace(getenv("DB_MAX_CONNS")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			errs = append(errs, fmt.Errorf("DB_MAX_CONNS: %q is not a number from 1 to 200", v))
+		}
+		c.DBMaxConns = n
+	}
 	return c, errors.Join(errs...)
 }
 
@@ -144,6 +217,42 @@ func (c *Config) readSMTP(getenv func(string) string) []error {
 	}
 	if c.BaseURL == "" {
 		errs = append(errs, errors.New("BASE_URL: is required when SMTP_HOST is set, for the links in emails"))
+	}
+	return errs
+}
+
+// readWaits reads the DB_*_TIMEOUT variables and REQUEST_TIMEOUT, as Go
+// durations ("3s", "500ms"), each between 100 ms and 10 minutes.
+func (c *Config) readWaits(getenv func(string) string) []error {
+	c.Waits = DefaultWaits
+	var errs []error
+	for _, v := range []struct {
+		name string
+		to   *time.Duration
+	}{
+		{"DB_CONNECT_TIMEOUT", &c.Waits.DBConnectTimeout},
+		{"DB_STATEMENT_TIMEOUT", &c.Waits.DBStatementTimeout},
+		{"DB_LOCK_TIMEOUT", &c.Waits.DBLockTimeout},
+		{"DB_IDLE_IN_TRANSACTION_TIMEOUT", &c.Waits.DBIdleInTransactionTimeout},
+		{"REQUEST_TIMEOUT", &c.Waits.RequestTimeout},
+	} {
+		raw := strings.TrimSpace(getenv(v.name))
+		if raw == "" {
+			continue
+		}
+		d, err := time.ParseDuration(raw)
+		if err != nil || d < 100*time.Millisecond || d > 10*time.Minute {
+			errs = append(errs, fmt.Errorf("%s: %q is not a duration from 100ms to 10m (like 3s)", v.name, raw))
+			continue
+		}
+		*v.to = d
+	}
+	w := c.Waits
+	if w.DBStatementTimeout > w.RequestTimeout {
+		errs = append(errs, fmt.Errorf("DB_STATEMENT_TIMEOUT: %s is longer than REQUEST_TIMEOUT (%s): a statement would run on after its page gave up", w.DBStatementTimeout, w.RequestTimeout))
+	}
+	if w.DBLockTimeout > w.DBStatementTimeout {
+		errs = append(errs, fmt.Errorf("DB_LOCK_TIMEOUT: %s is longer than DB_STATEMENT_TIMEOUT (%s), so it would never apply", w.DBLockTimeout, w.DBStatementTimeout))
 	}
 	return errs
 }

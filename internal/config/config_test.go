@@ -1,8 +1,10 @@
 package config
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string {
@@ -18,6 +20,23 @@ func TestFromEnv_DefaultsAreLocal(t *testing.T) {
 	if c.DatabaseURL != DefaultDatabaseURL || c.Addr != DefaultAddr || c.SecureCookies {
 		t.Errorf("defaults = %+v", c)
 	}
+	if c.DBMaxConns != DefaultDBMaxConns {
+		t.Errorf("pool size %d, want %d", c.DBMaxConns, DefaultDBMaxConns)
+	}
+	if c.Waits != DefaultWaits {
+		t.Errorf("waits = %+v, want the defaults %+v", c.Waits, DefaultWaits)
+	}
+}
+
+func TestFromEnv_WaitsAreRead(t *testing.T) {
+	t.Parallel()
+	c, err := FromEnv(env(map[string]string{"DB_STATEMENT_TIMEOUT": "1500ms", "REQUEST_TIMEOUT": "2s", "DB_LOCK_TIMEOUT": "1s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Waits.DBStatementTimeout != 1500*time.Millisecond || c.Waits.RequestTimeout != 2*time.Second || c.Waits.DBLockTimeout != time.Second {
+		t.Errorf("waits = %+v", c.Waits)
+	}
 }
 
 func TestFromEnv_EachBadValueIsNamed(t *testing.T) {
@@ -32,10 +51,13 @@ func TestFromEnv_EachBadValueIsNamed(t *testing.T) {
 		{"migrate url", map[string]string{"MIGRATE_DATABASE_URL": "nonsense"}, "MIGRATE_DATABASE_URL"},
 		{"addr without port", map[string]string{"ADDR": "localhost"}, "ADDR: \"localhost\" is not host:port"},
 		{"addr port out of range", map[string]string{"ADDR": ":70000"}, "ADDR: port"},
+		{"yardstick addr without port", map[string]string{"YARDSTICK_ADDR": "localhost"}, "YARDSTICK_ADDR: \"localhost\" is not host:port"},
 		{"secure cookies", map[string]string{"SECURE_COOKIES": "maybe"}, "SECURE_COOKIES"},
 		{"log level", map[string]string{"LOG_LEVEL": "loud"}, "LOG_LEVEL"},
 		{"base url scheme", map[string]string{"BASE_URL": "ftp://care.example.org"}, "BASE_URL"},
 		{"base url with a path", map[string]string{"BASE_URL": "https://care.example.org/app"}, "BASE_URL: \"https://care.example.org/app\" must be the site's address alone"},
+		{"allowed host with a scheme", map[string]string{"ALLOWED_HOSTS": "care.example.org, https://evil.example"}, "ALLOWED_HOSTS: \"https://evil.example\""},
+		{"allowed host with a path", map[string]string{"ALLOWED_HOSTS": "care.example.org/x"}, "ALLOWED_HOSTS"},
 		{"smtp port", map[string]string{"SMTP_HOST": "mail", "SMTP_PORT": "x", "SMTP_FROM": "a@b.org", "BASE_URL": "https://c.org"}, "SMTP_PORT"},
 		{"smtp from", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "nobody", "BASE_URL": "https://c.org"}, "SMTP_FROM"},
 		{"smtp without base url", map[string]string{"SMTP_HOST": "mail", "SMTP_FROM": "a@b.org"}, "BASE_URL: is required"},
@@ -43,6 +65,11 @@ func TestFromEnv_EachBadValueIsNamed(t *testing.T) {
 		{"smtp settings without a host", map[string]string{"SMTP_FROM": "a@b.org"}, "SMTP_FROM: is set but SMTP_HOST is not"},
 		{"mfa key not base64", map[string]string{"MFA_KEY": "not base64!"}, "MFA_KEY: is not 32 bytes"},
 		{"mfa key too short", map[string]string{"MFA_KEY": "c2hvcnQ="}, "MFA_KEY: is not 32 bytes"},
+		{"pool size", map[string]string{"DB_MAX_CONNS": "0"}, "DB_MAX_CONNS: \"0\" is not a number"},
+		{"statement timeout not a duration", map[string]string{"DB_STATEMENT_TIMEOUT": "3"}, "DB_STATEMENT_TIMEOUT: \"3\" is not a duration"},
+		{"connect timeout too short", map[string]string{"DB_CONNECT_TIMEOUT": "1ms"}, "DB_CONNECT_TIMEOUT"},
+		{"statement outlives the request", map[string]string{"DB_STATEMENT_TIMEOUT": "10s"}, "DB_STATEMENT_TIMEOUT: 10s is longer than REQUEST_TIMEOUT"},
+		{"lock wait outlives the statement", map[string]string{"DB_LOCK_TIMEOUT": "4s", "DB_STATEMENT_TIMEOUT": "3s"}, "DB_LOCK_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,5 +114,16 @@ func TestFromEnv_MFAKeyIs32BytesOfBase64(t *testing.T) {
 	c, err := FromEnv(env(map[string]string{"MFA_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="}))
 	if err != nil || string(c.MFAKey) != "0123456789abcdef0123456789abcdef" {
 		t.Errorf("MFAKey = %q, %v", c.MFAKey, err)
+	}
+}
+
+func TestFromEnv_AllowedHostsAreListed(t *testing.T) {
+	t.Parallel()
+	c, err := FromEnv(env(map[string]string{"ALLOWED_HOSTS": " Care.Example.org, care.example.org:8443 ,"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"care.example.org", "care.example.org:8443"}; !slices.Equal(c.AllowedHosts, want) {
+		t.Errorf("AllowedHosts = %q, want %q", c.AllowedHosts, want)
 	}
 }

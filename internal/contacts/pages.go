@@ -121,7 +121,7 @@ func (s *Service) ContactPage(ctx context.Context, a tenants.Actor, patientID, c
 		if pg.Addenda, err = Addenda(ctx, tx, a.TenantID, contactID); err != nil {
 			return err
 		}
-		return a.Audit(ctx, tx, audit.Event{Action: "contact.viewed", EntityType: "contact", EntityID: contactID, PatientID: patientID})
+		return a.AuditView(ctx, tx, audit.Event{Action: "contact.viewed", EntityType: "contact", EntityID: contactID, PatientID: patientID})
 	})
 	return pg, err
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
@@ -60,6 +61,28 @@ func TestRowLevelSecurity_WithoutTenantNoRowsAreVisible(t *testing.T) {
 	twoTenants(t, d.Pool)
 	if got := actions(t, d.Pool); len(got) != 0 {
 		t.Errorf("without a tenant the app role sees %v, want nothing", got)
+	}
+}
+
+// A transaction that creates its tenant begins bound to none (InTenant with
+// ""), sees nothing, and binds the tenant once it exists; any other id that
+// is not a UUID is refused before it reaches the SQL.
+func TestInTenant_NoTenantYetSeesNothingAndOtherIdsAreRefused(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	twoTenants(t, d.Pool)
+	err := db.InTenant(context.Background(), d.Pool, "", func(tx pgx.Tx) error {
+		if got := actions(t, tx); len(got) != 0 {
+			t.Errorf("bound to no tenant the transaction sees %v, want nothing", got)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.InTenant(context.Background(), d.Pool, "x'); drop table patients; --", func(pgx.Tx) error { return nil })
+	if err == nil {
+		t.Fatal("a tenant id that is not a UUID was accepted")
 	}
 }
 
@@ -257,6 +280,64 @@ func TestTenantTables_HaveForcedRowLevelSecurityAndTenantLedKeys(t *testing.T) {
 	for _, tb := range tables {
 		if !tb.RLS || !tb.Force || !tb.Key {
 			t.Errorf("%s: rls=%v force=%v tenant-led key=%v, want all true", tb.Name, tb.RLS, tb.Force, tb.Key)
+		}
+	}
+}
+
+func TestOpenLimited_EveryConnectionCarriesTheLimits(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	ctx := context.Background()
+	pool, err := db.OpenLimited(ctx, d.URL, db.Limits{ConnectTimeout: time.Second, MaxConns: 3,
+		StatementTimeout: 1500 * time.Millisecond, LockTimeout: time.Second, IdleInTransactionTimeout: 7 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var got [4]string
+	err = pool.QueryRow(ctx, "select current_setting('statement_timeout'), current_setting('lock_timeout'), current_setting('idle_in_transaction_session_timeout'), current_setting('jit')").Scan(&got[0], &got[1], &got[2], &got[3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([4]string{"1500ms", "1s", "7s", "off"}, got); diff != "" {
+		t.Errorf("settings (-want +got):\n%s", diff)
+	}
+	if n := pool.Config().MaxConns; n != 3 {
+		t.Errorf("pool size %d, want 3", n)
+	}
+}
+
+func TestUnavailable_TimeoutsAndLostConnectionsButNotRefusals(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, "")
+	ctx := context.Background()
+	pool, err := db.OpenLimited(ctx, d.URL, db.Limits{StatementTimeout: 100 * time.Millisecond, LockTimeout: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	_, deadline := d.Pool.Exec(short, "select pg_sleep(1)")
+	_, statement := pool.Exec(ctx, "select pg_sleep(1)")
+	_, unique := d.Pool.Exec(ctx, "insert into tenants (slug, name) values ('a', 'a'), ('a', 'b')")
+	_, syntax := d.Pool.Exec(ctx, "select nonsense from")
+	_, refused := db.Open(ctx, "postgres://nobody@127.0.0.1:1/none")
+	for _, tt := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"request deadline", deadline, true},
+		{"statement timeout", statement, true},
+		{"connection refused", refused, true},
+		{"unique violation", unique, false},
+		{"bad SQL", syntax, false},
+		{"not found", db.ErrNotFound, false},
+		{"no error", nil, false},
+	} {
+		if got := db.Unavailable(tt.err); got != tt.want {
+			t.Errorf("%s (%v): Unavailable = %v, want %v", tt.name, tt.err, got, tt.want)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package demo_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -390,55 +389,5 @@ func TestLoad_TasksAreOpenOverdueAndDone(t *testing.T) {
 				t.Errorf("%s: no %s follow-up task; %v", slug, k, kinds)
 			}
 		}
-	}
-}
-
-func TestLoadScale_ASmallRunHasTheShapeTheWorklistIsMeasuredOn(t *testing.T) {
-	t.Parallel()
-	d := dbtest.New(t, "")
-	ctx := context.Background()
-	res, err := demo.LoadScale(ctx, d.Pool, demo.ScaleOptions{Slug: "smallscale", Patients: 2000, Coordinators: 5, Caseload: 300})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Patients != 2000 || res.Contacts < 2000 || res.OpenTasks < 100 || res.Assessments < 100 {
-		t.Errorf("loaded %+v", res)
-	}
-	caseloads := countOf(tenantRows(t, d.Pool, "smallscale", `
-		select coalesce(u.email, 'unassigned') from patients p left join users u on u.id = p.assigned_coordinator_id`))
-	if caseloads["coord1@smallscale.test"] != 300 || caseloads["coord5@smallscale.test"] < 300 {
-		t.Errorf("caseloads %v, want 300 for coord1 and the rest spread", caseloads)
-	}
-	// The reach state matches the contacts it was worked out from.
-	unreachable := tenantRows(t, d.Pool, "smallscale", "select id::text from patients where unreached_attempts >= 3")
-	reached := tenantRows(t, d.Pool, "smallscale", "select id::text from patients where last_reached_at is not null")
-	if len(unreachable) == 0 || len(reached) < 1000 {
-		t.Errorf("%d unreachable and %d reached patients", len(unreachable), len(reached))
-	}
-	wrong := tenantRows(t, d.Pool, "smallscale", `
-		select p.id::text from patients p
-		 where p.last_reached_at is distinct from (select max(occurred_at) from contacts c
-		        where c.tenant_id = p.tenant_id and c.patient_id = p.id and c.outcome = 'reached')`)
-	if len(wrong) > 0 {
-		t.Errorf("%d patients whose last reach differs from their contacts", len(wrong))
-	}
-	// Values a rule decides come from the rule's owner: an assessment's
-	// band is its instrument's for its total; a task done has its history.
-	if bad := tenantRows(t, d.Pool, "smallscale", `
-		select id::text from assessments
-		 where band <> case when total >= 20 then 'Severe' when total >= 15 then 'Moderately severe' when total >= 10 then 'Moderate'
-		                    when total >= 5 then 'Mild' else 'Minimal' end`); len(bad) > 0 {
-		t.Errorf("%d PHQ-9 results banded otherwise than the instrument", len(bad))
-	}
-	if bad := tenantRows(t, d.Pool, "smallscale", `
-		select t.id::text from tasks t
-		 where t.status = 'done' and not exists (select 1 from task_events e where e.task_id = t.id and e.kind = 'completed')`); len(bad) > 0 {
-		t.Errorf("%d done tasks without their completion in the history", len(bad))
-	}
-	if u, err := auth.SignIn(ctx, d.Pool, "coord1@smallscale.test", demo.Password); err != nil || u.Name != "Coordinator 1" {
-		t.Errorf("coord1 signs in: %+v %v", u, err)
-	}
-	if _, err := demo.LoadScale(ctx, d.Pool, demo.ScaleOptions{Slug: "smallscale", Patients: 20, Coordinators: 2}); !errors.Is(err, demo.ErrScaleTenantExists) {
-		t.Errorf("second load: %v, want ErrScaleTenantExists", err)
 	}
 }

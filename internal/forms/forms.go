@@ -4,12 +4,14 @@
 package forms
 
 import (
-	"carecoord/internal/calendar"
+	"errors"
 	"net/mail"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"carecoord/internal/calendar"
 )
 
 // Errors maps a form field's name to the message shown beside it.
@@ -59,6 +61,10 @@ func (e Errors) Date(field, v string, required bool) *time.Time {
 		return nil
 	}
 	d, err := calendar.ParseDate(v)
+	if errors.Is(err, calendar.ErrDateOutOfRange) {
+		e.Add(field, calendar.OutOfRangeMessage)
+		return nil
+	}
 	if err != nil {
 		e.Add(field, "Enter a real date, for example 2027-01-31.")
 		return nil

@@ -22,6 +22,13 @@ func (s *Service) AddConsent(ctx context.Context, a tenants.Actor, patientID str
 		return c, fail.Invalid(errs, "")
 	}
 	err := s.change(ctx, a, patientID, func(tx pgx.Tx) (err error) {
+		p, err := Get(ctx, tx, a.TenantID, patientID)
+		if err != nil {
+			return err
+		}
+		if consentAfterBirth(errs, "", c, p.DateOfBirth); len(errs) > 0 {
+			return fail.Invalid(errs, "")
+		}
 		if c.ID, err = addConsent(ctx, tx, a.TenantID, patientID, c); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package patients
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -387,9 +388,20 @@ func (f IntakeForm) Validate(today time.Time, coordinators map[string]bool) (New
 		if c.empty() {
 			continue
 		}
-		np.Consents = append(np.Consents, c.Validate("consent."+c.Kind+".", today, errs))
+		prefix := "consent." + c.Kind + "."
+		consent := c.Validate(prefix, today, errs)
+		consentAfterBirth(errs, prefix, consent, np.DOB)
+		np.Consents = append(np.Consents, consent)
 	}
 	return np, errs
+}
+
+// consentAfterBirth refuses a consent given before the patient was born
+// (dob zero: not known, nothing to compare).
+func consentAfterBirth(errs Errors, prefix string, c Consent, dob time.Time) {
+	if !dob.IsZero() && !c.GivenOn.IsZero() && c.GivenOn.Before(dob) {
+		errs.Add(prefix+"given_on", "The consent date is before the patient's date of birth. Check the year.")
+	}
 }
 
 func anyPrimary(cs []Coverage) bool {
@@ -404,6 +416,10 @@ func anyPrimary(cs []Coverage) bool {
 // pastDate parses a form date that may not lie in the future.
 func pastDate(errs Errors, field, v string, today time.Time, what string) (time.Time, bool) {
 	d, err := calendar.ParseDate(v)
+	if errors.Is(err, calendar.ErrDateOutOfRange) {
+		errs.Add(field, calendar.OutOfRangeMessage)
+		return time.Time{}, false
+	}
 	if err != nil {
 		errs.Add(field, "Enter a real date, for example 1958-03-21.")
 		return time.Time{}, false
@@ -420,6 +436,10 @@ func optionalDate(errs Errors, field, v string) *time.Time {
 		return nil
 	}
 	d, err := calendar.ParseDate(v)
+	if errors.Is(err, calendar.ErrDateOutOfRange) {
+		errs.Add(field, calendar.OutOfRangeMessage)
+		return nil
+	}
 	if err != nil {
 		errs.Add(field, "Enter a real date, for example 2026-01-31.")
 		return nil

@@ -52,6 +52,9 @@ func TakeIn(ctx context.Context, q db.DBTX, a tenants.Actor, f IntakeForm) (Inta
 	if len(errs) > 0 {
 		return Intake{}, fail.Invalid(errs, intakeProblem)
 	}
+	if err := lockBirthDate(ctx, q, a.TenantID, np.DOB); err != nil {
+		return Intake{}, err
+	}
 	if !f.ConfirmedNew {
 		dups, err := PossibleDuplicates(ctx, q, a.TenantID, np.DOB, np.GivenName, np.FamilyName)
 		if err != nil || len(dups) > 0 {

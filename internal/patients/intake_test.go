@@ -65,7 +65,7 @@ func TestIntake_InvalidAnswersAndATakenMRNAreSaidBesideTheirFields(t *testing.T)
 	if _, err := svc.Intake(ctx, f.actor(), intakeOf("Cy", "Tamm", "external_id", "MRN-1")); err != nil {
 		t.Fatal(err)
 	}
-	_, err := svc.Intake(ctx, f.actor(), intakeOf("Di", "Umber", "date_of_birth", "2999-01-01"))
+	_, err := svc.Intake(ctx, f.actor(), intakeOf("Di", "Umber", "date_of_birth", "2099-01-01"))
 	if fail.KindOf(err) != fail.KindInvalid || !strings.Contains(fail.Fields(err)["date_of_birth"], "future") ||
 		!strings.Contains(err.(*fail.Error).Message, "everything you typed is kept") {
 		t.Errorf("future birth date: err %v, fields %v", err, fail.Fields(err))

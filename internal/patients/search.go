@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"carecoord/internal/audit"
 	"carecoord/internal/calendar"
 	"carecoord/internal/db"
 	"carecoord/internal/tenants"
@@ -87,8 +88,18 @@ func (s *Service) PatientList(ctx context.Context, a tenants.Actor, typed ListFo
 			applied.After, filter.After = "", nil
 			page, err = List(ctx, tx, a.TenantID, filter)
 		}
-		return PatientList{ListPage: page, Applied: applied, Errors: errs, Coordinators: people,
-			Ranked: filter.Name != nil || filter.ExternalID != nil}, err
+		if err != nil {
+			return PatientList{}, err
+		}
+		out := PatientList{ListPage: page, Applied: applied, Errors: errs, Coordinators: people,
+			Ranked: filter.Name != nil || filter.ExternalID != nil}
+		ids := make([]string, len(page.Patients))
+		for i, p := range page.Patients {
+			ids[i] = p.ID
+		}
+		// Names, dates of birth and phones were shown: which patients is
+		// recorded, never what was searched for.
+		return out, a.AuditListed(ctx, tx, audit.Event{Action: "patient.listed", Detail: map[string]any{"list": "patients"}}, ids)
 	})
 }
 

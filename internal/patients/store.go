@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/db"
 	"carecoord/internal/fail"
 	"carecoord/internal/tenants"
@@ -110,6 +111,17 @@ type Duplicate struct {
 	Status          Status
 	CoordinatorName string
 	Similarity      float32
+}
+
+// lockBirthDate makes intakes in the tenant of people born on dob wait for
+// each other until the transaction ends: of two intakes of one person at
+// once, the second then finds the first as a possible duplicate instead of
+// both finding none (issue 21). Intakes of people born on other days do
+// not wait.
+func lockBirthDate(ctx context.Context, q db.DBTX, tenantID string, dob time.Time) error {
+	_, err := q.Exec(ctx, `select pg_advisory_xact_lock(hashtext('patients.intake'), hashtext($1::text || ' ' || $2::text))`,
+		tenantID, dob.Format(calendar.Day))
+	return err
 }
 
 // PossibleDuplicates finds patients of the tenant born on dob whose name is

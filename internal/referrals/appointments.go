@@ -176,8 +176,11 @@ type WithChoices struct {
 	Referrals   []Referral
 }
 
+// AppointmentYearsAhead is how far ahead an appointment may be booked.
+const AppointmentYearsAhead = 3
+
 // Validate checks the form; times are read on loc's clock and may not lie
-// in the past of now.
+// in the past of now, nor more than AppointmentYearsAhead after it.
 func (f AppointmentForm) Validate(c WithChoices, loc *time.Location, now time.Time, errs Errors) Appointment {
 	a := Appointment{Location: f.Location, Purpose: f.Purpose, TransportNeeded: f.Transport,
 		InterpreterNeeded: f.Interpreter, Status: Scheduled, Minutes: 60}
@@ -214,6 +217,8 @@ func (f AppointmentForm) Validate(c WithChoices, loc *time.Location, now time.Ti
 		a.StartsAt = time.Date(d.Year(), d.Month(), d.Day(), clock.Hour(), clock.Minute(), 0, 0, loc)
 		if a.StartsAt.Before(now.Add(-time.Hour)) {
 			errs.Add("date", "The appointment can't be in the past.")
+		} else if a.StartsAt.After(now.AddDate(AppointmentYearsAhead, 0, 0)) {
+			errs.Add("date", "The appointment is more than "+strconv.Itoa(AppointmentYearsAhead)+" years ahead. Check the year.")
 		}
 	}
 	if f.Minutes != "" {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/audit"
 	"carecoord/internal/auth"
 	"carecoord/internal/careplans"
 	"carecoord/internal/db"
@@ -138,8 +139,10 @@ func (s *Service) ResourcePage(ctx context.Context, a tenants.Actor, id string) 
 			return err
 		}
 		p.Record = records[id]
-		p.Mine, err = ToResourceForCoordinator(ctx, tx, a.TenantID, id, a.UserID)
-		return err
+		if p.Mine, err = ToResourceForCoordinator(ctx, tx, a.TenantID, id, a.UserID); err != nil {
+			return err
+		}
+		return auditReferralsListed(ctx, tx, a, "resource", p.Mine)
 	})
 	return p, err
 }
@@ -254,8 +257,19 @@ func (s *Service) OpenReferrals(ctx context.Context, a tenants.Actor) (OpenList,
 		coordinator = ""
 	}
 	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
-		l.Referrals, err = Open(ctx, tx, a.TenantID, coordinator)
-		return err
+		if l.Referrals, err = Open(ctx, tx, a.TenantID, coordinator); err != nil {
+			return err
+		}
+		return auditReferralsListed(ctx, tx, a, "referrals", l.Referrals)
 	})
 	return l, err
+}
+
+// auditReferralsListed records the patients a list of referrals named.
+func auditReferralsListed(ctx context.Context, q db.DBTX, a tenants.Actor, list string, rs []OpenReferral) error {
+	ids := make([]string, len(rs))
+	for i, r := range rs {
+		ids[i] = r.PatientID
+	}
+	return a.AuditListed(ctx, q, audit.Event{Action: "patient.listed", Detail: map[string]any{"list": list}}, ids)
 }

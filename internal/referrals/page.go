@@ -43,7 +43,7 @@ func (s *Service) ReferralPage(ctx context.Context, a tenants.Actor, patientID, 
 		if p, err = referralPage(ctx, tx, a, patientID, id); err != nil {
 			return err
 		}
-		return a.Audit(ctx, tx, audit.Event{Action: "referral.viewed", EntityType: "referral", EntityID: id, PatientID: patientID})
+		return a.AuditView(ctx, tx, audit.Event{Action: "referral.viewed", EntityType: "referral", EntityID: id, PatientID: patientID})
 	})
 	return p, err
 }

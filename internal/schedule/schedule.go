@@ -33,7 +33,15 @@ type Job struct {
 	// CareCoord itself at the scheduler's clock reading. Its error rolls
 	// back what it did and is recorded; the job is tried again after Every.
 	Run func(ctx context.Context, tx pgx.Tx, a tenants.Actor) error
+	// Timeout is the statement timeout of the job's transaction; zero is
+	// DefaultJobTimeout. Pages get a few seconds (the app pool's
+	// statement_timeout); a job that aggregates a year of history may
+	// need longer, and is named here for it.
+	Timeout time.Duration
 }
+
+// DefaultJobTimeout is the statement timeout of a job that names none.
+const DefaultJobTimeout = time.Minute
 
 // Scheduler runs jobs for every active tenant when they are due.
 type Scheduler struct {
@@ -105,7 +113,14 @@ var errJobFailed = errors.New("job failed")
 func (s *Scheduler) runIfDue(ctx context.Context, t tenants.Configured, j Job, force bool) (ran bool, err error) {
 	now := s.now()
 	var jobErr error
+	timeout := j.Timeout
+	if timeout == 0 {
+		timeout = DefaultJobTimeout
+	}
 	err = db.InTenant(ctx, s.pool, t.ID, func(tx pgx.Tx) error {
+		if err := db.SetLocalStatementTimeout(ctx, tx, timeout); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `insert into job_runs (tenant_id, job) values ($1, $2) on conflict do nothing`, t.ID, j.Name); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 	"carecoord/internal/schedule"
 	"carecoord/internal/tenants"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -188,5 +189,27 @@ func TestScheduler_AFailedJobIsUndoneRecordedAndTheOthersStillRun(t *testing.T) 
 		if err != nil || lastError != "the job broke" || failures != 1 {
 			t.Fatalf("recorded failure: %q × %d, err %v", lastError, failures, err)
 		}
+	}
+}
+
+func TestScheduler_AJobRunsUnderItsOwnStatementTimeout(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	var mu sync.Mutex
+	seen := map[string]string{}
+	job := func(name string, timeout time.Duration) schedule.Job {
+		return schedule.Job{Name: name, Every: time.Minute, Timeout: timeout, Run: func(ctx context.Context, tx pgx.Tx, _ tenants.Actor) error {
+			var v string
+			err := tx.QueryRow(ctx, "select current_setting('statement_timeout')").Scan(&v)
+			mu.Lock()
+			defer mu.Unlock()
+			seen[name] = v
+			return err
+		}}
+	}
+	f.runDue(f.scheduler(job("test.default", 0), job("test.long", 5*time.Minute)))
+	want := map[string]string{"test.default": "1min", "test.long": "5min"}
+	if diff := cmp.Diff(want, seen); diff != "" {
+		t.Errorf("statement timeout inside each job (-want +got):\n%s", diff)
 	}
 }

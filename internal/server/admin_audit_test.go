@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"html"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -81,8 +82,33 @@ func TestAuditLog_FiltersByUserActionPatientAndDate(t *testing.T) {
 		}
 	}
 	// A filter that can't be used is set aside with a message; the log shows.
-	res := admin.get(base + "from=31/12/2026&patient=NO-SUCH-MRN&user=" + strings.Repeat("0", 8))
-	mustContain(t, "bad filters", res.body, `data-testid="error-from"`, `data-testid="error-patient"`, `data-testid="error-user"`, `data-testid="audit-row"`)
+	res := admin.get(base + "from=31/12/2026&user=" + strings.Repeat("0", 8))
+	mustContain(t, "bad filters", res.body, `data-testid="error-from"`, `data-testid="error-user"`, `data-testid="audit-row"`)
+}
+
+// TestAuditLog_DoesNotTellWhetherAnMRNExists: an MRN nobody has and the
+// MRN of a patient with no events give the same page.
+func TestAuditLog_DoesNotTellWhetherAnMRNExists(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	var mrn string
+	if err := app.scanInTenant("northside", `select p.external_id from patients p where p.external_id <> ''
+		 and not exists (select 1 from audit_events a where a.patient_id = p.id) order by p.id limit 1`, nil, &mrn); err != nil {
+		t.Fatal(err)
+	}
+	admin := app.signedIn("admin@northside.test")
+	page := func(q string) string {
+		body := admin.get("/t/northside/admin/audit?patient=" + url.QueryEscape(q)).body
+		return strings.ReplaceAll(body, q, "")
+	}
+	known, unknown := page(mrn), page("NO-SUCH-MRN")
+	if auditRows(known) != 0 || auditRows(unknown) != 0 || strings.Contains(unknown, `data-testid="error-patient"`) {
+		t.Errorf("known MRN: %d rows; unknown: %d rows, message shown: %v", auditRows(known), auditRows(unknown), strings.Contains(unknown, `data-testid="error-patient"`))
+	}
+	stripIDs := regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f-]{27}|csrf[^"]*`)
+	if stripIDs.ReplaceAllString(known, "") != stripIDs.ReplaceAllString(unknown, "") {
+		t.Errorf("the pages differ for a known and an unknown MRN")
+	}
 }
 
 func TestAuditLog_PagesFromNewestToOldest(t *testing.T) {

@@ -11,13 +11,16 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
 	"carecoord/internal/demo"
 	"carecoord/internal/schedule"
 
+	"github.com/go-chi/chi/v5/middleware"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -34,6 +37,27 @@ type testApp struct {
 	http   *httptest.Server
 	logs   *syncBuffer
 	mfa    *authenticators
+	// serverErrors: a 5xx answer is what the test expects (see
+	// allowServerErrors); otherwise any 5xx fails the test.
+	serverErrors atomic.Bool
+}
+
+// allowServerErrors lets the test's requests answer 5xx without failing
+// it: for tests of what a visitor sees when something breaks (a database
+// that does not answer, a panic). Every other test fails on any 5xx.
+func (a *testApp) allowServerErrors() { a.serverErrors.Store(true) }
+
+// failOnServerErrors fails the test for any 5xx answer of h, unless the
+// test allowed them: a 5xx is never an acceptable answer to what a
+// visitor sent.
+func (a *testApp) failOnServerErrors(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		h.ServeHTTP(ww, r)
+		if ww.Status() >= 500 && !a.serverErrors.Load() {
+			a.t.Errorf("%s %s answered %d (a test expecting it calls app.allowServerErrors())", r.Method, r.URL.Path, ww.Status())
+		}
+	})
 }
 
 type syncBuffer struct {
@@ -57,17 +81,22 @@ func newTestApp(t *testing.T, opts ...func(*Options)) *testApp {
 	t.Helper()
 	d := dbtest.New(t, "demo")
 	logs := &syncBuffer{}
-	o := Options{Pool: d.Pool, Log: slog.New(slog.NewJSONHandler(logs, nil)), MFAKey: testMFAKey}
+	// A page's deadline is production's business and the fault tests'
+	// (they set it back); on a test machine busy with parallel tests a
+	// sign-in can take longer than production's few seconds.
+	o := Options{Pool: d.Pool, Log: slog.New(slog.NewJSONHandler(logs, nil)), RequestTimeout: time.Minute, MFAKey: testMFAKey}
 	for _, f := range opts {
 		f(&o)
 	}
 	s := New(o)
-	hs := httptest.NewServer(s.Handler())
+	app := &testApp{t: t, db: d, server: s, logs: logs}
+	app.http = httptest.NewServer(app.failOnServerErrors(s.Handler()))
 	t.Cleanup(func() {
-		hs.Close()
+		app.http.Close()
 		s.Close()
 	})
-	return &testApp{t: t, db: d, server: s, http: hs, logs: logs, mfa: &authenticators{secrets: map[string]string{}, steps: map[string]int64{}}}
+	app.mfa = &authenticators{secrets: map[string]string{}, steps: map[string]int64{}}
+	return app
 }
 
 // runScheduledJobs runs every job of the background scheduler once, as a

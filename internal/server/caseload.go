@@ -172,7 +172,8 @@ func (s *Server) caseloadPatientsView(r *http.Request, f caseload.Filter, form w
 	if f.After != "" {
 		v.FirstHref = base + query(values)
 	}
-	form.Matching, form.Action, form.Hidden = list.Matching, tenantPath(r, "/caseload/reassign"), map[string]string{}
+	form.Matching, form.MatchingMore = list.Matching, list.MatchingMore
+	form.Action, form.Hidden = tenantPath(r, "/caseload/reassign"), map[string]string{}
 	for k, val := range values {
 		form.Hidden[k] = val[0]
 	}

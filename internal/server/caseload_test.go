@@ -260,7 +260,7 @@ func TestApprovals_QueueShowsTheDiffAndApprovesInPlace(t *testing.T) {
 	grace := app.signedIn("supervisor@northside.test")
 	queue := grace.get("/t/northside/approvals")
 	mustContain(t, "queue", queue.body, `data-testid="approval-item"`, `data-testid="plan-changes"`, "Approve", "Return with comment")
-	form := regexp.MustCompile(`action="(/t/northside/patients/[^"]+/approve)"[^>]*>\s*<input type="hidden" name="version" value="(\d+)"`).FindStringSubmatch(queue.body)
+	form := regexp.MustCompile(`action="(/t/northside/patients/[^"]+/approve)"[^>]*>\s*<input type="hidden" name="form_token"[^>]*>\s*<input type="hidden" name="version" value="(\d+)"`).FindStringSubmatch(queue.body)
 	if form == nil {
 		t.Fatal("no approve form in the queue")
 	}

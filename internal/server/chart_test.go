@@ -140,18 +140,24 @@ func chartBetween(s, start, end string) string {
 	return part
 }
 
-func TestChart_ViewingWritesAnAuditEvent(t *testing.T) {
+func TestChart_ViewingWritesAnAuditEventOncePerVisit(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	id := chartPatient(t, app)
 	c := app.signedIn("coord2@northside.test")
 	c.get("/t/northside/patients/" + id)
 	c.get("/t/northside/patients/" + id)
+	c.get("/t/northside/patients/" + id + "/edit")
 	var actor, entity, detail string
 	chartRow(t, app, `select u.email, a.entity_type || ':' || a.entity_id, a.detail::text from audit_events a join users u on u.id = a.actor_id
 		 where a.patient_id = $1 and a.action = 'patient.viewed' limit 1`, []any{id}, &actor, &entity, &detail)
-	if n := chartAuditCount(t, app, id, "patient.viewed"); n != 2 || actor != "coord2@northside.test" || entity != "patient:"+id || detail != "{}" {
-		t.Errorf("%d view events, first by %s on %s with detail %s; want 2 by coord2 on the patient, no detail", n, actor, entity, detail)
+	want := `{"page": "/t/northside/patients/` + id + `"}`
+	if n := chartAuditCount(t, app, id, "patient.viewed"); n != 1 || actor != "coord2@northside.test" || entity != "patient:"+id || detail != want {
+		t.Errorf("%d view events, first by %s on %s with detail %s; want 1 (one visit) by coord2 on the patient, detail %s", n, actor, entity, detail, want)
+	}
+	app.signedIn("supervisor@northside.test").get("/t/northside/patients/" + id + "/edit")
+	if n := chartAuditCount(t, app, id, "patient.viewed"); n != 2 {
+		t.Errorf("%d view events after another person's visit, want 2", n)
 	}
 }
 

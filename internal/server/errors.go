@@ -1,10 +1,14 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode/utf8"
 
+	"carecoord/internal/db"
 	"carecoord/internal/fail"
 	"carecoord/web"
 
@@ -35,8 +39,15 @@ var (
 		"What you sent is larger than CareCoord accepts. Shorten it and try again."}
 	errBadRequest = &httpError{http.StatusBadRequest, "Could not read the form",
 		"What you sent could not be read. Go back and try again."}
+	errUnstorable = &httpError{http.StatusUnprocessableEntity, "Not saved",
+		"Something typed or pasted holds characters CareCoord cannot keep (a null character, or text that is not valid Unicode). Go back, retype it and try again. Nothing was saved."}
 	errCrossOrigin = &httpError{http.StatusForbidden, "Request refused",
 		"This request came from another site, so CareCoord refused it to protect your patients' information."}
+	// errUnavailable is a database that did not answer in time or could
+	// not be reached: it passes, so the page says so calmly and asks for
+	// another try (with Retry-After), and the session is kept.
+	errUnavailable = &httpError{http.StatusServiceUnavailable, "Please try again in a moment",
+		"CareCoord can't reach its database just now, so this page can't be shown. Your work and your sign-in are safe: try again in a moment. If you were saving something, check whether it was saved before entering it again."}
 	errInternal = &httpError{http.StatusInternalServerError, "Something went wrong",
 		"CareCoord could not finish this request. Nothing you did caused it; please try again in a moment. If it keeps happening, tell your administrator the time it happened."}
 )
@@ -60,7 +71,9 @@ func (s *Server) handle(h handlerFunc) http.HandlerFunc {
 
 // readRequest checks every id of the URL once for all handlers — a
 // malformed one is a page that does not exist, never a database error —
-// and reads a posted form.
+// and reads a posted form. Text the database cannot store (a NUL byte,
+// invalid UTF-8) in the query or the form is refused here, once for every
+// field, as 422 rather than a database error.
 func readRequest(r *http.Request) error {
 	if rc := chi.RouteContext(r.Context()); rc != nil {
 		for i, k := range rc.URLParams.Keys {
@@ -73,18 +86,47 @@ func readRequest(r *http.Request) error {
 		if err := r.ParseForm(); err != nil {
 			return formError(err)
 		}
+		if !storable(r.PostForm) {
+			return errUnstorable
+		}
+	}
+	if !storable(r.URL.Query()) {
+		return errUnstorable
 	}
 	return nil
 }
+
+// storable reports whether every name and value of vs is text PostgreSQL
+// can store: valid UTF-8 without NUL bytes.
+func storable(vs url.Values) bool {
+	for k, values := range vs {
+		if !storableText(k) {
+			return false
+		}
+		for _, v := range values {
+			if !storableText(v) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func storableText(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 // renderError is the one place errors meet the visitor: known errors map to
 // their status, anything else is logged and shown as a plain 500, so that no
 // internal text ever reaches the page.
 func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	he := classify(err)
-	if he == errInternal {
+	switch he {
+	case errInternal:
 		s.log.ErrorContext(r.Context(), "request failed",
 			"request_id", middleware.GetReqID(r.Context()), "path", loggedPath(r.URL.Path), "err", err)
+	case errUnavailable:
+		s.log.WarnContext(r.Context(), "database unavailable",
+			"request_id", middleware.GetReqID(r.Context()), "path", loggedPath(r.URL.Path), "err", err)
+		w.Header().Set("Retry-After", retryAfterSeconds)
 	}
 	v := web.ErrorView{Status: he.status, Title: he.title, Message: he.message}
 	if sh, ok := s.shellIfSignedIn(r); ok {
@@ -92,7 +134,21 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(he.status)
-	_ = web.ErrorPage(v).Render(r.Context(), w)
+	// The error may be the request's deadline: the page is still written.
+	_ = web.ErrorPage(v).Render(context.WithoutCancel(r.Context()), w)
+}
+
+// retryAfterSeconds is the Retry-After of a 503: a database that stopped
+// answering is usually back within seconds (a restart, a failover).
+const retryAfterSeconds = "5"
+
+// userGone reports whether loading the signed-in user failed because the
+// account no longer exists: the only failure that ends a session. Any
+// other (the database not answering) is shown as such, and the session
+// stays for the next try (issue 21).
+func userGone(err error) bool {
+	e, ok := fail.As(err)
+	return ok && e.Kind == fail.KindNotFound
 }
 
 // kindPages is how each kind of use-case failure is answered when no form
@@ -126,6 +182,8 @@ func classify(err error) *httpError {
 		return he
 	case errors.As(err, &tooLarge):
 		return errTooLarge
+	case db.Unavailable(err):
+		return errUnavailable
 	}
 	e, ok := fail.As(err)
 	if !ok {

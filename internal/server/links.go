@@ -3,7 +3,9 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
+	"slices"
 	"strings"
 
 	"carecoord/internal/auth"
@@ -99,16 +101,39 @@ func (s *Server) popShownLink(r *http.Request) *web.ShownLink {
 }
 
 // absoluteURL is path as a full address: under BASE_URL when it is set,
-// else on the host the request came to.
+// else on the host the request came to when that host is one of
+// ALLOWED_HOSTS (or this machine itself). The Host header is the
+// visitor's to write, so any other host gives the path alone: a forged
+// Host never reaches a link that is emailed or passed on.
 func (s *Server) absoluteURL(r *http.Request, path string) string {
 	if s.baseURL != "" {
 		return s.baseURL + path
+	}
+	if !s.allowedHost(r.Host) {
+		return path
 	}
 	scheme := "http"
 	if r.TLS != nil || s.secureCookies {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host + path
+}
+
+// allowedHost reports whether host (host or host:port, as in a Host
+// header) is one CareCoord may name in a link: listed in ALLOWED_HOSTS
+// with or without its port, or a loopback address (a developer's machine,
+// and the tests).
+func (s *Server) allowedHost(host string) bool {
+	host = strings.ToLower(host)
+	name := host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		name = h
+	}
+	if slices.Contains(s.allowedHosts, host) || slices.Contains(s.allowedHosts, name) {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(name, "[]"))
+	return name == "localhost" || (ip != nil && ip.IsLoopback())
 }
 
 // spentLinks are the failures of a link that worked once and never will

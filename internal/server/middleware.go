@@ -23,6 +23,7 @@ const (
 	userKey contextKey = iota
 	membershipKey
 	membershipsKey
+	signedInKey
 )
 
 // logRequests writes one line per request. It logs the path but never the
@@ -70,10 +71,15 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 }
 
 // securityHeaders keeps pages out of frames and caches and forbids inline
-// script: everything the browser runs comes from /static.
-func securityHeaders(next http.Handler) http.Handler {
+// script: everything the browser runs comes from /static. Served over
+// HTTPS (secure cookies), it also tells browsers to use nothing else for
+// two years (HSTS).
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if s.secureCookies {
+			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		}
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
 			"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -105,17 +111,69 @@ func (s *Server) crossOriginProtection(next http.Handler) http.Handler {
 }
 
 // staticFiles serves the embedded assets; they change only with a release.
-func staticFiles(fsys fs.FS) http.Handler {
+// Directories are not listed: they answer 404 like anything else absent.
+func (s *Server) staticFiles(fsys fs.FS) http.Handler {
 	files := http.FileServerFS(fsys)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.TrimSuffix(r.URL.Path, "/")
+		if name == "" {
+			name = "."
+		}
+		if st, err := fs.Stat(fsys, name); err != nil || st.IsDir() {
+			s.renderError(w, r, errNotFound)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
 		files.ServeHTTP(w, r)
 	})
 }
 
+// preload reads the request's session, its user and their memberships in
+// one round trip, before the session middleware and loadUser, which then
+// find them in the context instead of asking the database one by one.
+func (s *Server) preload(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ck, err := r.Cookie(s.sessions.Cookie.Name)
+		if err != nil || ck.Value == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		si, err := tenants.LoadSignedIn(r.Context(), s.pool, ck.Value)
+		if err != nil {
+			s.renderError(w, r, err)
+			return
+		}
+		ctx := context.WithValue(auth.WithPreloaded(r.Context(), &si.Preloaded), signedInKey, si)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// preloadedUser is the user preload read, when the session is signed in as id.
+func preloadedUser(r *http.Request, id string) (auth.User, bool) {
+	si, ok := r.Context().Value(signedInKey).(*tenants.SignedIn)
+	if !ok {
+		return auth.User{}, false
+	}
+	return si.UserOf(id)
+}
+
+// memberships are the user's active memberships, as preload read them or
+// from the database.
+func (s *Server) memberships(r *http.Request, u auth.User) ([]tenants.Membership, error) {
+	if si, ok := r.Context().Value(signedInKey).(*tenants.SignedIn); ok {
+		if _, same := si.UserOf(u.ID); same {
+			return si.Memberships, nil
+		}
+	}
+	return tenants.Memberships(r.Context(), s.pool, u.ID)
+}
+
 // loadUser puts the signed-in user, if any, into the request context. A
-// session whose user was disabled, whose sessions were ended since it
-// began, or that was idle too long, is destroyed here, on its next request.
+// session whose user was disabled or removed, whose sessions were ended
+// since it began, or that was idle too long, is destroyed here, on its
+// next request. Only those end it: when the user cannot be loaded for
+// another reason (the database not answering) the page says so and the
+// session stays, so that nobody is signed out by a passing fault.
 func (s *Server) loadUser(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
@@ -126,7 +184,15 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 		}
 		now := s.now()
 		idle, expired := s.idleExpired(r, now)
-		u, err := auth.UserByID(ctx, s.pool, id)
+		u, ok := preloadedUser(r, id)
+		var err error
+		if !ok {
+			u, err = auth.UserByID(ctx, s.pool, id)
+		}
+		if err != nil && !userGone(err) {
+			s.renderError(w, r, err)
+			return
+		}
 		if err != nil || u.Disabled || u.SessionVersion != s.sessions.GetInt(ctx, sessionVersion) || expired {
 			if err := s.sessions.Destroy(ctx); err != nil {
 				s.renderError(w, r, err)
@@ -138,7 +204,7 @@ func (s *Server) loadUser(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		s.sessions.Put(ctx, sessionLastSeen, now.Unix())
+		s.touch(r, now)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, userKey, u)))
 	})
 }
@@ -180,7 +246,7 @@ func (s *Server) requireMembership(next http.Handler) http.Handler {
 		if u.PlatformAdmin {
 			return errNotFound
 		}
-		all, err := tenants.Memberships(r.Context(), s.pool, u.ID)
+		all, err := s.memberships(r, u)
 		if err != nil {
 			return err
 		}

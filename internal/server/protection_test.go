@@ -59,6 +59,37 @@ func TestSecurityHeaders_AreOnEveryResponse(t *testing.T) {
 	}
 }
 
+func TestSecurityHeaders_HSTSOnlyWithSecureCookies(t *testing.T) {
+	t.Parallel()
+	const want = "max-age=63072000; includeSubDomains"
+	secure := newTestApp(t, func(o *Options) { o.SecureCookies = true })
+	for _, path := range []string{"/login", "/static/app.css", "/no-such-page"} {
+		if got := secure.client().get(path).header.Get("Strict-Transport-Security"); got != want {
+			t.Errorf("secure cookies, %s: Strict-Transport-Security = %q, want %q", path, got, want)
+		}
+	}
+	plain := newTestApp(t)
+	if got := plain.client().get("/login").header.Get("Strict-Transport-Security"); got != "" {
+		t.Errorf("without secure cookies (plain HTTP) Strict-Transport-Security = %q, want none", got)
+	}
+}
+
+func TestStatic_DirectoriesAreNotListed(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	c := app.client()
+	for _, path := range []string{"/static/", "/static", "/static/./", "/static/nothing/"} {
+		res := c.get(path)
+		if res.status != http.StatusNotFound {
+			t.Errorf("GET %s: status %d, want 404", path, res.status)
+		}
+		mustNotContain(t, path, res.body, `href="app.css"`, `href="favicon.svg"`) // a listing links each file by its bare name
+	}
+	if res := c.get("/static/app.css"); res.status != http.StatusOK {
+		t.Errorf("GET /static/app.css: status %d, want 200", res.status)
+	}
+}
+
 func TestPages_HaveNoInlineScript(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
@@ -84,7 +115,10 @@ func TestBodyLimit_OversizedFormIsRefused(t *testing.T) {
 func TestRecoverPanics_ShowsThe500PageAndLogsTheStack(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
-	h := app.server.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("kaboom") }))
+	// The 500 is what this test is about: without the opt-in, the test
+	// apps' wrapper fails any test that sees one.
+	app.allowServerErrors()
+	h := app.failOnServerErrors(app.server.recoverPanics(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("kaboom") })))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	if rec.Code != http.StatusInternalServerError {
@@ -115,7 +149,9 @@ func TestHealth_ProbesAnswer(t *testing.T) {
 	if res := c.get("/readyz"); res.status != http.StatusOK {
 		t.Errorf("/readyz: %d", res.status)
 	}
+	app.allowServerErrors() // the probe's 503 is its answer
 	app.db.Pool.Close()
+	app.allowServerErrors() // the 503 of a lost database is the point
 	if res := c.get("/readyz"); res.status != http.StatusServiceUnavailable {
 		t.Errorf("/readyz without a database: %d, want 503", res.status)
 	}

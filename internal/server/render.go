@@ -1,16 +1,20 @@
 package server
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/a-h/templ"
 )
 
 // render writes a component as the whole response with the given status.
+// Once the status is sent the page is finished even if the request's
+// deadline passes meanwhile: rendering waits on nothing but memory, and
+// templ would otherwise stop at the deadline and leave the page cut off.
 func render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	return c.Render(r.Context(), w)
+	return c.Render(context.WithoutCancel(r.Context()), w)
 }
 
 // redirect ends a successful POST (POST → redirect → GET).

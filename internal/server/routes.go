@@ -13,17 +13,17 @@ import (
 // Handler is the whole HTTP surface of CareCoord.
 func (s *Server) Handler() http.Handler {
 	r := chi.NewRouter()
-	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, securityHeaders)
+	r.Use(middleware.RequestID, s.logRequests, s.recoverPanics, s.securityHeaders)
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errMethodNotAllowed }))
 
 	// Probes and assets: no session, no body.
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
-	r.Handle("/static/*", http.StripPrefix("/static/", staticFiles(web.Static())))
+	r.Handle("/static/*", http.StripPrefix("/static/", s.staticFiles(web.Static())))
 
 	r.Group(func(r chi.Router) {
-		r.Use(limitBody, s.crossOriginProtection, s.sessions.LoadAndSave, s.loadUser)
+		r.Use(limitBody, s.crossOriginProtection, s.bounded, s.preload, s.sessions.LoadAndSave, s.loadUser, s.oncePerForm)
 
 		// Signed out.
 		r.Get("/login", s.handle(s.loginForm))
@@ -87,6 +87,7 @@ func (s *Server) Handler() http.Handler {
 
 				// One patient's chart and everything edited from it.
 				r.Route("/patients/{patientID}", func(r chi.Router) {
+					r.Use(s.patientAddress)
 					r.Get("/", s.handle(s.chart))
 					r.Get("/edit", s.handle(s.editPatientForm))
 					r.Post("/edit", s.handle(s.editPatient))

@@ -22,7 +22,6 @@ import (
 	"carecoord/internal/tenants"
 	"carecoord/internal/worklist"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -56,10 +55,19 @@ type Options struct {
 	// MFAKey seals authenticator secrets (32 bytes, from MFA_KEY); nil
 	// stores them unsealed.
 	MFAKey []byte
+	// AllowedHosts are the hosts (host or host:port, lower case) links may
+	// be built on when BaseURL is empty; loopback hosts always may.
+	AllowedHosts []string
 	// Now is the clock sessions are timed by; nil is time.Now. Tests move
 	// it forward to see a session time out.
 	Now func() time.Time
+	// RequestTimeout is how long a page may wait, for the database or
+	// anything else, before it answers 503; 0 is defaultRequestTimeout.
+	RequestTimeout time.Duration
 }
+
+// defaultRequestTimeout keeps every answer under five seconds.
+const defaultRequestTimeout = 4 * time.Second
 
 // Server holds what every handler needs.
 type Server struct {
@@ -68,8 +76,11 @@ type Server struct {
 	sessions      *scs.SessionManager
 	mailer        mail.Sender
 	baseURL       string
+	allowedHosts  []string
 	secureCookies bool
 	now           func() time.Time
+	// requestTimeout bounds each request (see bounded).
+	requestTimeout time.Duration
 	// stopCleanup ends the expired-session sweep.
 	stopCleanup context.CancelFunc
 
@@ -87,13 +98,20 @@ type Server struct {
 	charts      *chart.Service
 }
 
+// The session store must take each request's context, or its waits are
+// unbounded.
+var _ scs.CtxStore = (*auth.SessionStore)(nil)
+
 // New builds a Server. Close releases its background work.
 func New(o Options) *Server {
 	sm := scs.New()
-	// pgxstore's own cleanup goroutine races with its StopCleanup (the race
-	// detector shows it), so the sweep is ours: see sweepSessions.
-	sm.Store = pgxstore.NewWithCleanupInterval(o.Pool, 0)
-	sm.IdleTimeout = storeIdleTimeout
+	// The store runs under each request's context (pgxstore does not), and
+	// the sweep of expired sessions is ours: see sweepSessions.
+	sm.Store = auth.NewSessionStore(o.Pool, storeIdleTimeout+touchWindow)
+	// No idle timeout in scs: with one, scs saves the session on every
+	// request, so every GET would write. The store keeps a session
+	// storeIdleTimeout past its last save, and loadUser saves it at most
+	// once per touchWindow (see touch), checking idleness itself.
 	sm.Lifetime = absoluteTimeout
 	sm.Cookie.Name = "carecoord_session"
 	sm.Cookie.HttpOnly = true
@@ -104,9 +122,13 @@ func New(o Options) *Server {
 	sm.Cookie.Persist = false
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{pool: o.Pool, log: o.Log, sessions: sm, stopCleanup: cancel,
-		mailer: o.Mailer, baseURL: o.BaseURL, secureCookies: o.SecureCookies, now: o.Now}
+		mailer: o.Mailer, baseURL: o.BaseURL, allowedHosts: o.AllowedHosts, secureCookies: o.SecureCookies, now: o.Now}
 	if s.now == nil {
 		s.now = calendar.System
+	}
+	s.requestTimeout = o.RequestTimeout
+	if s.requestTimeout == 0 {
+		s.requestTimeout = defaultRequestTimeout
 	}
 	s.patients = patients.NewService(o.Pool)
 	s.contacts = contacts.NewService(o.Pool)
@@ -124,9 +146,7 @@ func New(o Options) *Server {
 	s.tenants = tenants.NewService(o.Pool, tenants.Patients{IDByExternalID: patients.IDByExternalID, CaseloadCount: patients.CaseloadCount})
 	s.caseload = caseload.NewService(o.Pool)
 	s.charts = chart.NewService(o.Pool)
-	sm.ErrorFunc = func(w http.ResponseWriter, r *http.Request, err error) {
-		s.renderError(w, r, err)
-	}
+	sm.ErrorFunc = s.sessionFailed
 	if o.SessionCleanup > 0 {
 		go s.sweepSessions(ctx, o.SessionCleanup)
 	}

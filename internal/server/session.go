@@ -11,7 +11,7 @@ import (
 
 // Session keys.
 const (
-	sessionUserID  = "user_id"
+	sessionUserID  = auth.SessionUserKey
 	sessionVersion = "session_version"
 	sessionFlash   = "flash"
 	// sessionLastSeen is the Unix time of the session's last request, and
@@ -45,6 +45,20 @@ func (s *Server) idleExpired(r *http.Request, now time.Time) (time.Duration, boo
 	}
 	last := s.sessions.GetInt64(r.Context(), sessionLastSeen)
 	return idle, last > 0 && now.Sub(time.Unix(last, 0)) > idle
+}
+
+// touchWindow is how stale a session's last request may grow before it is
+// written down again: a GET saves its session at most once a minute, so
+// idle timeouts hold to within a minute and most pages write nothing.
+const touchWindow = time.Minute
+
+// touch records a request at now in the session, unless the last one
+// recorded is within touchWindow.
+func (s *Server) touch(r *http.Request, now time.Time) {
+	last := s.sessions.GetInt64(r.Context(), sessionLastSeen)
+	if now.Sub(time.Unix(last, 0)) >= touchWindow {
+		s.sessions.Put(r.Context(), sessionLastSeen, now.Unix())
+	}
 }
 
 // useIdleTimeout makes the tenant's idle timeout the session's from now on.

@@ -4,6 +4,8 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"carecoord/internal/auth"
 	"carecoord/internal/fail"
@@ -75,12 +77,22 @@ func problemOf(e *fail.Error) string {
 }
 
 // safeNext accepts only a path on this site as the place to go after sign-in,
-// so that the sign-in page cannot be used to send people elsewhere.
+// so that the sign-in page cannot be used to send people elsewhere: one
+// leading slash followed by a path character, and nothing a browser would
+// drop or turn into a slash (control characters, spaces, backslashes), so
+// that what is checked is what the browser follows.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
+	if len(next) < 2 || next[0] != '/' || !pathChar(next[1]) || !utf8.ValidString(next) ||
+		strings.ContainsFunc(next, func(c rune) bool { return c == '\\' || unicode.IsControl(c) || unicode.IsSpace(c) }) {
 		return ""
 	}
 	return next
+}
+
+// pathChar reports whether c may begin a path segment (RFC 3986 pchar,
+// without '%', whose escapes browsers may undo).
+func pathChar(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~!$&'()*+,;=:@", c) >= 0
 }
 
 // clientIP is the peer address. Behind a proxy, the proxy is expected to

@@ -153,10 +153,53 @@ func TestSignIn_GoesBackToThePageThatAskedForIt(t *testing.T) {
 func TestSignIn_NextCannotLeaveTheSite(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
-	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "evil"} {
+	for _, next := range []string{"//evil.example/", "https://evil.example/", "/\\evil.example", "evil", "/\t/evil.example/x"} {
 		res := app.client().post("/login", url.Values{"email": {"coord1@northside.test"}, "password": {demo.Password}, "next": {next}})
 		if res.location() != "/" {
 			t.Errorf("next=%q: redirected to %q, want /", next, res.location())
+		}
+	}
+	// Signed in, the sign-in page sends people on at once.
+	c := app.signedIn("coord1@northside.test")
+	if res := c.get("/login?next=/%09/evil.example/x"); strings.Contains(res.location(), "evil") {
+		t.Errorf("signed in: redirected to %q", res.location())
+	}
+}
+
+func TestSafeNext_AcceptsOnlyAPathOnThisSite(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, next string
+		ok         bool
+	}{
+		{"a page", "/t/northside/worklist", true},
+		{"a page with a query", "/t/northside/patients?q=ann&status=active", true},
+		{"a tilde", "/~x", true},
+		{"empty", "", false},
+		{"the root alone", "/", false},
+		{"no slash", "t/northside", false},
+		{"two slashes", "//evil.example/x", false},
+		{"three slashes", "///evil.example/x", false},
+		{"slash backslash", "/\\evil.example", false},
+		{"backslash later", "/t\\..\\evil", false},
+		{"tab", "/\t/evil.example/x", false},
+		{"tab later", "/t/\tx", false},
+		{"newline", "/\n/evil.example", false},
+		{"carriage return", "/x\r\nSet-Cookie: a=b", false},
+		{"NUL", "/\x00/evil.example", false},
+		{"DEL", "/\x7f/evil.example", false},
+		{"space", "/ /evil.example", false},
+		{"no-break space", "/\u00a0/evil.example", false},
+		{"ideographic space", "/\u3000x", false},
+		{"next line", "/\u0085x", false},
+		{"escaped slash first", "/%2F/evil.example", false},
+		{"escaped tab first", "/%09/evil.example", false},
+		{"invalid UTF-8", "/t/\xff", false},
+		{"a scheme", "javascript:alert(1)", false},
+		{"scheme-relative with a tab", "\t//evil.example", false},
+	} {
+		if got := safeNext(tc.next); (got != "") != tc.ok || (tc.ok && got != tc.next) {
+			t.Errorf("%s: safeNext(%q) = %q, want ok=%v", tc.name, tc.next, got, tc.ok)
 		}
 	}
 }
@@ -201,10 +244,11 @@ func TestSession_CookieIsHttpOnlyLaxAndSecureWhenConfigured(t *testing.T) {
 	}
 	app := newTestApp(t)
 	// The store keeps a session for the longest idle timeout a tenant may
-	// set; the session's own idle timeout (30 minutes unless its tenant
-	// set another) is checked on each request.
-	if app.server.sessions.IdleTimeout.Minutes() != 60 || defaultIdleTimeout.Minutes() != 30 || app.server.sessions.Lifetime.Hours() != 12 {
-		t.Errorf("store idle %v, default idle %v, lifetime %v; want 60m, 30m and 12h", app.server.sessions.IdleTimeout, defaultIdleTimeout, app.server.sessions.Lifetime)
+	// set (TestSessions_GETsSaveTheSessionAtMostOnceAMinute checks it); the
+	// session's own idle timeout (30 minutes unless its tenant set another)
+	// is checked on each request, not by scs, which would save every time.
+	if storeIdleTimeout.Minutes() != 60 || app.server.sessions.IdleTimeout != 0 || defaultIdleTimeout.Minutes() != 30 || app.server.sessions.Lifetime.Hours() != 12 {
+		t.Errorf("store idle %v, scs idle %v, default idle %v, lifetime %v; want 60m, none, 30m and 12h", storeIdleTimeout, app.server.sessions.IdleTimeout, defaultIdleTimeout, app.server.sessions.Lifetime)
 	}
 }
 

@@ -28,7 +28,26 @@ func columnOf(s Source) string {
 // statement. It returns the new tasks' ids in the order of ts, "" for a
 // task not created because its record already had one.
 func CreateMany(ctx context.Context, q db.DBTX, tenantID string, ts []NewTask) ([]string, error) {
+	return createMany(ctx, q, tenantID, ts, nil)
+}
+
+// CreateManyDone stores tasks that were done already, as CreateMany and
+// then CompleteMany leave them (done, with their completion in the task's
+// history), writing each task once: for loaders of a year of history,
+// where most tasks are long done. done[i] is the completion of ts[i]
+// (its TaskID is not read), or nil for a task still open.
+func CreateManyDone(ctx context.Context, q db.DBTX, tenantID string, ts []NewTask, done []*Completion) ([]string, error) {
+	return createMany(ctx, q, tenantID, ts, done)
+}
+
+func createMany(ctx context.Context, q db.DBTX, tenantID string, ts []NewTask, completions []*Completion) ([]string, error) {
 	n := len(ts)
+	doneAt, doneBy, doneNote := make([]*time.Time, n), make([]string, n), make([]string, n)
+	for i, c := range completions {
+		if c != nil {
+			doneAt[i], doneBy[i], doneNote[i] = &c.At, c.ActorID, c.Note
+		}
+	}
 	patient, title, assignee, toCoordinator := make([]string, n), make([]string, n), make([]string, n), make([]bool, n)
 	due, priority, source, sourceID := make([]time.Time, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, t := range ts {
@@ -59,22 +78,34 @@ func CreateMany(ctx context.Context, q db.DBTX, tenantID string, ts []NewTask) (
 	rows, _ := q.Query(ctx, `
 		with x as materialized (
 		    select gen_random_uuid() as id, x.*
-		      from unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::bool[], $7::text[], $8::text[], $9::text[])
-		           with ordinality as x (patient_id, title, due_at, assignee_id, to_coordinator, priority, source, source_id, n)),
+		      from unnest($2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::bool[], $7::text[], $8::text[], $9::text[],
+		                  $10::timestamptz[], $11::text[], $12::text[])
+		           with ordinality as x (patient_id, title, due_at, assignee_id, to_coordinator, priority, source, source_id,
+		                                 done_at, done_by, done_note, n)),
 		ins as (
-		    insert into tasks (tenant_id, id, patient_id, title, due_at, assignee_id, priority, source`+cols+`)
+		    insert into tasks (tenant_id, id, patient_id, title, due_at, assignee_id, priority, source`+cols+`,
+		                       status, completed_at, completed_by, completion_note, version)
 		    select $1, x.id, x.patient_id, x.title, x.due_at,
 		           case when x.to_coordinator
 		                then coalesce((select p.assigned_coordinator_id from patients p where p.tenant_id = $1 and p.id = x.patient_id),
 		                              nullif(x.assignee_id, '')::uuid)
 		                else nullif(x.assignee_id, '')::uuid end,
-		           x.priority, x.source`+vals+`
+		           x.priority, x.source`+vals+`,
+		           case when x.done_at is null then 'open' else 'done' end, x.done_at, nullif(x.done_by, '')::uuid,
+		           coalesce(x.done_note, ''), case when x.done_at is null then 1 else 2 end
 		      from x
 		     order by x.n
 		    on conflict do nothing
-		    returning id)
+		    returning id, completed_at),
+		-- A task created done has its completion in its history, as
+		-- CompleteMany writes it.
+		ev as (
+		    insert into task_events (tenant_id, task_id, kind, note, actor_id, at)
+		    select $1, x.id, 'completed', x.done_note, nullif(x.done_by, '')::uuid, x.done_at
+		      from ins join x on x.id = ins.id
+		     where ins.completed_at is not null)
 		select coalesce(ins.id::text, '') from x left join ins on ins.id = x.id order by x.n`,
-		tenantID, patient, title, due, assignee, toCoordinator, priority, source, sourceID)
+		tenantID, patient, title, due, assignee, toCoordinator, priority, source, sourceID, doneAt, doneBy, doneNote)
 	return pgx.CollectRows(rows, pgx.RowTo[string])
 }
 

@@ -47,6 +47,20 @@ func (a Actor) AuditPatients(ctx context.Context, q db.DBTX, e audit.Event, pati
 	return audit.RecordForPatients(ctx, q, e, patientIDs)
 }
 
+// AuditView records e, a's view of a patient's record, once per visit
+// (see audit.RecordView).
+func (a Actor) AuditView(ctx context.Context, q db.DBTX, e audit.Event) error {
+	e.TenantID, e.ActorID, e.IP, e.RequestID = a.TenantID, a.UserID, a.IP, a.RequestID
+	return audit.RecordView(ctx, q, e)
+}
+
+// AuditListed records that a list or search showed a the patients of
+// patientIDs, once per patient per visit (see audit.RecordListed).
+func (a Actor) AuditListed(ctx context.Context, q db.DBTX, e audit.Event, patientIDs []string) error {
+	e.TenantID, e.ActorID, e.IP, e.RequestID = a.TenantID, a.UserID, a.IP, a.RequestID
+	return audit.RecordListed(ctx, q, e, patientIDs)
+}
+
 // Today is a's day on the server's calendar, at midnight UTC: the date
 // forms and rules compare against.
 func (a Actor) Today() time.Time {

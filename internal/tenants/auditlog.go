@@ -151,7 +151,11 @@ func (s *Service) auditFilter(ctx context.Context, q db.DBTX, a Actor, aq AuditQ
 		}
 		switch {
 		case errors.Is(err, db.ErrNotFound):
-			l.Errors.Add("patient", "No patient has this ID or MRN.")
+			// An MRN nobody has lists nothing, exactly like the MRN of a
+			// patient without events: the admin, who sees no patient
+			// data, must not learn whether an MRN exists.
+			id = noPatient
+			l.Filter.PatientID = &id
 		case err != nil:
 			return l, err
 		default:
@@ -169,6 +173,9 @@ func (s *Service) auditFilter(ctx context.Context, q db.DBTX, a Actor, aq AuditQ
 	}
 	return l, nil
 }
+
+// noPatient is an id no patient has.
+const noPatient = "00000000-0000-0000-0000-000000000000"
 
 // auditDate reads a date filter as the local midnight that starts it, or
 // with plusDays 1 the midnight that ends it.

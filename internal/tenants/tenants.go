@@ -13,6 +13,7 @@ import (
 	"carecoord/internal/forms"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Tenant status values.
@@ -111,6 +112,35 @@ func Memberships(ctx context.Context, q db.DBTX, userID string) ([]Membership, e
 		 where m.user_id = $1 and m.active and t.status = 'active'
 		 order by t.name, t.id`, userID)
 	return pgx.CollectRows(rows, scanMembership)
+}
+
+// SignedIn is what every request of a signed-in user needs first: the
+// session, its user, and the tenants they may work in.
+type SignedIn struct {
+	auth.Preloaded
+	Memberships []Membership
+}
+
+// LoadSignedIn reads the session with token, its user and their active
+// memberships in one round trip (one batch), the fixed cost of a request
+// (issue 22).
+func LoadSignedIn(ctx context.Context, pool *pgxpool.Pool, token string) (*SignedIn, error) {
+	s := &SignedIn{}
+	b := &pgx.Batch{}
+	auth.QueueSignedIn(b, token, &s.Preloaded)
+	b.Queue(`
+		select t.id, t.slug, t.name, t.status, m.role, t.settings
+		  from memberships m join tenants t on t.id = m.tenant_id
+		 where m.user_id = (`+auth.UserOfSession+`) and m.active and t.status = 'active'
+		 order by t.name, t.id`, token).Query(func(rows pgx.Rows) error {
+		var err error
+		s.Memberships, err = pgx.CollectRows(rows, scanMembership)
+		return err
+	})
+	if err := pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // MembershipIn returns the user's active membership in the tenant with the

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/audit"
 	"carecoord/internal/calendar"
 	"carecoord/internal/careplans"
 	"carecoord/internal/contacts"
@@ -100,8 +101,10 @@ func (s *Service) Worklist(ctx context.Context, a tenants.Actor) (Worklist, erro
 		if w.Reassessments, err = reassessments(ctx, tx, a, w.Today); err != nil {
 			return err
 		}
-		w.PlanReviews, err = careplans.DueForReview(ctx, tx, a.TenantID, a.UserID, w.Today)
-		return err
+		if w.PlanReviews, err = careplans.DueForReview(ctx, tx, a.TenantID, a.UserID, w.Today); err != nil {
+			return err
+		}
+		return a.AuditListed(ctx, tx, audit.Event{Action: "patient.listed", Detail: map[string]any{"list": "worklist"}}, w.patientIDs())
 	})
 	return w, err
 }
@@ -126,4 +129,28 @@ func reassessments(ctx context.Context, q db.DBTX, a tenants.Actor, today time.T
 	}
 	slices.SortStableFunc(list, func(x, y Reassessment) int { return x.DueAt.Compare(y.DueAt) })
 	return list, nil
+}
+
+// patientIDs are the patients the worklist names, for the audit log.
+func (w Worklist) patientIDs() []string {
+	var ids []string
+	for _, t := range slices.Concat(w.Overdue, w.DueToday, w.Team) {
+		ids = append(ids, t.PatientID)
+	}
+	for _, ap := range w.Appointments {
+		ids = append(ids, ap.PatientID)
+	}
+	for _, p := range w.Contacts.Unreachable {
+		ids = append(ids, p.ID)
+	}
+	for _, d := range slices.Concat(w.Contacts.NewReferrals, w.Contacts.DueForContact) {
+		ids = append(ids, d.ID)
+	}
+	for _, r := range w.Reassessments {
+		ids = append(ids, r.PatientID)
+	}
+	for _, p := range w.PlanReviews {
+		ids = append(ids, p.PatientID)
+	}
+	return slices.DeleteFunc(ids, func(id string) bool { return id == "" })
 }
