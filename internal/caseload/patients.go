@@ -46,7 +46,7 @@ var flagSQL = map[Flag]string{
 
 const (
 	awaitingSQL     = `p.id in (select c.patient_id from care_plans c where c.tenant_id = $1 and c.stage = 'submitted')`
-	openReferralSQL = `p.id in (select f.patient_id from referrals f where f.tenant_id = $1 and f.status in ('draft', 'sent', 'accepted', 'in_progress'))`
+	openReferralSQL = `/* open referral flag */ exists (select 1 from referrals f where f.tenant_id = $1 and f.patient_id = p.id and f.status in ('draft', 'sent', 'accepted', 'in_progress'))`
 	// reassessSQL: one of the patient's latest counted results is overdue
 	// for a repeat; the results are found by the patient's key.
 	reassessSQL = `(p.status in ('referred', 'active') and exists (
@@ -119,11 +119,16 @@ var pageFlagsSQL = `
 	       ` + reassessSQL + ` as reassess,
 	       exists (select 1 from care_plans c where c.tenant_id = $1 and c.patient_id = p.id and c.stage = 'submitted') as awaiting,
 	       ` + unreachableSQL + ` as unreachable,
-	       exists (select 1 from referrals f where f.tenant_id = $1 and f.patient_id = p.id
-	                  and f.status in ('draft', 'sent', 'accepted', 'in_progress')) as open_referral
+	       (referred.open is not null) as open_referral
 	  from scope p
 	 cross join r
 	  left join users u on u.id = p.assigned_coordinator_id
+	  -- A lateral probe of the page's own patients: as an exists, the
+	  -- planner hashed every open referral of the tenant for 51 rows.
+	  left join lateral (
+	       select true as open from referrals f
+	        where f.tenant_id = $1 and f.patient_id = p.id and f.status in ('draft', 'sent', 'accepted', 'in_progress')
+	        limit 1) referred on true
 	  left join lateral (
 	       select count(*) as overdue, count(*) filter (where t.source = 'transition') as discharge
 	         from tasks t
