@@ -106,8 +106,8 @@ type ReassignForm struct {
 	// MatchingMore, at least that many.
 	Matching     int
 	MatchingMore bool
-	Errors   FieldErrors
-	Problem  string
+	Errors       FieldErrors
+	Problem      string
 }
 
 // MeasuresView shows the team's measures for a period with their
