@@ -202,3 +202,47 @@ func exclude(ctx context.Context, q db.DBTX, a tenants.Actor, d Transition, f Ex
 	}
 	return ex[0], cancelExcluded(ctx, q, a.TenantID, ex)
 }
+
+// ExclusionPage is what the exclusion form of a discharge shows.
+type ExclusionPage struct {
+	PatientName string
+	Discharge   Transition
+	// FollowUp is where the discharge's follow-up stands now.
+	FollowUp FollowUp
+}
+
+// DischargeExclusionPage reads a discharge of the patient for its
+// exclusion form, with where its follow-up stands; reading it is audited.
+func (s *Service) DischargeExclusionPage(ctx context.Context, a tenants.Actor, patientID, transitionID string) (ExclusionPage, error) {
+	var pg ExclusionPage
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		p, err := patients.Get(ctx, tx, a.TenantID, patientID)
+		if err != nil {
+			return err
+		}
+		pg.PatientName = p.DisplayName()
+		if pg.Discharge, err = TransitionOf(ctx, tx, a.TenantID, patientID, transitionID); err != nil {
+			return err
+		}
+		if pg.Discharge.Kind != "discharge" {
+			return ErrNotADischarge
+		}
+		cs, err := followUpContacts(ctx, tx, a.TenantID, patientID, pg.Discharge.OccurredOn)
+		if err != nil {
+			return err
+		}
+		d := Discharge{On: pg.Discharge.OccurredOn, ExcludedReason: pg.Discharge.ExcludedReason}
+		pg.FollowUp = FollowUpOutcome(d, cs, a.At, time.Local)
+		return a.AuditView(ctx, tx, audit.Event{Action: "transition.viewed", EntityType: "care_transition", EntityID: transitionID, PatientID: patientID})
+	})
+	return pg, err
+}
+
+// FormOfExclusion is the exclusion form of discharge d as it stands.
+func FormOfExclusion(d Transition) ExclusionForm {
+	f := ExclusionForm{Reason: d.ExcludedReason, Version: d.Version}
+	if d.ExcludedOn != nil {
+		f.On = d.ExcludedOn.Format(calendar.DateLayout)
+	}
+	return f
+}
