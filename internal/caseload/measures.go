@@ -56,12 +56,11 @@ var definitions = map[string][3]string{
 	MeasureCadence: {"Contacted within cadence", "%",
 		"Of the active patients in care at the end of the period, the share whose last successful contact before then lay within their risk tier's cadence (the organisation's days for high, moderate and low risk)."},
 	MeasureDischarge: {"Discharges followed up within 7 days", "%",
-		"Of the hospital discharges dated in the period, the share where the patient themselves was reached by phone, video or in person " +
-			"on days 1 to 7 after the discharge. The discharge day itself does not count, nor does a call they declined, a letter, a text, " +
-			"an email or a message left. A discharge counts once followed up or once its 7 days are over. Left out: discharges followed " +
-			"within the 7 days by a readmission or a transfer to another facility, and those of patients who entered hospice or died " +
-			"(recorded on the discharge). Defined after NCQA HEDIS Follow-Up After Hospitalization (FUH, 7-day rate) and Transitions of " +
-			"Care patient engagement; the discharge's follow-up task closes by the same rule."},
+		"Of the hospital discharges dated in the period, the share where the patient was reached by phone, video or in person " +
+			"on days 1 to 7 after the discharge. The discharge day itself does not count, nor does a declined call, a letter, a text, " +
+			"an email or a message left. A discharge counts once followed up or once its 7 days are over. Left out (as recorded on " +
+			"the discharge): a readmission or transfer within the 7 days, hospice, death. After NCQA HEDIS Follow-Up After " +
+			"Hospitalization (FUH, 7-day rate) and Transitions of Care; the follow-up task closes by the same rule."},
 	MeasureFirst: {"Median days from referral to first contact", " days",
 		"For patients referred in the period who have been reached, the median number of days from the referral date to the first successful contact with them."},
 	MeasureScreened: {"Screened for social needs in the last 12 months", "%",
