@@ -24,7 +24,10 @@ grant update (excluded_reason, excluded_on, excluded_by, excluded_at, version) o
 -- admission on days 1 to 7, or a second discharge on days 1 to 7, whose
 -- stay began then) or by a move to a care facility (days 0 to 7) are
 -- excluded now, as recording those transitions does from this version on
--- (contacts.excludeEarlierDischarges).
+-- (contacts.excludeEarlierDischarges). FORCE binds the owner too, so it is
+-- lifted for the backfill only; the migration is one transaction.
+alter table care_transitions no force row level security;
+alter table tasks no force row level security;
 with later as (
     select d.tenant_id, d.id,
            case when n.kind = 'care_facility' then 'transferred' else 'readmitted' end as reason,
@@ -52,6 +55,9 @@ update tasks k
   from care_transitions t
  where k.tenant_id = t.tenant_id and k.source = 'transition' and k.source_transition_id = t.id
    and k.status = 'open' and t.excluded_reason is not null;
+
+alter table tasks force row level security;
+alter table care_transitions force row level security;
 
 analyze care_transitions;
 analyze tasks;
