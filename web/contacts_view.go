@@ -94,6 +94,17 @@ type TransitionFormView struct {
 	Kinds []SelectOption
 }
 
+// ExclusionFormView records why a discharge leaves the 7-day follow-up
+// measure.
+type ExclusionFormView struct {
+	ChartSubformView
+	Form    contacts.ExclusionForm
+	Reasons []SelectOption
+	// Discharge names the discharge; FollowUp says where its follow-up
+	// stands.
+	Discharge, FollowUp string
+}
+
 // TaskPageView is one task: what it is, its history, and what can be done
 // with it while it is open.
 type TaskPageView struct {
@@ -166,6 +177,11 @@ type ChartTransitionRow struct {
 	Facility string
 	Dates    string
 	Notes    string
+	// Excluded says why a discharge is left out of the 7-day follow-up,
+	// if it is; ExclusionHref, for a discharge, is where to record or
+	// change that.
+	Excluded      string
+	ExclusionHref string
 }
 
 // ChartReach is whether the patient can be reached and when they are due.

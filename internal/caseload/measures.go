@@ -56,7 +56,11 @@ var definitions = map[string][3]string{
 	MeasureCadence: {"Contacted within cadence", "%",
 		"Of the active patients in care at the end of the period, the share whose last successful contact before then lay within their risk tier's cadence (the organisation's days for high, moderate and low risk)."},
 	MeasureDischarge: {"Discharges followed up within 7 days", "%",
-		"Of the hospital discharges dated in the period whose 7 days have passed (or that were followed up already), the share with a successful contact with the patient on the discharge day or within the 7 days after it."},
+		"Of the hospital discharges dated in the period, the share where the patient was reached by phone, video or in person " +
+			"on days 1 to 7 after the discharge. The discharge day itself does not count, nor does a declined call, a letter, a text, " +
+			"an email or a message left. A discharge counts once followed up or once its 7 days are over. Left out (as recorded on " +
+			"the discharge): a readmission or transfer within the 7 days, hospice, death. After NCQA HEDIS Follow-Up After " +
+			"Hospitalization (FUH, 7-day rate) and Transitions of Care; the follow-up task closes by the same rule."},
 	MeasureFirst: {"Median days from referral to first contact", " days",
 		"For patients referred in the period who have been reached, the median number of days from the referral date to the first successful contact with them."},
 	MeasureScreened: {"Screened for social needs in the last 12 months", "%",
@@ -137,23 +141,6 @@ func withinCadence(ctx context.Context, q db.DBTX, tenantID string, p Period, ca
 		        where c.tenant_id = p.tenant_id and c.patient_id = p.id and c.party = 'patient'
 		          and c.outcome in ('reached', 'declined') and c.occurred_at < $2) last on true
 		 where `+inCareSQL, tenantID, p.endDate(), cadence["high"], cadence["moderate"], cadence["low"]).Scan(&n, &of)
-	m.share(n, of)
-	return err
-}
-
-func dischargeFollowUp(ctx context.Context, q db.DBTX, tenantID string, p Period, m *Measure) error {
-	var n, of int
-	err := q.QueryRow(ctx, `
-		select count(*) filter (where followed), count(*)
-		  from (
-		    select t.occurred_on, exists (
-		               select 1 from contacts c
-		                where c.tenant_id = t.tenant_id and c.patient_id = t.patient_id and c.party = 'patient'
-		                  and c.outcome in ('reached', 'declined')
-		                  and c.occurred_at >= t.occurred_on and c.occurred_at < t.occurred_on + 8) as followed
-		      from care_transitions t
-		     where t.tenant_id = $1 and t.kind = 'discharge' and t.occurred_on >= $2 and t.occurred_on <= $3) d
-		 where followed or d.occurred_on + 8 <= current_date`, tenantID, p.From, p.To).Scan(&n, &of)
 	m.share(n, of)
 	return err
 }

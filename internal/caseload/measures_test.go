@@ -39,7 +39,7 @@ func measuresWorld(t *testing.T) *world {
 	w.contact(q6, 16, "reached")
 	w.contact(q7, 15, "reached")
 
-	w.discharge(q1, 12) // contact on the day: followed up
+	w.discharge(q1, 13) // contact the day after (day 1): followed up
 	w.discharge(q2, 15) // last contact before it: not followed up
 	w.discharge(q3, 3)  // still within its 7 days, not followed yet: not counted
 
@@ -80,7 +80,7 @@ func TestMeasures_MatchAHandCount(t *testing.T) {
 		// Within cadence today: q1 (high, 3 days), q3 (low, 25 days);
 		// q2 (moderate, 20 days) and q4 (never) are not.
 		caseload.MeasureCadence: "50.0% (2 of 4)",
-		// Discharges: q1's met on the day, q2's not; q3's is still open.
+		// Discharges: q1's met on day 1, q2's not; q3's is still open.
 		caseload.MeasureDischarge: "50.0% (1 of 2)",
 		// Referred in the period: q6 (reached after 4 days), q7 (after 10),
 		// q8 (not yet): median of 4 and 10.

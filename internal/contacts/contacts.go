@@ -95,8 +95,9 @@ var outcomeWords = forms.Choices[string]{
 type Logged struct {
 	ID         string
 	FollowUpID string
-	// Met are the discharge follow-up tasks the contact completed.
-	Met []tasks.Task
+	// Closed are the discharge follow-up tasks the contact closed, met
+	// or late.
+	Closed []Closed
 	// Reach is the patient's reach state after the contact; Before before.
 	Reach, Before Reach
 }
@@ -138,14 +139,14 @@ func store(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, c 
 }
 
 // afterContact recounts the patient's reach state after a contact was
-// stored or corrected, and meets the discharge follow-ups a successful
-// contact with the patient meets.
+// stored or corrected, and closes the discharge follow-ups an engagement
+// with the patient closes (FollowUpOutcome).
 func afterContact(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, c NewContact, out *Logged) (err error) {
 	if out.Reach, err = recountReach(ctx, q, a.TenantID, patientID); err != nil {
 		return err
 	}
-	if c.Party == "patient" && Reached(c.Outcome) {
-		out.Met, err = meetDischargeFollowUps(ctx, q, a, patientID, c.OccurredAt)
+	if Engages(FollowUpContact{Method: c.Method, Party: c.Party, Outcome: c.Outcome}) {
+		out.Closed, err = closeFollowUps(ctx, q, a, patientID, time.Local)
 	}
 	return err
 }

@@ -281,13 +281,13 @@ func TestDischarge_FollowUpDueInSevenDaysIsMetByASuccessfulContactWithThePatient
 	f.call(time.Now().Add(-3*time.Hour), "no_answer")
 	l := f.log(contacts.NewContact{OccurredAt: time.Now().Add(-2 * time.Hour), Method: "phone", Direction: "outbound",
 		Party: "other", PartyName: "Rosa", Outcome: "reached", Summary: "Rosa says she is home."}, f.coord)
-	if len(l.Met) != 0 {
-		t.Fatalf("met by a call with someone else: %+v", l.Met)
+	if len(l.Closed) != 0 {
+		t.Fatalf("met by a call with someone else: %+v", l.Closed)
 	}
 	l = f.call(time.Now().Add(-time.Hour), "reached")
-	if len(l.Met) != 1 || l.Met[0].ID != rec.FollowUp.ID || l.Met[0].Status != tasks.Done ||
-		!strings.Contains(l.Met[0].CompletionNote, "Met by a successful contact") {
-		t.Fatalf("met by reaching the patient: %+v", l.Met)
+	if len(l.Closed) != 1 || l.Closed[0].Task.ID != rec.FollowUp.ID || l.Closed[0].Task.Status != tasks.Done ||
+		!strings.Contains(l.Closed[0].Task.CompletionNote, "Met: the patient was reached on") {
+		t.Fatalf("met by reaching the patient: %+v", l.Closed)
 	}
 	f.in(f.tenant, func(tx pgx.Tx) error {
 		open, err := tasks.OpenForPatient(ctx, tx, f.tenant, f.patient)

@@ -88,12 +88,13 @@ func logContact(ctx context.Context, q db.DBTX, a tenants.Actor, patientID strin
 	return out, recordAfter(ctx, q, a, patientID, out)
 }
 
-// recordAfter notes the discharge follow-ups a contact met, and when the
+// recordAfter notes the discharge follow-ups a contact closed (met or late), and when the
 // patient became, or stopped being, unable to reach.
 func recordAfter(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, l Logged) error {
-	for _, t := range l.Met {
-		err := patients.Record(ctx, q, a, patientID, "task", "Done: "+t.Title+" (met by the contact)",
-			audit.Event{Action: "task.completed", EntityType: "task", EntityID: t.ID, Detail: map[string]any{"by": "contact"}})
+	for _, c := range l.Closed {
+		err := patients.Record(ctx, q, a, patientID, "task", "Done: "+c.Task.Title+" ("+c.FollowUp.Note(time.Local)+")",
+			audit.Event{Action: "task.completed", EntityType: "task", EntityID: c.Task.ID,
+				Detail: map[string]any{"by": "contact", "follow_up": string(c.FollowUp.State), "day": c.FollowUp.Day}})
 		if err != nil {
 			return err
 		}

@@ -106,24 +106,31 @@ type Recorded struct {
 	ID string
 	// FollowUp is the discharge follow-up task, when one was created.
 	FollowUp *tasks.Task
+	// Closed is the follow-up closed at once, by an engagement since.
+	Closed []Closed
+	// Excluded are the earlier discharges this one excluded.
+	Excluded []Excluded
 }
 
 // storeTransition stores a transition recorded by a. A discharge opens a
 // follow-up task for assigneeID, due by the end of the seventh day after
-// it (on loc's calendar), which the next successful contact with the
-// patient meets; one already made on a day after the discharge meets it at
-// once.
+// it (on loc's calendar), which closes as FollowUpOutcome decides: at once
+// when the patient was engaged on a day after it already. An admission,
+// a second discharge or a move to a care facility excludes the earlier
+// discharges whose window it falls in (see excludeEarlierDischarges).
 func storeTransition(ctx context.Context, q db.DBTX, a tenants.Actor, patientID, assigneeID string, t NewTransition, loc *time.Location) (Recorded, error) {
 	var out Recorded
-	reach, err := lockReach(ctx, q, a.TenantID, patientID)
-	if err != nil {
+	if _, err := lockReach(ctx, q, a.TenantID, patientID); err != nil {
 		return out, err
 	}
-	err = q.QueryRow(ctx, `
+	err := q.QueryRow(ctx, `
 		insert into care_transitions (tenant_id, patient_id, kind, facility, occurred_on, admitted_on, notes, recorded_by, created_at)
 		values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning id`,
 		a.TenantID, patientID, t.Kind, t.Facility, t.OccurredOn, t.AdmittedOn, t.Notes, a.UserID, a.At).Scan(&out.ID)
-	if err != nil || t.Kind != "discharge" {
+	if err != nil {
+		return out, err
+	}
+	if out.Excluded, err = excludeEarlierDischarges(ctx, q, a, patientID, out.ID, t); err != nil || t.Kind != "discharge" {
 		return out, err
 	}
 	taskID, _, err := tasks.Create(ctx, q, a.TenantID, tasks.NewTask{
@@ -134,12 +141,8 @@ func storeTransition(ctx context.Context, q db.DBTX, a tenants.Actor, patientID,
 	if err != nil {
 		return out, err
 	}
-	// Reached on a later day, the patient was surely reached after leaving
-	// hospital; on the day itself the call may have been before it.
-	if reach.LastReached != nil && calendar.DateOf(reach.LastReached.In(loc)).After(t.OccurredOn) {
-		if _, err := meetDischargeFollowUps(ctx, q, a, patientID, reach.LastReached.In(loc)); err != nil {
-			return out, err
-		}
+	if out.Closed, err = closeFollowUps(ctx, q, a, patientID, loc); err != nil {
+		return out, err
 	}
 	task, err := tasks.Get(ctx, q, a.TenantID, patientID, taskID)
 	out.FollowUp = &task
@@ -149,6 +152,7 @@ func storeTransition(ctx context.Context, q db.DBTX, a tenants.Actor, patientID,
 // Transition is a recorded transition of care.
 type Transition struct {
 	ID           string
+	PatientID    string
 	Kind         string
 	Facility     string
 	OccurredOn   time.Time
@@ -156,17 +160,31 @@ type Transition struct {
 	Notes        string
 	RecorderName string
 	CreatedAt    time.Time
+	// ExcludedReason (one of Exclusions) and ExcludedOn say why and since
+	// when a discharge is left out of the follow-up measure; "" and nil
+	// when it is not.
+	ExcludedReason string
+	ExcludedOn     *time.Time
+	Version        int
 }
+
+const transitionSelect = `
+	select t.id, t.patient_id, t.kind, t.facility, t.occurred_on, t.admitted_on, t.notes, u.name as recorder_name, t.created_at,
+	       coalesce(t.excluded_reason, '') as excluded_reason, t.excluded_on, t.version
+	  from care_transitions t join users u on u.id = t.recorded_by
+	 where t.tenant_id = $1 and t.patient_id = $2 `
 
 // Transitions lists the patient's transitions, latest first.
 func Transitions(ctx context.Context, q db.DBTX, tenantID, patientID string, limit int) ([]Transition, error) {
-	rows, _ := q.Query(ctx, `
-		select t.id, t.kind, t.facility, t.occurred_on, t.admitted_on, t.notes, u.name as recorder_name, t.created_at
-		  from care_transitions t join users u on u.id = t.recorded_by
-		 where t.tenant_id = $1 and t.patient_id = $2
-		 order by t.occurred_on desc, t.created_at desc
-		 limit $3`, tenantID, patientID, limit)
+	rows, _ := q.Query(ctx, transitionSelect+`order by t.occurred_on desc, t.created_at desc limit $3`, tenantID, patientID, limit)
 	return pgx.CollectRows(rows, pgx.RowToStructByName[Transition])
+}
+
+// TransitionOf reads one transition of the patient.
+func TransitionOf(ctx context.Context, q db.DBTX, tenantID, patientID, id string) (Transition, error) {
+	rows, _ := q.Query(ctx, transitionSelect+`and t.id = $3`, tenantID, patientID, id)
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Transition])
+	return t, db.NotFound(err)
 }
 
 // TransitionCount is how many transitions of one kind happened.
@@ -185,20 +203,79 @@ func CountTransitions(ctx context.Context, q db.DBTX, tenantID string, since, un
 	return pgx.CollectRows(rows, pgx.RowToStructByName[TransitionCount])
 }
 
-// meetDischargeFollowUps completes, as a, the patient's open discharge
-// follow-up tasks whose discharge was on or before the day of a successful
-// contact with the patient at at.
-func meetDischargeFollowUps(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, at time.Time) ([]tasks.Task, error) {
-	rows, _ := q.Query(ctx, `
-		select id from care_transitions
-		 where tenant_id = $1 and patient_id = $2 and kind = 'discharge' and occurred_on <= $3::date`,
-		a.TenantID, patientID, at.Format(calendar.DateLayout))
-	discharges, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil || len(discharges) == 0 {
+// Closed is a discharge follow-up task a contact closed, and how.
+type Closed struct {
+	Task     tasks.Task
+	FollowUp FollowUp
+}
+
+// closeFollowUps closes, as a, the patient's open discharge follow-up
+// tasks that FollowUpOutcome says an engagement met or came late for, with
+// a note that says which and on what day.
+func closeFollowUps(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, loc *time.Location) ([]Closed, error) {
+	open, err := openFollowUps(ctx, q, a.TenantID, patientID)
+	if err != nil || len(open) == 0 {
 		return nil, err
 	}
-	note := "Met by a successful contact with the patient on " + at.Format(calendar.Day) + "."
-	return tasks.CompleteRaisedBy(ctx, q, a.TenantID, patientID, tasks.FromTransition, discharges, a.UserID, note, a.At)
+	since := open[0].On
+	for _, d := range open {
+		if d.On.Before(since) {
+			since = d.On
+		}
+	}
+	cs, err := followUpContacts(ctx, q, a.TenantID, patientID, since)
+	if err != nil {
+		return nil, err
+	}
+	var out []Closed
+	for _, d := range open {
+		f := FollowUpOutcome(d.Discharge, cs, a.At, loc)
+		if !f.Closes() {
+			continue
+		}
+		done, err := tasks.CompleteRaisedBy(ctx, q, a.TenantID, patientID, tasks.FromTransition, []string{d.ID}, a.UserID, f.Note(loc), a.At)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range done {
+			out = append(out, Closed{Task: t, FollowUp: f})
+		}
+	}
+	return out, nil
+}
+
+// openDischarge is a discharge whose follow-up task is still open.
+type openDischarge struct {
+	ID string
+	Discharge
+}
+
+// openFollowUps reads the patient's discharges whose follow-up task is
+// open (through the index of open follow-up tasks by patient).
+func openFollowUps(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]openDischarge, error) {
+	rows, err := q.Query(ctx, `
+		select t.id, t.occurred_on, coalesce(t.excluded_reason, '')
+		  from tasks k
+		  join care_transitions t on t.tenant_id = k.tenant_id and t.id = k.source_transition_id
+		 where k.tenant_id = $1 and k.patient_id = $2 and k.source = 'transition' and k.status = 'open'
+		   and t.kind = 'discharge'`, tenantID, patientID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (d openDischarge, err error) {
+		return d, r.Scan(&d.ID, &d.On, &d.ExcludedReason)
+	})
+}
+
+// followUpContacts reads the patient's contacts from the day before since
+// on (a margin for any time zone): those a follow-up of a discharge on or
+// after since could count.
+func followUpContacts(ctx context.Context, q db.DBTX, tenantID, patientID string, since time.Time) ([]FollowUpContact, error) {
+	rows, _ := q.Query(ctx, `
+		select occurred_at as at, method, party, outcome from contacts
+		 where tenant_id = $1 and patient_id = $2 and occurred_at >= $3`,
+		tenantID, patientID, since.AddDate(0, 0, -1))
+	return pgx.CollectRows(rows, pgx.RowToStructByName[FollowUpContact])
 }
 
 // RecordTransition records an admission, discharge, emergency visit or
@@ -226,12 +303,15 @@ func (s *Service) RecordTransition(ctx context.Context, a tenants.Actor, patient
 		}
 		err = patients.Record(ctx, tx, a, patientID, "transition", TransitionKinds.Label(t.Kind)+": "+t.Facility+", "+t.OccurredOn.Format(calendar.Day),
 			audit.Event{Action: "transition.recorded", EntityType: "care_transition", EntityID: rec.ID, Detail: map[string]any{"kind": t.Kind}})
-		if err != nil || rec.FollowUp == nil {
+		if err != nil {
+			return err
+		}
+		if err := recordExclusions(ctx, tx, a, patientID, rec.Excluded); err != nil || rec.FollowUp == nil {
 			return err
 		}
 		line := "Follow-up task: " + rec.FollowUp.Title + ", due " + rec.FollowUp.DueAt.Local().Format(calendar.Day)
-		if rec.FollowUp.Status == tasks.Done {
-			line += " (already met by a contact since the discharge)"
+		for _, c := range rec.Closed {
+			line += " (" + c.FollowUp.Note(time.Local) + ")"
 		}
 		return patients.Record(ctx, tx, a, patientID, "task", line, audit.Event{Action: "task.created", EntityType: "task", EntityID: rec.FollowUp.ID,
 			Detail: map[string]any{"source": string(tasks.FromTransition), "transition": rec.ID, "assignee": assignee}})

@@ -247,6 +247,10 @@ func TestCaseload_MeasuresStateTheirDefinitionsAndRefuseBadPeriods(t *testing.T)
 	page := grace.get("/t/northside/caseload/measures")
 	mustContain(t, "measures", page.body, "Patients with an approved care plan", "Median days from referral to first contact",
 		"Of the active patients in care at the end of the period", `data-testid="measure-screened"`)
+	// The follow-up after discharge states its rule, exclusions and sources.
+	mustContain(t, "discharge measure", taskSection(t, page.body, "measure-discharge"), "on days 1 to 7 after the discharge",
+		"The discharge day itself does not count", "a declined call, a letter", "a readmission or transfer within the 7 days, hospice, death",
+		"HEDIS Follow-Up After Hospitalization (FUH, 7-day rate)")
 	bad := grace.get("/t/northside/caseload/measures?from=2026-13-01&to=2026-11-01")
 	if bad.status != http.StatusUnprocessableEntity {
 		t.Errorf("bad period: %d, want 422", bad.status)

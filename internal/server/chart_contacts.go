@@ -1,6 +1,8 @@
 package server
 
 import (
+	"strings"
+
 	"time"
 
 	"carecoord/internal/calendar"
@@ -35,6 +37,13 @@ func chartContactView(c chartReq, w contacts.ChartWork, now time.Time, v *web.Ch
 		if t.AdmittedOn != nil {
 			dates = "Admitted " + longDate(*t.AdmittedOn) + " · discharged " + dates
 		}
-		v.Transitions = append(v.Transitions, web.ChartTransitionRow{Kind: contacts.TransitionKinds.Label(t.Kind), Facility: t.Facility, Dates: dates, Notes: t.Notes})
+		row := web.ChartTransitionRow{Kind: contacts.TransitionKinds.Label(t.Kind), Facility: t.Facility, Dates: dates, Notes: t.Notes}
+		if t.Kind == "discharge" {
+			row.ExclusionHref = c.base + "/transitions/" + t.ID + "/exclusion"
+		}
+		if t.ExcludedOn != nil {
+			row.Excluded = "Left out of the 7-day follow-up: " + strings.ToLower(contacts.Exclusions.Label(t.ExcludedReason)) + " on " + longDate(*t.ExcludedOn)
+		}
+		v.Transitions = append(v.Transitions, row)
 	}
 }

@@ -79,8 +79,12 @@ func contactFlash(l contacts.Logged) string {
 	if l.FollowUpID != "" {
 		msg += " The follow-up task is on the worklist."
 	}
-	if len(l.Met) > 0 {
-		msg += " It met the discharge follow-up."
+	for _, c := range l.Closed {
+		if c.FollowUp.State == contacts.FollowUpLate {
+			msg += " It closed the discharge follow-up late (day " + strconv.Itoa(c.FollowUp.Day) + ")."
+		} else {
+			msg += " It met the discharge follow-up."
+		}
 	}
 	if l.Reach.Unreachable() && !l.Before.Unreachable() {
 		msg += " After " + strconv.Itoa(l.Reach.UnreachedAttempts) + " attempts in a row the patient is now flagged unable to reach."

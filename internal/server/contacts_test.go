@@ -202,7 +202,7 @@ func TestTransitions_DischargeOpensAFollowUpThatASuccessfulContactMeets(t *testi
 	logContact(t, c, p)
 	chart = c.get("/t/northside/patients/" + p).body
 	mustNotContain(t, "open tasks", taskSection(t, chart, "chart-tasks"), "Follow up after discharge")
-	mustContain(t, "timeline", chart, "Done: Follow up after discharge from Mercy General Hospital (met by the contact)")
+	mustContain(t, "timeline", chart, "Done: Follow up after discharge from Mercy General Hospital (Met: the patient was reached on ")
 }
 
 // taskID is the id of the patient's task with the given source.

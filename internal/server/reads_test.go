@@ -69,6 +69,8 @@ func demoRoute(t *testing.T, app *testApp, slug, route string) string {
 	children := map[string]string{
 		"memberID": "care_team_members", "coverageID": "coverages", "assessmentID": "assessments",
 		"referralID": "referrals", "planID": "care_plans", "contactID": "contacts", "taskID": "tasks",
+		// Only a discharge has an exclusion page.
+		"transitionID": "care_transitions where kind = 'discharge'",
 	}
 	path := strings.Replace(route, "{tenant}", slug, 1)
 	for param, table := range children {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"carecoord/internal/calendar"
 	"carecoord/internal/contacts"
@@ -51,4 +52,64 @@ func (s *Server) transitionPage(r *http.Request, c chartReq, f contacts.Transiti
 		sv.Errors, sv.Problem = e.Fields, e.Message
 	}
 	return web.TransitionFormPage(web.TransitionFormView{ChartSubformView: sv, Form: f, Kinds: web.OptionsOf(contacts.TransitionKinds)}), err
+}
+
+// excludeDischargeForm shows the form that records why a discharge
+// leaves the 7-day follow-up measure.
+func (s *Server) excludeDischargeForm(w http.ResponseWriter, r *http.Request) error {
+	c, id := patientOf(r), urlID(r, "transitionID")
+	pg, err := s.contacts.DischargeExclusionPage(r.Context(), s.actor(r), c.patientID, id)
+	if err != nil {
+		return err
+	}
+	return render(w, r, http.StatusOK, s.exclusionPage(r, c, pg, contacts.FormOfExclusion(pg.Discharge), nil))
+}
+
+// excludeDischarge records the exclusion; a bad answer or a stale version
+// shows the form again with what was typed.
+func (s *Server) excludeDischarge(w http.ResponseWriter, r *http.Request) error {
+	c, id := patientOf(r), urlID(r, "transitionID")
+	f := contacts.ParseExclusionForm(r.PostForm)
+	ex, err := s.contacts.ExcludeDischarge(r.Context(), s.actor(r), c.patientID, id, f)
+	if err != nil {
+		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) {
+			pg, err := s.contacts.DischargeExclusionPage(r.Context(), s.actor(r), c.patientID, id)
+			if e.Kind == fail.KindConflict {
+				f.Version = pg.Discharge.Version // what was typed, to save over what is there now
+			}
+			return s.exclusionPage(r, c, pg, f, e), err
+		})
+	}
+	flash := "Discharge left out of the 7-day follow-up."
+	if len(ex.CancelledTasks) > 0 {
+		flash += " Its follow-up task was cancelled."
+	}
+	return s.redirectWith(w, r, c.base, flash)
+}
+
+// exclusionPage is the exclusion form of pg's discharge with f's values
+// and, when it comes back, e's messages.
+func (s *Server) exclusionPage(r *http.Request, c chartReq, pg contacts.ExclusionPage, f contacts.ExclusionForm, e *fail.Error) templ.Component {
+	d := pg.Discharge
+	sv := s.subform(r, c, pg.PatientName, "Leave a discharge out of the follow-up", c.base+"/transitions/"+d.ID+"/exclusion", "Save", nil)
+	if e != nil {
+		sv.Errors, sv.Problem = e.Fields, e.Message
+	}
+	return web.ExclusionFormPage(web.ExclusionFormView{ChartSubformView: sv, Form: f, Reasons: web.OptionsOf(contacts.Exclusions),
+		Discharge: "Discharged from " + d.Facility + " on " + d.OccurredOn.Format(calendar.LongWeekday),
+		FollowUp:  followUpSentence(pg.FollowUp, d.OccurredOn)})
+}
+
+// followUpSentence says where a discharge's follow-up stands.
+func followUpSentence(f contacts.FollowUp, on time.Time) string {
+	last := on.AddDate(0, 0, contacts.DischargeFollowUpDays).Format(calendar.Day)
+	switch f.State {
+	case contacts.FollowUpMet, contacts.FollowUpLate:
+		return f.Note(time.Local)
+	case contacts.FollowUpMissed:
+		return "Not followed up: nobody reached the patient by " + last + "."
+	case contacts.FollowUpExcluded:
+		return "Left out of the follow-up measure."
+	}
+	return "Not followed up yet: the patient must be reached by phone, video or in person by " + last + "."
 }

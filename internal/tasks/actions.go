@@ -98,6 +98,18 @@ func CancelRaisedBy(ctx context.Context, q db.DBTX, tenantID string, source Sour
 	return err
 }
 
+// CancelRaisedByBecause cancels, as CancelRaisedBy does, the open tasks
+// that source raised for any of sourceIDs, keeping why as the note of how
+// each ended, and returns the ids it cancelled: a discharge left out of the
+// follow-up measure, its task no longer to do.
+func CancelRaisedByBecause(ctx context.Context, q db.DBTX, tenantID string, source Source, sourceIDs []string, why string) ([]string, error) {
+	rows, _ := q.Query(ctx, `
+		update tasks set status = 'cancelled', completion_note = $4, version = version + 1
+		 where tenant_id = $1 and source = $2 and `+sourceColumn[source]+` = any($3::uuid[]) and status = 'open'
+		returning id`, tenantID, source, sourceIDs, why)
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
 // MoveOpen gives to the open tasks of patientIDs that from held, for
 // reason, as actorID: the tasks follow patients reassigned to another
 // coordinator, and tasks others hold stay with them. It returns how many
