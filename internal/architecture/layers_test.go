@@ -33,7 +33,7 @@ var layers = map[string]int{
 	"internal/careplans":   8,
 	"internal/contacts":    9,
 	"internal/referrals":   10, "internal/risk": 10,
-	"internal/worklist":    11, "internal/caseload": 11, "internal/chart": 11,
+	"internal/worklist": 11, "internal/caseload": 11, "internal/chart": 11,
 	"internal/schedule": 12, "internal/demo": 12,
 	"web":             13,
 	"internal/server": 14, "internal/yardstick": 14,
