@@ -226,7 +226,10 @@ func (s *Service) RecordTransition(ctx context.Context, a tenants.Actor, patient
 		}
 		err = patients.Record(ctx, tx, a, patientID, "transition", TransitionKinds.Label(t.Kind)+": "+t.Facility+", "+t.OccurredOn.Format(calendar.Day),
 			audit.Event{Action: "transition.recorded", EntityType: "care_transition", EntityID: rec.ID, Detail: map[string]any{"kind": t.Kind}})
-		if err != nil || rec.FollowUp == nil {
+		if err != nil {
+			return err
+		}
+		if err := s.onEvidence.Run(ctx, tx, a, patientID); err != nil || rec.FollowUp == nil {
 			return err
 		}
 		line := "Follow-up task: " + rec.FollowUp.Title + ", due " + rec.FollowUp.DueAt.Local().Format(calendar.Day)
@@ -237,4 +240,15 @@ func (s *Service) RecordTransition(ctx context.Context, a tenants.Actor, patient
 			Detail: map[string]any{"source": string(tasks.FromTransition), "transition": rec.ID, "assignee": assignee}})
 	})
 	return rec, err
+}
+
+// EmergencyVisits lists the patient's emergency department visits on or
+// after since, latest first: the evidence of the risk rules.
+func EmergencyVisits(ctx context.Context, q db.DBTX, tenantID, patientID string, since time.Time) ([]Transition, error) {
+	rows, _ := q.Query(ctx, `
+		select t.id, t.kind, t.facility, t.occurred_on, t.admitted_on, t.notes, u.name as recorder_name, t.created_at
+		  from care_transitions t join users u on u.id = t.recorded_by
+		 where t.tenant_id = $1 and t.patient_id = $2 and t.kind = 'emergency_visit' and t.occurred_on >= $3
+		 order by t.occurred_on desc, t.created_at desc`, tenantID, patientID, since)
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Transition])
 }
