@@ -133,3 +133,32 @@ func mustExist(ctx context.Context, q db.DBTX, tenantID, patientID, id string) e
 	}
 	return err
 }
+
+// Waiting is a proposal waiting for a decision, for the worklist.
+type Waiting struct {
+	Stored
+	PatientName string
+}
+
+// WaitingFor lists the proposals waiting for a decision on the patients
+// assigned to coordinatorID, the oldest first.
+func WaitingFor(ctx context.Context, q db.DBTX, tenantID, coordinatorID string) ([]Waiting, error) {
+	rows, _ := q.Query(ctx, `select `+storedColumns+`, p.given_name, p.family_name, p.preferred_name
+		  from risk_proposals r
+		  join patients p on p.tenant_id = r.tenant_id and p.id = r.patient_id
+		  left join users u on u.id = r.decided_by
+		 where r.tenant_id = $1 and r.status = 'open' and p.assigned_coordinator_id = $2
+		   and p.status in ('referred', 'active', 'on_hold')
+		 order by r.created_at`, tenantID, coordinatorID)
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Waiting, error) {
+		var w Waiting
+		var p patients.Patient
+		err := row.Scan(&w.ID, &w.PatientID, &w.FromTier, &w.Tier, &w.Reasons, &w.Fingerprint, &w.Status,
+			&w.CreatedAt, &w.DecidedByName, &w.DecidedAt, &w.Reason, &w.Version, &p.GivenName, &p.FamilyName, &p.PreferredName)
+		w.PatientName = p.DisplayName()
+		return w, err
+	})
+}
+
+// Evidence is the proposal's reasons in words, one after another.
+func (p Stored) Evidence() string { return evidence(p.Reasons) }

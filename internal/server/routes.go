@@ -161,6 +161,8 @@ func (s *Server) Handler() http.Handler {
 					r.Post("/contacts/{contactID}/addenda", s.handle(s.addAddendum))
 					r.Get("/transitions/new", s.handle(s.newTransitionForm))
 					r.Post("/transitions", s.handle(s.recordTransition))
+					r.Post("/risk-proposals/{proposalID}/accept", s.handle(s.acceptRiskProposal))
+					r.Post("/risk-proposals/{proposalID}/override", s.handle(s.overrideRiskProposal))
 					r.Get("/tasks/{taskID}", s.handle(s.showTask))
 					r.Post("/tasks/{taskID}/complete", s.handle(s.taskHandler(completeTask)))
 					r.Post("/tasks/{taskID}/reschedule", s.handle(s.taskHandler(rescheduleTask)))
