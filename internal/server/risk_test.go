@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"carecoord/internal/calendar"
+
+	"github.com/chromedp/chromedp"
 )
 
 // riskLACE19 completes a LACE of 19 (14+ days 7, acute 3, Charlson 4+ 5,
@@ -126,5 +128,63 @@ func TestRisk_AnotherTenantsOrPatientsProposalIsNotFound(t *testing.T) {
 	if res := app.signedIn("coord1@riverside.test").post(strings.Replace(riskPath(p, id, "accept"), "northside", "riverside", 1),
 		url.Values{"version": {strconv.Itoa(version)}}); res.status != http.StatusNotFound {
 		t.Errorf("another tenant: status %d", res.status)
+	}
+}
+
+// TestJourney_ALACEOf19ProposesHighWithItsReasonAndAcceptingMovesTheNextContact
+// walks issue 15's second point in the browser: a LACE of 19 for a
+// moderate-risk patient, the proposal on the chart and the worklist,
+// accepted, and the next contact due a week after the last instead of two.
+func TestJourney_ALACEOf19ProposesHighWithItsReasonAndAcceptingMovesTheNextContact(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	p := chartPatient(t, app, "risk_tier", "moderate")
+	reached := time.Now().Add(-time.Hour)
+	logContact(t, app.signedIn("coord1@northside.test"), p, "occurred_at", reached.Format(calendar.DateTimeLocal))
+	chart := app.http.URL + "/t/northside/patients/" + p
+	ctx := browser(t)
+
+	steps := []chromedp.Action[chromedp.Void]{signInInBrowser(app, "coord1@northside.test")}
+	steps = append(steps, startAssessment(chart, "LACE")...)
+	// Option ids such as 14plus are not CSS identifiers: quote them.
+	for q, o := range map[string]string{"length_of_stay": "14plus", "acuity": "emergent", "comorbidity": "4plus", "ed_visits": "4plus"} {
+		steps = append(steps, chromedp.Click(chromedp.CSS(`input[name=`+q+`][value="`+o+`"]`)))
+	}
+	steps = append(steps, completeAssessment()...)
+	var proposal, dueBefore, waiting, dueAfter, tier string
+	steps = append(steps,
+		chromedp.Navigate(chart),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=risk-proposal]`)),
+		text(`[data-testid=risk-proposal]`, &proposal),
+		text(`[data-testid=next-contact]`, &dueBefore),
+		screenshot("risk-chart"),
+		chromedp.Navigate(app.http.URL+"/t/northside/worklist"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=worklist-risk-proposals]`)),
+		text(`[data-testid=worklist-risk-proposals]`, &waiting),
+		screenshot("risk-worklist"),
+		chromedp.Click(chromedp.CSS(`[data-testid=worklist-risk-proposals] a[href$="#risk-proposal"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=accept-risk]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=accept-risk]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`[data-testid=risk-proposal]`)),
+		text(`[data-testid=next-contact]`, &dueAfter),
+		text(`[data-testid=patient-risk]`, &tier),
+		screenshot("risk-accepted"),
+	)
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+	reason := "LACE 19 on " + time.Now().Format(calendar.ShortDay) + ": ≥ 10 → High"
+	if !strings.Contains(proposal, "Risk tier proposed: High risk") || !strings.Contains(proposal, reason) {
+		t.Errorf("chart card %q lacks the proposal and %q", proposal, reason)
+	}
+	if !strings.Contains(waiting, "Proposed High risk") || !strings.Contains(waiting, "Rosa Delgado") {
+		t.Errorf("worklist section %q", waiting)
+	}
+	day := calendar.DateOf(reached)
+	if want := day.AddDate(0, 0, 14).Format(calendar.Day); !strings.Contains(dueBefore, want) {
+		t.Errorf("next contact before accepting %q, want %s", dueBefore, want)
+	}
+	if want := day.AddDate(0, 0, 7).Format(calendar.Day); !strings.Contains(dueAfter, want) || tier != "High risk" {
+		t.Errorf("after accepting: next contact %q (want %s), tier %q", dueAfter, want, tier)
 	}
 }
