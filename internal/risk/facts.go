@@ -15,11 +15,11 @@ import (
 // at a's moment.
 func gather(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string) (Facts, error) {
 	var f Facts
-	list, err := assessments.ListForPatient(ctx, q, a.TenantID, patientID)
+	results, err := assessments.StandingResults(ctx, q, a.TenantID, patientID, []string{"LACE", "PHQ-9", "AHC-HRSN"})
 	if err != nil {
 		return f, err
 	}
-	for _, as := range newestOfEach(list) {
+	for _, as := range results {
 		resultFacts(&f, as)
 	}
 	since := a.Today().AddDate(0, -EmergencyWindowMonths, 0)
@@ -35,22 +35,11 @@ func gather(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string) (
 	return f, err
 }
 
-// newestOfEach is the newest counted result of each instrument.
-func newestOfEach(list []assessments.Assessment) map[string]assessments.Assessment {
-	out := map[string]assessments.Assessment{}
-	for _, as := range assessments.Counted(list) {
-		if prev, ok := out[as.Code]; !ok || as.CompletedAt.After(*prev.CompletedAt) {
-			out[as.Code] = as
-		}
-	}
-	return out
-}
-
 // resultFacts reads what the rules need of one result. The PHQ-9 item 9
 // answer and the count of positive social-needs domains are read here, and
 // only here, so that they can follow the assessments package's own
 // helpers once it has them.
-func resultFacts(f *Facts, as assessments.Assessment) {
+func resultFacts(f *Facts, as assessments.Standing) {
 	r := &Result{Source: as.ID, On: calendar.DateOf(as.CompletedAt.Local())}
 	if as.Total != nil {
 		r.Total = *as.Total
