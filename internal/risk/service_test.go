@@ -34,11 +34,12 @@ type fixture struct {
 	tenant, other string
 	patient       string
 	coord         string
+	settings      tenants.Settings
 }
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
-	f := fixture{t: t, d: dbtest.New(t, "")}
+	f := fixture{t: t, d: dbtest.New(t, ""), settings: tenants.DefaultSettings()}
 	f.assess = assessments.NewService(f.d.Pool).ReportingEvidence(risk.Reevaluate)
 	f.contacts = contacts.NewService(f.d.Pool).ReportingEvidence(risk.Reevaluate)
 	f.risk = risk.NewService(f.d.Pool)
@@ -82,7 +83,7 @@ func (f fixture) tenantWithPatient(slug string) (tenant, patient string) {
 }
 
 func (f fixture) actor() tenants.Actor {
-	return tenants.Actor{TenantID: f.tenant, UserID: f.coord, Role: auth.Coordinator, Settings: tenants.DefaultSettings(), At: time.Now()}
+	return tenants.Actor{TenantID: f.tenant, UserID: f.coord, Role: auth.Coordinator, Settings: f.settings, At: time.Now()}
 }
 
 // complete gives and completes an instrument with the answers given.
@@ -349,5 +350,19 @@ func TestReevaluate_UnsuccessfulAttemptsAndEmergencyVisits(t *testing.T) {
 	o = f.open()
 	if o == nil || o.Tier != patients.High || len(o.Reasons) != 2 || o.Reasons[0].Rule != "emergency_visits" {
 		t.Fatalf("two visits in six months: %+v", o)
+	}
+}
+
+func TestReevaluate_FollowsTheTenantsThreshold(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.settings.RiskLACEHigh = 14
+	f.complete("LACE", lace12)
+	if o := f.open(); o != nil {
+		t.Fatalf("LACE 12 under a threshold of 14 proposed %+v", o)
+	}
+	f.complete("LACE", lace19)
+	if o := f.open(); o == nil || !strings.HasSuffix(o.Reasons[0].Evidence, ": ≥ 14 → High") {
+		t.Fatalf("LACE 19 over 14: %+v", o)
 	}
 }
