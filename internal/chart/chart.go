@@ -128,5 +128,8 @@ func read(ctx context.Context, tx pgx.Tx, a tenants.Actor, patientID string) (Ch
 			return c, err
 		}
 	}
+	if c.RiskProposal != nil && !c.RiskProposal.Raises(c.Patient.RiskTier) {
+		c.RiskProposal = nil
+	}
 	return c, nil
 }

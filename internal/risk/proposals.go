@@ -149,6 +149,8 @@ func WaitingFor(ctx context.Context, q db.DBTX, tenantID, coordinatorID string) 
 		  left join users u on u.id = r.decided_by
 		 where r.tenant_id = $1 and r.status = 'open' and p.assigned_coordinator_id = $2
 		   and p.status in ('referred', 'active', 'on_hold')
+		   -- As Stored.Raises: still above the patient's tier now.
+		   and array_position(array['low', 'moderate', 'high'], r.proposed_tier) > array_position(array['low', 'moderate', 'high'], p.risk_tier)
 		 order by r.created_at`, tenantID, coordinatorID)
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Waiting, error) {
 		var w Waiting
@@ -162,3 +164,8 @@ func WaitingFor(ctx context.Context, q db.DBTX, tenantID, coordinatorID string) 
 
 // Evidence is the proposal's reasons in words, one after another.
 func (p Stored) Evidence() string { return evidence(p.Reasons) }
+
+// Raises reports whether the proposal still proposes more than the
+// patient's tier now: a tier raised by hand since leaves it nothing to
+// decide (the next evidence withdraws it).
+func (p Stored) Raises(current patients.RiskTier) bool { return rank(p.Tier) > rank(current) }

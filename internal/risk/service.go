@@ -84,13 +84,19 @@ func (s *Service) Accept(ctx context.Context, a tenants.Actor, patientID, id str
 		if out, err = decide(ctx, tx, a, patientID, id, version, Accepted, ""); err != nil {
 			return err
 		}
+		// The tier it changes from is the patient's now, which someone may
+		// have edited since the proposal was made.
+		p, err := patients.Get(ctx, tx, a.TenantID, patientID)
+		if err != nil {
+			return err
+		}
 		if err = patients.SetRiskTier(ctx, tx, a, patientID, out.Tier); err != nil {
 			return err
 		}
 		return patients.Record(ctx, tx, a, patientID, "risk",
-			"Risk tier changed from "+out.FromTier.Label()+" to "+out.Tier.Label()+", proposal accepted ("+evidence(out.Reasons)+")",
+			"Risk tier changed from "+p.RiskTier.Label()+" to "+out.Tier.Label()+", proposal accepted ("+evidence(out.Reasons)+")",
 			audit.Event{Action: "risk.accepted", EntityType: "risk_proposal", EntityID: id,
-				Detail: map[string]any{"from": string(out.FromTier), "to": string(out.Tier)}})
+				Detail: map[string]any{"from": string(p.RiskTier), "to": string(out.Tier)}})
 	})
 	return out, err
 }
@@ -111,10 +117,14 @@ func (s *Service) Override(ctx context.Context, a tenants.Actor, patientID, id s
 		if out, err = decide(ctx, tx, a, patientID, id, version, Overridden, reason); err != nil {
 			return err
 		}
+		p, err := patients.Get(ctx, tx, a.TenantID, patientID)
+		if err != nil {
+			return err
+		}
 		return patients.Record(ctx, tx, a, patientID, "risk",
-			"Risk tier kept at "+out.FromTier.Label()+", proposal of "+out.Tier.Label()+" overridden: "+reason,
+			"Risk tier kept at "+p.RiskTier.Label()+", proposal of "+out.Tier.Label()+" overridden: "+reason,
 			audit.Event{Action: "risk.overridden", EntityType: "risk_proposal", EntityID: id,
-				Detail: map[string]any{"kept": string(out.FromTier), "proposed": string(out.Tier)}})
+				Detail: map[string]any{"kept": string(p.RiskTier), "proposed": string(out.Tier)}})
 	})
 	return out, err
 }

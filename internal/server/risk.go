@@ -6,6 +6,7 @@ import (
 	"carecoord/internal/calendar"
 	"carecoord/internal/fail"
 	"carecoord/internal/forms"
+	"carecoord/internal/patients"
 	"carecoord/internal/risk"
 	"carecoord/web"
 
@@ -30,11 +31,11 @@ func (s *Server) acceptRiskProposal(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) overrideRiskProposal(w http.ResponseWriter, r *http.Request) error {
 	c := patientOf(r)
 	reason := r.PostForm.Get("reason")
-	p, err := s.risk.Override(r.Context(), s.actor(r), c.patientID, urlID(r, "proposalID"), forms.Version(r.PostForm.Get("version")), reason)
+	_, err := s.risk.Override(r.Context(), s.actor(r), c.patientID, urlID(r, "proposalID"), forms.Version(r.PostForm.Get("version")), reason)
 	if err != nil {
 		return s.showAgain(w, r, err, func(e *fail.Error) (templ.Component, error) { return s.riskProblem(r, c, reason, e) })
 	}
-	return s.redirectWith(w, r, c.base, "Risk tier kept at "+p.FromTier.Label()+"; the reason is recorded.")
+	return s.redirectWith(w, r, c.base, "Risk tier kept as it is; the reason is recorded.")
 }
 
 // riskProblem is the chart again with an override that was refused: the
@@ -58,13 +59,14 @@ func (s *Server) riskProblem(r *http.Request, c chartReq, reason string, e *fail
 	return web.ChartPage(v), nil
 }
 
-// chartRiskProposal is the chart's card of p, or nil.
-func chartRiskProposal(c chartReq, p *risk.Stored) *web.ChartRiskProposal {
+// chartRiskProposal is the chart's card of p for a patient whose tier is
+// now current, or nil.
+func chartRiskProposal(c chartReq, p *risk.Stored, current patients.RiskTier) *web.ChartRiskProposal {
 	if p == nil {
 		return nil
 	}
 	v := &web.ChartRiskProposal{Action: c.base + "/risk-proposals/" + p.ID, Version: p.Version,
-		From: riskBadge(p.FromTier), To: riskBadge(p.Tier), Since: p.CreatedAt.Local().Format(calendar.Day)}
+		From: riskBadge(current), To: riskBadge(p.Tier), Since: p.CreatedAt.Local().Format(calendar.Day)}
 	for _, reason := range p.Reasons {
 		v.Reasons = append(v.Reasons, reason.Evidence)
 	}

@@ -188,3 +188,20 @@ func TestJourney_ALACEOf19ProposesHighWithItsReasonAndAcceptingMovesTheNextConta
 		t.Errorf("after accepting: next contact %q (want %s), tier %q", dueAfter, want, tier)
 	}
 }
+
+func TestRisk_ATierRaisedByHandLeavesNothingToDecide(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	p := chartPatient(t, app, "risk_tier", "moderate")
+	c := app.signedIn("coord1@northside.test")
+	riskLACE19(t, c, p)
+	var version int
+	chartRow(t, app, "update patients set risk_tier = 'high' where id = $1 returning version", []any{p}, &version)
+	mustNotContain(t, "chart", c.get("/t/northside/patients/"+p).body, `data-testid="risk-proposal"`)
+	mustNotContain(t, "worklist", taskSection(t, c.get("/t/northside/worklist").body, "worklist-risk-proposals"), p)
+	// The next evidence withdraws it.
+	logContact(t, c, p)
+	if n := chartInt(t, app, "select count(*) from risk_proposals where patient_id = $1 and status = 'superseded'", p); n != 1 {
+		t.Errorf("%d withdrawn proposals, want 1", n)
+	}
+}
