@@ -16,6 +16,9 @@ type ChartView struct {
 	Header  ChartHeader
 	Version int
 	Status  ChartStatus
+	// RiskProposal is a risk tier the evidence proposes, waiting for a
+	// decision; nil when none waits.
+	RiskProposal *ChartRiskProposal
 	// Timeline is newest first; TimelineCut says older entries exist.
 	Timeline    []ChartEvent
 	TimelineCut bool
@@ -221,4 +224,21 @@ func chartLabelled(label, value string) string {
 		return ""
 	}
 	return label + " " + value
+}
+
+// ChartRiskProposal is a risk tier the evidence proposes: the rules that
+// fired, and the two decisions (accept it, or keep the tier with a reason).
+type ChartRiskProposal struct {
+	// Action is the proposal's address; /accept and /override follow it.
+	Action   string
+	Version  int
+	From, To ChartBadge
+	Reasons  []string
+	Since    string
+	// After a refused decision: the override form open with what was
+	// typed, the message beside the reason, or one above both.
+	Open    bool
+	Reason  string
+	Error   string
+	Problem string
 }

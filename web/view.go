@@ -76,6 +76,9 @@ type WorklistView struct {
 	DueForContact []PatientRow
 	Reassessments []PatientRow
 	PlanReviews   []PatientRow
+	// RiskProposals are the risk tiers the evidence proposes for the
+	// user's patients, waiting for their decision.
+	RiskProposals []PatientRow
 	// Appointments of the user's patients in the next two days that still
 	// need something arranged, and those past that nobody recorded.
 	Appointments []PatientRow

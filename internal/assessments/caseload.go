@@ -2,6 +2,7 @@ package assessments
 
 import (
 	"context"
+	"time"
 
 	"carecoord/internal/db"
 
@@ -42,4 +43,36 @@ func LatestForCoordinator(ctx context.Context, q db.DBTX, tenantID, coordinatorI
 		err := row.Scan(&r.PatientID, &r.GivenName, &r.FamilyName, &r.PreferredName, &r.Code, &r.CompletedAt, &r.Severity)
 		return r, err
 	})
+}
+
+// Standing is the counted result of one instrument that stands for a
+// patient now: its answers and what they scored.
+type Standing struct {
+	ID              string
+	Code            string `db:"instrument_code"`
+	Total           *int
+	Answers         Answers
+	PositiveDomains []DomainRef
+	CompletedAt     time.Time
+}
+
+// StandingResults is the newest counted result (as Counted counts) of each
+// of the instruments codes names, for one patient.
+func StandingResults(ctx context.Context, q db.DBTX, tenantID, patientID string, codes []string) ([]Standing, error) {
+	// One short walk down assessments_patient_idx per instrument, stopping
+	// at the first result that counts: a patient with hundreds of
+	// assessments costs what one with a few does.
+	rows, _ := q.Query(ctx, `
+		select a.id, a.instrument_code, a.total, a.answers, a.positive_domains, a.completed_at
+		  from unnest($3::text[]) c (code)
+		  cross join lateral (
+		        select a.id, a.instrument_code, a.total, a.answers, a.positive_domains, a.completed_at
+		          from assessments a
+		         where a.tenant_id = $1 and a.patient_id = $2 and a.instrument_code = c.code
+		           and a.status = 'completed' and a.completed_at is not null
+		           and not exists (select 1 from assessments m
+		                            where m.tenant_id = a.tenant_id and m.amends_id = a.id and m.status = 'completed')
+		         order by a.completed_at desc
+		         limit 1) a`, tenantID, patientID, codes)
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Standing])
 }

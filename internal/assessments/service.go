@@ -28,11 +28,20 @@ import (
 // tenants.Actor, runs in the tenant's transaction and writes its change
 // with the patient's timeline line and the audit event, or nothing.
 type Service struct {
-	pool *pgxpool.Pool
+	pool       *pgxpool.Pool
+	onEvidence patients.OnEvidence
 }
 
 // NewService is the assessments' use cases over pool.
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+
+// ReportingEvidence has the service run f after each result completed or
+// marked in error, in its transaction (the risk rules re-evaluate the
+// tier).
+func (s *Service) ReportingEvidence(f patients.OnEvidence) *Service {
+	s.onEvidence = f
+	return s
+}
 
 // StartForm is an assessment to start, as posted.
 type StartForm struct {
@@ -146,8 +155,10 @@ func (s *Service) Complete(ctx context.Context, a tenants.Actor, patientID, id s
 		if err != nil {
 			return err
 		}
-		out.SafetyTaskID, err = openSafetyTask(ctx, tx, a, patientID, id, out.Result)
-		return err
+		if out.SafetyTaskID, err = openSafetyTask(ctx, tx, a, patientID, id, out.Result); err != nil {
+			return err
+		}
+		return s.onEvidence.Run(ctx, tx, a, patientID)
 	})
 	return out, err
 }
@@ -282,8 +293,12 @@ func (s *Service) MarkEnteredInError(ctx context.Context, a tenants.Actor, patie
 			return err
 		}
 		marked.Status, marked.ErrorReason = EnteredInError, reason
-		return patients.Record(ctx, tx, a, patientID, "assessment", marked.Code+" of "+marked.takenOn()+" marked entered in error: "+reason,
+		err = patients.Record(ctx, tx, a, patientID, "assessment", marked.Code+" of "+marked.takenOn()+" marked entered in error: "+reason,
 			audit.Event{Action: "assessment.entered_in_error", EntityType: "assessment", EntityID: id})
+		if err != nil {
+			return err
+		}
+		return s.onEvidence.Run(ctx, tx, a, patientID)
 	})
 	return marked, err
 }

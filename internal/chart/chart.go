@@ -13,6 +13,7 @@ import (
 	"carecoord/internal/db"
 	"carecoord/internal/patients"
 	"carecoord/internal/referrals"
+	"carecoord/internal/risk"
 	"carecoord/internal/tasks"
 	"carecoord/internal/tenants"
 
@@ -42,6 +43,9 @@ type Chart struct {
 	Work contacts.ChartWork
 	// SafetyAlerts are the open safety-alert tasks the banner shows.
 	SafetyAlerts []tasks.Task
+	// RiskProposal is the risk tier the evidence proposes, waiting for a
+	// decision, or nil.
+	RiskProposal *risk.Stored
 }
 
 // Service reads charts.
@@ -117,11 +121,15 @@ func read(ctx context.Context, tx pgx.Tx, a tenants.Actor, patientID string) (Ch
 			c.SafetyAlerts, err = tasks.OpenSafetyAlerts(ctx, tx, a.TenantID, patientID)
 			return err
 		},
+		func() (err error) { c.RiskProposal, err = risk.OpenFor(ctx, tx, a.TenantID, patientID); return err },
 	}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return c, err
 		}
+	}
+	if c.RiskProposal != nil && !c.RiskProposal.Raises(c.Patient.RiskTier) {
+		c.RiskProposal = nil
 	}
 	return c, nil
 }

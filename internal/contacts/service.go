@@ -25,11 +25,19 @@ import (
 // change together with the patient's timeline lines and audit events, or
 // nothing at all.
 type Service struct {
-	pool *pgxpool.Pool
+	pool       *pgxpool.Pool
+	onEvidence patients.OnEvidence
 }
 
 // NewService is the contact log's use cases over pool.
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+
+// ReportingEvidence has the service run f after each contact and
+// transition, in its transaction (the risk rules re-evaluate the tier).
+func (s *Service) ReportingEvidence(f patients.OnEvidence) *Service {
+	s.onEvidence = f
+	return s
+}
 
 // LogContact checks a contact as typed against the patient's care team,
 // open goals and colleagues, and logs it with its goal notes and
@@ -47,8 +55,10 @@ func (s *Service) LogContact(ctx context.Context, a tenants.Actor, patientID str
 		if len(errs) > 0 {
 			return fail.Invalid(errs, "")
 		}
-		out, err = logContact(ctx, tx, a, patientID, c)
-		return err
+		if out, err = logContact(ctx, tx, a, patientID, c); err != nil {
+			return err
+		}
+		return s.onEvidence.Run(ctx, tx, a, patientID)
 	})
 	return out, err
 }
@@ -135,7 +145,10 @@ func (s *Service) CorrectContact(ctx context.Context, a tenants.Actor, patientID
 		if err != nil {
 			return err
 		}
-		return recordAfter(ctx, tx, a, patientID, out)
+		if err := recordAfter(ctx, tx, a, patientID, out); err != nil {
+			return err
+		}
+		return s.onEvidence.Run(ctx, tx, a, patientID)
 	})
 	return out, err
 }

@@ -306,7 +306,10 @@ func (s *Service) RecordTransition(ctx context.Context, a tenants.Actor, patient
 		if err != nil {
 			return err
 		}
-		if err := recordExclusions(ctx, tx, a, patientID, rec.Excluded); err != nil || rec.FollowUp == nil {
+		if err := recordExclusions(ctx, tx, a, patientID, rec.Excluded); err != nil {
+			return err
+		}
+		if err := s.onEvidence.Run(ctx, tx, a, patientID); err != nil || rec.FollowUp == nil {
 			return err
 		}
 		line := "Follow-up task: " + rec.FollowUp.Title + ", due " + rec.FollowUp.DueAt.Local().Format(calendar.Day)
@@ -317,4 +320,15 @@ func (s *Service) RecordTransition(ctx context.Context, a tenants.Actor, patient
 			Detail: map[string]any{"source": string(tasks.FromTransition), "transition": rec.ID, "assignee": assignee}})
 	})
 	return rec, err
+}
+
+// EmergencyVisits lists the patient's emergency department visits on or
+// after since, latest first: the evidence of the risk rules.
+func EmergencyVisits(ctx context.Context, q db.DBTX, tenantID, patientID string, since time.Time) ([]Transition, error) {
+	rows, _ := q.Query(ctx, `
+		select t.id, t.kind, t.facility, t.occurred_on, t.admitted_on, t.notes, u.name as recorder_name, t.created_at
+		  from care_transitions t join users u on u.id = t.recorded_by
+		 where t.tenant_id = $1 and t.patient_id = $2 and t.kind = 'emergency_visit' and t.occurred_on >= $3
+		 order by t.occurred_on desc, t.created_at desc`, tenantID, patientID, since)
+	return pgx.CollectRows(rows, pgx.RowToStructByName[Transition])
 }

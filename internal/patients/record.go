@@ -32,3 +32,18 @@ func nonZero(a tenants.Actor) any {
 	}
 	return a.At
 }
+
+// OnEvidence is run in the transaction of each new piece of evidence about
+// a patient (a completed assessment, a transition, a contact): the risk
+// rules (risk.Reevaluate) sit above the domains that hold the evidence, so
+// those domains are handed it at construction rather than importing it.
+type OnEvidence func(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string) error
+
+// Run runs f, if there is one: a service built without it (the demo
+// loader's) records evidence without re-evaluating.
+func (f OnEvidence) Run(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string) error {
+	if f == nil {
+		return nil
+	}
+	return f(ctx, q, a, patientID)
+}

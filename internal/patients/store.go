@@ -165,3 +165,16 @@ func Timeline(ctx context.Context, q db.DBTX, tenantID, patientID string, limit 
 		 limit $3`, tenantID, patientID, limit)
 	return pgx.CollectRows(rows, pgx.RowToStructByName[Event])
 }
+
+// SetRiskTier sets the patient's risk tier, as a decision taken elsewhere
+// (a proposal accepted), moving the patient's version on so that an edit
+// of the details begun before it is refused rather than overwriting it.
+// The caller writes the timeline line.
+func SetRiskTier(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, tier RiskTier) error {
+	tag, err := q.Exec(ctx, `update patients set risk_tier = $3, version = version + 1, updated_at = $4
+		where tenant_id = $1 and id = $2`, a.TenantID, patientID, string(tier), a.At)
+	if err == nil && tag.RowsAffected() == 0 {
+		return db.ErrNotFound
+	}
+	return err
+}

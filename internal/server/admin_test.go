@@ -581,7 +581,9 @@ func TestSettings_ValuesOutsideTheirBoundsAreRefusedAndNothingIsSaved(t *testing
 	form := func(kv ...string) url.Values {
 		v := url.Values{"name": {"Northside Health Partners"}, "cadence_high_days": {"7"}, "cadence_moderate_days": {"14"}, "cadence_low_days": {"30"},
 			"first_contact_business_days": {"2"}, "referral_follow_up_business_days": {"5"}, "authorization_warning_days": {"14"},
-			"depression_anxiety_reassess_days": {"90"}, "social_needs_reassess_months": {"12"}, "idle_timeout_minutes": {"30"}}
+			"depression_anxiety_reassess_days": {"90"}, "social_needs_reassess_months": {"12"}, "idle_timeout_minutes": {"30"},
+			"risk_lace_high": {"10"}, "risk_phq9_high": {"15"}, "risk_social_domains": {"2"}, "risk_emergency_visits": {"2"},
+			"risk_unreached_attempts": {"3"}}
 		for i := 0; i+1 < len(kv); i += 2 {
 			v.Set(kv[i], kv[i+1])
 		}
@@ -595,6 +597,12 @@ func TestSettings_ValuesOutsideTheirBoundsAreRefusedAndNothingIsSaved(t *testing
 		{"moderate more often than high", "cadence_moderate_days", "5", "more often than high-risk"},
 		{"reassess too soon", "depression_anxiety_reassess_days", "7", "from 14 to 180"},
 		{"no name", "name", " ", "Enter the organisation"},
+		{"LACE threshold too low", "risk_lace_high", "6", "from 7 to 14"},
+		{"LACE threshold too high", "risk_lace_high", "15", "from 7 to 14"},
+		{"PHQ-9 threshold too low", "risk_phq9_high", "9", "from 10 to 20"},
+		{"no social needs domain", "risk_social_domains", "0", "from 1 to 4"},
+		{"six emergency visits", "risk_emergency_visits", "6", "from 1 to 5"},
+		{"one attempt", "risk_unreached_attempts", "1", "from 2 to 6"},
 	}
 	for _, tt := range tests {
 		res := admin.post("/t/northside/admin/settings", form(tt.field, tt.value))

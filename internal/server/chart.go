@@ -81,6 +81,7 @@ func (s *Server) chartView(r *http.Request, c chartReq, ch chart.Chart) web.Char
 	v.Timeline, v.TimelineCut = timelineOf(ch.Timeline)
 	chartContactView(c, ch.Work, a.At, &v)
 	v.Header.SafetyAlerts = chartSafetyAlerts(ch.SafetyAlerts, a.At)
+	v.RiskProposal = chartRiskProposal(c, ch.RiskProposal, p.RiskTier)
 	return v
 }
 

@@ -163,6 +163,8 @@ func (s *Server) Handler() http.Handler {
 					r.Post("/transitions", s.handle(s.recordTransition))
 					r.Get("/transitions/{transitionID}/exclusion", s.handle(s.excludeDischargeForm))
 					r.Post("/transitions/{transitionID}/exclusion", s.handle(s.excludeDischarge))
+					r.Post("/risk-proposals/{proposalID}/accept", s.handle(s.acceptRiskProposal))
+					r.Post("/risk-proposals/{proposalID}/override", s.handle(s.overrideRiskProposal))
 					r.Get("/tasks/{taskID}", s.handle(s.showTask))
 					r.Post("/tasks/{taskID}/complete", s.handle(s.taskHandler(completeTask)))
 					r.Post("/tasks/{taskID}/reschedule", s.handle(s.taskHandler(rescheduleTask)))

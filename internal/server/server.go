@@ -17,6 +17,7 @@ import (
 	"carecoord/internal/contacts"
 	"carecoord/internal/patients"
 	"carecoord/internal/referrals"
+	"carecoord/internal/risk"
 
 	"carecoord/internal/mail"
 	"carecoord/internal/tenants"
@@ -90,6 +91,7 @@ type Server struct {
 	work        *worklist.Service
 	plans       *careplans.Service
 	assessments *assessments.Service
+	risk        *risk.Service
 	referrals   *referrals.Service
 	accounts    *auth.Service
 	mfa         *auth.MFA
@@ -131,10 +133,11 @@ func New(o Options) *Server {
 		s.requestTimeout = defaultRequestTimeout
 	}
 	s.patients = patients.NewService(o.Pool)
-	s.contacts = contacts.NewService(o.Pool)
+	s.contacts = contacts.NewService(o.Pool).ReportingEvidence(risk.Reevaluate)
 	s.work = worklist.NewService(o.Pool)
 	s.plans = careplans.NewService(o.Pool)
-	s.assessments = assessments.NewService(o.Pool)
+	s.assessments = assessments.NewService(o.Pool).ReportingEvidence(risk.Reevaluate)
+	s.risk = risk.NewService(o.Pool)
 	s.referrals = referrals.NewService(o.Pool)
 	s.accounts = auth.NewService(o.Pool, tenants.HasActiveTenant)
 	box, err := auth.NewSecretBox(o.MFAKey)

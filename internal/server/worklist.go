@@ -79,6 +79,13 @@ func worklistDueRows(r *http.Request, v *web.WorklistView, wl worklist.Worklist)
 			ActionHref: patientPath(r, l.PatientID) + "/assessments/new?instrument=" + l.Code,
 		})
 	}
+	for _, p := range wl.RiskProposals {
+		v.RiskProposals = append(v.RiskProposals, web.PatientRow{
+			PatientName: p.PatientName, PatientHref: patientPath(r, p.PatientID), Risk: riskBadge(p.FromTier),
+			Detail: "Proposed " + p.Tier.Label() + ": " + p.Evidence(), When: longDate(p.CreatedAt.Local()),
+			ActionHref: patientPath(r, p.PatientID) + "#risk-proposal", ActionLabel: "Decide",
+		})
+	}
 	for _, p := range wl.PlanReviews {
 		v.PlanReviews = append(v.PlanReviews, web.PatientRow{
 			PatientName: p.PatientName, PatientHref: patientPath(r, p.PatientID),
@@ -113,6 +120,7 @@ func worklistCounts(v *web.WorklistView) []web.WorklistCount {
 		{Key: "due-today", Label: "Due today", Count: len(v.DueToday), Tone: "info"},
 		{Key: "new-referrals", Label: "New referrals", Count: len(v.NewReferrals), Tone: "info"},
 		{Key: "due-for-contact", Label: "Due for contact", Count: len(v.DueForContact), Tone: "info"},
+		{Key: "risk-proposals", Label: "Risk tier proposals", Count: len(v.RiskProposals), Tone: "warn"},
 		{Key: "reassessments", Label: "Re-assessments", Count: len(v.Reassessments), Tone: "info"},
 		{Key: "plan-reviews", Label: "Plan reviews", Count: len(v.PlanReviews), Tone: "info"},
 	}

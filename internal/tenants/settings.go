@@ -38,6 +38,13 @@ type Settings struct {
 	// AuthorizationWarningDays is how long before an insurance
 	// authorisation expires that a task is raised.
 	AuthorizationWarningDays int `json:"authorization_warning_days"`
+	// Risk tier proposals (internal/risk): the thresholds at which the
+	// evidence proposes a higher tier.
+	RiskLACEHigh          int `json:"risk_lace_high"`
+	RiskPHQ9High          int `json:"risk_phq9_high"`
+	RiskSocialDomains     int `json:"risk_social_domains"`
+	RiskEmergencyVisits   int `json:"risk_emergency_visits"`
+	RiskUnreachedAttempts int `json:"risk_unreached_attempts"`
 	// RequireMFA makes every member set up an authenticator app and enter
 	// its code at each sign-in.
 	RequireMFA bool `json:"require_mfa"`
@@ -52,6 +59,10 @@ func DefaultSettings() Settings {
 		IdleTimeoutMinutes:           30,
 		ReferralFollowUpBusinessDays: 5,
 		AuthorizationWarningDays:     14,
+		// The published cut-offs: LACE ≥ 10 (van Walraven et al., CMAJ
+		// 2010), PHQ-9 ≥ 15 "moderately severe" (Kroenke et al. 2001).
+		RiskLACEHigh: 10, RiskPHQ9High: 15, RiskSocialDomains: 2, RiskEmergencyVisits: 2,
+		RiskUnreachedAttempts: 3,
 	}
 }
 
@@ -104,6 +115,7 @@ const (
 	GroupCadence     = "Contact cadence"
 	GroupReferrals   = "Referrals and authorisations"
 	GroupReassessing = "Re-assessment"
+	GroupRisk        = "Risk tier proposals"
 	GroupSecurity    = "Sign-in"
 )
 
@@ -125,6 +137,16 @@ var SettingRules = []SettingRule{
 		Hint: "While symptoms are moderate or worse.", field: func(s *Settings) *int { return &s.DepressionAnxietyReassessDays }},
 	{Key: "social_needs_reassess_months", Group: GroupReassessing, Label: "Social needs screen again after", Unit: "months", Min: 1, Max: 24,
 		Hint: "The AHC health-related social needs screen.", field: func(s *Settings) *int { return &s.SocialNeedsReassessMonths }},
+	{Key: "risk_lace_high", Group: GroupRisk, Label: "LACE index proposes high risk from", Unit: "points", Min: 7, Max: 14,
+		Hint: "Published cut-off: 10.", field: func(s *Settings) *int { return &s.RiskLACEHigh }},
+	{Key: "risk_phq9_high", Group: GroupRisk, Label: "PHQ-9 proposes high risk from", Unit: "points", Min: 10, Max: 20,
+		Hint: "15 is moderately severe. From 10 it proposes moderate risk; a positive item 9 always proposes high.", field: func(s *Settings) *int { return &s.RiskPHQ9High }},
+	{Key: "risk_social_domains", Group: GroupRisk, Label: "Social needs screen proposes moderate risk from", Unit: "positive domains", Min: 1, Max: 4,
+		Hint: "High risk when interpersonal safety is one of them.", field: func(s *Settings) *int { return &s.RiskSocialDomains }},
+	{Key: "risk_emergency_visits", Group: GroupRisk, Label: "Emergency visits in six months that propose high risk", Unit: "visits", Min: 1, Max: 5,
+		Hint: "Counted from recorded transitions of care.", field: func(s *Settings) *int { return &s.RiskEmergencyVisits }},
+	{Key: "risk_unreached_attempts", Group: GroupRisk, Label: "Unsuccessful attempts in a row that propose moderate risk", Unit: "attempts", Min: 2, Max: 6,
+		Hint: "Calls or visits without reaching the patient.", field: func(s *Settings) *int { return &s.RiskUnreachedAttempts }},
 	{Key: "idle_timeout_minutes", Group: GroupSecurity, Label: "Sign out after inactivity", Unit: "minutes", Min: 5, Max: MaxIdleTimeoutMinutes,
 		Hint: "Protects patient data on a computer left unattended.", field: func(s *Settings) *int { return &s.IdleTimeoutMinutes }},
 }

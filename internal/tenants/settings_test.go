@@ -12,7 +12,7 @@ func TestDefaultSettings_AreWithinTheirBounds(t *testing.T) {
 	if errs := DefaultSettings().Validate(); len(errs) > 0 {
 		t.Errorf("defaults out of bounds: %v", errs)
 	}
-	if len(SettingRules) != 9 {
+	if len(SettingRules) != 14 {
 		t.Errorf("%d setting rules; a new setting needs a rule with bounds", len(SettingRules))
 	}
 }
@@ -33,6 +33,22 @@ func TestSettingsValidate_BoundsAndTierOrder(t *testing.T) {
 		{"all tiers alike", func(s *Settings) { s.CadenceHighDays, s.CadenceModerateDays, s.CadenceLowDays = 7, 7, 7 }, nil},
 		// An out-of-bounds tier is reported once, not also as out of order.
 		{"high out of bounds", func(s *Settings) { s.CadenceHighDays = 45 }, []string{"cadence_high_days"}},
+		// Risk thresholds: the safe bounds of the brief, each edge inside
+		// and one past it.
+		{"LACE 7", func(s *Settings) { s.RiskLACEHigh = 7 }, nil},
+		{"LACE 14", func(s *Settings) { s.RiskLACEHigh = 14 }, nil},
+		{"LACE 6", func(s *Settings) { s.RiskLACEHigh = 6 }, []string{"risk_lace_high"}},
+		{"LACE 15", func(s *Settings) { s.RiskLACEHigh = 15 }, []string{"risk_lace_high"}},
+		{"PHQ-9 10 and 20", func(s *Settings) { s.RiskPHQ9High = 10 }, nil},
+		{"PHQ-9 9", func(s *Settings) { s.RiskPHQ9High = 9 }, []string{"risk_phq9_high"}},
+		{"PHQ-9 21", func(s *Settings) { s.RiskPHQ9High = 21 }, []string{"risk_phq9_high"}},
+		{"domains 0", func(s *Settings) { s.RiskSocialDomains = 0 }, []string{"risk_social_domains"}},
+		{"domains 5", func(s *Settings) { s.RiskSocialDomains = 5 }, []string{"risk_social_domains"}},
+		{"ED visits 1 and domains 4", func(s *Settings) { s.RiskEmergencyVisits, s.RiskSocialDomains = 1, 4 }, nil},
+		{"ED visits 6", func(s *Settings) { s.RiskEmergencyVisits = 6 }, []string{"risk_emergency_visits"}},
+		{"attempts 1", func(s *Settings) { s.RiskUnreachedAttempts = 1 }, []string{"risk_unreached_attempts"}},
+		{"attempts 6", func(s *Settings) { s.RiskUnreachedAttempts = 6 }, nil},
+		{"attempts 7", func(s *Settings) { s.RiskUnreachedAttempts = 7 }, []string{"risk_unreached_attempts"}},
 	}
 	for _, tt := range tests {
 		s := DefaultSettings()

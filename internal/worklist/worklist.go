@@ -19,6 +19,7 @@ import (
 	"carecoord/internal/contacts"
 	"carecoord/internal/db"
 	"carecoord/internal/referrals"
+	"carecoord/internal/risk"
 	"carecoord/internal/tasks"
 	"carecoord/internal/tenants"
 
@@ -60,6 +61,9 @@ type Worklist struct {
 	Reassessments []Reassessment
 	// PlanReviews are the active plans whose review date has come.
 	PlanReviews []careplans.PlanReview
+	// RiskProposals are the risk tiers the evidence proposes for the
+	// person's patients, waiting for their decision, the oldest first.
+	RiskProposals []risk.Waiting
 }
 
 // Reassessment is an instrument due again for a patient.
@@ -102,6 +106,9 @@ func (s *Service) Worklist(ctx context.Context, a tenants.Actor) (Worklist, erro
 			return err
 		}
 		if w.PlanReviews, err = careplans.DueForReview(ctx, tx, a.TenantID, a.UserID, w.Today); err != nil {
+			return err
+		}
+		if w.RiskProposals, err = risk.WaitingFor(ctx, tx, a.TenantID, a.UserID); err != nil {
 			return err
 		}
 		return a.AuditListed(ctx, tx, audit.Event{Action: "patient.listed", Detail: map[string]any{"list": "worklist"}}, w.patientIDs())
@@ -150,6 +157,9 @@ func (w Worklist) patientIDs() []string {
 		ids = append(ids, r.PatientID)
 	}
 	for _, p := range w.PlanReviews {
+		ids = append(ids, p.PatientID)
+	}
+	for _, p := range w.RiskProposals {
 		ids = append(ids, p.PatientID)
 	}
 	return slices.DeleteFunc(ids, func(id string) bool { return id == "" })
