@@ -199,7 +199,11 @@ func (s *Server) postAssessment(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	switch f.Action {
 	case "save":
-		err = s.assessments.SaveAnswers(r.Context(), s.actor(r), a.patientID, a.id, f)
+		var safetyTask string
+		safetyTask, err = s.assessments.SaveAnswers(r.Context(), s.actor(r), a.patientID, a.id, f)
+		if safetyTask != "" {
+			flash = "Answers saved. An answer shows a safety concern: an urgent task is open for today."
+		}
 	case "complete":
 		var done assessments.Completion
 		done, err = s.assessments.Complete(r.Context(), s.actor(r), a.patientID, a.id, f)
