@@ -202,7 +202,7 @@ func (s *Server) postAssessment(w http.ResponseWriter, r *http.Request) error {
 		var safetyTask string
 		safetyTask, err = s.assessments.SaveAnswers(r.Context(), s.actor(r), a.patientID, a.id, f)
 		if safetyTask != "" {
-			flash = "Answers saved. An answer shows a safety concern: an urgent task is open for today."
+			flash = "Answers saved. An answer shows a safety concern: an urgent task is open for today. You can finish this assessment later from the chart."
 		}
 	case "complete":
 		var done assessments.Completion
@@ -256,7 +256,7 @@ func assessmentRows(base string, list []assessments.Assessment) []web.ChartAsses
 		row := web.ChartAssessmentRow{
 			Href: assessmentHref(base, a.ID), Title: a.Code,
 			EnteredInError: a.Status == assessments.EnteredInError,
-			Alert:          slices.Contains(a.Alerts, assessments.AlertSafety) && a.Status == assessments.Completed,
+			Alert:          a.SafetyConcern(),
 			Amended:        a.AmendedByID != "",
 		}
 		row.Date = longDate(a.TakenAt().Local())
