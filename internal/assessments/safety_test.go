@@ -172,3 +172,20 @@ func TestSafety_AHCSafetyTotalOfElevenOnADraftRaisesTheAlertAndTenDoesNot(t *tes
 		})
 	}
 }
+
+func TestStoredAHC_CountsLivingSituationOnceAndKeepsItsSafetyTotal(t *testing.T) {
+	t.Parallel()
+	f := newStoreFixture(t)
+	id := f.start("AHC-HRSN")
+	f.complete(id, assessments.Answers{"q1": {"worried"}, "q2": {"mold", "heat"}, "q3": {"never"}, "q4": {"sometimes"}, "q5": {"no"}, "q6": {"no"},
+		"q7": {"never"}, "q8": {"sometimes"}, "q9": {"sometimes"}, "q10": {"sometimes"}, "q11": {"very_hard"}})
+	a := f.get(id)
+	want := []string{"Living situation", "Food insecurity", "Financial strain"}
+	if diff := cmp.Diff(want, a.CountedDomains()); diff != "" || len(a.PositiveDomains) != 4 {
+		t.Errorf("%d positive screens, counted (-want +got):\n%s", len(a.PositiveDomains), diff)
+	}
+	if total, threshold, ok := a.SafetyTotal(); total != 10 || threshold != 10 || !ok || a.SafetyConcern() {
+		t.Errorf("safety total %d above %d (%v), concern %v; want 10, not positive", total, threshold, ok, a.SafetyConcern())
+	}
+	f.wantTasks("safety total 10")
+}
