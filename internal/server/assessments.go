@@ -125,7 +125,8 @@ func (s *Server) assessmentForm(r *http.Request, a assessmentReq, p careplans.As
 		Version: p.RowVersion, AmendReason: p.AmendReason, AmendsHref: assessmentHref(a.base, p.AmendsID),
 	}
 	for i, q := range p.Instrument.Questions {
-		wq := web.AssessmentQuestion{ID: q.ID, Number: i + 1, Text: q.Text, Multi: q.Multi, Optional: !q.Required, Error: problems[q.ID]}
+		wq := web.AssessmentQuestion{ID: q.ID, Number: i + 1, Text: q.Text, Multi: q.Multi, Optional: !q.Required, Error: problems[q.ID],
+			Section: q.Section, SectionNote: q.SectionNote}
 		for _, o := range q.Options {
 			wq.Options = append(wq.Options, web.AssessmentOption{ID: o.ID, Label: o.Label, Chosen: slices.Contains(answers[q.ID], o.ID)})
 		}
@@ -167,6 +168,12 @@ func (s *Server) assessmentResult(r *http.Request, a assessmentReq, p careplans.
 	}
 	for _, d := range p.PositiveDomains {
 		v.Domains = append(v.Domains, d.Label)
+	}
+	if n := len(p.CountedDomains()); n > 0 {
+		v.DomainCount = positiveDomains(n) + ", counted as CMS counts them (both living-situation questions make one domain)"
+	}
+	if total, threshold, ok := p.SafetyTotal(); ok {
+		v.SafetyTotal, v.SafetyPositive = safetyTotal(total, threshold), total > threshold
 	}
 	completed := ""
 	if p.CompletedAt != nil {
@@ -266,9 +273,12 @@ func assessmentRows(base string, list []assessments.Assessment) []web.ChartAsses
 		case a.Total != nil:
 			row.Result = strconv.Itoa(*a.Total) + " · " + a.Band
 		case len(a.PositiveDomains) > 0:
-			row.Result = positiveDomains(len(a.PositiveDomains))
+			row.Result = positiveDomains(len(a.CountedDomains()))
 		default:
 			row.Result = "No needs identified"
+		}
+		if total, _, ok := a.SafetyTotal(); ok && a.CompletedAt != nil {
+			row.Result += " · safety total " + strconv.Itoa(total)
 		}
 		if a.AmendsID != "" {
 			row.Result += " · amendment"
@@ -284,4 +294,10 @@ func positiveDomains(n int) string {
 		return "1 positive domain"
 	}
 	return strconv.Itoa(n) + " positive domains"
+}
+
+// safetyTotal says an interpersonal-safety total against its range and
+// threshold: "12 out of 20 (positive at 11 or more)".
+func safetyTotal(total, threshold int) string {
+	return strconv.Itoa(total) + " out of 20 (positive at " + strconv.Itoa(threshold+1) + " or more)"
 }

@@ -145,3 +145,84 @@ func TestJourney_AnInterruptedPHQ9RaisesItsAlert(t *testing.T) {
 		t.Errorf("safety tasks: %q, want one open", s)
 	}
 }
+
+// ahcForm is a complete AHC-HRSN form, negative everywhere, with changes.
+func ahcForm(changes url.Values) url.Values {
+	v := url.Values{"action": {"complete"}, "version": {"1"},
+		"q1": {"steady"}, "q2": {"none"}, "q3": {"never"}, "q4": {"never"}, "q5": {"no"}, "q6": {"no"},
+		"q7": {"never"}, "q8": {"never"}, "q9": {"never"}, "q10": {"never"}}
+	for k, vs := range changes {
+		v[k] = vs
+	}
+	return v
+}
+
+func TestAHC_SupplementalSectionIsOfferedAndCountedAsCMSCounts(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	p := chartPatient(t, app)
+	c := app.signedIn("coord1@northside.test")
+	id := asmStart(t, c, p, "AHC-HRSN")
+	form := c.get(asmPath(p, "/"+id)).body
+	mustContain(t, "form", form, `data-testid="section-q11"`, "Supplemental questions", "How hard is it for you to pay for the very basics")
+	// Both living-situation questions (one domain), food, safety and two
+	// supplemental domains (2 days × 30 minutes is under 150): five;
+	// safety 3 + 3 + 3 + 2 = 11.
+	res := c.post(asmPath(p, "/"+id), ahcForm(url.Values{"q1": {"worried"}, "q2": {"mold"}, "q3": {"often"},
+		"q7": {"sometimes"}, "q8": {"sometimes"}, "q9": {"sometimes"}, "q10": {"rarely"},
+		"q12": {"help_finding"}, "q17": {"2"}, "q18": {"30"}}))
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("complete: status %d\n%s", res.status, res.body)
+	}
+	result := followToPage(t, c, asmPath(p, "/"+id)).body
+	mustContain(t, "result", result, `data-testid="safety-total"`, "11 out of 20 (positive at 11 or more)",
+		"5 positive domains, counted as CMS counts them", "Housing instability", "Housing quality", "Employment", "Physical activity")
+	chart := c.get("/t/northside/patients/" + p).body
+	mustContain(t, "chart", chart, "5 positive domains · safety total 11", `data-testid="safety-flag"`)
+	if s := safetyTaskStatuses(t, app, p); s != "open" {
+		t.Errorf("safety tasks: %q, want one open", s)
+	}
+}
+
+func TestAHC_SafetyTotalOfTenIsShownNegative(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	p := chartPatient(t, app)
+	c := app.signedIn("coord1@northside.test")
+	id := asmStart(t, c, p, "AHC-HRSN")
+	res := c.post(asmPath(p, "/"+id), ahcForm(url.Values{"q7": {"never"}, "q8": {"sometimes"}, "q9": {"sometimes"}, "q10": {"sometimes"}}))
+	if res.status != http.StatusSeeOther {
+		t.Fatalf("complete: status %d\n%s", res.status, res.body)
+	}
+	result := followToPage(t, c, asmPath(p, "/"+id)).body
+	mustContain(t, "result", result, "10 out of 20 (positive at 11 or more)", "Negative")
+	mustContain(t, "chart", c.get("/t/northside/patients/"+p).body, "No needs identified · safety total 10")
+	if s := safetyTaskStatuses(t, app, p); s != "" {
+		t.Errorf("safety tasks: %q, want none", s)
+	}
+}
+
+func TestJourney_AHCSupplementalSectionLooksFinished(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	p := chartPatient(t, app)
+	c := app.signedIn("coord1@northside.test")
+	id := asmStart(t, c, p, "AHC-HRSN")
+	if res := c.post(asmPath(p, "/"+id), ahcForm(url.Values{"q1": {"worried"}, "q2": {"mold"}, "q11": {"very_hard"}, "q24": {"very_much"}})); res.status != http.StatusSeeOther {
+		t.Fatalf("complete: status %d", res.status)
+	}
+	second := asmStart(t, c, p, "AHC-HRSN")
+	ctx := browser(t)
+	err := chromedp.Do(ctx,
+		signInInBrowser(app, "coord1@northside.test"),
+		chromedp.Navigate(app.http.URL+asmPath(p, "/"+second)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=section-q11]`)),
+		screenshot("ahc-supplemental-form"),
+		chromedp.Navigate(app.http.URL+asmPath(p, "/"+id)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=safety-total]`)),
+		screenshot("ahc-supplemental-result"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
