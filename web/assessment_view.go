@@ -43,10 +43,10 @@ type AssessmentQuestion struct {
 	// part; SectionNote says what it asks.
 	Section, SectionNote string
 	Text                 string
-	Multi    bool
-	Optional bool
-	Options  []AssessmentOption
-	Error    string
+	Multi                bool
+	Optional             bool
+	Options              []AssessmentOption
+	Error                string
 }
 
 // AssessmentOption is one answer a question offers.
