@@ -38,7 +38,7 @@ type AssessmentFormView struct {
 // AssessmentQuestion is one question of the form.
 type AssessmentQuestion struct {
 	ID     string
-	Number int
+	Number string
 	// Section, on the first question of a part of the form, heads that
 	// part; SectionNote says what it asks.
 	Section, SectionNote string
@@ -107,7 +107,7 @@ type AssessmentReasonForm struct {
 
 // AssessmentAnswer is one question with the answer given.
 type AssessmentAnswer struct {
-	Number   int
+	Number   string
 	Question string
 	Answer   string
 }

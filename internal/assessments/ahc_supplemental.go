@@ -54,6 +54,13 @@ func counts(id, text string, labels []string, values []int) Question {
 	return q
 }
 
+// numbered gives q the tool's number, where the PHQ-2 items 23a and 23b
+// put places and numbers out of step.
+func numbered(n string, q Question) Question {
+	q.Number = n
+	return q
+}
+
 func ahcSupplementalQuestions() []Question {
 	q11 := Question{ID: "q11", Text: "How hard is it for you to pay for the very basics like food, housing, medical care, and heating?",
 		Section:     "Supplemental questions",
@@ -93,17 +100,17 @@ func ahcSupplementalQuestions() []Question {
 		howOften("q20", "How many times in the past 12 months have you used tobacco products (like cigarettes, cigars, snuff, chew, electronic cigarettes)?"),
 		howOften("q21", "How many times in the past year have you used prescription drugs for non-medical reasons?"),
 		howOften("q22", "How many times in the past year have you used illegal drugs?"),
-		{ID: "q23a", Text: "Over the past 2 weeks, how often have you been bothered by little interest or pleasure in doing things?", Scored: true, Options: frequency("")},
-		{ID: "q23b", Text: "Over the past 2 weeks, how often have you been bothered by feeling down, depressed, or hopeless?", Scored: true, Options: frequency("")},
-		{ID: "q24", Text: "Stress means a situation in which a person feels tense, restless, nervous, or anxious, or is unable to sleep at night because his or her mind is troubled all the time. Do you feel this kind of stress these days?", Options: []Option{
+		{ID: "q23a", Number: "23a", Text: "Over the past 2 weeks, how often have you been bothered by little interest or pleasure in doing things?", Scored: true, Options: frequency("")},
+		{ID: "q23b", Number: "23b", Text: "Over the past 2 weeks, how often have you been bothered by feeling down, depressed, or hopeless?", Scored: true, Options: frequency("")},
+		{ID: "q24", Number: "24", Text: "Stress means a situation in which a person feels tense, restless, nervous, or anxious, or is unable to sleep at night because his or her mind is troubled all the time. Do you feel this kind of stress these days?", Options: []Option{
 			{ID: "not_at_all", Label: "Not at all"},
 			{ID: "a_little", Label: "A little bit"},
 			{ID: "somewhat", Label: "Somewhat"},
 			{ID: "quite_a_bit", Label: "Quite a bit"},
 			{ID: "very_much", Label: "Very much"},
 		}},
-		yesNo("q25", "Because of a physical, mental, or emotional condition, do you have serious difficulty concentrating, remembering, or making decisions? (5 years old or older)"),
-		yesNo("q26", "Because of a physical, mental, or emotional condition, do you have difficulty doing errands alone such as visiting a doctor's office or shopping? (15 years old or older)"),
+		numbered("25", yesNo("q25", "Because of a physical, mental, or emotional condition, do you have serious difficulty concentrating, remembering, or making decisions? (5 years old or older)")),
+		numbered("26", yesNo("q26", "Because of a physical, mental, or emotional condition, do you have difficulty doing errands alone such as visiting a doctor's office or shopping? (15 years old or older)")),
 	}
 }
 

@@ -143,3 +143,16 @@ func TestAHC_Version1StaysTheCoreScreen(t *testing.T) {
 		t.Errorf("counted (-want +got):\n%s", diff)
 	}
 }
+
+func TestAHC_QuestionsKeepTheToolsNumbers(t *testing.T) {
+	t.Parallel()
+	var got []string
+	for i, q := range mustCurrent(t, "AHC-HRSN").Questions {
+		got = append(got, q.NumberAt(i))
+	}
+	want := []string{"1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18",
+		"19", "20", "21", "22", "23a", "23b", "24", "25", "26"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("numbers (-want +got):\n%s", diff)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -41,6 +42,9 @@ type Question struct {
 	Multi    bool // several options may be chosen
 	Required bool
 	Scored   bool // its points count towards the total or a domain sum
+	// Number is the question's number where the published instrument
+	// numbers it otherwise than by its place ("23a").
+	Number string
 	// Section, on the first question of a part of the form, is that
 	// part's heading, and SectionNote what it asks of the coordinator.
 	Section, SectionNote string
@@ -353,6 +357,14 @@ func (q Question) checkChoice(chosen []string) string {
 		}
 	}
 	return ""
+}
+
+// NumberAt is the number of the question at index i of its instrument.
+func (q Question) NumberAt(i int) string {
+	if q.Number != "" {
+		return q.Number
+	}
+	return strconv.Itoa(i + 1)
 }
 
 // Labels are the labels of the chosen options, in the question's order.

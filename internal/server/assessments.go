@@ -125,7 +125,7 @@ func (s *Server) assessmentForm(r *http.Request, a assessmentReq, p careplans.As
 		Version: p.RowVersion, AmendReason: p.AmendReason, AmendsHref: assessmentHref(a.base, p.AmendsID),
 	}
 	for i, q := range p.Instrument.Questions {
-		wq := web.AssessmentQuestion{ID: q.ID, Number: i + 1, Text: q.Text, Multi: q.Multi, Optional: !q.Required, Error: problems[q.ID],
+		wq := web.AssessmentQuestion{ID: q.ID, Number: q.NumberAt(i), Text: q.Text, Multi: q.Multi, Optional: !q.Required, Error: problems[q.ID],
 			Section: q.Section, SectionNote: q.SectionNote}
 		for _, o := range q.Options {
 			wq.Options = append(wq.Options, web.AssessmentOption{ID: o.ID, Label: o.Label, Chosen: slices.Contains(answers[q.ID], o.ID)})
@@ -184,7 +184,7 @@ func (s *Server) assessmentResult(r *http.Request, a assessmentReq, p careplans.
 		"Version", p.Code+" version "+p.Version)
 	for i, q := range p.Instrument.Questions {
 		answer := orText(strings.Join(q.Labels(p.Answers[q.ID]), "; "), "Not answered")
-		v.Answers = append(v.Answers, web.AssessmentAnswer{Number: i + 1, Question: q.Text, Answer: answer})
+		v.Answers = append(v.Answers, web.AssessmentAnswer{Number: q.NumberAt(i), Question: q.Text, Answer: answer})
 	}
 	return v
 }
