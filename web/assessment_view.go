@@ -37,13 +37,16 @@ type AssessmentFormView struct {
 
 // AssessmentQuestion is one question of the form.
 type AssessmentQuestion struct {
-	ID       string
-	Number   int
-	Text     string
-	Multi    bool
-	Optional bool
-	Options  []AssessmentOption
-	Error    string
+	ID     string
+	Number string
+	// Section, on the first question of a part of the form, heads that
+	// part; SectionNote says what it asks.
+	Section, SectionNote string
+	Text                 string
+	Multi                bool
+	Optional             bool
+	Options              []AssessmentOption
+	Error                string
 }
 
 // AssessmentOption is one answer a question offers.
@@ -69,6 +72,14 @@ type AssessmentResultView struct {
 	Interpretation string
 	SafetyAlert    string
 	Domains        []string
+	// DomainCount counts the positive domains as CMS counts them ("3
+	// positive domains"), "" when none.
+	DomainCount string
+	// SafetyTotal is the interpersonal-safety total in words, and
+	// SafetyPositive whether it is at the threshold or above; "" for an
+	// instrument without one.
+	SafetyTotal    string
+	SafetyPositive bool
 	Answers        []AssessmentAnswer
 	Facts          []ChartFact
 	AmendsHref     string
@@ -96,7 +107,7 @@ type AssessmentReasonForm struct {
 
 // AssessmentAnswer is one question with the answer given.
 type AssessmentAnswer struct {
-	Number   int
+	Number   string
 	Question string
 	Answer   string
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -41,6 +42,12 @@ type Question struct {
 	Multi    bool // several options may be chosen
 	Required bool
 	Scored   bool // its points count towards the total or a domain sum
+	// Number is the question's number where the published instrument
+	// numbers it otherwise than by its place ("23a").
+	Number string
+	// Section, on the first question of a part of the form, is that
+	// part's heading, and SectionNote what it asks of the coordinator.
+	Section, SectionNote string
 }
 
 // Option is one answer a patient may choose.
@@ -84,7 +91,35 @@ type Domain struct {
 	Code  string
 	Label string
 	Need  Need
+	// Group names the domain CMS counts this screen under when several
+	// screens make one domain (housing instability and housing quality are
+	// both "Living situation"); "" counts the screen as its own domain.
+	Group string
 }
+
+// Counted is the name the domain is counted under.
+func (d Domain) Counted() string {
+	if d.Group != "" {
+		return d.Group
+	}
+	return d.Label
+}
+
+// CountDomains names the domains of positive screens as CMS counts them,
+// each once, in order: two positive living-situation screens are one
+// domain. Everything that counts positive domains counts these.
+func CountDomains(positive []Domain) []string {
+	var out []string
+	for _, d := range positive {
+		if !slices.Contains(out, d.Counted()) {
+			out = append(out, d.Counted())
+		}
+	}
+	return out
+}
+
+// CountedDomains names the result's positive domains as CMS counts them.
+func (r Result) CountedDomains() []string { return CountDomains(r.PositiveDomains) }
 
 // DomainScreen decides from the answers to some questions whether a domain
 // is positive.
@@ -106,6 +141,11 @@ const (
 	// RuleSumGreaterThan is positive when the points of the options chosen
 	// on the domain's questions add up to more than Threshold.
 	RuleSumGreaterThan
+	// RuleProductLessThan is positive when the points of the domain's
+	// questions multiplied are less than Threshold: days a week times
+	// minutes a day of exercise. Unanswered questions screen nothing,
+	// unless one answered is 0 (no exercise at all).
+	RuleProductLessThan
 )
 
 // Rule is the positivity rule of a domain.
@@ -121,6 +161,10 @@ func anyOf(options ...string) Rule {
 
 func sumGreaterThan(n int) Rule {
 	return Rule{Kind: RuleSumGreaterThan, Threshold: n}
+}
+
+func productLessThan(n int) Rule {
+	return Rule{Kind: RuleProductLessThan, Threshold: n}
 }
 
 // MaxTotal is the highest total the instrument's bands allow.
@@ -315,6 +359,14 @@ func (q Question) checkChoice(chosen []string) string {
 	return ""
 }
 
+// NumberAt is the number of the question at index i of its instrument.
+func (q Question) NumberAt(i int) string {
+	if q.Number != "" {
+		return q.Number
+	}
+	return strconv.Itoa(i + 1)
+}
+
 // Labels are the labels of the chosen options, in the question's order.
 func (q Question) Labels(chosen []string) []string {
 	var labels []string
@@ -355,6 +407,9 @@ func (in Instrument) question(id string) (Question, bool) {
 }
 
 func (in Instrument) positive(d DomainScreen, a Answers) bool {
+	if d.Rule.Kind == RuleProductLessThan {
+		return in.productLess(d, a)
+	}
 	sum := 0
 	for _, qid := range d.Questions {
 		q, _ := in.question(qid)
@@ -370,6 +425,41 @@ func (in Instrument) positive(d DomainScreen, a Answers) bool {
 		}
 	}
 	return d.Rule.Kind == RuleSumGreaterThan && sum > d.Rule.Threshold
+}
+
+// productLess applies a RuleProductLessThan: every question answered, or
+// one answered with 0 (no days of exercise leave no minutes to ask about).
+func (in Instrument) productLess(d DomainScreen, a Answers) bool {
+	product, answered := 1, 0
+	for _, qid := range d.Questions {
+		q, _ := in.question(qid)
+		if len(a[qid]) == 0 {
+			continue
+		}
+		answered++
+		product *= q.points(a[qid])
+	}
+	if answered == 0 || (answered < len(d.Questions) && product != 0) {
+		return false
+	}
+	return product < d.Rule.Threshold
+}
+
+// SafetyTotal is the points of the answers to the questions of the
+// instrument's summed safety screen (AHC-HRSN questions 7–10, 4 to 20,
+// positive above 10), its threshold, and whether the instrument has one.
+func (in Instrument) SafetyTotal(a Answers) (total, threshold int, ok bool) {
+	for _, d := range in.Domains {
+		if d.Alert != AlertSafety || d.Rule.Kind != RuleSumGreaterThan {
+			continue
+		}
+		for _, qid := range d.Questions {
+			q, _ := in.question(qid)
+			total += q.points(a[qid])
+		}
+		return total, d.Rule.Threshold, true
+	}
+	return 0, 0, false
 }
 
 func interpret(r Result) string {

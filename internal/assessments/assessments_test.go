@@ -185,7 +185,7 @@ func TestAll_PublishesTheFourInstruments(t *testing.T) {
 	for _, in := range All() {
 		got = append(got, in.Code+" "+in.Version)
 	}
-	want := []string{"PHQ-9 1", "GAD-7 1", "AHC-HRSN 1", "LACE 1"}
+	want := []string{"PHQ-9 1", "GAD-7 1", "AHC-HRSN 2", "LACE 1"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
@@ -283,8 +283,8 @@ func checkDomain(t *testing.T, d DomainScreen, questions map[string]Question) {
 			t.Errorf("domain %s reads unknown question %s", d.Code, qid)
 			continue
 		}
-		if d.Rule.Kind == RuleSumGreaterThan && !q.Scored {
-			t.Errorf("domain %s sums unscored question %s", d.Code, qid)
+		if (d.Rule.Kind == RuleSumGreaterThan || d.Rule.Kind == RuleProductLessThan) && !q.Scored {
+			t.Errorf("domain %s adds or multiplies unscored question %s", d.Code, qid)
 		}
 	}
 	switch d.Rule.Kind {
@@ -299,7 +299,7 @@ func checkDomain(t *testing.T, d DomainScreen, questions map[string]Question) {
 				t.Errorf("domain %s: positive option %s is on none of its questions", d.Code, id)
 			}
 		}
-	case RuleSumGreaterThan:
+	case RuleSumGreaterThan, RuleProductLessThan:
 	default:
 		t.Errorf("domain %s: unknown rule kind %d", d.Code, d.Rule.Kind)
 	}

@@ -19,6 +19,12 @@ const (
 	NeedMedical         Need = "medical"
 	NeedFinancial       Need = "financial"
 	NeedSocialIsolation Need = "social_isolation"
+	// The AHC-HRSN supplemental domains' own needs (issue 15).
+	NeedEmployment       Need = "employment"
+	NeedEducation        Need = "education"
+	NeedPhysicalActivity Need = "physical_activity"
+	NeedSubstanceUse     Need = "substance_use"
+	NeedDisability       Need = "disability"
 )
 
 // NeedProposal is a need a result suggests; the coordinator decides whether

@@ -18,12 +18,41 @@ func (a Assessment) ProposedNeeds() []NeedProposal {
 			}
 		}
 	}
-	for _, ref := range a.PositiveDomains {
+	res.PositiveDomains = in.domainsOf(a.PositiveDomains)
+	return res.ProposedNeeds()
+}
+
+// domainsOf are the definitions of stored positive domains.
+func (in Instrument) domainsOf(refs []DomainRef) []Domain {
+	var out []Domain
+	for _, ref := range refs {
 		for _, d := range in.Domains {
 			if d.Code == ref.Code {
-				res.PositiveDomains = append(res.PositiveDomains, d.Domain)
+				out = append(out, d.Domain)
 			}
 		}
 	}
-	return res.ProposedNeeds()
+	return out
+}
+
+// CountedDomains names the stored result's positive domains as CMS counts
+// them (see CountDomains); none for an assessment entered in error or not
+// completed. Risk rules count these.
+func (a Assessment) CountedDomains() []string {
+	in, ok := a.Instrument()
+	if !ok || a.Status != Completed {
+		return nil
+	}
+	return CountDomains(in.domainsOf(a.PositiveDomains))
+}
+
+// SafetyTotal is the interpersonal-safety total of the answers (AHC-HRSN
+// questions 7–10, 4 to 20), the total above which it is positive, and
+// whether the instrument has one.
+func (a Assessment) SafetyTotal() (total, threshold int, ok bool) {
+	in, found := a.Instrument()
+	if !found {
+		return 0, 0, false
+	}
+	return in.SafetyTotal(a.Answers)
 }

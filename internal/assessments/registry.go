@@ -73,7 +73,7 @@ func (r *Registry) All() []Instrument {
 
 // instruments is every published definition. Add new versions after the
 // old ones; never edit or remove a published one.
-var instruments = mustRegistry(phq9v1, gad7v1, ahcHRSNv1, lacev1)
+var instruments = mustRegistry(phq9v1, gad7v1, ahcHRSNv1, lacev1, ahcHRSNv2)
 
 func mustRegistry(defs ...func() Instrument) *Registry {
 	r, err := NewRegistry(defs...)

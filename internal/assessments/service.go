@@ -15,7 +15,6 @@ import (
 	"carecoord/internal/fail"
 	"carecoord/internal/forms"
 	"carecoord/internal/patients"
-	"carecoord/internal/tasks"
 	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
@@ -101,9 +100,12 @@ func ParseAnswersForm(v url.Values) AnswersForm {
 
 // SaveAnswers keeps f's answers to finish later, if the assessment is still
 // in progress and as the coordinator read it. Answers that can't belong to
-// the instrument are refused with a message beside each.
-func (s *Service) SaveAnswers(ctx context.Context, a tenants.Actor, patientID, id string, f AnswersForm) error {
-	return db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+// the instrument are refused with a message beside each. A safety answer
+// raises its alert now, not at completion (see settleSafety). It returns
+// the open safety task, or "".
+func (s *Service) SaveAnswers(ctx context.Context, a tenants.Actor, patientID, id string, f AnswersForm) (string, error) {
+	var taskID string
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
 		in, err := inProgress(ctx, tx, a.TenantID, patientID, id)
 		if err != nil {
 			return err
@@ -112,26 +114,38 @@ func (s *Service) SaveAnswers(ctx context.Context, a tenants.Actor, patientID, i
 		if err := in.Validate(answers); err != nil {
 			return refused(err)
 		}
-		if err := saveAnswers(ctx, tx, a.TenantID, patientID, id, forms.Version(f.Version), answers); err != nil {
+		alerts := in.Alerts(answers)
+		if err := saveAnswers(ctx, tx, a.TenantID, patientID, id, forms.Version(f.Version), answers, alerts); err != nil {
 			return err
 		}
-		return a.Audit(ctx, tx, audit.Event{Action: "assessment.saved", EntityType: "assessment", EntityID: id, PatientID: patientID,
-			Detail: map[string]any{"answered": len(answers)}})
+		err = a.Audit(ctx, tx, audit.Event{Action: "assessment.saved", EntityType: "assessment", EntityID: id, PatientID: patientID,
+			Detail: map[string]any{"answered": len(answers), "alerts": orEmpty(alerts)}})
+		if err != nil {
+			return err
+		}
+		taskID, err = settleSafety(ctx, tx, a, patientID, id, in.Code, "")
+		return err
 	})
+	return taskID, err
 }
+
+// withdrawnAtCompletion is why completing answers without a safety answer
+// withdraws the alert an earlier save (or the assessment it amends) raised.
+const withdrawnAtCompletion = "The completed answers no longer show a safety concern: the answer that raised the alert was corrected."
 
 // Completion is what completing an assessment did.
 type Completion struct {
 	Result
-	// SafetyTaskID is the urgent task the result's safety alert opened,
-	// or "".
+	// SafetyTaskID is the open urgent task of the result's safety alert,
+	// opened now or when the answer was saved, or "".
 	SafetyTaskID string
 }
 
 // Complete scores f's answers with the instrument version the assessment
 // was started with and stores them with the result, if it is still in
 // progress and as the coordinator read it. Every required question must be
-// answered. A safety alert opens an urgent task the same day.
+// answered. A safety alert keeps (or opens) its urgent task; answers
+// completed without one withdraw the task an earlier save opened.
 func (s *Service) Complete(ctx context.Context, a tenants.Actor, patientID, id string, f AnswersForm) (Completion, error) {
 	var out Completion
 	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
@@ -155,7 +169,7 @@ func (s *Service) Complete(ctx context.Context, a tenants.Actor, patientID, id s
 		if err != nil {
 			return err
 		}
-		if out.SafetyTaskID, err = openSafetyTask(ctx, tx, a, patientID, id, out.Result); err != nil {
+		if out.SafetyTaskID, err = settleSafety(ctx, tx, a, patientID, id, out.Code, withdrawnAtCompletion); err != nil {
 			return err
 		}
 		return s.onEvidence.Run(ctx, tx, a, patientID)
@@ -223,35 +237,6 @@ func (r Result) Summary() string {
 	return r.Code + " completed: " + what
 }
 
-// openSafetyTask opens the urgent follow-up task of a completed assessment
-// whose result has a safety alert, due by the end of the day, with its
-// timeline line and audit event, and returns its id ("" when there is no
-// alert, or the task was opened before). The patient's coordinator gets
-// it; a patient without one leaves it with whoever gave the assessment, so
-// that it is never nobody's.
-func openSafetyTask(ctx context.Context, q db.DBTX, a tenants.Actor, patientID, assessmentID string, res Result) (string, error) {
-	if !slices.Contains(res.Alerts, AlertSafety) {
-		return "", nil
-	}
-	p, err := patients.Get(ctx, q, a.TenantID, patientID)
-	if err != nil {
-		return "", err
-	}
-	assignee := a.UserID
-	if p.CoordinatorID != nil {
-		assignee = *p.CoordinatorID
-	}
-	id, created, err := tasks.Create(ctx, q, a.TenantID, tasks.NewTask{PatientID: patientID, Title: "Safety follow-up after " + res.Code,
-		DueAt: calendar.EndOfDay(a.At), AssigneeID: assignee, Priority: tasks.Urgent, Source: tasks.SafetyAlert, SourceID: assessmentID,
-		CreatedAt: a.At})
-	if err != nil || !created {
-		return "", err
-	}
-	return id, patients.Record(ctx, q, a, patientID, "task", "Urgent task: safety follow-up after "+res.Code,
-		audit.Event{Action: "task.created", EntityType: "task", EntityID: id, Detail: map[string]any{"source": string(tasks.SafetyAlert),
-			"assessment": assessmentID, "assignee": assignee, "priority": string(tasks.Urgent)}})
-}
-
 // Amend starts a new assessment that corrects a completed one, for the
 // reason given: same instrument version and method, the answers copied for
 // editing. The original stays completed and unchanged. It returns the
@@ -278,7 +263,8 @@ func (s *Service) Amend(ctx context.Context, a tenants.Actor, patientID, id, rea
 
 // MarkEnteredInError marks a completed assessment as given in error, for
 // the reason given. It stays on record, struck through; nothing is
-// deleted. It returns the assessment as marked.
+// deleted. Its safety alert is withdrawn unless a standing amendment still
+// raises it. It returns the assessment as marked.
 func (s *Service) MarkEnteredInError(ctx context.Context, a tenants.Actor, patientID, id, reason string) (Assessment, error) {
 	reason, err := cleanReason("error_reason", reason)
 	if err != nil {
@@ -296,6 +282,9 @@ func (s *Service) MarkEnteredInError(ctx context.Context, a tenants.Actor, patie
 		err = patients.Record(ctx, tx, a, patientID, "assessment", marked.Code+" of "+marked.takenOn()+" marked entered in error: "+reason,
 			audit.Event{Action: "assessment.entered_in_error", EntityType: "assessment", EntityID: id})
 		if err != nil {
+			return err
+		}
+		if _, err = settleSafety(ctx, tx, a, patientID, id, marked.Code, "The assessment was marked entered in error: "+strings.TrimSuffix(reason, ".")+"."); err != nil {
 			return err
 		}
 		return s.onEvidence.Run(ctx, tx, a, patientID)

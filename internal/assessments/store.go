@@ -193,14 +193,15 @@ func inProgress(ctx context.Context, q db.DBTX, tenantID, patientID, id string) 
 	return in, nil
 }
 
-// saveAnswers keeps partial answers of an assessment still in progress, if
+// saveAnswers keeps partial answers of an assessment still in progress,
+// with the alerts they raise already, if
 // it is still at version; otherwise it changes nothing and returns
 // ErrAnswersChanged.
-func saveAnswers(ctx context.Context, q db.DBTX, tenantID, patientID, id string, version int, answers Answers) error {
+func saveAnswers(ctx context.Context, q db.DBTX, tenantID, patientID, id string, version int, answers Answers, alerts []string) error {
 	tag, err := q.Exec(ctx, `
-		update assessments set answers = $5, version = version + 1
+		update assessments set answers = $5, alerts = $6, version = version + 1
 		 where tenant_id = $1 and patient_id = $2 and id = $3 and version = $4 and status = 'in_progress'`,
-		tenantID, patientID, id, version, answers)
+		tenantID, patientID, id, version, answers, orEmpty(alerts))
 	if err != nil {
 		return err
 	}
@@ -222,15 +223,11 @@ func complete(ctx context.Context, q db.DBTX, a tenants.Actor, patientID, id str
 	for i, d := range res.PositiveDomains {
 		domains[i] = DomainRef{Code: d.Code, Label: d.Label}
 	}
-	alerts := res.Alerts
-	if alerts == nil {
-		alerts = []string{}
-	}
 	tag, err := q.Exec(ctx, `
 		update assessments set status = 'completed', answers = $5, total = $6, band = $7, severity = $8,
 			positive_domains = $9, alerts = $10, interpretation = $11, completed_at = coalesce($12, now()), version = version + 1
 		 where tenant_id = $1 and patient_id = $2 and id = $3 and version = $4 and status = 'in_progress'`,
-		a.TenantID, patientID, id, version, answers, total, res.Band.Label, severity, domains, alerts, res.Interpretation, stamp(a))
+		a.TenantID, patientID, id, version, answers, total, res.Band.Label, severity, domains, orEmpty(res.Alerts), res.Interpretation, stamp(a))
 	if err != nil {
 		return err
 	}
@@ -268,9 +265,9 @@ func completedOne(ctx context.Context, q db.DBTX, tenantID, patientID, id string
 func amend(ctx context.Context, q db.DBTX, a tenants.Actor, orig Assessment, reason string) (string, error) {
 	var newID string
 	err := q.QueryRow(ctx, `
-		insert into assessments (tenant_id, patient_id, instrument_code, instrument_version, answers, method,
+		insert into assessments (tenant_id, patient_id, instrument_code, instrument_version, answers, alerts, method,
 			administered_by, amends_id, amend_reason, started_at, created_at)
-		select tenant_id, patient_id, instrument_code, instrument_version, answers, method,
+		select tenant_id, patient_id, instrument_code, instrument_version, answers, alerts, method,
 			nullif($4, '')::uuid, id, $5, coalesce($6, now()), coalesce($6, now())
 		  from assessments
 		 where tenant_id = $1 and patient_id = $2 and id = $3
@@ -292,4 +289,12 @@ func markEnteredInError(ctx context.Context, q db.DBTX, tenantID string, orig As
 		return ErrNotCompleted
 	}
 	return nil
+}
+
+// orEmpty stores a missing list as an empty JSON array, never null.
+func orEmpty(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
 }

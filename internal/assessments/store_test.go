@@ -118,7 +118,7 @@ func TestStore_CompletedAssessmentKeepsItsScoreAndCannotBeSavedAgain(t *testing.
 	f := newStoreFixture(t)
 	ctx := context.Background()
 	id := f.start("PHQ-9")
-	if err := f.svc.SaveAnswers(ctx, f.actor(), f.patient, id, form(1, phq9(2, 2))); err != nil {
+	if _, err := f.svc.SaveAnswers(ctx, f.actor(), f.patient, id, form(1, phq9(2, 2))); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.get(id); got.Status != assessments.InProgress || len(got.Answers) != 2 || got.Version != "1" {
@@ -129,7 +129,7 @@ func TestStore_CompletedAssessmentKeepsItsScoreAndCannotBeSavedAgain(t *testing.
 	if got.Status != assessments.Completed || got.Total == nil || *got.Total != 14 || got.Band != "Moderate" || got.CompletedAt == nil {
 		t.Fatalf("completed: status %s total %v band %q", got.Status, got.Total, got.Band)
 	}
-	err := f.svc.SaveAnswers(ctx, f.actor(), f.patient, id, form(got.RowVersion, phq9(0)))
+	_, err := f.svc.SaveAnswers(ctx, f.actor(), f.patient, id, form(got.RowVersion, phq9(0)))
 	if !errors.Is(err, assessments.ErrNotInProgress) {
 		t.Fatalf("saving a completed assessment: %v, want ErrNotInProgress", err)
 	}
@@ -142,10 +142,10 @@ func TestStore_SaveFromAStaleVersionIsAConflict(t *testing.T) {
 	t.Parallel()
 	f := newStoreFixture(t)
 	id := f.start("GAD-7")
-	if err := f.svc.SaveAnswers(context.Background(), f.actor(), f.patient, id, form(1, phq9(1))); err != nil {
+	if _, err := f.svc.SaveAnswers(context.Background(), f.actor(), f.patient, id, form(1, phq9(1))); err != nil {
 		t.Fatal(err)
 	}
-	err := f.svc.SaveAnswers(context.Background(), f.actor(), f.patient, id, form(1, phq9(3)))
+	_, err := f.svc.SaveAnswers(context.Background(), f.actor(), f.patient, id, form(1, phq9(3)))
 	if !errors.Is(err, db.ErrConflict) {
 		t.Fatalf("stale save: %v, want db.ErrConflict", err)
 	}
@@ -228,7 +228,7 @@ func TestStore_AnotherTenantCannotSeeOrChangeAnAssessment(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := tenants.Actor{TenantID: f.other, At: time.Now()}
-	if err := f.svc.SaveAnswers(ctx, other, f.otherPatient, id, form(1, phq9(3))); !errors.Is(err, db.ErrNotFound) {
+	if _, err := f.svc.SaveAnswers(ctx, other, f.otherPatient, id, form(1, phq9(3))); !errors.Is(err, db.ErrNotFound) {
 		t.Fatalf("save: %v, want ErrNotFound", err)
 	}
 	if got := f.get(id); len(got.Answers) != 0 || got.RowVersion != 1 {

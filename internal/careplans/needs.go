@@ -66,6 +66,11 @@ var NeedDomains = forms.Choices[assessments.Need]{
 	{Value: assessments.NeedMedical, Label: "Medical"},
 	{Value: assessments.NeedFinancial, Label: "Financial"},
 	{Value: assessments.NeedSocialIsolation, Label: "Social isolation"},
+	{Value: assessments.NeedEmployment, Label: "Employment"},
+	{Value: assessments.NeedEducation, Label: "Education"},
+	{Value: assessments.NeedPhysicalActivity, Label: "Physical activity"},
+	{Value: assessments.NeedSubstanceUse, Label: "Substance use"},
+	{Value: assessments.NeedDisability, Label: "Disability"},
 }
 
 // Domains lists every need domain in the order forms offer them.

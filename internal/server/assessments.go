@@ -125,7 +125,8 @@ func (s *Server) assessmentForm(r *http.Request, a assessmentReq, p careplans.As
 		Version: p.RowVersion, AmendReason: p.AmendReason, AmendsHref: assessmentHref(a.base, p.AmendsID),
 	}
 	for i, q := range p.Instrument.Questions {
-		wq := web.AssessmentQuestion{ID: q.ID, Number: i + 1, Text: q.Text, Multi: q.Multi, Optional: !q.Required, Error: problems[q.ID]}
+		wq := web.AssessmentQuestion{ID: q.ID, Number: q.NumberAt(i), Text: q.Text, Multi: q.Multi, Optional: !q.Required, Error: problems[q.ID],
+			Section: q.Section, SectionNote: q.SectionNote}
 		for _, o := range q.Options {
 			wq.Options = append(wq.Options, web.AssessmentOption{ID: o.ID, Label: o.Label, Chosen: slices.Contains(answers[q.ID], o.ID)})
 		}
@@ -168,6 +169,12 @@ func (s *Server) assessmentResult(r *http.Request, a assessmentReq, p careplans.
 	for _, d := range p.PositiveDomains {
 		v.Domains = append(v.Domains, d.Label)
 	}
+	if n := len(p.CountedDomains()); n > 0 {
+		v.DomainCount = positiveDomains(n) + ", counted as CMS counts them (both living-situation questions make one domain)"
+	}
+	if total, threshold, ok := p.SafetyTotal(); ok {
+		v.SafetyTotal, v.SafetyPositive = safetyTotal(total, threshold), total > threshold
+	}
 	completed := ""
 	if p.CompletedAt != nil {
 		completed = p.CompletedAt.Local().Format(calendar.DayTime)
@@ -177,7 +184,7 @@ func (s *Server) assessmentResult(r *http.Request, a assessmentReq, p careplans.
 		"Version", p.Code+" version "+p.Version)
 	for i, q := range p.Instrument.Questions {
 		answer := orText(strings.Join(q.Labels(p.Answers[q.ID]), "; "), "Not answered")
-		v.Answers = append(v.Answers, web.AssessmentAnswer{Number: i + 1, Question: q.Text, Answer: answer})
+		v.Answers = append(v.Answers, web.AssessmentAnswer{Number: q.NumberAt(i), Question: q.Text, Answer: answer})
 	}
 	return v
 }
@@ -199,7 +206,11 @@ func (s *Server) postAssessment(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	switch f.Action {
 	case "save":
-		err = s.assessments.SaveAnswers(r.Context(), s.actor(r), a.patientID, a.id, f)
+		var safetyTask string
+		safetyTask, err = s.assessments.SaveAnswers(r.Context(), s.actor(r), a.patientID, a.id, f)
+		if safetyTask != "" {
+			flash = "Answers saved. An answer shows a safety concern: an urgent task is open for today. You can finish this assessment later from the chart."
+		}
 	case "complete":
 		var done assessments.Completion
 		done, err = s.assessments.Complete(r.Context(), s.actor(r), a.patientID, a.id, f)
@@ -252,7 +263,7 @@ func assessmentRows(base string, list []assessments.Assessment) []web.ChartAsses
 		row := web.ChartAssessmentRow{
 			Href: assessmentHref(base, a.ID), Title: a.Code,
 			EnteredInError: a.Status == assessments.EnteredInError,
-			Alert:          slices.Contains(a.Alerts, assessments.AlertSafety) && a.Status == assessments.Completed,
+			Alert:          a.SafetyConcern(),
 			Amended:        a.AmendedByID != "",
 		}
 		row.Date = longDate(a.TakenAt().Local())
@@ -262,9 +273,12 @@ func assessmentRows(base string, list []assessments.Assessment) []web.ChartAsses
 		case a.Total != nil:
 			row.Result = strconv.Itoa(*a.Total) + " · " + a.Band
 		case len(a.PositiveDomains) > 0:
-			row.Result = positiveDomains(len(a.PositiveDomains))
+			row.Result = positiveDomains(len(a.CountedDomains()))
 		default:
 			row.Result = "No needs identified"
+		}
+		if total, _, ok := a.SafetyTotal(); ok && a.CompletedAt != nil {
+			row.Result += " · safety total " + strconv.Itoa(total)
 		}
 		if a.AmendsID != "" {
 			row.Result += " · amendment"
@@ -280,4 +294,10 @@ func positiveDomains(n int) string {
 		return "1 positive domain"
 	}
 	return strconv.Itoa(n) + " positive domains"
+}
+
+// safetyTotal says an interpersonal-safety total against its range and
+// threshold: "12 out of 20 (positive at 11 or more)".
+func safetyTotal(total, threshold int) string {
+	return strconv.Itoa(total) + " out of 20 (positive at " + strconv.Itoa(threshold+1) + " or more)"
 }

@@ -121,6 +121,10 @@ func historyLines(events []tasks.Event) []web.TaskHistoryLine {
 			if e.FromDue != nil && e.ToDue != nil {
 				l.What += " from " + longDate(e.FromDue.Local()) + " to " + longDate(e.ToDue.Local())
 			}
+		case "cancelled":
+			l.What = "Withdrawn"
+		case "reopened":
+			l.What = "Reopened"
 		case "handed_over":
 			l.What = "Handed over from " + orText(e.FromAssignee, "nobody") + " to " + e.ToAssignee
 		}

@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"carecoord/internal/db"
@@ -164,4 +165,43 @@ func History(ctx context.Context, q db.DBTX, tenantID, taskID string) ([]Event, 
 		 where e.tenant_id = $1 and e.task_id = $2
 		 order by e.at, e.id`, tenantID, taskID)
 	return pgx.CollectRows(rows, pgx.RowToStructByName[Event])
+}
+
+// Withdraw cancels the open task that source raised for sourceID (a source
+// that raises one task per record), for reason, as actorID, with the
+// reason in its history: a safety alert whose answers were corrected. It
+// returns the task's id, or "" when none was open.
+func Withdraw(ctx context.Context, q db.DBTX, tenantID string, source Source, sourceID, actorID, reason string) (string, error) {
+	var id string
+	err := q.QueryRow(ctx, `
+		update tasks set status = 'cancelled', version = version + 1
+		 where tenant_id = $1 and source = $2 and `+sourceColumn[source]+` = $3 and status = 'open'
+		returning id`, tenantID, source, sourceID).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return id, addEvent(ctx, q, tenantID, event{taskID: id, kind: "cancelled", note: reason, actorID: actorID})
+}
+
+// Reopen opens again, due at due, the task that source raised for
+// sourceID if it was cancelled, for reason, as actorID: a safety answer
+// made positive again after its alert was withdrawn. A task done stays
+// done (someone acted on it). It returns the task's id, or "" when no
+// cancelled task was there.
+func Reopen(ctx context.Context, q db.DBTX, tenantID string, source Source, sourceID, actorID string, due time.Time, reason string) (string, error) {
+	var id string
+	err := q.QueryRow(ctx, `
+		update tasks set status = 'open', due_at = $4, version = version + 1
+		 where tenant_id = $1 and source = $2 and `+sourceColumn[source]+` = $3 and status = 'cancelled'
+		returning id`, tenantID, source, sourceID, due).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return id, addEvent(ctx, q, tenantID, event{taskID: id, kind: "reopened", note: reason, actorID: actorID, toDue: &due})
 }

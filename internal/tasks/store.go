@@ -127,3 +127,13 @@ func list(ctx context.Context, q db.DBTX, sql string, args ...any) ([]Task, erro
 		return t, err
 	})
 }
+
+// OpenRaisedBy is the open task that source raised for sourceID (a source
+// that raises one task per record), or "".
+func OpenRaisedBy(ctx context.Context, q db.DBTX, tenantID string, source Source, sourceID string) (string, error) {
+	var id string
+	err := q.QueryRow(ctx, `select coalesce(max(id::text), '') from tasks
+		 where tenant_id = $1 and source = $2 and `+sourceColumn[source]+` = $3 and status = 'open'`,
+		tenantID, source, sourceID).Scan(&id)
+	return id, err
+}
