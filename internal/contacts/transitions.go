@@ -325,10 +325,7 @@ func (s *Service) RecordTransition(ctx context.Context, a tenants.Actor, patient
 // EmergencyVisits lists the patient's emergency department visits on or
 // after since, latest first: the evidence of the risk rules.
 func EmergencyVisits(ctx context.Context, q db.DBTX, tenantID, patientID string, since time.Time) ([]Transition, error) {
-	rows, _ := q.Query(ctx, `
-		select t.id, t.kind, t.facility, t.occurred_on, t.admitted_on, t.notes, u.name as recorder_name, t.created_at
-		  from care_transitions t join users u on u.id = t.recorded_by
-		 where t.tenant_id = $1 and t.patient_id = $2 and t.kind = 'emergency_visit' and t.occurred_on >= $3
+	rows, _ := q.Query(ctx, transitionSelect+`and t.kind = 'emergency_visit' and t.occurred_on >= $3
 		 order by t.occurred_on desc, t.created_at desc`, tenantID, patientID, since)
 	return pgx.CollectRows(rows, pgx.RowToStructByName[Transition])
 }
