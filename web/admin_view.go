@@ -90,6 +90,8 @@ type SettingsView struct {
 	Problem string
 	// RequireMFA: every member must use two-step sign-in.
 	RequireMFA bool
+	// TimeZone is the organisation's zone as stored or typed.
+	TimeZone string
 }
 
 // SettingsGroup is one section of the settings page.

@@ -581,7 +581,8 @@ func TestSettings_ValuesOutsideTheirBoundsAreRefusedAndNothingIsSaved(t *testing
 	form := func(kv ...string) url.Values {
 		v := url.Values{"name": {"Northside Health Partners"}, "cadence_high_days": {"7"}, "cadence_moderate_days": {"14"}, "cadence_low_days": {"30"},
 			"first_contact_business_days": {"2"}, "referral_follow_up_business_days": {"5"}, "authorization_warning_days": {"14"},
-			"depression_anxiety_reassess_days": {"90"}, "social_needs_reassess_months": {"12"}, "idle_timeout_minutes": {"30"}}
+			"depression_anxiety_reassess_days": {"90"}, "social_needs_reassess_months": {"12"}, "idle_timeout_minutes": {"30"},
+			"time_zone": {"UTC"}}
 		for i := 0; i+1 < len(kv); i += 2 {
 			v.Set(kv[i], kv[i+1])
 		}
@@ -595,6 +596,8 @@ func TestSettings_ValuesOutsideTheirBoundsAreRefusedAndNothingIsSaved(t *testing
 		{"moderate more often than high", "cadence_moderate_days", "5", "more often than high-risk"},
 		{"reassess too soon", "depression_anxiety_reassess_days", "7", "from 14 to 180"},
 		{"no name", "name", " ", "Enter the organisation"},
+		{"unknown time zone", "time_zone", "Mars/Olympus_Mons", "such as America/Los_Angeles"},
+		{"no time zone", "time_zone", "", "such as America/Los_Angeles"},
 	}
 	for _, tt := range tests {
 		res := admin.post("/t/northside/admin/settings", form(tt.field, tt.value))
@@ -603,7 +606,8 @@ func TestSettings_ValuesOutsideTheirBoundsAreRefusedAndNothingIsSaved(t *testing
 		}
 		mustContain(t, tt.name, res.body, `data-testid="error-`+tt.field+`"`, tt.want)
 	}
-	if raw := app.queryInt("select count(*) from tenants where settings <> '{}'::jsonb"); raw != 0 {
+	// Test tenants are created on UTC (dbtest); nothing else may be stored.
+	if raw := app.queryInt(`select count(*) from tenants where settings <> '{"time_zone": "UTC"}'::jsonb`); raw != 0 {
 		t.Errorf("%d tenants have stored settings after refused changes", raw)
 	}
 	res := admin.post("/t/northside/admin/settings", form("cadence_high_days", "5", "idle_timeout_minutes", "15"))
