@@ -43,7 +43,7 @@ func (s *Service) LogContact(ctx context.Context, a tenants.Actor, patientID str
 			return err
 		}
 		errs := forms.Errors{}
-		c := f.Validate(a.At, time.Local, fp.Choices, errs)
+		c := f.Validate(a.At, a.At.Location(), fp.Choices, errs)
 		if len(errs) > 0 {
 			return fail.Invalid(errs, "")
 		}
@@ -129,7 +129,7 @@ func (s *Service) CorrectContact(ctx context.Context, a tenants.Actor, patientID
 		if out, err = correct(ctx, tx, a, patientID, fp.Contact, f.Version, c); err != nil {
 			return err
 		}
-		err = patients.Record(ctx, tx, a, patientID, "contact", "Contact of "+fp.Contact.OccurredAt.Local().Format(calendar.Day)+" corrected: "+f.Reason,
+		err = patients.Record(ctx, tx, a, patientID, "contact", "Contact of "+fp.Contact.OccurredAt.In(a.At.Location()).Format(calendar.Day)+" corrected: "+f.Reason,
 			audit.Event{Action: "contact.corrected", EntityType: "contact", EntityID: contactID, Detail: map[string]any{"outcome": c.Outcome}})
 		if err != nil {
 			return err
@@ -145,7 +145,7 @@ func (f ContactForm) validateCorrection(now time.Time, ch Choices) (NewContact, 
 	// Goals and the follow-up stay with the original contact.
 	f.Goals, f.GoalNotes, f.FollowUpTitle, f.FollowUpDue = nil, nil, "", ""
 	errs := forms.Errors{}
-	c := f.Validate(now, time.Local, ch, errs)
+	c := f.Validate(now, now.Location(), ch, errs)
 	if f.Reason == "" {
 		errs["reason"] = "Say why you are correcting the contact."
 	} else if utf8.RuneCountInString(f.Reason) > 500 {
@@ -172,7 +172,7 @@ func (s *Service) AddAddendum(ctx context.Context, a tenants.Actor, patientID, c
 		if err != nil {
 			return err
 		}
-		return patients.Record(ctx, tx, a, patientID, "contact", "Addendum to the contact of "+ct.OccurredAt.Local().Format(calendar.Day),
+		return patients.Record(ctx, tx, a, patientID, "contact", "Addendum to the contact of "+ct.OccurredAt.In(a.At.Location()).Format(calendar.Day),
 			audit.Event{Action: "contact.addendum_added", EntityType: "contact", EntityID: contactID, Detail: map[string]any{"addendum": id}})
 	})
 }

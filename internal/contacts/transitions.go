@@ -207,7 +207,7 @@ func meetDischargeFollowUps(ctx context.Context, q db.DBTX, a tenants.Actor, pat
 // without one, for whoever records it), due within DischargeFollowUpDays.
 func (s *Service) RecordTransition(ctx context.Context, a tenants.Actor, patientID string, f TransitionForm) (Recorded, error) {
 	errs := forms.Errors{}
-	t := f.Validate(a.At, time.Local, errs)
+	t := f.Validate(a.At, a.At.Location(), errs)
 	if len(errs) > 0 {
 		return Recorded{}, fail.Invalid(errs, "")
 	}
@@ -221,7 +221,7 @@ func (s *Service) RecordTransition(ctx context.Context, a tenants.Actor, patient
 		if p.CoordinatorID != nil {
 			assignee = *p.CoordinatorID
 		}
-		if rec, err = storeTransition(ctx, tx, a, patientID, assignee, t, time.Local); err != nil {
+		if rec, err = storeTransition(ctx, tx, a, patientID, assignee, t, a.At.Location()); err != nil {
 			return err
 		}
 		err = patients.Record(ctx, tx, a, patientID, "transition", TransitionKinds.Label(t.Kind)+": "+t.Facility+", "+t.OccurredOn.Format(calendar.Day),
@@ -229,7 +229,7 @@ func (s *Service) RecordTransition(ctx context.Context, a tenants.Actor, patient
 		if err != nil || rec.FollowUp == nil {
 			return err
 		}
-		line := "Follow-up task: " + rec.FollowUp.Title + ", due " + rec.FollowUp.DueAt.Local().Format(calendar.Day)
+		line := "Follow-up task: " + rec.FollowUp.Title + ", due " + rec.FollowUp.DueAt.In(a.At.Location()).Format(calendar.Day)
 		if rec.FollowUp.Status == tasks.Done {
 			line += " (already met by a contact since the discharge)"
 		}

@@ -110,7 +110,7 @@ func (f fixture) raise(t *testing.T, day time.Time, warn int) int {
 	t.Helper()
 	var n int
 	f.inTenant(t, func(tx pgx.Tx) (err error) {
-		n, err = referrals.RaiseDue(context.Background(), tx, f.tenantID, day, warn)
+		n, err = referrals.RaiseDue(context.Background(), tx, f.tenantID, day, time.UTC, warn)
 		return err
 	})
 	return n
@@ -229,7 +229,7 @@ func TestRaiseDue_ConcurrentRaisesMakeOneTask(t *testing.T) {
 	for range 4 {
 		go func() {
 			done <- db.InTenant(context.Background(), f.d.Pool, f.tenantID, func(tx pgx.Tx) error {
-				_, err := referrals.RaiseDue(context.Background(), tx, f.tenantID, time.Now(), 14)
+				_, err := referrals.RaiseDue(context.Background(), tx, f.tenantID, time.Now(), time.UTC, 14)
 				return err
 			})
 		}()

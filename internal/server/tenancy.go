@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"net/http"
 
 	"carecoord/internal/tenants"
@@ -16,4 +18,11 @@ func (s *Server) actor(r *http.Request) tenants.Actor {
 	u, _ := currentUser(r)
 	return tenants.Actor{TenantID: m.Tenant.ID, UserID: u.ID, UserName: u.Name, Role: m.Role, Settings: m.Settings,
 		At: s.now().In(m.Settings.Location()), IP: clientIP(r), RequestID: middleware.GetReqID(r.Context())}
+}
+
+// zone is the time zone of the tenant of r's URL: its pages show every
+// moment on its clock.
+func zone(r *http.Request) *time.Location {
+	m, _ := currentMembership(r)
+	return m.Settings.Location()
 }

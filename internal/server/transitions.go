@@ -37,7 +37,7 @@ func (s *Server) recordTransition(w http.ResponseWriter, r *http.Request) error 
 	}
 	flash := contacts.TransitionKinds.Label(f.Kind) + " recorded."
 	if rec.FollowUp != nil && rec.FollowUp.Status == tasks.Open {
-		flash += " A follow-up task is due by " + rec.FollowUp.DueAt.Local().Format(calendar.Day) + "."
+		flash += " A follow-up task is due by " + rec.FollowUp.DueAt.In(zone(r)).Format(calendar.Day) + "."
 	}
 	return s.redirectWith(w, r, c.base, flash)
 }

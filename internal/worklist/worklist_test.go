@@ -142,7 +142,7 @@ func TestCompleteTask_OfAnInterventionMarksTheInterventionDone(t *testing.T) {
 			returning id`, f.tenant, f.patient, f.coord).Scan(&intervention)
 	})
 	f.in(func(tx pgx.Tx) error {
-		return tasks.SyncInterventions(ctx, tx, f.tenant, []tasks.Intervention{{InterventionID: intervention, PatientID: f.patient,
+		return tasks.SyncInterventions(ctx, tx, f.tenant, time.UTC, []tasks.Intervention{{InterventionID: intervention, PatientID: f.patient,
 			AssigneeID: f.coord, Title: "Apply for SNAP", Due: calendar.DateOf(time.Now().AddDate(0, 0, 7)), Open: true}})
 	})
 	var id string
