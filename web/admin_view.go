@@ -231,3 +231,22 @@ type PasswordResetView struct {
 	Email  string
 	Errors FieldErrors
 }
+
+// ClosuresView is the tenant admin's page of closure days.
+type ClosuresView struct {
+	Shell   Shell
+	Action  string
+	Rows    []ClosureRow
+	Day     string
+	Name    string
+	Errors  FieldErrors
+	Problem string
+	// Holidays lists this year's observed federal holidays, in brief.
+	Holidays string
+}
+
+// ClosureRow is one closure day with the button that removes it.
+type ClosureRow struct {
+	Day, Name    string
+	RemoveAction string
+}

@@ -97,7 +97,11 @@ func (s *Service) Worklist(ctx context.Context, a tenants.Actor) (Worklist, erro
 		if err != nil {
 			return err
 		}
-		w.Contacts = contacts.CadenceOf(a.Settings).SortCaseload(caseload, w.Today, a.At.Location())
+		cad := contacts.CadenceOf(a.Settings)
+		if cad.Closed, err = tenants.LoadCalendar(ctx, tx, a.TenantID); err != nil {
+			return err
+		}
+		w.Contacts = cad.SortCaseload(caseload, w.Today, a.At.Location())
 		if w.Reassessments, err = reassessments(ctx, tx, a, w.Today); err != nil {
 			return err
 		}
