@@ -77,7 +77,6 @@ func RulesAt(s tenants.Settings, closed calendar.Calendar, now time.Time) Rules 
 	}
 }
 
-
 // rulesOf is RulesAt for a, with a's tenant's calendar read in q.
 func rulesOf(ctx context.Context, q db.DBTX, a tenants.Actor) (Rules, error) {
 	closed, err := tenants.LoadCalendar(ctx, q, a.TenantID)

@@ -12,6 +12,7 @@ import (
 
 	"carecoord/internal/demo"
 	"carecoord/internal/mail"
+	"carecoord/internal/tenants"
 )
 
 // Tests for issue 9: tenants, users and roles, settings, audit log.
@@ -666,4 +667,76 @@ func TestSettings_ReassessmentIntervalMovesTheDueDateOnTheChart(t *testing.T) {
 	asmComplete(t, app, c, p, 1, 1, 1, 1, 1, 1, 2, 2, 0)
 	due := longDate(time.Now().AddDate(0, 0, 30))
 	mustContain(t, "chart", c.get("/t/northside/patients/"+p).body, "PHQ-9 due "+due)
+}
+
+func TestClosures_AdminClosesADayAndOpensItAgain(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	admin := app.signedIn("admin@northside.test")
+	tests := []struct{ name, day, reason, field, want string }{
+		{"no reason", "2026-11-27", " ", "name", "Say why the organisation is closed"},
+		{"no day", "", "Staff day", "day", "Choose a date."},
+		{"not a date", "27/11/2026", "Staff day", "day", "Enter a real date"},
+		{"year out of range", "0026-11-27", "Staff day", "day", "between 1900 and 2199"},
+	}
+	for _, tt := range tests {
+		res := admin.post("/t/northside/admin/closures", url.Values{"day": {tt.day}, "name": {tt.reason}})
+		if res.status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: status %d", tt.name, res.status)
+		}
+		mustContain(t, tt.name, res.body, `data-testid="error-`+tt.field+`"`, tt.want)
+	}
+	if n := app.queryInt("select count(*) from closure_days"); n != 0 {
+		t.Errorf("%d closures after refused forms", n)
+	}
+	if res := admin.post("/t/northside/admin/closures", url.Values{"day": {"2026-11-27"}, "name": {"Day after Thanksgiving"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("close a day: status %d\n%s", res.status, res.body)
+	}
+	page := admin.get("/t/northside/admin/closures").body
+	mustContain(t, "closures page", page, "Closed on 27 Nov 2026.", "Fri 27 Nov 2026", "Day after Thanksgiving", "Thanksgiving Day 26 Nov")
+	res := admin.post("/t/northside/admin/closures", url.Values{"day": {"2026-11-27"}, "name": {"Again"}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Errorf("the same day twice: status %d", res.status)
+	}
+	mustContain(t, "the same day twice", res.body, "already closed", `value="Again"`)
+
+	var id string
+	if err := app.scanInTenant("northside", "select id::text from closure_days", nil, &id); err != nil {
+		t.Fatal(err)
+	}
+	other := app.signedIn("admin@riverside.test")
+	if res := other.post("/t/riverside/admin/closures/"+id+"/remove", url.Values{}); res.status != http.StatusNotFound {
+		t.Errorf("another tenant removes the closure: status %d", res.status)
+	}
+	if res := admin.post("/t/northside/admin/closures/"+id+"/remove", url.Values{}); res.status != http.StatusSeeOther {
+		t.Fatalf("open again: status %d", res.status)
+	}
+	mustContain(t, "after removing", admin.get("/t/northside/admin/closures").body, "Open again on 27 Nov 2026.", "No closure days")
+	var events int
+	if err := app.scanInTenant("northside", "select count(*) from audit_events where action in ('closure.added', 'closure.removed')", nil, &events); err != nil || events != 2 {
+		t.Errorf("closure events: %d (%v), want 2", events, err)
+	}
+}
+
+func TestSettings_TimeZoneIsSavedAndAudited(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	admin := app.signedIn("admin@northside.test")
+	f := tenants.SettingsFormOf("Northside Health Partners", tenants.DefaultSettings())
+	form := url.Values{"name": {f.Name}, "time_zone": {"America/Los_Angeles"}}
+	for k, v := range f.Values {
+		form.Set(k, v)
+	}
+	if res := admin.post("/t/northside/admin/settings", form); res.status != http.StatusSeeOther {
+		t.Fatalf("save: status %d\n%s", res.status, res.body)
+	}
+	mustContain(t, "settings page", admin.get("/t/northside/admin/settings").body, `value="America/Los_Angeles"`)
+	var zone string
+	if err := app.scanInTenant("northside", "select current_setting('TimeZone')", nil, &zone); err != nil || zone != "America/Los_Angeles" {
+		t.Errorf("the tenant's transaction runs on %q (%v)", zone, err)
+	}
+	var changed int
+	if err := app.scanInTenant("northside", "select count(*) from audit_events where action = 'settings.changed' and detail->>'setting' = 'time_zone' and detail->>'to' = 'America/Los_Angeles'", nil, &changed); err != nil || changed != 1 {
+		t.Errorf("time_zone settings.changed events: %d (%v)", changed, err)
+	}
 }
