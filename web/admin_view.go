@@ -90,6 +90,8 @@ type SettingsView struct {
 	Problem string
 	// RequireMFA: every member must use two-step sign-in.
 	RequireMFA bool
+	// TimeZone is the organisation's zone as stored or typed.
+	TimeZone string
 }
 
 // SettingsGroup is one section of the settings page.
@@ -228,4 +230,23 @@ type PasswordResetView struct {
 	Action string
 	Email  string
 	Errors FieldErrors
+}
+
+// ClosuresView is the tenant admin's page of closure days.
+type ClosuresView struct {
+	Shell   Shell
+	Action  string
+	Rows    []ClosureRow
+	Day     string
+	Name    string
+	Errors  FieldErrors
+	Problem string
+	// Holidays lists this year's observed federal holidays, in brief.
+	Holidays string
+}
+
+// ClosureRow is one closure day with the button that removes it.
+type ClosureRow struct {
+	Day, Name    string
+	RemoveAction string
 }

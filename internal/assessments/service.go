@@ -255,7 +255,7 @@ func (s *Service) Amend(ctx context.Context, a tenants.Actor, patientID, id, rea
 		if newID, err = amend(ctx, tx, a, orig, reason); err != nil {
 			return err
 		}
-		return patients.Record(ctx, tx, a, patientID, "assessment", orig.Code+" of "+orig.takenOn()+" amended: "+reason,
+		return patients.Record(ctx, tx, a, patientID, "assessment", orig.Code+" of "+orig.takenOn(a.At.Location())+" amended: "+reason,
 			audit.Event{Action: "assessment.amended", EntityType: "assessment", EntityID: newID, Detail: map[string]any{"amends": id}})
 	})
 	return newID, err
@@ -279,7 +279,7 @@ func (s *Service) MarkEnteredInError(ctx context.Context, a tenants.Actor, patie
 			return err
 		}
 		marked.Status, marked.ErrorReason = EnteredInError, reason
-		err = patients.Record(ctx, tx, a, patientID, "assessment", marked.Code+" of "+marked.takenOn()+" marked entered in error: "+reason,
+		err = patients.Record(ctx, tx, a, patientID, "assessment", marked.Code+" of "+marked.takenOn(a.At.Location())+" marked entered in error: "+reason,
 			audit.Event{Action: "assessment.entered_in_error", EntityType: "assessment", EntityID: id})
 		if err != nil {
 			return err
@@ -301,5 +301,8 @@ func (a Assessment) TakenAt() time.Time {
 	return a.StartedAt
 }
 
-// takenOn is the day the assessment was taken, as the timeline says it.
-func (a Assessment) takenOn() string { return a.TakenAt().Local().Format(calendar.Day) }
+// takenOn is the day the assessment was taken on loc's clock (the
+// tenant's), as the timeline says it.
+func (a Assessment) takenOn(loc *time.Location) string {
+	return a.TakenAt().In(loc).Format(calendar.Day)
+}

@@ -88,18 +88,29 @@ func DateOf(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// AddBusinessDays is the date n business days after day. Business days are
-// Monday to Friday; public holidays are not counted as days off, because
-// they differ by organisation and place and CareCoord does not know them
-// yet. A referral that arrives at the weekend counts from Monday: two
-// business days after a Saturday is the Tuesday.
-func AddBusinessDays(day time.Time, n int) time.Time {
+// AddBusinessDays is the date n business days after day on c: days the
+// organisation is open (see Calendar.Open). A referral that arrives on a
+// closed day counts from the next open one: two business days after a
+// Saturday is the Tuesday, and one after Wednesday 25 November 2026 is
+// Friday 27, past Thanksgiving.
+func AddBusinessDays(c Calendar, day time.Time, n int) time.Time {
 	d := DateOf(day)
 	for n > 0 {
 		d = d.AddDate(0, 0, 1)
-		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if c.Open(d) {
 			n--
 		}
 	}
 	return d
+}
+
+// Cutoff is the earliest date whose due date (by due, which must only
+// grow with its date) is still today or later: dates before it are
+// overdue today. It steps back from start, a date known to be on time.
+func Cutoff(start, today time.Time, due func(time.Time) time.Time) time.Time {
+	cut := start
+	for due(cut.AddDate(0, 0, -1)).Compare(today) >= 0 {
+		cut = cut.AddDate(0, 0, -1)
+	}
+	return cut
 }

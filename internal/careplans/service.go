@@ -122,7 +122,7 @@ func (s *Service) Approve(ctx context.Context, a tenants.Actor, patientID, planI
 			sync[i] = tasks.Intervention{InterventionID: d.ID, PatientID: d.PatientID, AssigneeID: d.AssigneeID,
 				Title: d.Action, Due: d.DueDate, Open: d.Open}
 		}
-		return "Care plan approved", tasks.SyncInterventions(ctx, tx, a.TenantID, sync)
+		return "Care plan approved", tasks.SyncInterventions(ctx, tx, a.TenantID, a.At.Location(), sync)
 	})
 }
 

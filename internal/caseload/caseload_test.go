@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/caseload"
 	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
@@ -163,7 +164,9 @@ func (w *world) referral(patient, status string, sentDaysAgo float64) {
 		w.tenant, patient, status, w.ago(sentDaysAgo), closed)
 }
 
-func (w *world) rules() caseload.Rules { return caseload.RulesAt(tenants.DefaultSettings(), w.now) }
+func (w *world) rules() caseload.Rules {
+	return caseload.RulesAt(tenants.DefaultSettings(), calendar.Calendar{}, w.now)
+}
 
 func ptr(t time.Time) *time.Time { return &t }
 

@@ -30,7 +30,11 @@ func (s *Service) PatientList(ctx context.Context, a tenants.Actor, f Filter) (P
 	f.Limit = PageSize
 	var out PatientList
 	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
-		if out.Page, err = Patients(ctx, tx, a.TenantID, RulesAt(a.Settings, a.At), f); err != nil {
+		rules, err := rulesOf(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		if out.Page, err = Patients(ctx, tx, a.TenantID, rules, f); err != nil {
 			return err
 		}
 		if out.Assignable, err = tenants.Coordinators(ctx, tx, a.TenantID); err != nil {
@@ -58,7 +62,11 @@ func (s *Service) ExportPatients(ctx context.Context, a tenants.Actor, f Filter)
 	f.After, f.Limit = "", 0
 	var records [][]string
 	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
-		found, err := Patients(ctx, tx, a.TenantID, RulesAt(a.Settings, a.At), f)
+		rules, err := rulesOf(ctx, tx, a)
+		if err != nil {
+			return err
+		}
+		found, err := Patients(ctx, tx, a.TenantID, rules, f)
 		if err != nil {
 			return err
 		}

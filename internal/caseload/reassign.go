@@ -147,7 +147,11 @@ func (s *Service) Reassign(ctx context.Context, a tenants.Actor, f ReassignForm)
 // matching lists the ids of every patient f matches now, on all pages.
 func matching(ctx context.Context, q db.DBTX, a tenants.Actor, f Filter) ([]string, error) {
 	f.After, f.Limit = "", 0
-	found, err := Patients(ctx, q, a.TenantID, RulesAt(a.Settings, a.At), f)
+	rules, err := rulesOf(ctx, q, a)
+	if err != nil {
+		return nil, err
+	}
+	found, err := Patients(ctx, q, a.TenantID, rules, f)
 	ids := make([]string, len(found.Rows))
 	for i, p := range found.Rows {
 		ids[i] = p.ID

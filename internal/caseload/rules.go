@@ -4,11 +4,13 @@
 package caseload
 
 import (
+	"context"
 	"time"
 
 	"carecoord/internal/assessments"
 	"carecoord/internal/calendar"
 	"carecoord/internal/contacts"
+	"carecoord/internal/db"
 	"carecoord/internal/patients"
 	"carecoord/internal/tenants"
 )
@@ -42,21 +44,32 @@ const HighRiskDays = 7
 // attempts in a row flag a patient "unable to reach".
 const UnreachableAfter = contacts.UnreachableAfter
 
-// RulesAt applies the organisation's settings on the day of now, in now's
-// location, the same way the worklist does (contacts.Cadence and
-// assessments.DueRules): days are calendar days of that location and a
-// date is overdue the day after it falls due.
-func RulesAt(s tenants.Settings, now time.Time) Rules {
+// RulesAt applies the organisation's settings and calendar on the day of
+// now, in now's location, the same way the worklist does (contacts.Cadence
+// and assessments.DueRules): days are calendar days of that location, a
+// contact due on a closed day is due on the next open one, and a date is
+// overdue the day after it falls due.
+func RulesAt(s tenants.Settings, closed calendar.Calendar, now time.Time) Rules {
 	cad := contacts.CadenceOf(s)
+	cad.Closed = closed
 	loc := now.Location()
 	y, m, d := now.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	midnight := func(days int) time.Time { return time.Date(y, m, d-days, 0, 0, 0, 0, loc) }
+	// reachedBy is the midnight (in loc) of the earliest last-contact day
+	// whose next contact is not yet overdue.
+	reachedBy := func(tier patients.RiskTier) time.Time {
+		cut := calendar.Cutoff(today.AddDate(0, 0, -cad.Days(tier)), today, func(last time.Time) time.Time { return cad.ReachDue(last, tier) })
+		return time.Date(cut.Year(), cut.Month(), cut.Day(), 0, 0, 0, 0, loc)
+	}
 	return Rules{
 		Now: now,
 		ReachedBy: map[patients.RiskTier]time.Time{
-			patients.High: midnight(cad.HighDays), patients.Moderate: midnight(cad.ModerateDays), patients.Low: midnight(cad.LowDays),
+			patients.High: reachedBy(patients.High), patients.Moderate: reachedBy(patients.Moderate), patients.Low: reachedBy(patients.Low),
 		},
-		ReferredBy:       referralCutoff(time.Date(y, m, d, 0, 0, 0, 0, time.UTC), cad.FirstContactBusinessDays),
+		ReferredBy: calendar.Cutoff(today, today, func(referred time.Time) time.Time {
+			return calendar.AddBusinessDays(closed, referred, cad.FirstContactBusinessDays)
+		}),
 		HighRiskSince:    midnight(HighRiskDays),
 		MoodBy:           midnight(s.DepressionAnxietyReassessDays),
 		ScreenBy:         time.Date(y, m-time.Month(s.SocialNeedsReassessMonths), d, 0, 0, 0, 0, loc),
@@ -64,14 +77,8 @@ func RulesAt(s tenants.Settings, now time.Time) Rules {
 	}
 }
 
-// referralCutoff is the earliest referral date whose first-contact
-// deadline (n business days later) is still today or later; referrals
-// dated before it are overdue. The deadline only grows with the referral
-// date, so stepping back from today finds it.
-func referralCutoff(today time.Time, n int) time.Time {
-	cut := today
-	for calendar.AddBusinessDays(cut.AddDate(0, 0, -1), n).Compare(today) >= 0 {
-		cut = cut.AddDate(0, 0, -1)
-	}
-	return cut
+// rulesOf is RulesAt for a, with a's tenant's calendar read in q.
+func rulesOf(ctx context.Context, q db.DBTX, a tenants.Actor) (Rules, error) {
+	closed, err := tenants.LoadCalendar(ctx, q, a.TenantID)
+	return RulesAt(a.Settings, closed, a.At), err
 }

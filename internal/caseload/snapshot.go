@@ -153,7 +153,11 @@ func storedDashboard(ctx context.Context, q db.DBTX, a tenants.Actor) (snap Snap
 func computeSnapshot(ctx context.Context, q db.DBTX, a tenants.Actor) (Snapshot, error) {
 	snap := Snapshot{At: a.At}
 	var err error
-	snap.Rows, snap.Total, err = Dashboard(ctx, q, a.TenantID, RulesAt(a.Settings, a.At))
+	rules, err := rulesOf(ctx, q, a)
+	if err != nil {
+		return snap, err
+	}
+	snap.Rows, snap.Total, err = Dashboard(ctx, q, a.TenantID, rules)
 	if err != nil {
 		return snap, err
 	}

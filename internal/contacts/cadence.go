@@ -14,6 +14,11 @@ import (
 type Cadence struct {
 	HighDays, ModerateDays, LowDays int
 	FirstContactBusinessDays        int
+	// Closed is the organisation's calendar: business days skip its
+	// closed days, and a due date that lands on one moves to the next
+	// open day. CadenceOf leaves it with federal holidays only; callers
+	// that read the tenant's closures (tenants.LoadCalendar) set it.
+	Closed calendar.Calendar
 }
 
 // CadenceOf reads the cadence from an organisation's settings.
@@ -51,10 +56,16 @@ type ContactState struct {
 // (midnight UTC of the calendar day). A patient never reached is due within
 // the first-contact business days of their referral; after that, the
 // tier's number of calendar days after the last successful contact, counted
-// on the calendar of loc.
+// on the calendar of loc, or the next open day when that one is closed.
 func (c Cadence) NextDue(s ContactState, loc *time.Location) (due time.Time, first bool) {
 	if s.LastReached == nil {
-		return calendar.AddBusinessDays(calendar.DateOf(s.Referred), c.FirstContactBusinessDays), true
+		return calendar.AddBusinessDays(c.Closed, calendar.DateOf(s.Referred), c.FirstContactBusinessDays), true
 	}
-	return calendar.DateOf(s.LastReached.In(loc)).AddDate(0, 0, c.Days(s.Tier)), false
+	return c.ReachDue(calendar.DateOf(s.LastReached.In(loc)), s.Tier), false
+}
+
+// ReachDue is when a patient of tier last reached on date last must be
+// reached again: the tier's days later, or the next open day.
+func (c Cadence) ReachDue(last time.Time, tier patients.RiskTier) time.Time {
+	return c.Closed.NextOpen(last.AddDate(0, 0, c.Days(tier)))
 }

@@ -146,7 +146,7 @@ func afterContact(ctx context.Context, q db.DBTX, a tenants.Actor, patientID str
 		return err
 	}
 	if Engages(FollowUpContact{Method: c.Method, Party: c.Party, Outcome: c.Outcome}) {
-		out.Closed, err = closeFollowUps(ctx, q, a, patientID, time.Local)
+		out.Closed, err = closeFollowUps(ctx, q, a, patientID, a.At.Location())
 	}
 	return err
 }

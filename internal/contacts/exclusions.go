@@ -172,7 +172,7 @@ func (s *Service) ExcludeDischarge(ctx context.Context, a tenants.Actor, patient
 			return ErrNotADischarge
 		}
 		errs := forms.Errors{}
-		on := f.Validate(d, calendar.DateOf(a.At.In(time.Local)), errs)
+		on := f.Validate(d, calendar.DateOf(a.At), errs)
 		if len(errs) > 0 {
 			return fail.Invalid(errs, "")
 		}
@@ -232,7 +232,7 @@ func (s *Service) DischargeExclusionPage(ctx context.Context, a tenants.Actor, p
 			return err
 		}
 		d := Discharge{On: pg.Discharge.OccurredOn, ExcludedReason: pg.Discharge.ExcludedReason}
-		pg.FollowUp = FollowUpOutcome(d, cs, a.At, time.Local)
+		pg.FollowUp = FollowUpOutcome(d, cs, a.At, a.At.Location())
 		return a.AuditView(ctx, tx, audit.Event{Action: "transition.viewed", EntityType: "care_transition", EntityID: transitionID, PatientID: patientID})
 	})
 	return pg, err

@@ -158,7 +158,11 @@ func ChartWorkOf(ctx context.Context, q db.DBTX, a tenants.Actor, p patients.Pat
 		if p.ReferralDate != nil {
 			referred = *p.ReferralDate
 		}
-		due, _ := CadenceOf(a.Settings).NextDue(ContactState{Tier: p.RiskTier, Referred: referred, LastReached: w.Reach.LastReached}, time.Local)
+		cad := CadenceOf(a.Settings)
+		if cad.Closed, err = tenants.LoadCalendar(ctx, q, a.TenantID); err != nil {
+			return w, err
+		}
+		due, _ := cad.NextDue(ContactState{Tier: p.RiskTier, Referred: referred, LastReached: w.Reach.LastReached}, a.At.Location())
 		w.NextDue = &due
 	}
 	if w.Recent, err = Recent(ctx, q, a.TenantID, p.ID, RecentShown); err != nil {

@@ -51,7 +51,7 @@ func (s *Service) LogContact(ctx context.Context, a tenants.Actor, patientID str
 			return err
 		}
 		errs := forms.Errors{}
-		c := f.Validate(a.At, time.Local, fp.Choices, errs)
+		c := f.Validate(a.At, a.At.Location(), fp.Choices, errs)
 		if len(errs) > 0 {
 			return fail.Invalid(errs, "")
 		}
@@ -102,7 +102,7 @@ func logContact(ctx context.Context, q db.DBTX, a tenants.Actor, patientID strin
 // patient became, or stopped being, unable to reach.
 func recordAfter(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, l Logged) error {
 	for _, c := range l.Closed {
-		err := patients.Record(ctx, q, a, patientID, "task", "Done: "+c.Task.Title+" ("+c.FollowUp.Note(time.Local)+")",
+		err := patients.Record(ctx, q, a, patientID, "task", "Done: "+c.Task.Title+" ("+c.FollowUp.Note(a.At.Location())+")",
 			audit.Event{Action: "task.completed", EntityType: "task", EntityID: c.Task.ID,
 				Detail: map[string]any{"by": "contact", "follow_up": string(c.FollowUp.State), "day": c.FollowUp.Day}})
 		if err != nil {
@@ -140,7 +140,7 @@ func (s *Service) CorrectContact(ctx context.Context, a tenants.Actor, patientID
 		if out, err = correct(ctx, tx, a, patientID, fp.Contact, f.Version, c); err != nil {
 			return err
 		}
-		err = patients.Record(ctx, tx, a, patientID, "contact", "Contact of "+fp.Contact.OccurredAt.Local().Format(calendar.Day)+" corrected: "+f.Reason,
+		err = patients.Record(ctx, tx, a, patientID, "contact", "Contact of "+fp.Contact.OccurredAt.In(a.At.Location()).Format(calendar.Day)+" corrected: "+f.Reason,
 			audit.Event{Action: "contact.corrected", EntityType: "contact", EntityID: contactID, Detail: map[string]any{"outcome": c.Outcome}})
 		if err != nil {
 			return err
@@ -159,7 +159,7 @@ func (f ContactForm) validateCorrection(now time.Time, ch Choices) (NewContact, 
 	// Goals and the follow-up stay with the original contact.
 	f.Goals, f.GoalNotes, f.FollowUpTitle, f.FollowUpDue = nil, nil, "", ""
 	errs := forms.Errors{}
-	c := f.Validate(now, time.Local, ch, errs)
+	c := f.Validate(now, now.Location(), ch, errs)
 	if f.Reason == "" {
 		errs["reason"] = "Say why you are correcting the contact."
 	} else if utf8.RuneCountInString(f.Reason) > 500 {
@@ -186,7 +186,7 @@ func (s *Service) AddAddendum(ctx context.Context, a tenants.Actor, patientID, c
 		if err != nil {
 			return err
 		}
-		return patients.Record(ctx, tx, a, patientID, "contact", "Addendum to the contact of "+ct.OccurredAt.Local().Format(calendar.Day),
+		return patients.Record(ctx, tx, a, patientID, "contact", "Addendum to the contact of "+ct.OccurredAt.In(a.At.Location()).Format(calendar.Day),
 			audit.Event{Action: "contact.addendum_added", EntityType: "contact", EntityID: contactID, Detail: map[string]any{"addendum": id}})
 	})
 }

@@ -284,7 +284,7 @@ func followUpContacts(ctx context.Context, q db.DBTX, tenantID, patientID string
 // without one, for whoever records it), due within DischargeFollowUpDays.
 func (s *Service) RecordTransition(ctx context.Context, a tenants.Actor, patientID string, f TransitionForm) (Recorded, error) {
 	errs := forms.Errors{}
-	t := f.Validate(a.At, time.Local, errs)
+	t := f.Validate(a.At, a.At.Location(), errs)
 	if len(errs) > 0 {
 		return Recorded{}, fail.Invalid(errs, "")
 	}
@@ -298,7 +298,7 @@ func (s *Service) RecordTransition(ctx context.Context, a tenants.Actor, patient
 		if p.CoordinatorID != nil {
 			assignee = *p.CoordinatorID
 		}
-		if rec, err = storeTransition(ctx, tx, a, patientID, assignee, t, time.Local); err != nil {
+		if rec, err = storeTransition(ctx, tx, a, patientID, assignee, t, a.At.Location()); err != nil {
 			return err
 		}
 		err = patients.Record(ctx, tx, a, patientID, "transition", TransitionKinds.Label(t.Kind)+": "+t.Facility+", "+t.OccurredOn.Format(calendar.Day),
@@ -312,9 +312,9 @@ func (s *Service) RecordTransition(ctx context.Context, a tenants.Actor, patient
 		if err := s.onEvidence.Run(ctx, tx, a, patientID); err != nil || rec.FollowUp == nil {
 			return err
 		}
-		line := "Follow-up task: " + rec.FollowUp.Title + ", due " + rec.FollowUp.DueAt.Local().Format(calendar.Day)
+		line := "Follow-up task: " + rec.FollowUp.Title + ", due " + rec.FollowUp.DueAt.In(a.At.Location()).Format(calendar.Day)
 		for _, c := range rec.Closed {
-			line += " (" + c.FollowUp.Note(time.Local) + ")"
+			line += " (" + c.FollowUp.Note(a.At.Location()) + ")"
 		}
 		return patients.Record(ctx, tx, a, patientID, "task", line, audit.Event{Action: "task.created", EntityType: "task", EntityID: rec.FollowUp.ID,
 			Detail: map[string]any{"source": string(tasks.FromTransition), "transition": rec.ID, "assignee": assignee}})

@@ -4,6 +4,7 @@
 package db
 
 import (
+	"carecoord/internal/calendar"
 	"carecoord/internal/fail"
 	"context"
 	"errors"
@@ -187,7 +188,22 @@ func beginInTenant(tenantID string) (string, error) {
 	if tenantID != "" && !ValidUUID(tenantID) {
 		return "", fmt.Errorf("bind tenant: %q is not a tenant id", tenantID)
 	}
-	return "begin; select set_config('app.tenant_id', '" + tenantID + "', true)", nil
+	if tenantID == "" {
+		return "begin; select set_config('app.tenant_id', '', true)", nil
+	}
+	return "begin; select set_config('app.tenant_id', '" + tenantID + "', true), " + tenantZone("'"+tenantID+"'"), nil
+}
+
+// tenantZone is the set_config that puts the transaction on the clock of
+// the tenant whose id the SQL expression id gives: its time zone setting
+// (tenants.Settings.TimeZone), or calendar.DefaultZone when it has none.
+// Then current_date, now()::date and every timestamptz cast to a date or
+// truncated to a day are the tenant's, not the server's. It reads the
+// tenants row in the statement that binds the tenant, so it adds no round
+// trip; the setting is transaction-local like app.tenant_id.
+func tenantZone(id string) string {
+	return "set_config('TimeZone', coalesce((select nullif(settings->>'time_zone', '') from tenants where id = (" + id +
+		")::uuid), '" + calendar.DefaultZone + "'), true)"
 }
 
 // missingReference turns a foreign key that points at nothing into
@@ -217,7 +233,7 @@ func Joining(ctx context.Context, tx pgx.Tx) context.Context {
 // is for a transaction that learns its tenant part-way, such as one that
 // creates the tenant; everything else uses InTenant.
 func BindTenant(ctx context.Context, tx pgx.Tx, tenantID string) error {
-	if _, err := tx.Exec(ctx, "select set_config('app.tenant_id', $1, true)", tenantID); err != nil {
+	if _, err := tx.Exec(ctx, "select set_config('app.tenant_id', $1, true), "+tenantZone("$1::text"), tenantID); err != nil {
 		return fmt.Errorf("bind tenant: %w", err)
 	}
 	return nil

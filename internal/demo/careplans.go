@@ -46,7 +46,7 @@ const demoPlanPatients = 16
 func loadCarePlans(ctx context.Context, tx pgx.Tx, t seededTenant, ps []loadedPatient, today time.Time) error {
 	ctx = db.Joining(ctx, tx)
 	d := demoPlans{tenant: t, plans: careplans.NewService(nil),
-		written: inLocal(today).AddDate(0, 0, -7).Add(10 * time.Hour), decided: inLocal(today)}
+		written: inLocal(today, t.Settings.Location()).AddDate(0, 0, -7).Add(10 * time.Hour), decided: inLocal(today, t.Settings.Location())}
 	n, waiting := 0, 0
 	for _, p := range ps {
 		if p.Status != patients.Active || n+waiting == demoPlanPatients {

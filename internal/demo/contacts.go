@@ -103,7 +103,7 @@ func loadContacts(ctx context.Context, tx pgx.Tx, t seededTenant, ps []loadedPat
 		for k, dc := range plan {
 			var followUp *tasks.NewTask
 			if k == len(plan)-1 {
-				followUp = demoFollowUp(p, i, today, t.users[p.CoordinatorLocal])
+				followUp = demoFollowUp(p, i, today, t.Settings.Location(), t.users[p.CoordinatorLocal])
 			}
 			if err := d.logContact(ctx, p, dc, i+k, today, followUp); err != nil {
 				return fmt.Errorf("contact for %s %s: %w", p.GivenName, p.FamilyName, err)
@@ -162,7 +162,7 @@ func contactPlan(p loadedPatient, i int) []demoContact {
 
 // demoFollowUp is the task a patient's latest contact left, if any: open,
 // overdue, due today or already done.
-func demoFollowUp(p loadedPatient, i int, today time.Time, actor string) *tasks.NewTask {
+func demoFollowUp(p loadedPatient, i int, today time.Time, loc *time.Location, actor string) *tasks.NewTask {
 	if p.Status != patients.Active {
 		return nil
 	}
@@ -179,21 +179,21 @@ func demoFollowUp(p loadedPatient, i int, today time.Time, actor string) *tasks.
 	default:
 		return nil
 	}
-	return &tasks.NewTask{Title: demoFollowUps[(i/8)%len(demoFollowUps)], DueAt: calendar.EndOfDay(inLocal(due)),
+	return &tasks.NewTask{Title: demoFollowUps[(i/8)%len(demoFollowUps)], DueAt: calendar.EndOfDay(inLocal(due, loc)),
 		AssigneeID: actor, Source: tasks.FromContact}
 }
 
-// inLocal is day's date at midnight in the server's zone.
-func inLocal(day time.Time) time.Time {
+// inLocal is day's date at midnight in loc, the tenant's zone.
+func inLocal(day time.Time, loc *time.Location) time.Time {
 	y, m, d := day.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.Local)
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
 }
 
 // logContact logs one contact of the patient's coordinator, twenty
 // minutes after it happened, and completes its follow-up if the follow-up
 // was due long enough ago.
 func (d demoContacts) logContact(ctx context.Context, p loadedPatient, dc demoContact, n int, today time.Time, followUp *tasks.NewTask) error {
-	at := inLocal(today).AddDate(0, 0, -dc.daysAgo).Add(time.Duration(9+n%8)*time.Hour + time.Duration(n%4)*15*time.Minute)
+	at := inLocal(today, d.tenant.Settings.Location()).AddDate(0, 0, -dc.daysAgo).Add(time.Duration(9+n%8)*time.Hour + time.Duration(n%4)*15*time.Minute)
 	direction := "outbound"
 	if dc.outcome == "reached" && dc.method == "phone" && n%6 == 1 {
 		direction = "inbound"
@@ -229,6 +229,6 @@ func (d demoContacts) discharge(ctx context.Context, p loadedPatient, i int, tod
 	f := contacts.TransitionForm{Kind: "discharge", Facility: hospital,
 		OccurredOn: today.AddDate(0, 0, -3).Format(calendar.DateLayout), AdmittedOn: today.AddDate(0, 0, -8).Format(calendar.DateLayout),
 		Notes: "Admitted with shortness of breath; diuretic dose changed. Cardiology follow-up to be booked within two weeks."}
-	_, err := d.contacts.RecordTransition(ctx, d.actor(p.CoordinatorLocal, inLocal(today).AddDate(0, 0, -2).Add(16*time.Hour)), p.ID, f)
+	_, err := d.contacts.RecordTransition(ctx, d.actor(p.CoordinatorLocal, inLocal(today, d.tenant.Settings.Location()).AddDate(0, 0, -2).Add(16*time.Hour)), p.ID, f)
 	return err
 }

@@ -95,13 +95,15 @@ func LoadAt(ctx context.Context, pool *pgxpool.Pool, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		y, m, d := now.Date()
-		today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 		for i, dt := range Tenants {
 			t, err := loadTenant(ctx, tx, dt.Slug, dt.Name, hash)
 			if err != nil {
 				return fmt.Errorf("demo tenant %s: %w", dt.Slug, err)
 			}
+			// The tenant's day, on its own clock.
+			now := now.In(t.Settings.Location())
+			y, m, d := now.Date()
+			today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 			if err := tenants.AddMember(ctx, tx, t.ID, float.ID, auth.Coordinator); err != nil {
 				return err
 			}
@@ -134,13 +136,17 @@ func LoadAt(ctx context.Context, pool *pgxpool.Pool, now time.Time) error {
 // ("coord1"), for the tenant's demo data to refer to.
 type seededTenant struct {
 	tenants.Tenant
-	users map[string]string
+	users    map[string]string
+	Settings tenants.Settings
 }
 
 func loadTenant(ctx context.Context, tx pgx.Tx, slug, name, hash string) (seededTenant, error) {
 	t, err := tenants.Create(ctx, tx, slug, name)
 	st := seededTenant{Tenant: t, users: map[string]string{}}
 	if err != nil {
+		return st, err
+	}
+	if st.Settings, err = tenants.LoadSettings(ctx, tx, t.ID); err != nil {
 		return st, err
 	}
 	for _, p := range people {

@@ -213,7 +213,7 @@ func demoClinical(ctx context.Context, tx pgx.Tx, t seededTenant, userID string,
 // tomorrow that needs transport, one in the past waiting to be recorded,
 // and a missed one with its follow-up task.
 func demoAppointments(ctx context.Context, tx pgx.Tx, who tenants.Actor, r referrals.Referral) error {
-	day := time.Date(who.At.Year(), who.At.Month(), who.At.Day(), 0, 0, 0, 0, time.Local)
+	day := time.Date(who.At.Year(), who.At.Month(), who.At.Day(), 0, 0, 0, 0, who.At.Location())
 	list := []referrals.Appointment{
 		{StartsAt: day.AddDate(0, 0, 1).Add(10*time.Hour + 30*time.Minute), Minutes: 45, Purpose: "Follow-up visit", TransportNeeded: true},
 		{StartsAt: day.AddDate(0, 0, -1).Add(14 * time.Hour), Minutes: 30, Purpose: "Test results"},

@@ -433,7 +433,7 @@ func (g *scaleGen) copyReferrals(ctx context.Context, tx pgx.Tx) (int, error) {
 		if status != referrals.Draft {
 			sent := created.Add(20 * time.Minute)
 			sentAt, checkedBy, checkedAt, updated = sent, coord, sent, sent
-			followUp = referrals.FollowUpDay(sent, days)
+			followUp = referrals.FollowUpDay(calendar.Calendar{}, sent, days)
 			events = append(events, []any{g.tenant, g.id(), id, string(referrals.Sent), "", coord, sent})
 			if status != referrals.Sent {
 				at := g.between(sent.Add(time.Hour), earliest(sent.AddDate(0, 0, 40), g.now))

@@ -66,8 +66,10 @@ type Appointment struct {
 // Ends is when the appointment is over.
 func (a Appointment) Ends() time.Time { return a.StartsAt.Add(time.Duration(a.Minutes) * time.Minute) }
 
-// When is the appointment's day and time on the server's clock.
-func (a Appointment) When() string { return a.StartsAt.Local().Format(calendar.WeekdayTime) }
+// When is the appointment's day and time on loc's clock (the tenant's).
+func (a Appointment) When(loc *time.Location) string {
+	return a.StartsAt.In(loc).Format(calendar.WeekdayTime)
+}
 
 // Preparations lists what is still to be done before the appointment: a
 // reminder, transport, an interpreter.
@@ -324,7 +326,7 @@ func (s *Service) ScheduleAppointment(ctx context.Context, a tenants.Actor, pati
 			return err
 		}
 		errs := Errors{}
-		appt = f.Validate(c, time.Local, a.At, errs)
+		appt = f.Validate(c, a.At.Location(), a.At, errs)
 		if err := invalid(errs, ""); err != nil {
 			return err
 		}
@@ -332,7 +334,7 @@ func (s *Service) ScheduleAppointment(ctx context.Context, a tenants.Actor, pati
 			return err
 		}
 		if err := patients.AddEvent(ctx, tx, a.TenantID, patientID, a.UserID, "appointment",
-			"Appointment with "+appt.WithName+" on "+appt.When()+": "+appt.Purpose); err != nil {
+			"Appointment with "+appt.WithName+" on "+appt.When(a.At.Location())+": "+appt.Purpose); err != nil {
 			return err
 		}
 		return a.Audit(ctx, tx, audit.Event{Action: "appointment.created", EntityType: "appointment", EntityID: appt.ID, PatientID: patientID})
@@ -419,7 +421,7 @@ func (s *Service) MarkAppointment(ctx context.Context, a tenants.Actor, patientI
 		if err := ApplyMark(ctx, tx, a, appt, f); err != nil {
 			return err
 		}
-		summary := f.Mark.Done() + " appointment with " + appt.WithName + " on " + appt.When()
+		summary := f.Mark.Done() + " appointment with " + appt.WithName + " on " + appt.When(a.At.Location())
 		if f.Note != "" {
 			summary += " — " + f.Note
 		}

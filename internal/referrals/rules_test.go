@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"carecoord/internal/assessments"
+	"carecoord/internal/calendar"
 	"carecoord/internal/careplans"
 	"carecoord/internal/patients"
 	"carecoord/internal/referrals"
@@ -138,10 +139,13 @@ func TestFollowUpDay_CountsBusinessDays(t *testing.T) {
 		{"2026-03-07", 5, "2026-03-13"}, // sent on Saturday: counts from Monday
 		{"2026-03-08", 1, "2026-03-09"}, // Sunday to Monday
 		{"2026-03-04", 10, "2026-03-18"},
+		{"2026-11-25", 1, "2026-11-27"}, // Wednesday before Thanksgiving: Friday
+		{"2026-11-25", 5, "2026-12-03"},
+		{"2026-07-02", 1, "2026-07-06"}, // Thursday: Friday 3 July is the observed Independence Day
 	}
 	for _, tt := range tests {
 		sent, _ := time.ParseInLocation("2006-01-02 15:04", tt.sent+" 16:30", time.Local)
-		if got := referrals.FollowUpDay(sent, tt.days).Format("2006-01-02"); got != tt.want {
+		if got := referrals.FollowUpDay(calendar.Calendar{}, sent, tt.days).Format("2006-01-02"); got != tt.want {
 			t.Errorf("sent %s (%s) + %d business days = %s, want %s", tt.sent, sent.Weekday(), tt.days, got, tt.want)
 		}
 	}

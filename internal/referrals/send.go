@@ -143,7 +143,11 @@ func MarkSent(ctx context.Context, q db.DBTX, a tenants.Actor, r Referral, s Sen
 			fields = append(fields, f.Value)
 		}
 	}
-	followUp := FollowUpDay(a.At, a.Settings.ReferralFollowUpBusinessDays)
+	closed, err := tenants.LoadCalendar(ctx, q, a.TenantID)
+	if err != nil {
+		return r, err
+	}
+	followUp := FollowUpDay(closed, a.At, a.Settings.ReferralFollowUpBusinessDays)
 	tag, err := q.Exec(ctx, `
 		update referrals set status = 'sent', sent_at = $6, follow_up_due = $5, shared_fields = $7,
 			consent_basis = $8, consent_checked_by = nullif($9, '')::uuid, consent_checked_at = $6, updated_at = $6, version = version + 1

@@ -11,6 +11,7 @@ import (
 
 	"carecoord/internal/assessments"
 	"carecoord/internal/auth"
+	"carecoord/internal/calendar"
 	"carecoord/internal/db"
 	"carecoord/internal/db/dbtest"
 	"carecoord/internal/fail"
@@ -110,7 +111,7 @@ func (f fixture) raise(t *testing.T, day time.Time, warn int) int {
 	t.Helper()
 	var n int
 	f.inTenant(t, func(tx pgx.Tx) (err error) {
-		n, err = referrals.RaiseDue(context.Background(), tx, f.tenantID, day, warn)
+		n, err = referrals.RaiseDue(context.Background(), tx, f.tenantID, day, time.UTC, warn)
 		return err
 	})
 	return n
@@ -229,7 +230,7 @@ func TestRaiseDue_ConcurrentRaisesMakeOneTask(t *testing.T) {
 	for range 4 {
 		go func() {
 			done <- db.InTenant(context.Background(), f.d.Pool, f.tenantID, func(tx pgx.Tx) error {
-				_, err := referrals.RaiseDue(context.Background(), tx, f.tenantID, time.Now(), 14)
+				_, err := referrals.RaiseDue(context.Background(), tx, f.tenantID, time.Now(), time.UTC, 14)
 				return err
 			})
 		}()
@@ -384,5 +385,35 @@ func BenchmarkSearch(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A referral sent on Wednesday 25 November 2026, late in the day in Los
+// Angeles (02:00 UTC on the 26th), with one business day to answer, is
+// not due on Thanksgiving (26 Nov) but on Friday 27; with the
+// organisation also closed that Friday it is due on Monday 30 November.
+func TestSend_FollowUpSkipsThanksgivingAndTheTenantsClosures(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	la, _ := calendar.Zone("America/Los_Angeles")
+	sent := time.Date(2026, 11, 25, 18, 0, 0, 0, la)
+	send := func() referrals.Referral {
+		t.Helper()
+		a := f.actor(sent)
+		a.Settings.ReferralFollowUpBusinessDays = 1
+		id := f.draft(t, sent.Add(-time.Hour))
+		r, err := f.svc.Send(context.Background(), a, f.patientID, id, referrals.Sending{PartyAgreed: true, Version: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	f.consent(t)
+	if got := send().FollowUpDue.Format(calendar.DateLayout); got != "2026-11-27" {
+		t.Errorf("follow-up on %s, want Friday 2026-11-27", got)
+	}
+	f.exec(t, `insert into closure_days (tenant_id, day, name) values ($1, '2026-11-27', 'Day after Thanksgiving')`, f.tenantID)
+	if got := send().FollowUpDue.Format(calendar.DateLayout); got != "2026-11-30" {
+		t.Errorf("with the Friday closed, follow-up on %s, want Monday 2026-11-30", got)
 	}
 }

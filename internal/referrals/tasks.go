@@ -39,9 +39,9 @@ func raise(ctx context.Context, q db.DBTX, tenantID, patientID, fallback, title 
 
 // RaiseDue raises the tasks that time has made due on day (a date) for the
 // tenant: follow-ups of referrals unanswered by their follow-up day, and
-// warnings of authorisations ending within warnDays. It returns how many
-// it raised.
-func RaiseDue(ctx context.Context, q db.DBTX, tenantID string, day time.Time, warnDays int) (int, error) {
+// warnings of authorisations ending within warnDays. Tasks are due by the
+// end of their day on loc's clock. It returns how many it raised.
+func RaiseDue(ctx context.Context, q db.DBTX, tenantID string, day time.Time, loc *time.Location, warnDays int) (int, error) {
 	n := 0
 	rows, _ := q.Query(ctx, `
 		select r.id, r.patient_id, coalesce(r.created_by::text, ''), r.to_name, r.sent_at, r.follow_up_due
@@ -62,8 +62,8 @@ func RaiseDue(ctx context.Context, q db.DBTX, tenantID string, day time.Time, wa
 		return 0, err
 	}
 	for _, u := range due {
-		title := "No answer from " + titleName(u.toName) + " to the referral sent " + u.sentAt.Local().Format(calendar.ShortDay) + ": follow up"
-		ok, err := raise(ctx, q, tenantID, u.patientID, u.createdBy, title, endOf(u.followUp), tasks.FromReferral, u.id)
+		title := "No answer from " + titleName(u.toName) + " to the referral sent " + u.sentAt.In(loc).Format(calendar.ShortDay) + ": follow up"
+		ok, err := raise(ctx, q, tenantID, u.patientID, u.createdBy, title, endOf(u.followUp, loc), tasks.FromReferral, u.id)
 		if err != nil {
 			return n, err
 		}
@@ -71,14 +71,14 @@ func RaiseDue(ctx context.Context, q db.DBTX, tenantID string, day time.Time, wa
 			n++
 		}
 	}
-	m, err := raiseExpiring(ctx, q, tenantID, day, warnDays)
+	m, err := raiseExpiring(ctx, q, tenantID, day, loc, warnDays)
 	return n + m, err
 }
 
 // raiseExpiring marks each approved authorisation of an open referral that
 // ends within warnDays with its end date, and raises one task for it.
 // Rows another transaction holds are skipped: that one raises their tasks.
-func raiseExpiring(ctx context.Context, q db.DBTX, tenantID string, day time.Time, warnDays int) (int, error) {
+func raiseExpiring(ctx context.Context, q db.DBTX, tenantID string, day time.Time, loc *time.Location, warnDays int) (int, error) {
 	rows, _ := q.Query(ctx, `
 		select a.id, a.valid_to, r.patient_id, coalesce(r.created_by::text, ''), r.to_name
 		  from authorizations a
@@ -114,7 +114,7 @@ func raiseExpiring(ctx context.Context, q db.DBTX, tenantID string, day time.Tim
 		if due.Before(day) {
 			due = day
 		}
-		if _, err := raise(ctx, q, tenantID, e.patientID, e.createdBy, title, endOf(due), tasks.FromAuthorization, e.id); err != nil {
+		if _, err := raise(ctx, q, tenantID, e.patientID, e.createdBy, title, endOf(due, loc), tasks.FromAuthorization, e.id); err != nil {
 			return 0, err
 		}
 	}
@@ -125,20 +125,20 @@ func raiseExpiring(ctx context.Context, q db.DBTX, tenantID string, day time.Tim
 // transaction that records the denial: appeal, or find another way.
 func deniedTask(ctx context.Context, q db.DBTX, a tenants.Actor, r Referral, authorizationID string) error {
 	title := "Authorisation for " + titleName(r.ToName) + " denied: appeal or find another way"
-	_, err := raise(ctx, q, a.TenantID, r.PatientID, a.UserID, title, endOf(a.Today()), tasks.FromAuthorization, authorizationID)
+	_, err := raise(ctx, q, a.TenantID, r.PatientID, a.UserID, title, endOf(a.Today(), a.At.Location()), tasks.FromAuthorization, authorizationID)
 	return err
 }
 
 // missedTask raises the follow-up of a missed appointment, once, in the
 // transaction that records it.
 func missedTask(ctx context.Context, q db.DBTX, a tenants.Actor, appt Appointment) error {
-	title := "Missed appointment with " + titleName(appt.WithName) + " on " + appt.StartsAt.Local().Format(calendar.ShortDay) + ": find out why and rebook"
-	_, err := raise(ctx, q, a.TenantID, appt.PatientID, a.UserID, title, endOf(a.Today()), tasks.FromAppointment, appt.ID)
+	title := "Missed appointment with " + titleName(appt.WithName) + " on " + appt.StartsAt.In(a.At.Location()).Format(calendar.ShortDay) + ": find out why and rebook"
+	_, err := raise(ctx, q, a.TenantID, appt.PatientID, a.UserID, title, endOf(a.Today(), a.At.Location()), tasks.FromAppointment, appt.ID)
 	return err
 }
 
-// endOf is the end of a date's day on the server's clock: the due time of
-// a task due that day.
-func endOf(d time.Time) time.Time {
-	return calendar.EndOfDate(d, time.Local)
+// endOf is the end of a date's day on loc's clock (the tenant's): the due
+// time of a task due that day.
+func endOf(d time.Time, loc *time.Location) time.Time {
+	return calendar.EndOfDate(d, loc)
 }

@@ -3,6 +3,7 @@ package risk
 import (
 	"context"
 	"slices"
+	"time"
 
 	"carecoord/internal/assessments"
 	"carecoord/internal/calendar"
@@ -20,7 +21,7 @@ func gather(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string) (
 		return f, err
 	}
 	for _, as := range results {
-		resultFacts(&f, as)
+		resultFacts(&f, as, a.At.Location())
 	}
 	since := a.Today().AddDate(0, -EmergencyWindowMonths, 0)
 	visits, err := contacts.EmergencyVisits(ctx, q, a.TenantID, patientID, since)
@@ -31,7 +32,11 @@ func gather(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string) (
 		f.EmergencyVisits = append(f.EmergencyVisits, Visit{Source: v.ID, On: v.OccurredOn})
 	}
 	reach, err := contacts.ReachOf(ctx, q, a.TenantID, patientID)
-	f.Unreached, f.LastAttempt = reach.UnreachedAttempts, reach.LastAttempt
+	f.Unreached = reach.UnreachedAttempts
+	if last := reach.LastAttempt; last != nil {
+		t := last.In(a.At.Location())
+		f.LastAttempt = &t
+	}
 	return f, err
 }
 
@@ -39,8 +44,8 @@ func gather(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string) (
 // answer and the count of positive social-needs domains are read here, and
 // only here, so that they can follow the assessments package's own
 // helpers once it has them.
-func resultFacts(f *Facts, as assessments.Standing) {
-	r := &Result{Source: as.ID, On: calendar.DateOf(as.CompletedAt.Local())}
+func resultFacts(f *Facts, as assessments.Standing, loc *time.Location) {
+	r := &Result{Source: as.ID, On: calendar.DateOf(as.CompletedAt.In(loc))}
 	if as.Total != nil {
 		r.Total = *as.Total
 	}

@@ -172,7 +172,7 @@ func unreachableRule(f Facts, t Thresholds) (Reason, bool) {
 		return Reason{}, false
 	}
 	return Reason{Tier: patients.Moderate, Source: strconv.Itoa(f.Unreached) + "@" + strconv.FormatInt(f.LastAttempt.Unix(), 10),
-		Evidence: plural(f.Unreached, "attempt") + " in a row without reaching the patient, the last on " + day(calendar.DateOf(f.LastAttempt.Local())) +
+		Evidence: plural(f.Unreached, "attempt") + " in a row without reaching the patient, the last on " + day(calendar.DateOf(*f.LastAttempt)) +
 			": ≥ " + strconv.Itoa(t.UnreachedAttempts) + " → Moderate"}, true
 }
 

@@ -27,7 +27,7 @@ func Jobs() []Job {
 }
 
 func raiseReferralTasks(ctx context.Context, tx pgx.Tx, a tenants.Actor) error {
-	_, err := referrals.RaiseDue(ctx, tx, a.TenantID, a.Today(), a.Settings.AuthorizationWarningDays)
+	_, err := referrals.RaiseDue(ctx, tx, a.TenantID, a.Today(), a.At.Location(), a.Settings.AuthorizationWarningDays)
 	return err
 }
 

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"context"
 	"net/http"
 
@@ -32,7 +34,7 @@ func (s *Server) accountView(r *http.Request, v web.AccountView) (templ.Componen
 		// navigation is a click away.
 		r = r.WithContext(context.WithValue(context.WithValue(r.Context(), membershipKey, all[0]), membershipsKey, all))
 	}
-	v.Shell, v.Name, v.Email, v.Action, v.SignIns = s.shell(r), u.Name, u.Email, "/account/password", signInRows(acc.SignIns)
+	v.Shell, v.Name, v.Email, v.Action, v.SignIns = s.shell(r), u.Name, u.Email, "/account/password", signInRows(acc.SignIns, time.Local)
 	if v.MFA, err = s.mfaCard(r, u.ID); err != nil {
 		return nil, err
 	}

@@ -34,20 +34,20 @@ func (s *Server) usersView(r *http.Request, invite web.InviteFormView) (templ.Co
 		Invitations: invitationRows(p.Invitations, a.At, tenantPath(r, "/admin/invitations/"))}
 	for _, mb := range p.Members {
 		v.Rows = append(v.Rows, web.MemberRow{Name: mb.Name, Href: tenantPath(r, "/admin/users/"+mb.UserID), Email: mb.Email,
-			RoleLabel: mb.Role.Label(), Active: mb.Active, LastSignIn: lastSignIn(mb.LastSignIn)})
+			RoleLabel: mb.Role.Label(), Active: mb.Active, LastSignIn: lastSignIn(mb.LastSignIn, a.At.Location())})
 	}
 	return web.UsersPage(v), nil
 }
 
-func lastSignIn(t *time.Time) string {
+func lastSignIn(t *time.Time, loc *time.Location) string {
 	if t == nil {
 		return "Never"
 	}
-	return dateTime(*t)
+	return dateTime(*t, loc)
 }
 
 // dateTime is how admin pages show a moment.
-func dateTime(t time.Time) string { return t.Local().Format(calendar.DayTime) }
+func dateTime(t time.Time, loc *time.Location) string { return t.In(loc).Format(calendar.DayTime) }
 
 // roleOptions are the roles a tenant admin can give.
 func roleOptions() []web.SelectOption {
@@ -69,7 +69,7 @@ func invitationRows(open []tenants.Invitation, now time.Time, base string) []web
 	for i, inv := range open {
 		rows[i] = web.InvitationRow{
 			Email: inv.Email, RoleLabel: inv.Role.Label(), InvitedBy: orText(inv.InvitedByName, "CareCoord"),
-			Sent: longDate(inv.CreatedAt.Local()), Expires: dateTime(inv.ExpiresAt),
+			Sent: longDate(inv.CreatedAt.In(now.Location())), Expires: dateTime(inv.ExpiresAt, now.Location()),
 			Expired:     inv.State(now) == tenants.InvitationExpired,
 			RenewAction: base + inv.ID + "/renew", RevokeAction: base + inv.ID + "/revoke",
 		}

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"encoding/csv"
 	"maps"
 	"net/http"
@@ -46,7 +48,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 		v.FirstHref = base + query(applied)
 	}
 	for _, e := range l.Entries {
-		v.Rows = append(v.Rows, auditRow(e, base, applied))
+		v.Rows = append(v.Rows, auditRow(e, base, applied, zone(r)))
 	}
 	return render(w, r, http.StatusOK, web.AuditPage(v))
 }
@@ -58,9 +60,9 @@ func query(v url.Values) string {
 	return "?" + v.Encode()
 }
 
-func auditRow(e audit.Entry, base string, applied url.Values) web.AuditRow {
+func auditRow(e audit.Entry, base string, applied url.Values, loc *time.Location) web.AuditRow {
 	row := web.AuditRow{
-		When: e.At.Local().Format(calendar.DayTimeSeconds), Who: orText(e.ActorName, "CareCoord"), WhoEmail: e.ActorEmail,
+		When: e.At.In(loc).Format(calendar.DayTimeSeconds), Who: orText(e.ActorName, "CareCoord"), WhoEmail: e.ActorEmail,
 		Action: audit.Label(e.Action), Code: e.Action, IP: e.IP, Account: e.Source == audit.SourceAccount,
 	}
 	if !row.Account && e.EntityType != "" {

@@ -192,3 +192,44 @@ func TestJourney_PlatformAdminStartsATenantThatItsAdminRuns(t *testing.T) {
 		t.Errorf("account page sign-ins: %q", signIns)
 	}
 }
+
+func TestJourney_AdminClosesADayAndSetsTheTimeZone(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	ctx := browser(t)
+	var dayError, list string
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(app.http.URL+"/login"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=email]`), "admin@northside.test"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), demo.Password),
+		chromedp.Click(chromedp.CSS(`button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav.sidenav a[href$="/admin/closures"]`)),
+		chromedp.Click(chromedp.CSS(`nav.sidenav a[href$="/admin/closures"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=closure-add]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=name]`), "Day after Thanksgiving"),
+		chromedp.Click(chromedp.CSS(`[data-testid=closure-add] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=error-day]`)),
+		text(`[data-testid=error-day]`, &dayError),
+		screenshot("admin-closures-error"),
+		chromedp.SetValue(chromedp.CSS(`input[name=day]`), "2026-11-27"),
+		chromedp.Click(chromedp.CSS(`[data-testid=closure-add] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=flash]`)),
+		text(`[data-testid=closures]`, &list),
+		screenshot("admin-closures"),
+		chromedp.Click(chromedp.CSS(`nav.sidenav a[href$="/admin/settings"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=settings]`)),
+		chromedp.SetValue(chromedp.CSS(`input[name=time_zone]`), "Pacific/Atlantis"),
+		chromedp.Click(chromedp.CSS(`[data-testid=settings] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=error-time_zone]`)),
+		screenshot("admin-settings-time-zone-error"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dayError != "Choose a date." {
+		t.Errorf("the missing day says %q", dayError)
+	}
+	if !strings.Contains(list, "Fri 27 Nov 2026") || !strings.Contains(list, "Day after Thanksgiving") {
+		t.Errorf("closed days: %q", list)
+	}
+}

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"net/http"
 
 	"carecoord/internal/audit"
@@ -32,7 +34,7 @@ func (s *Server) memberView(r *http.Request, id string, e *fail.Error) (templ.Co
 		Roles: roleOptions(), IsSelf: id == a.UserID,
 		RoleAction: base + "/role", StateAction: base + "/active", ResetAction: base + "/reset-link",
 		Name: p.Name, Email: p.Email, Role: string(p.Role), RoleLabel: p.Role.Label(), Active: p.Active,
-		LastSignIn: lastSignIn(p.LastSignIn), Caseload: p.Caseload, ResetBlocked: p.ResetRefused, SignIns: signInRows(p.SignIns),
+		LastSignIn: lastSignIn(p.LastSignIn, zone(r)), Caseload: p.Caseload, ResetBlocked: p.ResetRefused, SignIns: signInRows(p.SignIns, zone(r)),
 		MFAEnrolled: p.MFAEnrolled, MFAResetAction: base + "/mfa-reset"}
 	if e != nil {
 		v.Problem, v.Errors = problemOf(e), e.Fields
@@ -40,10 +42,10 @@ func (s *Server) memberView(r *http.Request, id string, e *fail.Error) (templ.Co
 	return web.MemberPage(v), nil
 }
 
-func signInRows(events []audit.SignInEvent) []web.SignInRow {
+func signInRows(events []audit.SignInEvent, loc *time.Location) []web.SignInRow {
 	rows := make([]web.SignInRow, len(events))
 	for i, e := range events {
-		rows[i] = web.SignInRow{When: dateTime(e.At), Action: audit.Label(e.Action), IP: e.IP, Failed: e.Failed()}
+		rows[i] = web.SignInRow{When: dateTime(e.At, loc), Action: audit.Label(e.Action), IP: e.IP, Failed: e.Failed()}
 	}
 	return rows
 }

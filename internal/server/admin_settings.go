@@ -39,7 +39,7 @@ func (s *Server) saveSettings(w http.ResponseWriter, r *http.Request) error {
 // settingsView is the settings page as f holds them, with e's messages if
 // they could not be saved.
 func (s *Server) settingsView(r *http.Request, f tenants.SettingsForm, e *fail.Error) templ.Component {
-	v := web.SettingsView{Shell: s.shell(r), Action: tenantPath(r, "/admin/settings"), Name: f.Name, RequireMFA: f.RequireMFA}
+	v := web.SettingsView{Shell: s.shell(r), Action: tenantPath(r, "/admin/settings"), Name: f.Name, RequireMFA: f.RequireMFA, TimeZone: f.TimeZone}
 	if e != nil {
 		v.Problem, v.Errors = e.Message, e.Fields
 	}

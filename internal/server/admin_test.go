@@ -12,6 +12,7 @@ import (
 
 	"carecoord/internal/demo"
 	"carecoord/internal/mail"
+	"carecoord/internal/tenants"
 )
 
 // Tests for issue 9: tenants, users and roles, settings, audit log.
@@ -583,7 +584,7 @@ func TestSettings_ValuesOutsideTheirBoundsAreRefusedAndNothingIsSaved(t *testing
 			"first_contact_business_days": {"2"}, "referral_follow_up_business_days": {"5"}, "authorization_warning_days": {"14"},
 			"depression_anxiety_reassess_days": {"90"}, "social_needs_reassess_months": {"12"}, "idle_timeout_minutes": {"30"},
 			"risk_lace_high": {"10"}, "risk_phq9_high": {"15"}, "risk_social_domains": {"2"}, "risk_emergency_visits": {"2"},
-			"risk_unreached_attempts": {"3"}}
+			"risk_unreached_attempts": {"3"}, "time_zone": {"UTC"}}
 		for i := 0; i+1 < len(kv); i += 2 {
 			v.Set(kv[i], kv[i+1])
 		}
@@ -603,6 +604,8 @@ func TestSettings_ValuesOutsideTheirBoundsAreRefusedAndNothingIsSaved(t *testing
 		{"no social needs domain", "risk_social_domains", "0", "from 1 to 4"},
 		{"six emergency visits", "risk_emergency_visits", "6", "from 1 to 5"},
 		{"one attempt", "risk_unreached_attempts", "1", "from 2 to 6"},
+		{"unknown time zone", "time_zone", "Mars/Olympus_Mons", "such as America/Los_Angeles"},
+		{"no time zone", "time_zone", "", "such as America/Los_Angeles"},
 	}
 	for _, tt := range tests {
 		res := admin.post("/t/northside/admin/settings", form(tt.field, tt.value))
@@ -611,7 +614,8 @@ func TestSettings_ValuesOutsideTheirBoundsAreRefusedAndNothingIsSaved(t *testing
 		}
 		mustContain(t, tt.name, res.body, `data-testid="error-`+tt.field+`"`, tt.want)
 	}
-	if raw := app.queryInt("select count(*) from tenants where settings <> '{}'::jsonb"); raw != 0 {
+	// Test tenants are created on UTC (dbtest); nothing else may be stored.
+	if raw := app.queryInt(`select count(*) from tenants where settings <> '{"time_zone": "UTC"}'::jsonb`); raw != 0 {
 		t.Errorf("%d tenants have stored settings after refused changes", raw)
 	}
 	res := admin.post("/t/northside/admin/settings", form("cadence_high_days", "5", "idle_timeout_minutes", "15"))
@@ -670,4 +674,76 @@ func TestSettings_ReassessmentIntervalMovesTheDueDateOnTheChart(t *testing.T) {
 	asmComplete(t, app, c, p, 1, 1, 1, 1, 1, 1, 2, 2, 0)
 	due := longDate(time.Now().AddDate(0, 0, 30))
 	mustContain(t, "chart", c.get("/t/northside/patients/"+p).body, "PHQ-9 due "+due)
+}
+
+func TestClosures_AdminClosesADayAndOpensItAgain(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	admin := app.signedIn("admin@northside.test")
+	tests := []struct{ name, day, reason, field, want string }{
+		{"no reason", "2026-11-27", " ", "name", "Say why the organisation is closed"},
+		{"no day", "", "Staff day", "day", "Choose a date."},
+		{"not a date", "27/11/2026", "Staff day", "day", "Enter a real date"},
+		{"year out of range", "0026-11-27", "Staff day", "day", "between 1900 and 2199"},
+	}
+	for _, tt := range tests {
+		res := admin.post("/t/northside/admin/closures", url.Values{"day": {tt.day}, "name": {tt.reason}})
+		if res.status != http.StatusUnprocessableEntity {
+			t.Errorf("%s: status %d", tt.name, res.status)
+		}
+		mustContain(t, tt.name, res.body, `data-testid="error-`+tt.field+`"`, tt.want)
+	}
+	if n := app.queryInt("select count(*) from closure_days"); n != 0 {
+		t.Errorf("%d closures after refused forms", n)
+	}
+	if res := admin.post("/t/northside/admin/closures", url.Values{"day": {"2026-11-27"}, "name": {"Day after Thanksgiving"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("close a day: status %d\n%s", res.status, res.body)
+	}
+	page := admin.get("/t/northside/admin/closures").body
+	mustContain(t, "closures page", page, "Closed on 27 Nov 2026.", "Fri 27 Nov 2026", "Day after Thanksgiving", "Thanksgiving Day 26 Nov")
+	res := admin.post("/t/northside/admin/closures", url.Values{"day": {"2026-11-27"}, "name": {"Again"}})
+	if res.status != http.StatusUnprocessableEntity {
+		t.Errorf("the same day twice: status %d", res.status)
+	}
+	mustContain(t, "the same day twice", res.body, "already closed", `value="Again"`)
+
+	var id string
+	if err := app.scanInTenant("northside", "select id::text from closure_days", nil, &id); err != nil {
+		t.Fatal(err)
+	}
+	other := app.signedIn("admin@riverside.test")
+	if res := other.post("/t/riverside/admin/closures/"+id+"/remove", url.Values{}); res.status != http.StatusNotFound {
+		t.Errorf("another tenant removes the closure: status %d", res.status)
+	}
+	if res := admin.post("/t/northside/admin/closures/"+id+"/remove", url.Values{}); res.status != http.StatusSeeOther {
+		t.Fatalf("open again: status %d", res.status)
+	}
+	mustContain(t, "after removing", admin.get("/t/northside/admin/closures").body, "Open again on 27 Nov 2026.", "No closure days")
+	var events int
+	if err := app.scanInTenant("northside", "select count(*) from audit_events where action in ('closure.added', 'closure.removed')", nil, &events); err != nil || events != 2 {
+		t.Errorf("closure events: %d (%v), want 2", events, err)
+	}
+}
+
+func TestSettings_TimeZoneIsSavedAndAudited(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	admin := app.signedIn("admin@northside.test")
+	f := tenants.SettingsFormOf("Northside Health Partners", tenants.DefaultSettings())
+	form := url.Values{"name": {f.Name}, "time_zone": {"America/Los_Angeles"}}
+	for k, v := range f.Values {
+		form.Set(k, v)
+	}
+	if res := admin.post("/t/northside/admin/settings", form); res.status != http.StatusSeeOther {
+		t.Fatalf("save: status %d\n%s", res.status, res.body)
+	}
+	mustContain(t, "settings page", admin.get("/t/northside/admin/settings").body, `value="America/Los_Angeles"`)
+	var zone string
+	if err := app.scanInTenant("northside", "select current_setting('TimeZone')", nil, &zone); err != nil || zone != "America/Los_Angeles" {
+		t.Errorf("the tenant's transaction runs on %q (%v)", zone, err)
+	}
+	var changed int
+	if err := app.scanInTenant("northside", "select count(*) from audit_events where action = 'settings.changed' and detail->>'setting' = 'time_zone' and detail->>'to' = 'America/Los_Angeles'", nil, &changed); err != nil || changed != 1 {
+		t.Errorf("time_zone settings.changed events: %d (%v)", changed, err)
+	}
 }

@@ -15,7 +15,7 @@ import (
 
 // Appointments (issue 10): with a care-team member, a resource or someone
 // else, from a referral or on their own. Times are read and shown on the
-// server's clock (time.Local), like every other time of the app; the
+// tenant's clock (its time zone), like every other time of the app; the
 // calendar file carries them in UTC.
 
 var apptTone = map[referrals.ApptStatus]string{
@@ -27,7 +27,7 @@ var apptTone = map[referrals.ApptStatus]string{
 // page the buttons come back to ("referral", or "" for the chart).
 func appointmentRow(chartBase string, a referrals.Appointment, now time.Time, from string) web.ChartAppointmentRow {
 	row := web.ChartAppointmentRow{
-		ID: a.ID, When: a.When(), With: a.WithName, Purpose: a.Purpose, Location: a.Location,
+		ID: a.ID, When: a.When(now.Location()), With: a.WithName, Purpose: a.Purpose, Location: a.Location,
 		Status: web.ChartBadge{Label: a.Status.Label(), Tone: apptTone[a.Status]}, Note: a.Note,
 		Action: chartBase + "/appointments/" + a.ID, Version: a.Version, From: from,
 	}
@@ -87,7 +87,7 @@ func (s *Server) createAppointment(w http.ResponseWriter, r *http.Request) error
 	if a.ReferralID != "" {
 		back += "/referrals/" + a.ReferralID
 	}
-	return s.redirectWith(w, r, back, "Appointment with "+a.WithName+" scheduled for "+a.When()+".")
+	return s.redirectWith(w, r, back, "Appointment with "+a.WithName+" scheduled for "+a.When(zone(r))+".")
 }
 
 // markAppointment records a preparation done or how the appointment went;
@@ -141,7 +141,7 @@ func worklistAppointments(r *http.Request, list []referrals.CoordinatorAppointme
 	var out []web.PatientRow
 	for _, a := range list {
 		row := web.PatientRow{PatientName: a.PatientName, PatientHref: patientPath(r, a.PatientID),
-			When: a.When(), ActionHref: patientPath(r, a.PatientID) + "#appointments-title"}
+			When: a.When(zone(r)), ActionHref: patientPath(r, a.PatientID) + "#appointments-title"}
 		prep := a.Preparations()
 		switch {
 		case now.After(a.StartsAt):

@@ -18,10 +18,10 @@ var trendCodes = []string{"PHQ-9", "GAD-7", "LACE"}
 
 // trendsOf draws one trend for every instrument with a total that the
 // patient has a counted result of.
-func trendsOf(list []assessments.Assessment) []web.TrendView {
+func trendsOf(list []assessments.Assessment, loc *time.Location) []web.TrendView {
 	var out []web.TrendView
 	for _, code := range trendCodes {
-		if v, ok := trendOf(code, list); ok {
+		if v, ok := trendOf(code, list, loc); ok {
 			out = append(out, v)
 		}
 	}
@@ -30,7 +30,7 @@ func trendsOf(list []assessments.Assessment) []web.TrendView {
 
 // trendOf is the trend of one instrument: the scores as stored with the
 // version each was given under, against the current definition's bands.
-func trendOf(code string, list []assessments.Assessment) (web.TrendView, bool) {
+func trendOf(code string, list []assessments.Assessment, loc *time.Location) (web.TrendView, bool) {
 	in, ok := assessments.Current(code)
 	if !ok {
 		return web.TrendView{}, false
@@ -43,7 +43,7 @@ func trendOf(code string, list []assessments.Assessment) (web.TrendView, bool) {
 	}
 	for _, a := range assessments.Counted(list) {
 		if a.Code == code && a.Total != nil {
-			v.Points = append(v.Points, web.TrendPoint{Date: a.CompletedAt.Local(), Score: *a.Total, Label: a.Band})
+			v.Points = append(v.Points, web.TrendPoint{Date: a.CompletedAt.In(loc), Score: *a.Total, Label: a.Band})
 		}
 	}
 	slices.SortStableFunc(v.Points, func(x, y web.TrendPoint) int { return x.Date.Compare(y.Date) })
@@ -54,8 +54,8 @@ func trendOf(code string, list []assessments.Assessment) (web.TrendView, bool) {
 var dueCodes = []string{"PHQ-9", "GAD-7", "AHC-HRSN"}
 
 // dueOf says which instruments are due again and when, by the tenant's
-// rules.
-func dueOf(base string, list []assessments.Assessment, day time.Time, rules assessments.DueRules) web.ChartAssessmentsDue {
+// rules, at now on the tenant's clock.
+func dueOf(base string, list []assessments.Assessment, now time.Time, rules assessments.DueRules) web.ChartAssessmentsDue {
 	latest := assessments.LatestResults(list)
 	var v web.ChartAssessmentsDue
 	for _, code := range dueCodes {
@@ -67,9 +67,9 @@ func dueOf(base string, list []assessments.Assessment, day time.Time, rules asse
 		if !ok {
 			continue
 		}
-		b := web.ChartBadge{Label: code + " due " + longDate(due.Local()), Tone: "info"}
-		if rules.Overdue(last, day) {
-			b = web.ChartBadge{Label: code + " overdue since " + longDate(due.Local()), Tone: "warn"}
+		b := web.ChartBadge{Label: code + " due " + longDate(due.In(now.Location())), Tone: "info"}
+		if rules.Overdue(last, now) {
+			b = web.ChartBadge{Label: code + " overdue since " + longDate(due.In(now.Location())), Tone: "warn"}
 		}
 		v.Badges = append(v.Badges, b)
 	}

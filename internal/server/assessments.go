@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"net/http"
 	"slices"
 	"strconv"
@@ -163,7 +165,7 @@ func (s *Server) assessmentResult(r *http.Request, a assessmentReq, p careplans.
 	if p.Total != nil {
 		v.HasTotal, v.Total, v.MaxTotal = true, strconv.Itoa(*p.Total), strconv.Itoa(p.Instrument.MaxTotal())
 	}
-	if t, ok := trendOf(p.Code, p.History); ok {
+	if t, ok := trendOf(p.Code, p.History, zone(r)); ok {
 		v.Trend = &t
 	}
 	for _, d := range p.PositiveDomains {
@@ -177,10 +179,10 @@ func (s *Server) assessmentResult(r *http.Request, a assessmentReq, p careplans.
 	}
 	completed := ""
 	if p.CompletedAt != nil {
-		completed = p.CompletedAt.Local().Format(calendar.DayTime)
+		completed = p.CompletedAt.In(zone(r)).Format(calendar.DayTime)
 	}
 	v.Facts = facts("Given", p.Method.Label(), "Administered by", orText(p.AdministeredByName, "Unknown"),
-		"Started", p.StartedAt.Local().Format(calendar.DayTime), "Completed", completed,
+		"Started", p.StartedAt.In(zone(r)).Format(calendar.DayTime), "Completed", completed,
 		"Version", p.Code+" version "+p.Version)
 	for i, q := range p.Instrument.Questions {
 		answer := orText(strings.Join(q.Labels(p.Answers[q.ID]), "; "), "Not answered")
@@ -257,7 +259,7 @@ func (s *Server) markAssessmentInError(w http.ResponseWriter, r *http.Request) e
 // Chart ------------------------------------------------------------------
 
 // assessmentRows lists the patient's assessments for the chart.
-func assessmentRows(base string, list []assessments.Assessment) []web.ChartAssessmentRow {
+func assessmentRows(base string, list []assessments.Assessment, loc *time.Location) []web.ChartAssessmentRow {
 	out := make([]web.ChartAssessmentRow, len(list))
 	for i, a := range list {
 		row := web.ChartAssessmentRow{
@@ -266,7 +268,7 @@ func assessmentRows(base string, list []assessments.Assessment) []web.ChartAsses
 			Alert:          a.SafetyConcern(),
 			Amended:        a.AmendedByID != "",
 		}
-		row.Date = longDate(a.TakenAt().Local())
+		row.Date = longDate(a.TakenAt().In(loc))
 		switch {
 		case a.CompletedAt == nil:
 			row.Result = "In progress"

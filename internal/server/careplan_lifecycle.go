@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"context"
 	"net/http"
 	"strconv"
@@ -77,7 +79,7 @@ func (s *Server) planHistory(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := historyView(s.shell(r), p, page)
+	v := historyView(s.shell(r), p, page, zone(r))
 	if c := page.Compare; c != nil {
 		v.Compare = &web.PlanCompareView{From: versionName(c.From), To: versionName(c.To), Changes: changeViews(c.Changes)}
 		v.From, v.To = from, to
@@ -85,12 +87,12 @@ func (s *Server) planHistory(w http.ResponseWriter, r *http.Request) error {
 	return render(w, r, http.StatusOK, web.PlanHistoryPage(v))
 }
 
-func historyView(sh web.Shell, p planReq, page careplans.HistoryPage) web.PlanHistoryView {
+func historyView(sh web.Shell, p planReq, page careplans.HistoryPage, loc *time.Location) web.PlanHistoryView {
 	v := web.PlanHistoryView{Shell: sh, PatientName: page.Patient.DisplayName(), ChartHref: p.base, PlanHref: p.href, Title: page.Plan.Title}
 	revs := page.Revisions
 	for i, rev := range revs {
 		n := strconv.Itoa(rev.Number)
-		row := web.PlanRevisionRow{Number: n, When: rev.CreatedAt.Local().Format(calendar.DayTime), Who: rev.ActorName,
+		row := web.PlanRevisionRow{Number: n, When: rev.CreatedAt.In(loc).Format(calendar.DayTime), Who: rev.ActorName,
 			Kind: rev.Kind, Summary: rev.Summary, Comment: rev.Comment, Approval: rev.Approval()}
 		if i+1 < len(revs) {
 			row.CompareHref = p.href + "/history?from=" + strconv.Itoa(revs[i+1].Number) + "&to=" + n
@@ -161,7 +163,7 @@ func (s *Server) approvalQueue(w http.ResponseWriter, r *http.Request) error {
 	v := web.ApprovalQueueView{Shell: s.shell(r)}
 	for _, q := range queue {
 		v.Rows = append(v.Rows, web.ApprovalRow{Patient: q.PatientName, Title: q.Title, SubmittedBy: q.SubmittedBy,
-			Submitted: q.SubmittedAt.Local().Format(calendar.DayTime), Revision: q.Revision,
+			Submitted: q.SubmittedAt.In(zone(r)).Format(calendar.DayTime), Revision: q.Revision,
 			Href: patientPath(r, q.PatientID) + "/care-plans/" + q.PlanID, Version: q.Version, Review: *reviewView(&q.Review)})
 	}
 	return render(w, r, http.StatusOK, web.ApprovalQueuePage(v))

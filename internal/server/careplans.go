@@ -107,7 +107,7 @@ func (s *Server) planView(r *http.Request, p planReq, page careplans.PlanPage) (
 		Title: plan.Title, Status: planBadge(plan), StageNote: stageNote(plan), Version: plan.Version, Facts: planFacts(plan),
 		Editable: plan.Editable(), CanProgress: plan.Status.Open() && !plan.Editable(),
 		HistoryHref: p.href + "/history", PrintHref: p.href + "/print",
-		Needs:   planNeedViews(p, plan, s.actor(r).Today()),
+		Needs:   planNeedViews(p, plan, s.actor(r).Today(), zone(r)),
 		Choices: planChoices(page.Responsible), OtherNeeds: needOptions(page.OtherNeeds), Older: olderPlans(p.chartReq, page.Plans, plan.ID),
 	}
 	if plan.ReturnedComment != "" && plan.Stage == careplans.Editing {
@@ -191,13 +191,13 @@ var interventionTone = map[careplans.InterventionStatus]string{
 }
 
 // planNeedViews turns the working copy into the editor's sections.
-func planNeedViews(p planReq, plan careplans.Plan, day time.Time) []web.PlanNeedView {
+func planNeedViews(p planReq, plan careplans.Plan, day time.Time, loc *time.Location) []web.PlanNeedView {
 	out := make([]web.PlanNeedView, len(plan.Needs))
 	for i, n := range plan.Needs {
 		nv := web.PlanNeedView{Position: i + 1, ID: n.ID, Label: n.Label(), Priority: needBadge(n.Priority), Removable: !n.InForce,
 			First: i == 0, Last: i == len(plan.Needs)-1}
 		for j, g := range n.Goals {
-			nv.Goals = append(nv.Goals, goalView(plan, g, j == 0, j == len(n.Goals)-1, day))
+			nv.Goals = append(nv.Goals, goalView(plan, g, j == 0, j == len(n.Goals)-1, day, loc))
 		}
 		for _, sg := range careplans.SuggestionsFor(n.Domain) {
 			nv.Suggestions = append(nv.Suggestions, web.PlanSuggestionView{PatientWords: sg.PatientWords,
@@ -208,7 +208,7 @@ func planNeedViews(p planReq, plan careplans.Plan, day time.Time) []web.PlanNeed
 	return out
 }
 
-func goalView(plan careplans.Plan, g careplans.Goal, first, last bool, day time.Time) web.PlanGoalView {
+func goalView(plan careplans.Plan, g careplans.Goal, first, last bool, day time.Time, loc *time.Location) web.PlanGoalView {
 	gv := web.PlanGoalView{ID: g.ID, PatientWords: g.PatientWords, Target: g.Target, TargetDate: longDate(g.TargetDate),
 		Priority: needBadge(g.Priority), Status: web.ChartBadge{Label: g.Status.Label(), Tone: goalTone[g.Status]},
 		Removable: !g.InForce && len(g.Notes) == 0, First: first, Last: last, CanNote: plan.Status.Open()}
@@ -223,7 +223,7 @@ func goalView(plan careplans.Plan, g careplans.Goal, first, last bool, day time.
 		gv.Interventions = append(gv.Interventions, iv)
 	}
 	for _, n := range g.Notes {
-		gv.Notes = append(gv.Notes, web.PlanNoteView{When: n.CreatedAt.Local().Format(calendar.Day), Author: n.AuthorName, Note: n.Note})
+		gv.Notes = append(gv.Notes, web.PlanNoteView{When: n.CreatedAt.In(loc).Format(calendar.Day), Author: n.AuthorName, Note: n.Note})
 	}
 	return gv
 }

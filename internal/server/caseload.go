@@ -226,7 +226,7 @@ func caseloadPatientRow(r *http.Request, p caseload.PatientRow, checked bool) we
 		Status: web.ChartBadge{Label: p.Status.Label(), Tone: statusTone[p.Status]},
 		Tier:   web.ChartBadge{Label: p.Tier.Label(), Tone: riskTone[p.Tier]}, LastReached: "Never", Checked: checked}
 	if p.LastReached != nil {
-		row.LastReached = longDate(p.LastReached.Local())
+		row.LastReached = longDate(p.LastReached.In(zone(r)))
 	}
 	for _, f := range caseload.Flags {
 		if p.Has(f.Value) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/caseload"
 	"carecoord/internal/db"
 	"carecoord/internal/schedule"
@@ -52,7 +53,7 @@ func BenchmarkCaseload(b *testing.B) {
 	b.Run("patient list page", func(b *testing.B) {
 		benchPage(b, hs, "supervisor@bigcare.test", "/t/bigcare/caseload/patients?flag=past_cadence")
 	})
-	rules := caseload.RulesAt(tenants.DefaultSettings(), time.Now())
+	rules := caseload.RulesAt(tenants.DefaultSettings(), calendar.Calendar{}, time.Now())
 	b.Run("dashboard queries", func(b *testing.B) {
 		for b.Loop() {
 			inTenant(b, func(tx pgx.Tx) error {

@@ -67,9 +67,9 @@ func (s *Server) chartView(r *http.Request, c chartReq, ch chart.Chart) web.Char
 		CareTeam:    memberRows(c.base, ch.Team),
 		Coverage:    coverageRows(c.base, ch.Coverages),
 		Consents:    consentRows(c.base, ch.Consents, day),
-		Assessments: assessmentRows(c.base, ch.Assessments),
-		Trends:      trendsOf(ch.Assessments),
-		Due:         dueOf(c.base, ch.Assessments, day, assessments.DueRulesOf(a.Settings)),
+		Assessments: assessmentRows(c.base, ch.Assessments, a.At.Location()),
+		Trends:      trendsOf(ch.Assessments, a.At.Location()),
+		Due:         dueOf(c.base, ch.Assessments, a.At, assessments.DueRulesOf(a.Settings)),
 		Needs:       chartNeedRows(c, ch.Needs),
 		Plan:        chartPlan(c, ch.Plan, ch.HasPlan),
 		Referrals:   chartReferralRows(c, ch.Referrals, a.At),
@@ -78,10 +78,10 @@ func (s *Server) chartView(r *http.Request, c chartReq, ch chart.Chart) web.Char
 		v.Plan.Warning = "The patient is discharged but this plan is still open: complete or cancel it."
 	}
 	v.Appointments, v.HasUpcoming = chartAppointmentRows(c, ch.Appointments, a.At)
-	v.Timeline, v.TimelineCut = timelineOf(ch.Timeline)
+	v.Timeline, v.TimelineCut = timelineOf(ch.Timeline, a.At.Location())
 	chartContactView(c, ch.Work, a.At, &v)
 	v.Header.SafetyAlerts = chartSafetyAlerts(ch.SafetyAlerts, a.At)
-	v.RiskProposal = chartRiskProposal(c, ch.RiskProposal, p.RiskTier)
+	v.RiskProposal = chartRiskProposal(c, ch.RiskProposal, p.RiskTier, a.At.Location())
 	return v
 }
 
@@ -133,14 +133,14 @@ func statusActionsOf(st patients.Status) []web.ChartStatusAction {
 	return out
 }
 
-func timelineOf(events []patients.Event) ([]web.ChartEvent, bool) {
+func timelineOf(events []patients.Event, loc *time.Location) ([]web.ChartEvent, bool) {
 	cut := len(events) > chart.TimelineShown
 	if cut {
 		events = events[:chart.TimelineShown]
 	}
 	out := make([]web.ChartEvent, len(events))
 	for i, e := range events {
-		at := e.At.Local()
+		at := e.At.In(loc)
 		out[i] = web.ChartEvent{
 			When: at.Format(calendar.DayTime),
 			Who:  orText(e.ActorName, "CareCoord"), Kind: e.Kind, Summary: e.Summary,

@@ -15,15 +15,15 @@ import (
 func chartContactView(c chartReq, w contacts.ChartWork, now time.Time, v *web.ChartView) {
 	v.Reach = web.ChartReach{Unreachable: w.Reach.Unreachable(), Attempts: w.Reach.UnreachedAttempts}
 	if w.Reach.LastReached != nil {
-		v.Reach.LastReached = longDate(w.Reach.LastReached.Local())
+		v.Reach.LastReached = longDate(w.Reach.LastReached.In(now.Location()))
 	}
 	if w.NextDue != nil {
-		day := dateOn(now)
+		day := dateOn(now, now.Location())
 		v.Reach.NextDue, v.Reach.Late = dayLabel(*w.NextDue, day), w.NextDue.Before(day)
 	}
 	for _, ct := range w.Recent {
 		v.Contacts = append(v.Contacts, web.ChartContactRow{
-			When:    ct.OccurredAt.Local().Format(calendar.WeekdayTime) + " · " + ct.AuthorName,
+			When:    ct.OccurredAt.In(now.Location()).Format(calendar.WeekdayTime) + " · " + ct.AuthorName,
 			Line:    contacts.Methods.Label(ct.Method) + " with " + ct.WithWhom(),
 			Outcome: outcomeBadge(ct.Outcome), Summary: ct.Summary, Href: c.base + "/contacts/" + ct.ID,
 		})

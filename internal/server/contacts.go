@@ -110,36 +110,36 @@ func (s *Server) contactPage(r *http.Request, c chartReq, id string) (web.Contac
 	}
 	ct := pg.Contact
 	v := web.ContactPageView{Shell: s.shell(r), Base: c.base, AddendumAction: c.base + "/contacts/" + id + "/addenda",
-		PatientName: pg.PatientName, Contact: contactSummaryOf(ct)}
+		PatientName: pg.PatientName, Contact: contactSummaryOf(ct, zone(r))}
 	if pg.CanCorrect {
-		v.CorrectHref, v.CorrectUntil = c.base+"/contacts/"+id+"/correct", ct.CorrectUntil().Local().Format(calendar.ShortWeekdayTime)
+		v.CorrectHref, v.CorrectUntil = c.base+"/contacts/"+id+"/correct", ct.CorrectUntil().In(zone(r)).Format(calendar.ShortWeekdayTime)
 	}
 	for _, g := range pg.Goals {
 		v.Goals = append(v.Goals, web.ContactGoalLine{Label: g.Label, Note: g.Note})
 	}
 	for _, rv := range pg.Revisions {
-		v.Revisions = append(v.Revisions, web.ContactRevisionLine{Number: rv.Number, Contact: contactSummaryOf(rv.Of(ct)),
-			Corrected: rv.CorrectedAt.Local().Format(calendar.DayTime) + " by " + rv.CorrectedName, Reason: rv.Reason})
+		v.Revisions = append(v.Revisions, web.ContactRevisionLine{Number: rv.Number, Contact: contactSummaryOf(rv.Of(ct), zone(r)),
+			Corrected: rv.CorrectedAt.In(zone(r)).Format(calendar.DayTime) + " by " + rv.CorrectedName, Reason: rv.Reason})
 	}
 	for _, ad := range pg.Addenda {
-		v.Addenda = append(v.Addenda, web.ContactAddendumLine{Note: ad.Note, Author: ad.AuthorName, When: ad.CreatedAt.Local().Format(calendar.DayTime)})
+		v.Addenda = append(v.Addenda, web.ContactAddendumLine{Note: ad.Note, Author: ad.AuthorName, When: ad.CreatedAt.In(zone(r)).Format(calendar.DayTime)})
 	}
 	return v, nil
 }
 
 // contactSummaryOf is a contact as a page describes it.
-func contactSummaryOf(c contacts.Contact) web.ContactSummary {
+func contactSummaryOf(c contacts.Contact, loc *time.Location) web.ContactSummary {
 	v := web.ContactSummary{
-		When: c.OccurredAt.Local().Format(calendar.WeekdayTime), Method: contacts.Methods.Label(c.Method),
+		When: c.OccurredAt.In(loc).Format(calendar.WeekdayTime), Method: contacts.Methods.Label(c.Method),
 		Direction: strings.ToLower(contacts.Directions.Label(c.Direction)), With: c.WithWhom(),
 		Outcome: outcomeBadge(c.Outcome), Summary: c.Summary, Author: c.AuthorName,
-		Logged: c.CreatedAt.Local().Format(calendar.DayTime),
+		Logged: c.CreatedAt.In(loc).Format(calendar.DayTime),
 	}
 	if c.Minutes != nil {
 		v.Minutes = strconv.Itoa(*c.Minutes) + " min"
 	}
 	if c.CorrectedAt != nil {
-		v.Corrected = c.CorrectedAt.Local().Format(calendar.DayTime)
+		v.Corrected = c.CorrectedAt.In(loc).Format(calendar.DayTime)
 	}
 	return v
 }
@@ -159,7 +159,7 @@ func (s *Server) correctContactForm(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return s.correctionClosed(w, r, c, id, err)
 	}
-	return render(w, r, http.StatusOK, web.ContactFormPage(s.correctionView(r, c, cp, contacts.FormOf(cp.Contact, time.Local), nil)))
+	return render(w, r, http.StatusOK, web.ContactFormPage(s.correctionView(r, c, cp, contacts.FormOf(cp.Contact, zone(r)), nil)))
 }
 
 // correctContact saves its author's correction, keeping the earlier
@@ -187,7 +187,7 @@ func (s *Server) correctionView(r *http.Request, c chartReq, cp contacts.Correct
 	v := s.contactFormView(r, c, cp.FormPage, form, errs)
 	v.Title, v.Submit, v.Action = "Correct a contact", "Save correction", c.base+"/contacts/"+cp.Contact.ID+"/correct"
 	v.Correcting, v.Version, v.Goals = true, form.Version, nil
-	v.CorrectUntil = cp.Contact.CorrectUntil().Local().Format(calendar.ShortWeekdayTime)
+	v.CorrectUntil = cp.Contact.CorrectUntil().In(zone(r)).Format(calendar.ShortWeekdayTime)
 	return v
 }
 

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"time"
+
 	"net/http"
 	"strings"
 
@@ -50,7 +52,7 @@ func (s *Server) invitationView(r *http.Request, token string, v web.InvitationV
 		return nil, spentLink(err)
 	}
 	v.Action, v.TenantName, v.RoleLabel, v.Email = "/invitations/"+token, o.Tenant.Name, strings.ToLower(o.Role.Label()), o.Email
-	v.InvitedBy, v.Expires = orText(o.InvitedByName, "CareCoord"), dateTime(o.ExpiresAt)
+	v.InvitedBy, v.Expires = orText(o.InvitedByName, "CareCoord"), dateTime(o.ExpiresAt, time.Local)
 	v.Mode = web.InviteNewAccount
 	if u, ok := currentUser(r); ok {
 		v.Mode, v.SignedInAs = web.InviteOtherUser, u.Email

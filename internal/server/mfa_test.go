@@ -164,7 +164,7 @@ func TestMFA_TenantRequirementSendsMembersToEnrolment(t *testing.T) {
 	app := newTestApp(t)
 	admin := app.signedIn("admin@northside.test")
 	f := tenants.SettingsFormOf("Northside Health Partners", tenants.DefaultSettings())
-	form := url.Values{"name": {f.Name}, "require_mfa": {"on"}}
+	form := url.Values{"name": {f.Name}, "require_mfa": {"on"}, "time_zone": {f.TimeZone}}
 	for k, v := range f.Values {
 		form.Set(k, v)
 	}

@@ -193,7 +193,7 @@ func referralView(shell web.Shell, c chartReq, a tenants.Actor, p referrals.Page
 		Reason: ref.Reason, Status: referralBadge(ref.Status), Basis: ref.ConsentBasis, OutcomeNote: ref.OutcomeNote,
 		Clinical: ref.Clinical(), Payer: ref.Payer, PriorAuth: ref.PriorAuth,
 		PrintOrgHref: href + "/print?copy=organisation", PrintPatientHref: href + "/print?copy=patient", Outcome: ref.Outcome.Label(),
-		NewAppointmentHref: c.base + "/appointments/new?referral=" + ref.ID, Outcomes: web.OptionsOf(referrals.Outcomes), Steps: stepsView(p.Events),
+		NewAppointmentHref: c.base + "/appointments/new?referral=" + ref.ID, Outcomes: web.OptionsOf(referrals.Outcomes), Steps: stepsView(p.Events, a.At.Location()),
 	}
 	v.ToKind, v.ToFacts = partyView(ref, p.Resource, p.Member)
 	if ref.Status.Open() {
@@ -248,14 +248,14 @@ func partyView(ref referrals.Referral, res *referrals.Resource, m *patients.Memb
 }
 
 // stepsView is the referral's history.
-func stepsView(events []referrals.Event) []web.ReferralStep {
+func stepsView(events []referrals.Event, loc *time.Location) []web.ReferralStep {
 	var out []web.ReferralStep
 	for _, e := range events {
 		label := e.Status.Label()
 		if e.Status == referrals.Draft {
 			label = "Written"
 		}
-		out = append(out, web.ReferralStep{Status: label, When: e.At.Local().Format(calendar.DayTime), Who: orText(e.ActorName, "CareCoord"), Note: e.Note})
+		out = append(out, web.ReferralStep{Status: label, When: e.At.In(loc).Format(calendar.DayTime), Who: orText(e.ActorName, "CareCoord"), Note: e.Note})
 	}
 	return out
 }
@@ -388,7 +388,7 @@ func (s *Server) printReferral(w http.ResponseWriter, r *http.Request) error {
 		v.Need = strings.ToLower(careplans.DomainLabel(p.Referral.NeedDomain))
 	}
 	if p.Referral.SentAt != nil {
-		v.SentOn = p.Referral.SentAt.Local().Format(calendar.Day)
+		v.SentOn = p.Referral.SentAt.In(zone(r)).Format(calendar.Day)
 	}
 	if p.Withheld != "" {
 		v.Withheld = "The patient's details are left out: " + p.Withheld
@@ -399,7 +399,7 @@ func (s *Server) printReferral(w http.ResponseWriter, r *http.Request) error {
 		v.ToPhone = p.Member.Phone
 	}
 	for _, appt := range p.Appointments {
-		v.Appointments = append(v.Appointments, web.ChartAppointmentRow{When: appt.When(), With: appt.WithName, Location: appt.Location})
+		v.Appointments = append(v.Appointments, web.ChartAppointmentRow{When: appt.When(zone(r)), With: appt.WithName, Location: appt.Location})
 	}
 	return render(w, r, http.StatusOK, web.ReferralPrintPage(v))
 }

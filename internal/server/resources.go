@@ -56,7 +56,7 @@ func directoryView(r *http.Request, d referrals.Directory, filtered bool, action
 			c.Record = recordText(found.Record)
 		}
 		for _, e := range found.Earlier {
-			c.Earlier = append(c.Earlier, referralLine(e))
+			c.Earlier = append(c.Earlier, referralLine(e, zone(r)))
 		}
 		if referHref != nil {
 			c.ReferHref = referHref(found.ID)
@@ -99,8 +99,8 @@ func times(n int) string {
 }
 
 // referralLine is a referral in a line: when, and where it stands.
-func referralLine(e referrals.Referral) string {
-	s := "referred " + e.CreatedAt.Local().Format(calendar.Day) + " · " + e.Status.Label()
+func referralLine(e referrals.Referral, loc *time.Location) string {
+	s := "referred " + e.CreatedAt.In(loc).Format(calendar.Day) + " · " + e.Status.Label()
 	if e.Outcome != "" {
 		s += ", " + strings.ToLower(e.Outcome.Label())
 	}
@@ -137,7 +137,7 @@ func (s *Server) showResource(w http.ResponseWriter, r *http.Request) error {
 	for _, o := range p.Mine {
 		v.Patients = append(v.Patients, web.ResourceReferralRow{
 			PatientName: o.PatientName, Href: patientPath(r, o.PatientID) + "/referrals/" + o.ID,
-			Status: referralBadge(o.Status), When: referralLine(o.Referral),
+			Status: referralBadge(o.Status), When: referralLine(o.Referral, zone(r)),
 		})
 	}
 	return render(w, r, http.StatusOK, web.ResourcePage(v))

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"carecoord/internal/calendar"
 	"carecoord/internal/fail"
@@ -61,12 +62,12 @@ func (s *Server) riskProblem(r *http.Request, c chartReq, reason string, e *fail
 
 // chartRiskProposal is the chart's card of p for a patient whose tier is
 // now current, or nil.
-func chartRiskProposal(c chartReq, p *risk.Stored, current patients.RiskTier) *web.ChartRiskProposal {
+func chartRiskProposal(c chartReq, p *risk.Stored, current patients.RiskTier, loc *time.Location) *web.ChartRiskProposal {
 	if p == nil {
 		return nil
 	}
 	v := &web.ChartRiskProposal{Action: c.base + "/risk-proposals/" + p.ID, Version: p.Version,
-		From: riskBadge(current), To: riskBadge(p.Tier), Since: p.CreatedAt.Local().Format(calendar.Day)}
+		From: riskBadge(current), To: riskBadge(p.Tier), Since: p.CreatedAt.In(loc).Format(calendar.Day)}
 	for _, reason := range p.Reasons {
 		v.Reasons = append(v.Reasons, reason.Evidence)
 	}

@@ -124,6 +124,7 @@ func (s *Server) shell(r *http.Request) web.Shell {
 		items = append(items,
 			web.NavItem{Label: "Users", Href: base + "/admin/users"},
 			web.NavItem{Label: "Settings", Href: base + "/admin/settings"},
+			web.NavItem{Label: "Closure days", Href: base + "/admin/closures"},
 			web.NavItem{Label: "Audit log", Href: base + "/admin/audit"})
 	}
 	sh.Nav = navFor(r, items)

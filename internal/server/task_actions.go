@@ -87,8 +87,8 @@ func (s *Server) taskPage(r *http.Request, c chartReq, id string) (web.TaskPageV
 	return web.TaskPageView{Shell: s.shell(r), Base: c.base, Action: c.base + "/tasks/" + id, ContactHref: c.base + "/contacts/new",
 		Errors: map[string]string{}, PatientName: t.PatientName, Version: t.Version, NoteRequired: t.Source == tasks.SafetyAlert,
 		Task: taskDetail(t, a.At), Assignees: peopleOptions(p.People),
-		History: append([]web.TaskHistoryLine{{When: t.CreatedAt.Local().Format(calendar.DayTime), Who: "CareCoord",
-			What: "Created, due " + dueLabel(t.DueAt, t.CreatedAt) + " for " + orText(t.AssigneeName, "nobody")}}, historyLines(p.History)...),
+		History: append([]web.TaskHistoryLine{{When: t.CreatedAt.In(zone(r)).Format(calendar.DayTime), Who: "CareCoord",
+			What: "Created, due " + dueLabel(t.DueAt, t.CreatedAt.In(a.At.Location())) + " for " + orText(t.AssigneeName, "nobody")}}, historyLines(p.History, a.At.Location())...),
 	}, nil
 }
 
@@ -100,26 +100,26 @@ func taskDetail(t tasks.Task, now time.Time) web.TaskDetail {
 	d := web.TaskDetail{
 		Title: t.Title, Due: dueLabel(t.DueAt, now), Late: t.Status == tasks.Open && t.DueAt.Before(now),
 		Assignee: orText(t.AssigneeName, "Nobody"), Source: orText(sourceLabel[t.Source], "added by hand"),
-		Urgent: t.Priority == tasks.Urgent, Created: t.CreatedAt.Local().Format(calendar.DayTime),
+		Urgent: t.Priority == tasks.Urgent, Created: t.CreatedAt.In(now.Location()).Format(calendar.DayTime),
 		Open: t.Status == tasks.Open, Note: t.CompletionNote, Status: taskStatus[t.Status],
 	}
 	if t.CompletedAt != nil {
-		d.Completed = t.CompletedAt.Local().Format(calendar.DayTime) + " by " + orText(t.CompletedByName, "CareCoord")
+		d.Completed = t.CompletedAt.In(now.Location()).Format(calendar.DayTime) + " by " + orText(t.CompletedByName, "CareCoord")
 	}
 	return d
 }
 
-func historyLines(events []tasks.Event) []web.TaskHistoryLine {
+func historyLines(events []tasks.Event, loc *time.Location) []web.TaskHistoryLine {
 	out := make([]web.TaskHistoryLine, len(events))
 	for i, e := range events {
-		l := web.TaskHistoryLine{When: e.At.Local().Format(calendar.DayTime), Who: orText(e.ActorName, "CareCoord"), Note: e.Note}
+		l := web.TaskHistoryLine{When: e.At.In(loc).Format(calendar.DayTime), Who: orText(e.ActorName, "CareCoord"), Note: e.Note}
 		switch e.Kind {
 		case "completed":
 			l.What = "Marked done"
 		case "rescheduled":
 			l.What = "Rescheduled"
 			if e.FromDue != nil && e.ToDue != nil {
-				l.What += " from " + longDate(e.FromDue.Local()) + " to " + longDate(e.ToDue.Local())
+				l.What += " from " + longDate(e.FromDue.In(loc)) + " to " + longDate(e.ToDue.In(loc))
 			}
 		case "cancelled":
 			l.What = "Withdrawn"

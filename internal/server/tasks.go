@@ -50,9 +50,10 @@ var sourceLabel = map[tasks.Source]string{
 }
 
 // dueLabel says when a task is due the way a coordinator plans a day: a
-// task due by the end of a day shows the day, "Today" for today.
+// task due by the end of a day shows the day, "Today" for today. now is
+// on the tenant's clock (an actor's At), and so is the answer.
 func dueLabel(due, now time.Time) string {
-	due, now = due.Local(), now.Local()
+	due = due.In(now.Location())
 	switch {
 	case !due.Equal(calendar.EndOfDay(due)):
 		return due.Format(calendar.DayTime)

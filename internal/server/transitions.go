@@ -38,7 +38,7 @@ func (s *Server) recordTransition(w http.ResponseWriter, r *http.Request) error 
 	}
 	flash := contacts.TransitionKinds.Label(f.Kind) + " recorded."
 	if rec.FollowUp != nil && rec.FollowUp.Status == tasks.Open {
-		flash += " A follow-up task is due by " + rec.FollowUp.DueAt.Local().Format(calendar.Day) + "."
+		flash += " A follow-up task is due by " + rec.FollowUp.DueAt.In(zone(r)).Format(calendar.Day) + "."
 	}
 	return s.redirectWith(w, r, c.base, flash)
 }
@@ -97,15 +97,15 @@ func (s *Server) exclusionPage(r *http.Request, c chartReq, pg contacts.Exclusio
 	}
 	return web.ExclusionFormPage(web.ExclusionFormView{ChartSubformView: sv, Form: f, Reasons: web.OptionsOf(contacts.Exclusions),
 		Discharge: "Discharged from " + d.Facility + " on " + d.OccurredOn.Format(calendar.LongWeekday),
-		FollowUp:  followUpSentence(pg.FollowUp, d.OccurredOn)})
+		FollowUp:  followUpSentence(pg.FollowUp, d.OccurredOn, zone(r))})
 }
 
 // followUpSentence says where a discharge's follow-up stands.
-func followUpSentence(f contacts.FollowUp, on time.Time) string {
+func followUpSentence(f contacts.FollowUp, on time.Time, loc *time.Location) string {
 	last := on.AddDate(0, 0, contacts.DischargeFollowUpDays).Format(calendar.Day)
 	switch f.State {
 	case contacts.FollowUpMet, contacts.FollowUpLate:
-		return f.Note(time.Local)
+		return f.Note(loc)
 	case contacts.FollowUpMissed:
 		return "Not followed up: nobody reached the patient by " + last + "."
 	case contacts.FollowUpExcluded:

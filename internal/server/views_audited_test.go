@@ -41,6 +41,7 @@ var showsNoPatientData = map[string]string{
 	"/t/{tenant}/admin/users":                 "staff, not patients",
 	"/t/{tenant}/admin/users/{userID}":        "a member: their role and patient count, no patient",
 	"/t/{tenant}/admin/settings":              "the organisation's settings",
+	"/t/{tenant}/admin/closures":              "the organisation's closure days",
 	"/t/{tenant}/admin/audit":                 "the audit log: patients by id only, for admins who see no PHI",
 	"/t/{tenant}/admin/audit.csv":             "the audit log's export: patients by id only",
 }

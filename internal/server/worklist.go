@@ -46,11 +46,11 @@ func worklistContactRows(r *http.Request, v *web.WorklistView, w contacts.Contac
 	for _, p := range w.Unreachable {
 		detail := strconv.Itoa(p.UnreachedAttempts) + " attempts in a row without reaching them"
 		if p.LastReached != nil {
-			detail += " · last reached " + longDate(p.LastReached.Local())
+			detail += " · last reached " + longDate(p.LastReached.In(zone(r)))
 		}
 		when := ""
 		if p.LastAttempt != nil {
-			when = "last tried " + longDate(p.LastAttempt.Local())
+			when = "last tried " + longDate(p.LastAttempt.In(zone(r)))
 		}
 		v.Unreachable = append(v.Unreachable, row(p, detail, when, true))
 	}
@@ -61,7 +61,7 @@ func worklistContactRows(r *http.Request, v *web.WorklistView, w contacts.Contac
 	for _, d := range w.DueForContact {
 		detail := "Never reached"
 		if d.LastReached != nil {
-			detail = "Last reached " + longDate(d.LastReached.Local())
+			detail = "Last reached " + longDate(d.LastReached.In(zone(r)))
 		}
 		v.DueForContact = append(v.DueForContact, row(d.CaseloadPatient, detail+attempts(d.UnreachedAttempts), dayLabel(d.Due, day), d.Due.Before(day)))
 	}
@@ -71,10 +71,10 @@ func worklistContactRows(r *http.Request, v *web.WorklistView, w contacts.Contac
 // review, each row leading to the step that is due.
 func worklistDueRows(r *http.Request, v *web.WorklistView, wl worklist.Worklist) {
 	for _, l := range wl.Reassessments {
-		due := dateOn(l.DueAt)
+		due := dateOn(l.DueAt, zone(r))
 		name := patients.Patient{GivenName: l.GivenName, FamilyName: l.FamilyName, PreferredName: l.PreferredName}.DisplayName()
 		v.Reassessments = append(v.Reassessments, web.PatientRow{
-			PatientName: name, PatientHref: patientPath(r, l.PatientID), Detail: l.Code + " last given " + longDate(l.CompletedAt.Local()),
+			PatientName: name, PatientHref: patientPath(r, l.PatientID), Detail: l.Code + " last given " + longDate(l.CompletedAt.In(zone(r))),
 			When: dayLabel(due, wl.Today), Late: due.Before(wl.Today), ActionLabel: "Give " + l.Code,
 			ActionHref: patientPath(r, l.PatientID) + "/assessments/new?instrument=" + l.Code,
 		})
@@ -82,7 +82,7 @@ func worklistDueRows(r *http.Request, v *web.WorklistView, wl worklist.Worklist)
 	for _, p := range wl.RiskProposals {
 		v.RiskProposals = append(v.RiskProposals, web.PatientRow{
 			PatientName: p.PatientName, PatientHref: patientPath(r, p.PatientID), Risk: riskBadge(p.FromTier),
-			Detail: "Proposed " + p.Tier.Label() + ": " + p.Evidence(), When: longDate(p.CreatedAt.Local()),
+			Detail: "Proposed " + p.Tier.Label() + ": " + p.Evidence(), When: longDate(p.CreatedAt.In(zone(r))),
 			ActionHref: patientPath(r, p.PatientID) + "#risk-proposal", ActionLabel: "Decide",
 		})
 	}
@@ -145,8 +145,8 @@ func dayLabel(d, today time.Time) string {
 	return d.Format(calendar.WeekdayDay)
 }
 
-// dateOn is t's calendar day in the server's zone, as a date.
-func dateOn(t time.Time) time.Time { return calendar.DateOf(t.Local()) }
+// dateOn is t's calendar day in loc (the tenant's zone), as a date.
+func dateOn(t time.Time, loc *time.Location) time.Time { return calendar.DateOf(t.In(loc)) }
 
 // attempts is " · n unsuccessful attempts", or "" for none.
 func attempts(n int) string {

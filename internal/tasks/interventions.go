@@ -25,7 +25,8 @@ type Intervention struct {
 // with the plan: a new intervention gets a task, a changed one moves its
 // open task (the approved plan is the authority on who does what by when),
 // and a closed one cancels its open task. Finished tasks are never touched.
-func SyncInterventions(ctx context.Context, q db.DBTX, tenantID string, list []Intervention) error {
+// A task is due by the end of its intervention's day on loc's clock.
+func SyncInterventions(ctx context.Context, q db.DBTX, tenantID string, loc *time.Location, list []Intervention) error {
 	for _, t := range list {
 		if !t.Open {
 			if err := CancelRaisedBy(ctx, q, tenantID, FromIntervention, []string{t.InterventionID}); err != nil {
@@ -42,7 +43,7 @@ func SyncInterventions(ctx context.Context, q db.DBTX, tenantID string, list []I
 			 where tasks.status = 'open'
 			   and (tasks.title, tasks.due_at, tasks.assignee_id) is distinct from
 			       (excluded.title, excluded.due_at, excluded.assignee_id)`,
-			tenantID, t.PatientID, Title(t.Title), calendar.EndOfDate(t.Due, time.Local), t.AssigneeID, t.InterventionID)
+			tenantID, t.PatientID, Title(t.Title), calendar.EndOfDate(t.Due, loc), t.AssigneeID, t.InterventionID)
 		if err != nil {
 			return err
 		}

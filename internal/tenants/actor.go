@@ -22,16 +22,17 @@ type Actor struct {
 	Role     auth.Role
 	Settings Settings
 	// At is when the action happens: the request's clock reading, or the
-	// moment the demo loader replays.
+	// moment the demo loader replays, on the organisation's clock
+	// (Settings.Location), so that its date is the organisation's today.
 	At        time.Time
 	IP        string
 	RequestID string
 }
 
 // System is CareCoord itself acting in a tenant at at: time-driven work
-// such as raising tasks that fall due.
+// such as raising tasks that fall due, on the tenant's clock.
 func System(tenantID string, settings Settings, at time.Time) Actor {
-	return Actor{TenantID: tenantID, Settings: settings, At: at}
+	return Actor{TenantID: tenantID, Settings: settings, At: at.In(settings.Location())}
 }
 
 // Audit records e as done by a, in q's transaction, so that the event
@@ -61,8 +62,8 @@ func (a Actor) AuditListed(ctx context.Context, q db.DBTX, e audit.Event, patien
 	return audit.RecordListed(ctx, q, e, patientIDs)
 }
 
-// Today is a's day on the server's calendar, at midnight UTC: the date
-// forms and rules compare against.
+// Today is a's day on the organisation's calendar (At is on its clock),
+// at midnight UTC: the date forms and rules compare against.
 func (a Actor) Today() time.Time {
 	y, m, d := a.At.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)

@@ -162,8 +162,8 @@ func (s *Service) auditFilter(ctx context.Context, q db.DBTX, a Actor, aq AuditQ
 			l.Filter.PatientID = &id
 		}
 	}
-	l.Filter.From = auditDate(l.Errors, "from", get("from"), 0)
-	l.Filter.To = auditDate(l.Errors, "to", get("to"), 1)
+	l.Filter.From = auditDate(l.Errors, "from", get("from"), 0, a.At.Location())
+	l.Filter.To = auditDate(l.Errors, "to", get("to"), 1, a.At.Location())
 	if f, t := l.Filter.From, l.Filter.To; f != nil && t != nil && !f.Before(*t) {
 		l.Errors.Add("to", "The end date is before the start date.")
 		l.Filter.To = nil
@@ -177,13 +177,13 @@ func (s *Service) auditFilter(ctx context.Context, q db.DBTX, a Actor, aq AuditQ
 // noPatient is an id no patient has.
 const noPatient = "00000000-0000-0000-0000-000000000000"
 
-// auditDate reads a date filter as the local midnight that starts it, or
-// with plusDays 1 the midnight that ends it.
-func auditDate(errs Errors, key, v string, plusDays int) *time.Time {
+// auditDate reads a date filter as the midnight on loc's clock (the
+// tenant's) that starts it, or with plusDays 1 the midnight that ends it.
+func auditDate(errs Errors, key, v string, plusDays int, loc *time.Location) *time.Time {
 	if v == "" {
 		return nil
 	}
-	d, err := time.ParseInLocation(calendar.DateLayout, v, time.Local)
+	d, err := time.ParseInLocation(calendar.DateLayout, v, loc)
 	if err != nil {
 		errs.Add(key, "Enter a date like 2026-03-31.")
 		return nil

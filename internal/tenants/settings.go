@@ -7,8 +7,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"carecoord/internal/audit"
+	"carecoord/internal/calendar"
 	"carecoord/internal/db"
 	"carecoord/internal/fail"
 	"carecoord/internal/forms"
@@ -48,6 +50,31 @@ type Settings struct {
 	// RequireMFA makes every member set up an authenticator app and enter
 	// its code at each sign-in.
 	RequireMFA bool `json:"require_mfa"`
+	// TimeZone is the IANA name of the zone the organisation works in:
+	// its "today", due dates and the times its pages show. Moments are
+	// stored in UTC whatever it is.
+	TimeZone string `json:"time_zone"`
+}
+
+// Location is the organisation's time zone. A name the zone database no
+// longer knows (Validate refuses unknown ones) reads as the default zone
+// rather than failing every page.
+func (s Settings) Location() *time.Location {
+	if loc, err := calendar.Zone(s.TimeZone); err == nil {
+		return loc
+	}
+	loc, _ := calendar.Zone(calendar.DefaultZone)
+	return loc
+}
+
+// checkTimeZone is the message for a time-zone name Go's zone database
+// does not know, or "" when it does. "Local" is the server's own zone, not
+// a place, so it is refused too.
+func checkTimeZone(name string) string {
+	if _, err := calendar.Zone(name); err != nil || name == "" || name == "Local" {
+		return "Enter a time zone by its full name, such as America/Los_Angeles or America/Chicago."
+	}
+	return ""
 }
 
 // DefaultSettings are the rules of an organisation that has set none.
@@ -63,6 +90,7 @@ func DefaultSettings() Settings {
 		// 2010), PHQ-9 ≥ 15 "moderately severe" (Kroenke et al. 2001).
 		RiskLACEHigh: 10, RiskPHQ9High: 15, RiskSocialDomains: 2, RiskEmergencyVisits: 2,
 		RiskUnreachedAttempts: 3,
+		TimeZone:              calendar.DefaultZone,
 	}
 }
 
@@ -176,6 +204,9 @@ func (s Settings) Validate() Errors {
 	if !badModerate && !badLow && s.CadenceLowDays < s.CadenceModerateDays {
 		errs["cadence_low_days"] = "Low-risk patients can't be contacted more often than moderate-risk ones. Use at least " + strconv.Itoa(s.CadenceModerateDays) + " days."
 	}
+	if msg := checkTimeZone(s.TimeZone); msg != "" {
+		errs["time_zone"] = msg
+	}
 	return errs
 }
 
@@ -187,11 +218,13 @@ type SettingsForm struct {
 	Values map[string]string
 	// RequireMFA is the one setting that is a yes or no (a checkbox).
 	RequireMFA bool
+	// TimeZone is the one setting that is a name.
+	TimeZone string
 }
 
 // SettingsFormOf fills the settings page from what is stored.
 func SettingsFormOf(name string, s Settings) SettingsForm {
-	f := SettingsForm{Name: name, Values: map[string]string{}, RequireMFA: s.RequireMFA}
+	f := SettingsForm{Name: name, Values: map[string]string{}, RequireMFA: s.RequireMFA, TimeZone: s.TimeZone}
 	for _, r := range SettingRules {
 		f.Values[r.Key] = strconv.Itoa(r.Value(s))
 	}
@@ -200,7 +233,8 @@ func SettingsFormOf(name string, s Settings) SettingsForm {
 
 // ParseSettingsForm reads the posted settings page.
 func ParseSettingsForm(v url.Values) SettingsForm {
-	f := SettingsForm{Name: strings.TrimSpace(v.Get("name")), Values: map[string]string{}, RequireMFA: v.Get("require_mfa") == "on"}
+	f := SettingsForm{Name: strings.TrimSpace(v.Get("name")), Values: map[string]string{}, RequireMFA: v.Get("require_mfa") == "on",
+		TimeZone: strings.TrimSpace(v.Get("time_zone"))}
 	for _, r := range SettingRules {
 		f.Values[r.Key] = strings.TrimSpace(v.Get(r.Key))
 	}
@@ -211,7 +245,7 @@ func ParseSettingsForm(v url.Values) SettingsForm {
 // a message for each field that needs another look.
 func (f SettingsForm) Validate() (string, Settings, Errors) {
 	s := DefaultSettings()
-	s.RequireMFA = f.RequireMFA
+	s.RequireMFA, s.TimeZone = f.RequireMFA, f.TimeZone
 	errs := Errors{}
 	if msg := CheckName(f.Name); msg != "" {
 		errs["name"] = msg
@@ -252,6 +286,23 @@ func ChangedSettings(before, after Settings) []SettingChange {
 	return out
 }
 
+// settingsProblem heads the settings page when a setting is refused.
+const settingsProblem = "Some settings need another look. They are marked below; nothing was saved yet."
+
+// checkZoneInDatabase refuses a zone PostgreSQL does not know: every
+// tenant transaction sets its TimeZone (db.InTenant), so a name only Go
+// knows would fail every page of the organisation.
+func checkZoneInDatabase(ctx context.Context, q db.DBTX, name string) error {
+	var known bool
+	if err := q.QueryRow(ctx, `select exists (select from pg_timezone_names where name = $1)`, name).Scan(&known); err != nil {
+		return err
+	}
+	if !known {
+		return fail.Invalid(Errors{"time_zone": checkTimeZone("")}, settingsProblem)
+	}
+	return nil
+}
+
 // decodeSettings reads stored settings over the defaults.
 func decodeSettings(raw []byte) (Settings, error) {
 	s := DefaultSettings()
@@ -285,7 +336,7 @@ func (s *Service) SettingsPage(ctx context.Context, a Actor) (SettingsForm, erro
 func (s *Service) SaveSettings(ctx context.Context, a Actor, f SettingsForm) (int, error) {
 	name, after, errs := f.Validate()
 	if len(errs) > 0 {
-		return 0, fail.Invalid(errs, "Some settings need another look. They are marked below; nothing was saved yet.")
+		return 0, fail.Invalid(errs, settingsProblem)
 	}
 	changes := 0
 	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
@@ -304,6 +355,16 @@ func (s *Service) SaveSettings(ctx context.Context, a Actor, f SettingsForm) (in
 			changes++
 			if err := a.Audit(ctx, tx, audit.Event{Action: "settings.changed", EntityType: "tenant", EntityID: a.TenantID,
 				Detail: map[string]any{"setting": c.Key, "from": c.From, "to": c.To}}); err != nil {
+				return err
+			}
+		}
+		if before.TimeZone != after.TimeZone {
+			if err := checkZoneInDatabase(ctx, tx, after.TimeZone); err != nil {
+				return err
+			}
+			changes++
+			if err := a.Audit(ctx, tx, audit.Event{Action: "settings.changed", EntityType: "tenant", EntityID: a.TenantID,
+				Detail: map[string]any{"setting": "time_zone", "from": before.TimeZone, "to": after.TimeZone}}); err != nil {
 				return err
 			}
 		}

@@ -67,7 +67,7 @@ func TestSettingsValidate_BoundsAndTierOrder(t *testing.T) {
 
 func TestSettingsForm_KeepsWhatWasTypedAndReadsNumbers(t *testing.T) {
 	t.Parallel()
-	v := url.Values{"name": {"  Harbour Care  "}}
+	v := url.Values{"name": {"  Harbour Care  "}, "time_zone": {"America/Chicago"}}
 	for k, val := range SettingsFormOf("", DefaultSettings()).Values {
 		v.Set(k, val)
 	}
@@ -75,11 +75,25 @@ func TestSettingsForm_KeepsWhatWasTypedAndReadsNumbers(t *testing.T) {
 	v.Set("idle_timeout_minutes", "half an hour")
 	f := ParseSettingsForm(v)
 	name, s, errs := f.Validate()
-	if name != "Harbour Care" || s.CadenceHighDays != 5 {
-		t.Errorf("name %q, high %d", name, s.CadenceHighDays)
+	if name != "Harbour Care" || s.CadenceHighDays != 5 || s.TimeZone != "America/Chicago" {
+		t.Errorf("name %q, high %d, zone %q", name, s.CadenceHighDays, s.TimeZone)
 	}
 	if f.Values["idle_timeout_minutes"] != "half an hour" || errs["idle_timeout_minutes"] == "" || len(errs) != 1 {
 		t.Errorf("typed %q, errors %v", f.Values["idle_timeout_minutes"], errs)
+	}
+}
+
+func TestSettingsValidate_TimeZoneMustBeAKnownPlace(t *testing.T) {
+	t.Parallel()
+	for zone, ok := range map[string]bool{
+		"America/Los_Angeles": true, "America/New_York": true, "Pacific/Honolulu": true, "UTC": true,
+		"": false, "Local": false, "Pacific/Atlantis": false, "america/los angeles": false, "PST8PDT/../x": false,
+	} {
+		s := DefaultSettings()
+		s.TimeZone = zone
+		if _, refused := s.Validate()["time_zone"]; refused == ok {
+			t.Errorf("time zone %q: refused %v", zone, refused)
+		}
 	}
 }
 

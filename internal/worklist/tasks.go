@@ -3,7 +3,6 @@ package worklist
 import (
 	"context"
 	"errors"
-	"time"
 
 	"carecoord/internal/audit"
 	"carecoord/internal/calendar"
@@ -77,7 +76,7 @@ func (s *Service) CompleteTask(ctx context.Context, a tenants.Actor, patientID, 
 // RescheduleTask moves an open task's due date, for a reason.
 func (s *Service) RescheduleTask(ctx context.Context, a tenants.Actor, patientID, taskID string, f tasks.ActionForm) (tasks.Task, error) {
 	return s.act(ctx, a, patientID, taskID, func(tx pgx.Tx, _ tasks.Task, _ map[string]bool, errs forms.Errors) (done, error) {
-		due := f.ValidateReschedule(a.At, time.Local, errs)
+		due := f.ValidateReschedule(a.At, a.At.Location(), errs)
 		if len(errs) > 0 {
 			return done{}, nil
 		}

@@ -101,7 +101,11 @@ func (s *Service) Worklist(ctx context.Context, a tenants.Actor) (Worklist, erro
 		if err != nil {
 			return err
 		}
-		w.Contacts = contacts.CadenceOf(a.Settings).SortCaseload(caseload, w.Today, time.Local)
+		cad := contacts.CadenceOf(a.Settings)
+		if cad.Closed, err = tenants.LoadCalendar(ctx, tx, a.TenantID); err != nil {
+			return err
+		}
+		w.Contacts = cad.SortCaseload(caseload, w.Today, a.At.Location())
 		if w.Reassessments, err = reassessments(ctx, tx, a, w.Today); err != nil {
 			return err
 		}
@@ -130,7 +134,7 @@ func reassessments(ctx context.Context, q db.DBTX, a tenants.Actor, today time.T
 	var list []Reassessment
 	for _, l := range latest {
 		at, ok := rules.DueDate(l.LastResult)
-		if ok && !calendar.DateOf(at.Local()).After(today) {
+		if ok && !calendar.DateOf(at.In(a.At.Location())).After(today) {
 			list = append(list, Reassessment{CaseloadResult: l, DueAt: at})
 		}
 	}

@@ -142,7 +142,7 @@ func TestCompleteTask_OfAnInterventionMarksTheInterventionDone(t *testing.T) {
 			returning id`, f.tenant, f.patient, f.coord).Scan(&intervention)
 	})
 	f.in(func(tx pgx.Tx) error {
-		return tasks.SyncInterventions(ctx, tx, f.tenant, []tasks.Intervention{{InterventionID: intervention, PatientID: f.patient,
+		return tasks.SyncInterventions(ctx, tx, f.tenant, time.UTC, []tasks.Intervention{{InterventionID: intervention, PatientID: f.patient,
 			AssigneeID: f.coord, Title: "Apply for SNAP", Due: calendar.DateOf(time.Now().AddDate(0, 0, 7)), Open: true}})
 	})
 	var id string
@@ -235,4 +235,49 @@ func TestWorklist_SplitsTheDayAndShowsTeamAlertsOnlyToSupervisors(t *testing.T) 
 	if err != nil || !sup.ShowTeam || len(sup.Team) != 1 || sup.Team[0].ID != safety || len(sup.Overdue)+len(sup.DueToday) != 0 {
 		t.Errorf("supervisor's worklist: %v %+v", err, sup)
 	}
+}
+
+// A team in Los Angeles at 18:30 on Monday 23 November 2026 (02:30 UTC on
+// Tuesday): "today" is Los Angeles's Monday. A task due by the end of
+// Monday is due today, not overdue; one due by the end of Tuesday is not on
+// today's list yet, though it is Tuesday in UTC; Sunday's is overdue. The
+// tenant's transaction casts moments to Los Angeles's dates too.
+func TestWorklist_TodayIsTheTeamsDayWestOfUTC(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.exec(`update tenants set settings = '{"time_zone": "America/Los_Angeles"}' where id = $1`, f.tenant)
+	la, _ := calendar.Zone("America/Los_Angeles")
+	s := tenants.DefaultSettings()
+	s.TimeZone = "America/Los_Angeles"
+	now := time.Date(2026, 11, 24, 2, 30, 0, 0, time.UTC)
+	a := tenants.Actor{TenantID: f.tenant, UserID: f.coord, Role: auth.Coordinator, Settings: s, At: now.In(s.Location())}
+	endOf := func(day int) time.Time { return calendar.EndOfDay(time.Date(2026, 11, day, 12, 0, 0, 0, la)) }
+	monday := f.task(tasks.NewTask{Title: "Call back about the ride", DueAt: endOf(23), Source: tasks.Manual})
+	f.task(tasks.NewTask{Title: "Send the food bank form", DueAt: endOf(24), Source: tasks.Manual})
+	sunday := f.task(tasks.NewTask{Title: "Check the pharmacy", DueAt: endOf(22), Source: tasks.Manual})
+
+	w, err := f.svc.Worklist(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC); !w.Today.Equal(want) {
+		t.Errorf("today %s, want Monday 23 Nov", w.Today.Format(calendar.WeekdayDay))
+	}
+	if len(w.DueToday) != 1 || w.DueToday[0].ID != monday {
+		t.Errorf("due today: %v, want only Monday's task", titles(w.DueToday))
+	}
+	if len(w.Overdue) != 1 || w.Overdue[0].ID != sunday {
+		t.Errorf("overdue: %v, want only Sunday's task", titles(w.Overdue))
+	}
+	if d := f.count(`select extract(day from $1::timestamptz::date)::int`, now); d != 23 {
+		t.Errorf("the tenant's transaction dates 02:30 UTC on the 24th as the %dth, want the 23rd", d)
+	}
+}
+
+func titles(list []tasks.Task) []string {
+	var out []string
+	for _, t := range list {
+		out = append(out, t.Title)
+	}
+	return out
 }

@@ -137,6 +137,9 @@ func buildTemplate(ctx context.Context, name, seedName string) error {
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	if err := onUTC(ctx, name); err != nil {
+		return err
+	}
 	if s.Load == nil {
 		return nil
 	}
@@ -148,6 +151,20 @@ func buildTemplate(ctx context.Context, name, seedName string) error {
 	// database that has open connections.
 	defer pool.Close()
 	return s.Load(ctx, pool)
+}
+
+// onUTC makes every tenant the tests create work in UTC unless the test
+// sets its zone: the tests' fixed clocks are written in UTC, and a day
+// they name ("due today") is then UTC's day, as it was before tenants had
+// time zones. Production tenants default to calendar.DefaultZone.
+func onUTC(ctx context.Context, name string) error {
+	conn, err := pgx.Connect(ctx, dbURL(name, ""))
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, `alter table tenants alter column settings set default '{"time_zone": "UTC"}'::jsonb`)
+	return err
 }
 
 // dropLeftovers removes databases that crashed test processes left behind.
