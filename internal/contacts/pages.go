@@ -149,24 +149,34 @@ type ChartWork struct {
 // contacts, open tasks and transitions of care.
 func ChartWorkOf(ctx context.Context, q db.DBTX, a tenants.Actor, p patients.Patient) (ChartWork, error) {
 	var w ChartWork
-	var err error
-	if w.Reach, err = ReachOf(ctx, q, a.TenantID, p.ID); err != nil {
+	b := &pgx.Batch{}
+	QueueChartWork(b, a.TenantID, p.ID, &w)
+	if err := db.Send(ctx, q, b); err != nil {
 		return w, err
 	}
-	if p.Status != patients.Discharged {
-		referred := p.CreatedAt
-		if p.ReferralDate != nil {
-			referred = *p.ReferralDate
-		}
-		due, _ := CadenceOf(a.Settings).NextDue(ContactState{Tier: p.RiskTier, Referred: referred, LastReached: w.Reach.LastReached}, time.Local)
-		w.NextDue = &due
+	w.SetNextDue(a, p)
+	return w, nil
+}
+
+// QueueChartWork queues into b the reads of the patient's contact work;
+// once b is read, SetNextDue completes w.
+func QueueChartWork(b *pgx.Batch, tenantID, patientID string, w *ChartWork) {
+	reachQuery(tenantID, patientID).QueueOne(b, &w.Reach)
+	recentQuery(tenantID, patientID, RecentShown).QueueAll(b, &w.Recent)
+	tasks.OpenForPatientQuery(tenantID, patientID).QueueAll(b, &w.Open)
+	transitionsQuery(tenantID, patientID, 10).QueueAll(b, &w.Transitions)
+}
+
+// SetNextDue sets the day p is next due for a contact by a's cadence,
+// from the reach w has read; none once p is discharged.
+func (w *ChartWork) SetNextDue(a tenants.Actor, p patients.Patient) {
+	if p.Status == patients.Discharged {
+		return
 	}
-	if w.Recent, err = Recent(ctx, q, a.TenantID, p.ID, RecentShown); err != nil {
-		return w, err
+	referred := p.CreatedAt
+	if p.ReferralDate != nil {
+		referred = *p.ReferralDate
 	}
-	if w.Open, err = tasks.OpenForPatient(ctx, q, a.TenantID, p.ID); err != nil {
-		return w, err
-	}
-	w.Transitions, err = Transitions(ctx, q, a.TenantID, p.ID, 10)
-	return w, err
+	due, _ := CadenceOf(a.Settings).NextDue(ContactState{Tier: p.RiskTier, Referred: referred, LastReached: w.Reach.LastReached}, time.Local)
+	w.NextDue = &due
 }

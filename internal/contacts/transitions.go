@@ -160,13 +160,16 @@ type Transition struct {
 
 // Transitions lists the patient's transitions, latest first.
 func Transitions(ctx context.Context, q db.DBTX, tenantID, patientID string, limit int) ([]Transition, error) {
-	rows, _ := q.Query(ctx, `
+	return transitionsQuery(tenantID, patientID, limit).All(ctx, q)
+}
+
+func transitionsQuery(tenantID, patientID string, limit int) db.Query[Transition] {
+	return db.Query[Transition]{SQL: `
 		select t.id, t.kind, t.facility, t.occurred_on, t.admitted_on, t.notes, u.name as recorder_name, t.created_at
 		  from care_transitions t join users u on u.id = t.recorded_by
 		 where t.tenant_id = $1 and t.patient_id = $2
 		 order by t.occurred_on desc, t.created_at desc
-		 limit $3`, tenantID, patientID, limit)
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Transition])
+		 limit $3`, Args: []any{tenantID, patientID, limit}, Scan: pgx.RowToStructByName[Transition]}
 }
 
 // TransitionCount is how many transitions of one kind happened.

@@ -371,11 +371,15 @@ func GetAppointment(ctx context.Context, q db.DBTX, tenantID, patientID, id stri
 // AppointmentsOf lists the patient's appointments: scheduled ones first,
 // soonest first, then the others, latest first.
 func AppointmentsOf(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]Appointment, error) {
-	rows, _ := q.Query(ctx, `select `+appointmentColumns+` from appointments a
+	return AppointmentsQuery(tenantID, patientID).All(ctx, q)
+}
+
+// AppointmentsQuery reads the patient's appointments, for a batch.
+func AppointmentsQuery(tenantID, patientID string) db.Query[Appointment] {
+	return db.Query[Appointment]{SQL: `select ` + appointmentColumns + ` from appointments a
 		where a.tenant_id = $1 and a.patient_id = $2
 		order by a.status <> 'scheduled', case when a.status = 'scheduled' then a.starts_at end,
-		         a.starts_at desc, a.id`, tenantID, patientID)
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Appointment])
+		         a.starts_at desc, a.id`, Args: []any{tenantID, patientID}, Scan: pgx.RowToStructByName[Appointment]}
 }
 
 // UpcomingOf lists the patient's scheduled appointments that end after

@@ -194,11 +194,15 @@ func Get(ctx context.Context, q db.DBTX, tenantID, patientID, id string) (Referr
 
 // ForPatient lists the patient's referrals: open ones first, newest first.
 func ForPatient(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]Referral, error) {
-	rows, _ := q.Query(ctx, `select `+referralColumns+referralFrom+`
+	return ForPatientQuery(tenantID, patientID).All(ctx, q)
+}
+
+// ForPatientQuery reads the patient's referrals, for a batch.
+func ForPatientQuery(tenantID, patientID string) db.Query[Referral] {
+	return db.Query[Referral]{SQL: `select ` + referralColumns + referralFrom + `
 		where r.tenant_id = $1 and r.patient_id = $2
 		order by r.status in ('completed', 'declined', 'no_response', 'cancelled'), r.created_at desc, r.id`,
-		tenantID, patientID)
-	return pgx.CollectRows(rows, scanReferral)
+		Args: []any{tenantID, patientID}, Scan: scanReferral}
 }
 
 // Event is one step of a referral.
