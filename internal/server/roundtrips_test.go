@@ -170,3 +170,35 @@ func TestRoundTrips_ASignedInPageCostsTwoRoundTripsBeforeItsOwn(t *testing.T) {
 		}
 	}
 }
+
+// Issue 22: the chart's own reads are batched. A chart with an open,
+// approved plan costs eight round trips in all: the signed-in batch; the
+// patient address's transaction (begin+bind, one batch finding the patient
+// and recording the view, commit); the chart's transaction (begin+bind,
+// one batch of every independent read, one of the plan's parts, commit).
+// Unbatched it was 29.
+func TestRoundTrips_TheChartIsEightRoundTripsWithAnOpenPlan(t *testing.T) {
+	t.Parallel()
+	app, log := newTracedApp(t)
+	c := app.signedIn("coord1@northside.test")
+	var patientID string
+	if err := app.scanInTenant("northside", `
+		select p.id from patients p join care_plans c on c.tenant_id = p.tenant_id and c.patient_id = p.id
+		 where c.status = 'active' order by p.id limit 1`, nil, &patientID); err != nil {
+		t.Fatal(err)
+	}
+	page := "/t/northside/patients/" + patientID
+	c.get(page) // the first look records the view; the second finds it
+	for range 2 {
+		log.take()
+		if res := c.get(page); res.status != http.StatusOK {
+			t.Fatalf("%s: status %d", page, res.status)
+		}
+		trips := log.take()
+		batches := countPrefixed(trips, "batch[")
+		if len(trips) != 8 || batches != 4 || countPrefixed(trips, "begin;") != 2 || countPrefixed(trips, "commit") != 2 {
+			t.Errorf("the chart took %d round trips (%d batches), want 8 (4 batches, 2 transactions):\n%s",
+				len(trips), batches, strings.Join(trips, "\n"))
+		}
+	}
+}
