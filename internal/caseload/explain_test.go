@@ -154,13 +154,6 @@ func TestExplain_PatientListsScanNoLargeTableWhole(t *testing.T) {
 		}
 		for _, n := range nodes {
 			rel := n.Plan.seqScanned(bounded)
-			// Known and still open (issue 22): with a year of referrals,
-			// about a third open, the planner answers the open-referral
-			// flag by hashing the tenant's open referrals whatever the
-			// index. Only that flag's list may; every other list may not.
-			if rel == "referrals" && strings.Contains(s.sql, "/* open referral flag */") {
-				continue
-			}
 			if rel != "" {
 				t.Errorf("sequential scan of %s in:\n%s\n%s", rel, s.sql, plan)
 			}

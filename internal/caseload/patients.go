@@ -46,7 +46,12 @@ var flagSQL = map[Flag]string{
 
 const (
 	awaitingSQL     = `p.id in (select c.patient_id from care_plans c where c.tenant_id = $1 and c.stage = 'submitted')`
-	openReferralSQL = `/* open referral flag */ exists (select 1 from referrals f where f.tenant_id = $1 and f.patient_id = p.id and f.status in ('draft', 'sent', 'accepted', 'in_progress'))`
+	// openReferralSQL is a scalar subquery for the reason overdue tasks
+	// are: as an exists, with about a third of a year's referrals open,
+	// the planner hashed every open referral of the tenant to cut a page
+	// of 51; this way each patient read in the order's index is probed
+	// through referrals_open_patient_idx (migration 00020).
+	openReferralSQL = `coalesce((select true from referrals f where f.tenant_id = $1 and f.patient_id = p.id and f.status in ('draft', 'sent', 'accepted', 'in_progress') limit 1), false)`
 	// reassessSQL: one of the patient's latest counted results is overdue
 	// for a repeat; the results are found by the patient's key.
 	reassessSQL = `(p.status in ('referred', 'active') and exists (
