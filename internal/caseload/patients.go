@@ -45,7 +45,7 @@ var flagSQL = map[Flag]string{
 }
 
 const (
-	awaitingSQL     = `p.id in (select c.patient_id from care_plans c where c.tenant_id = $1 and c.stage = 'submitted')`
+	awaitingSQL = `p.id in (select c.patient_id from care_plans c where c.tenant_id = $1 and c.stage = 'submitted')`
 	// openReferralSQL is a scalar subquery for the reason overdue tasks
 	// are: as an exists, with about a third of a year's referrals open,
 	// the planner hashed every open referral of the tenant to cut a page
