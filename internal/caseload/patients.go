@@ -139,12 +139,6 @@ var pageFlagsSQL = `
 	         from tasks t
 	        where t.tenant_id = $1 and t.patient_id = p.id and t.status = 'open' and t.due_at < r.now) late on true`
 
-// keyOf reads the sort key of the cursor patient from the patients table,
-// so a cursor still works when that patient has since left the list.
-func keyOf(keys, cursor string) string {
-	return `select ` + keys + ` from patients p where p.tenant_id = $1 and p.id = ` + cursor + `::uuid`
-}
-
 // scopeConditions are the filter's conditions on a patient row p, adding
 // their arguments to args: the coordinator and the tier and status are
 // written only when chosen, so each can be an index condition.
@@ -202,7 +196,7 @@ func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter
 	pageWhere, countArgs := scopeWhere, slices.Clone(args)
 	if f.After != "" {
 		args = append(args, f.After)
-		pageWhere += " and (" + keys + ") > (" + keyOf(keys, fmt.Sprintf("$%d", len(args))) + ")"
+		pageWhere += " and " + db.After(keys, "patients", "p", "$1", fmt.Sprintf("$%d", len(args)))
 	}
 	sql := `with r as (select ` + paramsSQL + `),
 		scope as (select p.* from patients p, r where ` + pageWhere + ` order by ` + keys + ` limit ` + limit + `)

@@ -52,3 +52,14 @@ func (q Query[T]) QueueOne(b *pgx.Batch, dst *T) {
 func Send(ctx context.Context, tx DBTX, b *pgx.Batch) error {
 	return tx.SendBatch(ctx, b).Close()
 }
+
+// After is the keyset condition of a list's next page: the row's sort keys
+// (expressions on alias, its id last so they are unique) come after those
+// of the cursor row, the row of table with id cursorArg. The cursor's keys
+// are read from the table rather than carried in the link, so a cursor
+// still works when its row has since left the list, and a page is read
+// from the order's index at the cursor, never skipped over (no OFFSET).
+func After(keys, table, alias, tenantArg, cursorArg string) string {
+	return "(" + keys + ") > (select " + keys + " from " + table + " " + alias +
+		" where " + alias + ".tenant_id = " + tenantArg + " and " + alias + ".id = " + cursorArg + "::uuid)"
+}

@@ -231,13 +231,23 @@ type OpenReferral struct {
 	CoordinatorName string
 }
 
-// Open lists the tenant's open referrals, oldest first; coordinatorID, when
-// not "", keeps only that coordinator's patients.
-func Open(ctx context.Context, q db.DBTX, tenantID, coordinatorID string) ([]OpenReferral, error) {
-	return withPatients(ctx, q, `
+// openKeys is the order of open referrals, longest waiting first; the
+// referrals_open_order_idx index (migration 00024) serves it.
+const openKeys = "coalesce(r.sent_at, r.created_at), r.id"
+
+// Open lists up to limit of the tenant's open referrals, oldest first, from
+// the one after the referral with id after ("": from the first);
+// coordinatorID, when not "", keeps only that coordinator's patients.
+func Open(ctx context.Context, q db.DBTX, tenantID, coordinatorID, after string, limit int) ([]OpenReferral, error) {
+	where := `
 		 where r.tenant_id = $1 and r.status in ('draft', 'sent', 'accepted', 'in_progress')
-		   and ($2 = '' or p.assigned_coordinator_id = nullif($2, '')::uuid)
-		 order by coalesce(r.sent_at, r.created_at), r.id`, tenantID, coordinatorID)
+		   and ($2 = '' or p.assigned_coordinator_id = nullif($2, '')::uuid)`
+	args := []any{tenantID, coordinatorID, limit}
+	if after != "" {
+		args = append(args, after)
+		where += " and " + db.After(openKeys, "referrals", "r", "$1", "$4")
+	}
+	return withPatients(ctx, q, where+" order by "+openKeys+" limit $3", args...)
 }
 
 // ToResourceForCoordinator lists the referrals of the coordinator's
