@@ -2,6 +2,7 @@ package referrals
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -240,14 +241,22 @@ const openKeys = "coalesce(r.sent_at, r.created_at), r.id"
 // coordinatorID, when not "", keeps only that coordinator's patients.
 func Open(ctx context.Context, q db.DBTX, tenantID, coordinatorID, after string, limit int) ([]OpenReferral, error) {
 	where := `
-		 where r.tenant_id = $1 and r.status in ('draft', 'sent', 'accepted', 'in_progress')
-		   and ($2 = '' or p.assigned_coordinator_id = nullif($2, '')::uuid)`
-	args := []any{tenantID, coordinatorID, limit}
+		 where r.tenant_id = $1 and r.status in ('draft', 'sent', 'accepted', 'in_progress')`
+	args := []any{tenantID, limit}
+	// The coordinator's patients are probed per referral read in order,
+	// by key (a scalar subquery, as the caseload's overdue-task flag):
+	// as a join the planner read every patient of the tenant to hash the
+	// coordinator's.
+	if coordinatorID != "" {
+		args = append(args, coordinatorID)
+		where += fmt.Sprintf(` and (select c.assigned_coordinator_id from patients c
+			where c.tenant_id = r.tenant_id and c.id = r.patient_id) = $%d::uuid`, len(args))
+	}
 	if after != "" {
 		args = append(args, after)
-		where += " and " + db.After(openKeys, "referrals", "r", "$1", "$4")
+		where += " and " + db.After(openKeys, "referrals", "r", "$1", fmt.Sprintf("$%d", len(args)))
 	}
-	return withPatients(ctx, q, where+" order by "+openKeys+" limit $3", args...)
+	return withPatients(ctx, q, where+" order by "+openKeys+" limit $2", args...)
 }
 
 // ToResourceForCoordinator lists the referrals of the coordinator's
