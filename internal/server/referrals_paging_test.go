@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // Issue 22: the open-referrals list is read one page at a time, longest
@@ -15,10 +17,7 @@ func TestOpenReferrals_PagesThroughEveryOpenReferralOnce(t *testing.T) {
 	t.Parallel()
 	app := newTestApp(t)
 	grace := app.signedIn("supervisor@northside.test")
-	app.execInTenant("northside", `
-		insert into referrals (tenant_id, patient_id, to_name, reason, status, sent_at, consent_checked_at)
-		select p.tenant_id, p.id, 'Paging Pantry ' || n, 'Food', 'sent', now() - make_interval(days => n), now()
-		  from (select tenant_id, id from patients order by id limit 1) p, generate_series(1, 60) n`)
+	addOpenReferrals(app, 60)
 	var want int
 	if err := app.scanInTenant("northside", `select count(*) from referrals where status in ('draft', 'sent', 'accepted', 'in_progress')`,
 		nil, &want); err != nil {
@@ -66,4 +65,40 @@ func TestOpenReferrals_PagesThroughEveryOpenReferralOnce(t *testing.T) {
 	if res := grace.get("/t/northside/referrals?after=nonsense"); res.status != http.StatusOK {
 		t.Errorf("a bad cursor: status %d", res.status)
 	}
+}
+
+// In the browser: a supervisor goes from the first page of open referrals
+// to the next and back to the first.
+func TestOpenReferralsJourney_SupervisorPagesForwardAndBack(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	addOpenReferrals(app, 60)
+	ctx := browser(t)
+	var first, second string
+	err := chromedp.Do(ctx,
+		signInInBrowser(app, "supervisor@northside.test"),
+		chromedp.Navigate(app.http.URL+"/t/northside/referrals"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=next-page]`)),
+		screenshot("open-referrals-first-page"),
+		text(`[data-testid=open-referral]`, &first),
+		chromedp.Click(chromedp.CSS(`[data-testid=next-page]`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav.pagination`)),
+		screenshot("open-referrals-next-page"),
+		text(`[data-testid=open-referral]`, &second),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first == second || !strings.Contains(first, "Paging Pantry 60") {
+		t.Errorf("first rows %q and %q: want the oldest first, then other rows", first, second)
+	}
+}
+
+// addOpenReferrals sends n referrals for one of northside's patients, the
+// i-th sent i days ago and named "Paging Pantry i".
+func addOpenReferrals(app *testApp, n int) {
+	app.execInTenant("northside", `
+		insert into referrals (tenant_id, patient_id, to_name, reason, status, sent_at, consent_checked_at)
+		select p.tenant_id, p.id, 'Paging Pantry ' || n, 'Food', 'sent', now() - make_interval(days => n), now()
+		  from (select tenant_id, id from patients order by id limit 1) p, generate_series(1, $1::int) n`, n)
 }
