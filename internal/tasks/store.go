@@ -75,7 +75,12 @@ const openFrom = taskFrom + `and t.status = 'open' `
 // and their urgent ones whenever due, urgent first, then soonest: a
 // worklist splits them into overdue and due today.
 func OpenForAssignee(ctx context.Context, q db.DBTX, tenantID, assigneeID string, until time.Time) ([]Task, error) {
-	return list(ctx, q, openFrom+`and t.assignee_id = $2 and (t.due_at < $3 or t.priority = 'urgent')
+	return OpenForAssigneeQuery(tenantID, assigneeID, until).All(ctx, q)
+}
+
+// OpenForAssigneeQuery is OpenForAssignee's statement, for a batch.
+func OpenForAssigneeQuery(tenantID, assigneeID string, until time.Time) db.Query[Task] {
+	return query(openFrom+`and t.assignee_id = $2 and (t.due_at < $3 or t.priority = 'urgent')
 		order by t.priority = 'urgent' desc, t.due_at, t.created_at, t.id`, tenantID, assigneeID, until)
 }
 
@@ -117,7 +122,12 @@ func SafetyAlertsQuery(tenantID, patientID string) db.Query[Task] {
 // TeamSafetyAlerts lists every open urgent safety alert task of the tenant,
 // oldest first, so that a supervisor sees the longest-waiting one on top.
 func TeamSafetyAlerts(ctx context.Context, q db.DBTX, tenantID string) ([]Task, error) {
-	return list(ctx, q, openFrom+`and t.source = 'safety_alert' and t.priority = 'urgent'
+	return TeamSafetyAlertsQuery(tenantID).All(ctx, q)
+}
+
+// TeamSafetyAlertsQuery is TeamSafetyAlerts' statement, for a batch.
+func TeamSafetyAlertsQuery(tenantID string) db.Query[Task] {
+	return query(openFrom+`and t.source = 'safety_alert' and t.priority = 'urgent'
 		order by t.created_at, t.id`, tenantID)
 }
 
