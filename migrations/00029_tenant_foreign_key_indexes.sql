@@ -10,7 +10,7 @@
 -- internal/db/schema_test.go fails when a new reference has no such index.
 -- (References to users, the actor_id and created_by columns, are not
 -- tenant-owned and users are never deleted; they stay unindexed.)
-create index interventions_plan_idx on interventions (tenant_id, plan_id);
+-- (interventions by plan: 00024.)
 create index interventions_member_idx on interventions (tenant_id, responsible_member_id)
  where responsible_member_id is not null;
 create index contacts_care_team_member_idx on contacts (tenant_id, care_team_member_id)
@@ -39,7 +39,7 @@ create index contact_goals_progress_note_idx on contact_goals (tenant_id, progre
  where progress_note_id is not null;
 
 -- +goose Down
-drop index interventions_plan_idx, interventions_member_idx, contacts_care_team_member_idx,
+drop index interventions_member_idx, contacts_care_team_member_idx,
     patient_name_keys_patient_idx, tasks_source_contact_idx, tasks_source_transition_idx,
     tasks_source_authorization_idx, care_plan_needs_need_idx, goals_plan_need_idx,
     referrals_care_team_member_idx, referrals_coverage_idx, resource_search_keys_resource_idx,

@@ -352,6 +352,8 @@ type OpenReferralsView struct {
 	// Team is set for a supervisor's view of every coordinator's patients.
 	Team bool
 	Rows []OpenReferralRow
+	// NextHref and FirstHref page through the list ("": no such page).
+	NextHref, FirstHref string
 }
 
 // OpenReferralRow is one open referral of many patients'.

@@ -24,9 +24,14 @@ type CaseloadResult struct {
 // amendment. Entered-in-error results never count. The caller applies the
 // due rules.
 func LatestForCoordinator(ctx context.Context, q db.DBTX, tenantID, coordinatorID string) ([]CaseloadResult, error) {
+	return LatestForCoordinatorQuery(tenantID, coordinatorID).All(ctx, q)
+}
+
+// LatestForCoordinatorQuery is LatestForCoordinator's statement, for a batch.
+func LatestForCoordinatorQuery(tenantID, coordinatorID string) db.Query[CaseloadResult] {
 	// A lateral read per patient keeps the cost to one index range of each
 	// patient's assessments, however many the tenant has.
-	rows, _ := q.Query(ctx, `
+	return db.Query[CaseloadResult]{SQL: `
 		select p.id, p.given_name, p.family_name, p.preferred_name, a.instrument_code, a.completed_at, coalesce(a.severity, 0)
 		  from patients p
 		  cross join lateral (
@@ -37,12 +42,11 @@ func LatestForCoordinator(ctx context.Context, q db.DBTX, tenantID, coordinatorI
 		           and not exists (select 1 from assessments m
 		                            where m.tenant_id = a.tenant_id and m.amends_id = a.id and m.status = 'completed')
 		         order by a.instrument_code, a.completed_at desc) a
-		 where p.tenant_id = $1 and p.assigned_coordinator_id = $2 and p.status in ('referred', 'active')`, tenantID, coordinatorID)
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (CaseloadResult, error) {
+		 where p.tenant_id = $1 and p.assigned_coordinator_id = $2 and p.status in ('referred', 'active')`, Args: []any{tenantID, coordinatorID}, Scan: func(row pgx.CollectableRow) (CaseloadResult, error) {
 		var r CaseloadResult
 		err := row.Scan(&r.PatientID, &r.GivenName, &r.FamilyName, &r.PreferredName, &r.Code, &r.CompletedAt, &r.Severity)
 		return r, err
-	})
+	}}
 }
 
 // Standing is the counted result of one instrument that stands for a

@@ -170,10 +170,15 @@ func Get(ctx context.Context, q db.DBTX, tenantID, patientID, id string) (Assess
 
 // ListForPatient returns the patient's assessments, newest first.
 func ListForPatient(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]Assessment, error) {
-	rows, _ := q.Query(ctx, "select "+assessmentColumns+assessmentFrom+
+	return ForPatientQuery(tenantID, patientID).All(ctx, q)
+}
+
+// ForPatientQuery reads the patient's assessments, for a batch.
+func ForPatientQuery(tenantID, patientID string) db.Query[Assessment] {
+	return db.Query[Assessment]{SQL: "select " + assessmentColumns + assessmentFrom +
 		` where a.tenant_id = $1 and a.patient_id = $2
-		 order by coalesce(a.completed_at, a.started_at) desc, a.created_at desc, a.id`, tenantID, patientID)
-	return pgx.CollectRows(rows, scanAssessment)
+		 order by coalesce(a.completed_at, a.started_at) desc, a.created_at desc, a.id`,
+		Args: []any{tenantID, patientID}, Scan: scanAssessment}
 }
 
 // inProgress loads an assessment that may still change, with its

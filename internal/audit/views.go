@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"carecoord/internal/db"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // ViewWindow is how long one look at a record lasts in the log: the same
@@ -17,10 +19,17 @@ const ViewWindow = 5 * time.Minute
 // actor's view of the same record (action, entity and patient) is already
 // in the log within ViewWindow.
 func RecordView(ctx context.Context, q db.DBTX, e Event) error {
-	if e.Detail == nil {
-		e.Detail = map[string]any{}
-	}
-	_, err := q.Exec(ctx, `
+	_, err := q.Exec(ctx, recordViewSQL, viewArgs(e)...)
+	return err
+}
+
+// QueueView is RecordView queued into b: the view is recorded when b is
+// sent, in the same round trip as the page's reads.
+func QueueView(b *pgx.Batch, e Event) {
+	b.Queue(recordViewSQL, viewArgs(e)...)
+}
+
+const recordViewSQL = `
 		insert into audit_events (tenant_id, actor_id, action, entity_type, entity_id, patient_id, ip, request_id, detail)
 		select $1, nullif($2, '')::uuid, $3, $4, nullif($5, '')::uuid, nullif($6, '')::uuid, $7, $8, $9
 		 where not exists (
@@ -28,10 +37,14 @@ func RecordView(ctx context.Context, q db.DBTX, e Event) error {
 			 where v.tenant_id = $1 and v.patient_id is not distinct from nullif($6, '')::uuid
 			   and v.at > now() - make_interval(secs => $10)
 			   and v.actor_id is not distinct from nullif($2, '')::uuid and v.action = $3
-			   and v.entity_id is not distinct from nullif($5, '')::uuid)`,
-		e.TenantID, e.ActorID, e.Action, e.EntityType, e.EntityID, e.PatientID, e.IP, e.RequestID, e.Detail,
-		ViewWindow.Seconds())
-	return err
+			   and v.entity_id is not distinct from nullif($5, '')::uuid)`
+
+func viewArgs(e Event) []any {
+	if e.Detail == nil {
+		e.Detail = map[string]any{}
+	}
+	return []any{e.TenantID, e.ActorID, e.Action, e.EntityType, e.EntityID, e.PatientID, e.IP, e.RequestID, e.Detail,
+		ViewWindow.Seconds()}
 }
 
 // RecordListed appends e once for each patient a list or search showed,

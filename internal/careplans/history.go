@@ -146,25 +146,33 @@ func LastApproved(ctx context.Context, q db.DBTX, ref Ref) (Revision, error) {
 // with the given ids, by plan id, in one statement; plans never approved
 // are left out.
 func LastApprovedOf(ctx context.Context, q db.DBTX, tenantID string, ids []string) (map[string]Revision, error) {
-	rows, _ := q.Query(ctx, `
+	out := map[string]Revision{}
+	b := &pgx.Batch{}
+	queueLastApprovedOf(b, tenantID, ids, out)
+	return out, db.Send(ctx, q, b)
+}
+
+// queueLastApprovedOf is LastApprovedOf queued into b, filling out.
+func queueLastApprovedOf(b *pgx.Batch, tenantID string, ids []string, out map[string]Revision) {
+	b.Queue(`
 		select distinct on (r.plan_id) r.plan_id, r.number, r.kind, r.summary, r.comment, coalesce(u.name, ''), r.created_at, r.snapshot
 		  from care_plan_revisions r
 		  left join users u on u.id = r.actor_id
 		 where r.tenant_id = $1 and r.plan_id = any($2::uuid[]) and r.kind = 'approved'
-		 order by r.plan_id, r.number desc`, tenantID, ids)
-	out := map[string]Revision{}
-	var planID string
-	var r Revision
-	var raw []byte
-	_, err := pgx.ForEachRow(rows, []any{&planID, &r.Number, &r.Kind, &r.Summary, &r.Comment, &r.ActorName, &r.CreatedAt, &raw}, func() error {
-		rev := r
-		if err := json.Unmarshal(raw, &rev.Snapshot); err != nil {
-			return err
-		}
-		out[planID] = rev
-		return nil
+		 order by r.plan_id, r.number desc`, tenantID, ids).Query(func(rows pgx.Rows) error {
+		var planID string
+		var r Revision
+		var raw []byte
+		_, err := pgx.ForEachRow(rows, []any{&planID, &r.Number, &r.Kind, &r.Summary, &r.Comment, &r.ActorName, &r.CreatedAt, &raw}, func() error {
+			rev := r
+			if err := json.Unmarshal(raw, &rev.Snapshot); err != nil {
+				return err
+			}
+			out[planID] = rev
+			return nil
+		})
+		return err
 	})
-	return out, err
 }
 
 func oneRevision(ctx context.Context, q db.DBTX, ref Ref, cond string, args ...any) (Revision, error) {

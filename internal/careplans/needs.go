@@ -311,7 +311,12 @@ func assessmentPage(ctx context.Context, q db.DBTX, tenantID, patientID, id stri
 // ListForPatient returns the patient's needs, declined ones included, open
 // ones first, then by priority and age.
 func ListForPatient(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]Need, error) {
-	rows, _ := q.Query(ctx, `
+	return NeedsQuery(tenantID, patientID).All(ctx, q)
+}
+
+// NeedsQuery reads the patient's needs, for a batch.
+func NeedsQuery(tenantID, patientID string) db.Query[Need] {
+	return db.Query[Need]{SQL: `
 		select n.id, n.patient_id, n.domain, n.description, n.priority, n.status,
 			coalesce(n.source_assessment_id::text, ''), coalesce(a.instrument_code, ''),
 			n.decline_reason, n.created_at, n.version
@@ -319,11 +324,11 @@ func ListForPatient(ctx context.Context, q db.DBTX, tenantID, patientID string) 
 		  left join assessments a on a.tenant_id = n.tenant_id and a.id = n.source_assessment_id
 		 where n.tenant_id = $1 and n.patient_id = $2
 		 order by n.status in ('resolved', 'declined'),
-			array_position(array['high', 'medium', 'low'], n.priority), n.created_at, n.id`, tenantID, patientID)
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Need, error) {
-		var n Need
-		err := row.Scan(&n.ID, &n.PatientID, &n.Domain, &n.Description, &n.Priority, &n.Status,
-			&n.SourceAssessmentID, &n.SourceCode, &n.DeclineReason, &n.CreatedAt, &n.Version)
-		return n, err
-	})
+			array_position(array['high', 'medium', 'low'], n.priority), n.created_at, n.id`,
+		Args: []any{tenantID, patientID}, Scan: func(row pgx.CollectableRow) (Need, error) {
+			var n Need
+			err := row.Scan(&n.ID, &n.PatientID, &n.Domain, &n.Description, &n.Priority, &n.Status,
+				&n.SourceAssessmentID, &n.SourceCode, &n.DeclineReason, &n.CreatedAt, &n.Version)
+			return n, err
+		}}
 }

@@ -401,17 +401,40 @@ func CurrentPlan(ctx context.Context, q db.DBTX, tenantID, patientID string) (c 
 	if err != nil {
 		return c, false, err
 	}
-	ref := Ref{TenantID: tenantID, PatientID: patientID, PlanID: id}
-	if c.Plan, err = Load(ctx, q, ref); err != nil {
-		return c, false, err
+	c, err = LoadCurrent(ctx, q, Ref{TenantID: tenantID, PatientID: patientID, PlanID: id})
+	return c, err == nil, err
+}
+
+// OpenPlanQuery reads the id of the patient's draft or active plan, no
+// row when there is none, for a batch.
+func OpenPlanQuery(tenantID, patientID string) db.Query[string] {
+	return db.Query[string]{SQL: `
+		select id from care_plans
+		 where tenant_id = $1 and patient_id = $2 and status in ('draft', 'active')`,
+		Args: []any{tenantID, patientID}, Scan: pgx.RowTo[string]}
+}
+
+// LoadCurrent reads the open plan ref names as the team follows it: its
+// working copy and the version in force, in one round trip.
+func LoadCurrent(ctx context.Context, q db.DBTX, ref Ref) (Current, error) {
+	plans, approved := map[string]Plan{}, map[string]Revision{}
+	b := &pgx.Batch{}
+	QueuePlans(b, ref.TenantID, []string{ref.PlanID}, plans)
+	queueLastApprovedOf(b, ref.TenantID, []string{ref.PlanID}, approved)
+	if err := db.Send(ctx, q, b); err != nil {
+		return Current{}, err
 	}
-	c.InForce = SnapshotOf(c.Plan)
-	if c.Plan.Status == PlanActive {
-		rev, err := LastApproved(ctx, q, ref)
-		if err != nil {
-			return c, false, err
+	p, ok := plans[ref.PlanID]
+	if !ok || p.PatientID != ref.PatientID {
+		return Current{}, db.ErrNotFound
+	}
+	c := Current{Plan: p, InForce: SnapshotOf(p)}
+	if p.Status == PlanActive {
+		rev, ok := approved[ref.PlanID]
+		if !ok { // an active plan was approved: its revision is missing
+			return Current{}, db.ErrNotFound
 		}
-		c.InForce = InForce(rev.Snapshot, c.Plan)
+		c.InForce = InForce(rev.Snapshot, p)
 	}
-	return c, true, nil
+	return c, nil
 }

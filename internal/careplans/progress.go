@@ -82,19 +82,23 @@ type PlanReview struct {
 // DueForReview lists the active plans of the coordinator's patients whose
 // review date is on or before until, earliest first.
 func DueForReview(ctx context.Context, q db.DBTX, tenantID, coordinatorID string, until time.Time) ([]PlanReview, error) {
-	rows, _ := q.Query(ctx, `
+	return DueForReviewQuery(tenantID, coordinatorID, until).All(ctx, q)
+}
+
+// DueForReviewQuery is DueForReview's statement, for a batch.
+func DueForReviewQuery(tenantID, coordinatorID string, until time.Time) db.Query[PlanReview] {
+	return db.Query[PlanReview]{SQL: `
 		select c.id, c.patient_id, p.given_name, p.family_name, p.preferred_name, c.review_due
 		  from care_plans c
 		  join patients p on p.tenant_id = c.tenant_id and p.id = c.patient_id
 		 where c.tenant_id = $1 and p.assigned_coordinator_id = $2 and c.status = 'active' and c.review_due <= $3
-		 order by c.review_due, c.id`, tenantID, coordinatorID, until)
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (PlanReview, error) {
+		 order by c.review_due, c.id`, Args: []any{tenantID, coordinatorID, until}, Scan: func(row pgx.CollectableRow) (PlanReview, error) {
 		var r PlanReview
 		var p patients.Patient
 		err := row.Scan(&r.PlanID, &r.PatientID, &p.GivenName, &p.FamilyName, &p.PreferredName, &r.ReviewDue)
 		r.PatientName = p.DisplayName()
 		return r, err
-	})
+	}}
 }
 
 // Awaiting is a plan waiting for a supervisor's approval.

@@ -33,109 +33,123 @@ func Load(ctx context.Context, q db.DBTX, ref Ref) (Plan, error) {
 
 // LoadPlans reads the working copies of the tenant's plans with the given
 // ids, by id, in one statement per table whatever their number (the
-// approval queue shows every waiting plan); ids not found are left out.
+// approval queue shows every waiting plan), all in one round trip; ids not
+// found are left out.
 func LoadPlans(ctx context.Context, q db.DBTX, tenantID string, ids []string) (map[string]Plan, error) {
-	plans, err := loadHeaders(ctx, q, tenantID, ids)
-	if err != nil || len(plans) == 0 {
-		return plans, err
-	}
-	needs, err := loadNeeds(ctx, q, tenantID, ids)
-	if err != nil {
-		return nil, err
-	}
-	goals, err := loadGoals(ctx, q, tenantID, ids)
-	if err != nil {
-		return nil, err
+	plans := map[string]Plan{}
+	b := &pgx.Batch{}
+	QueuePlans(b, tenantID, ids, plans)
+	return plans, db.Send(ctx, q, b)
+}
+
+// QueuePlans queues into b the reads of the tenant's plans with the given
+// ids; once b is read, plans holds them by id, each whole.
+func QueuePlans(b *pgx.Batch, tenantID string, ids []string, plans map[string]Plan) {
+	var (
+		needs         = map[string][]PlanNeed{}
+		goals         []goalRow
+		interventions = map[string][]Intervention{}
+	)
+	queueHeaders(b, tenantID, ids, plans)
+	queueNeeds(b, tenantID, ids, needs)
+	goalsQuery(tenantID, ids).QueueAll(b, &goals)
+	queueInterventions(b, tenantID, ids, interventions)
+	// The notes are read last: their rows complete the plans.
+	b.Queue(notesSQL, tenantID, ids).Query(func(rows pgx.Rows) error {
+		notes, err := pgx.CollectRows(rows, pgx.RowToStructByName[ProgressNote])
+		if err != nil {
+			return err
+		}
+		byGoal := map[string][]ProgressNote{}
+		for _, n := range notes {
+			byGoal[n.GoalID] = append(byGoal[n.GoalID], n)
+		}
+		assemble(plans, needs, goals, interventions, byGoal)
+		return nil
+	})
+}
+
+// assemble puts each plan's needs in it, each need's goals in it, and
+// each goal's interventions and notes in it.
+func assemble(plans map[string]Plan, needs map[string][]PlanNeed, goals []goalRow,
+	interventions map[string][]Intervention, notes map[string][]ProgressNote) {
+	byNeed := map[string][]Goal{}
+	for _, g := range goals {
+		g.goal.Interventions = interventions[g.goal.ID]
+		g.goal.Notes = notes[g.goal.ID]
+		byNeed[g.needID] = append(byNeed[g.needID], g.goal)
 	}
 	for id, p := range plans {
 		p.Needs = needs[id]
 		for i := range p.Needs {
-			p.Needs[i].Goals = goals[p.Needs[i].ID]
+			p.Needs[i].Goals = byNeed[p.Needs[i].ID]
 		}
 		plans[id] = p
 	}
-	return plans, nil
 }
 
-func loadHeaders(ctx context.Context, q db.DBTX, tenantID string, ids []string) (map[string]Plan, error) {
-	rows, _ := q.Query(ctx, `
+func queueHeaders(b *pgx.Batch, tenantID string, ids []string, out map[string]Plan) {
+	b.Queue(`
 		select c.id, c.patient_id, c.title, c.status, c.stage, c.review_due, c.participants, c.patient_agreed,
 		       c.returned_comment, coalesce(c.submitted_by::text, ''), coalesce(su.name, ''), c.submitted_at,
 		       coalesce(au.name, ''), c.approved_at, c.closed_reason, c.created_at, c.updated_at, c.version
 		  from care_plans c
 		  left join users su on su.id = c.submitted_by
 		  left join users au on au.id = c.approved_by
-		 where c.tenant_id = $1 and c.id = any($2::uuid[])`, tenantID, ids)
-	out := map[string]Plan{}
-	var p Plan
-	_, err := pgx.ForEachRow(rows, []any{&p.ID, &p.PatientID, &p.Title, &p.Status, &p.Stage, &p.ReviewDue, &p.Participants,
-		&p.PatientAgreed, &p.ReturnedComment, &p.SubmittedByID, &p.SubmittedBy, &p.SubmittedAt,
-		&p.ApprovedBy, &p.ApprovedAt, &p.ClosedReason, &p.CreatedAt, &p.UpdatedAt, &p.Version}, func() error {
-		out[p.ID] = p
-		p = Plan{}
-		return nil
+		 where c.tenant_id = $1 and c.id = any($2::uuid[])`, tenantID, ids).Query(func(rows pgx.Rows) error {
+		var p Plan
+		_, err := pgx.ForEachRow(rows, []any{&p.ID, &p.PatientID, &p.Title, &p.Status, &p.Stage, &p.ReviewDue, &p.Participants,
+			&p.PatientAgreed, &p.ReturnedComment, &p.SubmittedByID, &p.SubmittedBy, &p.SubmittedAt,
+			&p.ApprovedBy, &p.ApprovedAt, &p.ClosedReason, &p.CreatedAt, &p.UpdatedAt, &p.Version}, func() error {
+			out[p.ID] = p
+			p = Plan{}
+			return nil
+		})
+		return err
 	})
-	return out, err
 }
 
-// loadNeeds returns the plans' needs by plan, in plan order.
-func loadNeeds(ctx context.Context, q db.DBTX, tenantID string, ids []string) (map[string][]PlanNeed, error) {
-	rows, _ := q.Query(ctx, `
+// queueNeeds reads the plans' needs by plan, in plan order.
+func queueNeeds(b *pgx.Batch, tenantID string, ids []string, out map[string][]PlanNeed) {
+	b.Queue(`
 		select pn.plan_id, pn.id, n.id, n.domain, n.description, n.priority, pn.in_force
 		  from care_plan_needs pn
 		  join needs n on n.tenant_id = pn.tenant_id and n.id = pn.need_id
 		 where pn.tenant_id = $1 and pn.plan_id = any($2::uuid[])
-		 order by pn.plan_id, pn.position, pn.id`, tenantID, ids)
-	out := map[string][]PlanNeed{}
-	var planID string
-	var n PlanNeed
-	_, err := pgx.ForEachRow(rows, []any{&planID, &n.ID, &n.NeedID, &n.Domain, &n.Description, &n.Priority, &n.InForce}, func() error {
-		out[planID] = append(out[planID], n)
-		return nil
+		 order by pn.plan_id, pn.position, pn.id`, tenantID, ids).Query(func(rows pgx.Rows) error {
+		var planID string
+		var n PlanNeed
+		_, err := pgx.ForEachRow(rows, []any{&planID, &n.ID, &n.NeedID, &n.Domain, &n.Description, &n.Priority, &n.InForce}, func() error {
+			out[planID] = append(out[planID], n)
+			return nil
+		})
+		return err
 	})
-	return out, err
 }
 
-// loadGoals returns the plans' goals by plan need, each with its
-// interventions and notes, in plan order.
-func loadGoals(ctx context.Context, q db.DBTX, tenantID string, ids []string) (map[string][]Goal, error) {
-	rows, _ := q.Query(ctx, `
+// goalRow is a goal with the plan need it serves.
+type goalRow struct {
+	needID string
+	goal   Goal
+}
+
+// goalsQuery reads the plans' goals, in plan order.
+func goalsQuery(tenantID string, ids []string) db.Query[goalRow] {
+	return db.Query[goalRow]{SQL: `
 		select plan_need_id, id, patient_words, target, target_date, priority, status, in_force
 		  from goals
 		 where tenant_id = $1 and plan_id = any($2::uuid[])
-		 order by plan_id, position, id`, tenantID, ids)
-	type row struct {
-		needID string
-		goal   Goal
-	}
-	all, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (row, error) {
-		var g row
+		 order by plan_id, position, id`, Args: []any{tenantID, ids}, Scan: func(r pgx.CollectableRow) (goalRow, error) {
+		var g goalRow
 		err := r.Scan(&g.needID, &g.goal.ID, &g.goal.PatientWords, &g.goal.Target, &g.goal.TargetDate,
 			&g.goal.Priority, &g.goal.Status, &g.goal.InForce)
 		return g, err
-	})
-	if err != nil {
-		return nil, err
-	}
-	interventions, err := loadInterventions(ctx, q, tenantID, ids)
-	if err != nil {
-		return nil, err
-	}
-	notes, err := loadNotes(ctx, q, tenantID, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string][]Goal{}
-	for _, g := range all {
-		g.goal.Interventions = interventions[g.goal.ID]
-		g.goal.Notes = notes[g.goal.ID]
-		out[g.needID] = append(out[g.needID], g.goal)
-	}
-	return out, nil
+	}}
 }
 
-func loadInterventions(ctx context.Context, q db.DBTX, tenantID string, ids []string) (map[string][]Intervention, error) {
-	rows, _ := q.Query(ctx, `
+// queueInterventions reads the plans' interventions by goal, in order.
+func queueInterventions(b *pgx.Batch, tenantID string, ids []string, out map[string][]Intervention) {
+	b.Queue(`
 		select i.goal_id, i.id, i.action, i.responsible_kind, coalesce(i.responsible_user_id::text, ''),
 		       coalesce(i.responsible_member_id::text, ''),
 		       case i.responsible_kind when 'coordinator' then u.name when 'care_team' then m.name
@@ -145,34 +159,27 @@ func loadInterventions(ctx context.Context, q db.DBTX, tenantID string, ids []st
 		  left join users u on u.id = i.responsible_user_id
 		  left join care_team_members m on m.tenant_id = i.tenant_id and m.id = i.responsible_member_id
 		 where i.tenant_id = $1 and i.plan_id = any($2::uuid[])
-		 order by i.position, i.id`, tenantID, ids)
-	out := map[string][]Intervention{}
-	var goalID string
-	var i Intervention
-	_, err := pgx.ForEachRow(rows, []any{&goalID, &i.ID, &i.Action, &i.ResponsibleKind, &i.ResponsibleUserID,
-		&i.ResponsibleMemberID, &i.Responsible, &i.DueDate, &i.Status, &i.InForce}, func() error {
-		out[goalID] = append(out[goalID], i)
-		i.DueDate = nil
-		return nil
+		 order by i.position, i.id`, tenantID, ids).Query(func(rows pgx.Rows) error {
+		var goalID string
+		var i Intervention
+		_, err := pgx.ForEachRow(rows, []any{&goalID, &i.ID, &i.Action, &i.ResponsibleKind, &i.ResponsibleUserID,
+			&i.ResponsibleMemberID, &i.Responsible, &i.DueDate, &i.Status, &i.InForce}, func() error {
+			out[goalID] = append(out[goalID], i)
+			i.DueDate = nil
+			return nil
+		})
+		return err
 	})
-	return out, err
 }
 
-func loadNotes(ctx context.Context, q db.DBTX, tenantID string, ids []string) (map[string][]ProgressNote, error) {
-	rows, _ := q.Query(ctx, `
+// notesSQL reads the progress notes of the plans' goals, newest first.
+const notesSQL = `
 		select n.id, n.goal_id, n.note, coalesce(u.name, '') as author_name, n.created_at
 		  from goal_progress_notes n
 		  join goals g on g.tenant_id = n.tenant_id and g.id = n.goal_id
 		  left join users u on u.id = n.author_id
 		 where n.tenant_id = $1 and g.plan_id = any($2::uuid[])
-		 order by n.created_at desc, n.id`, tenantID, ids)
-	notes, err := pgx.CollectRows(rows, pgx.RowToStructByName[ProgressNote])
-	out := map[string][]ProgressNote{}
-	for _, n := range notes {
-		out[n.GoalID] = append(out[n.GoalID], n)
-	}
-	return out, err
-}
+		 order by n.created_at desc, n.id`
 
 // Summary is one of a patient's plans in a list.
 type Summary struct {
@@ -197,11 +204,7 @@ func PlansForPatient(ctx context.Context, q db.DBTX, tenantID, patientID string)
 
 // OpenPlanID returns the id of the patient's draft or active plan.
 func OpenPlanID(ctx context.Context, q db.DBTX, tenantID, patientID string) (string, error) {
-	var id string
-	err := q.QueryRow(ctx, `
-		select id from care_plans
-		 where tenant_id = $1 and patient_id = $2 and status in ('draft', 'active')`, tenantID, patientID).Scan(&id)
-	return id, db.NotFound(err)
+	return OpenPlanQuery(tenantID, patientID).One(ctx, q)
 }
 
 // create starts a draft plan for the patient addressing the given open

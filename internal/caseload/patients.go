@@ -45,8 +45,13 @@ var flagSQL = map[Flag]string{
 }
 
 const (
-	awaitingSQL     = `p.id in (select c.patient_id from care_plans c where c.tenant_id = $1 and c.stage = 'submitted')`
-	openReferralSQL = `/* open referral flag */ exists (select 1 from referrals f where f.tenant_id = $1 and f.patient_id = p.id and f.status in ('draft', 'sent', 'accepted', 'in_progress'))`
+	awaitingSQL = `p.id in (select c.patient_id from care_plans c where c.tenant_id = $1 and c.stage = 'submitted')`
+	// openReferralSQL is a scalar subquery for the reason overdue tasks
+	// are: as an exists, with about a third of a year's referrals open,
+	// the planner hashed every open referral of the tenant to cut a page
+	// of 51; this way each patient read in the order's index is probed
+	// through referrals_open_patient_idx (migration 00020).
+	openReferralSQL = `coalesce((select true from referrals f where f.tenant_id = $1 and f.patient_id = p.id and f.status in ('draft', 'sent', 'accepted', 'in_progress') limit 1), false)`
 	// reassessSQL: one of the patient's latest counted results is overdue
 	// for a repeat; the results are found by the patient's key.
 	reassessSQL = `(p.status in ('referred', 'active') and exists (
@@ -134,12 +139,6 @@ var pageFlagsSQL = `
 	         from tasks t
 	        where t.tenant_id = $1 and t.patient_id = p.id and t.status = 'open' and t.due_at < r.now) late on true`
 
-// keyOf reads the sort key of the cursor patient from the patients table,
-// so a cursor still works when that patient has since left the list.
-func keyOf(keys, cursor string) string {
-	return `select ` + keys + ` from patients p where p.tenant_id = $1 and p.id = ` + cursor + `::uuid`
-}
-
 // scopeConditions are the filter's conditions on a patient row p, adding
 // their arguments to args: the coordinator and the tier and status are
 // written only when chosen, so each can be an index condition.
@@ -197,7 +196,7 @@ func Patients(ctx context.Context, q db.DBTX, tenantID string, r Rules, f Filter
 	pageWhere, countArgs := scopeWhere, slices.Clone(args)
 	if f.After != "" {
 		args = append(args, f.After)
-		pageWhere += " and (" + keys + ") > (" + keyOf(keys, fmt.Sprintf("$%d", len(args))) + ")"
+		pageWhere += " and " + db.After(keys, "patients", "p", "$1", fmt.Sprintf("$%d", len(args)))
 	}
 	sql := `with r as (select ` + paramsSQL + `),
 		scope as (select p.* from patients p, r where ` + pageWhere + ` order by ` + keys + ` limit ` + limit + `)

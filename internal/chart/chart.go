@@ -46,6 +46,16 @@ type Chart struct {
 	// RiskProposal is the risk tier the evidence proposes, waiting for a
 	// decision, or nil.
 	RiskProposal *risk.Stored
+	// riskProposals is what the batch read: the open proposal, if any.
+	riskProposals []risk.Stored
+}
+
+// setRiskProposal keeps the open proposal only while it would still raise
+// the patient's tier: one raised by hand since leaves nothing to decide.
+func (c *Chart) setRiskProposal() {
+	if len(c.riskProposals) == 1 && c.riskProposals[0].Raises(c.Patient.RiskTier) {
+		c.RiskProposal = &c.riskProposals[0]
+	}
 }
 
 // Service reads charts.
@@ -59,77 +69,61 @@ func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
 // View reads the patient's chart for a to look at, and records the view
 // in the audit log: every look at a chart is audited.
 func (s *Service) View(ctx context.Context, a tenants.Actor, patientID string) (Chart, error) {
-	var c Chart
-	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
-		if c, err = read(ctx, tx, a, patientID); err != nil {
-			return err
-		}
-		return a.AuditView(ctx, tx, audit.Event{Action: "patient.viewed", EntityType: "patient", EntityID: patientID, PatientID: patientID})
+	return s.read(ctx, a, patientID, func(b *pgx.Batch) {
+		a.QueueAuditView(b, audit.Event{Action: "patient.viewed", EntityType: "patient", EntityID: patientID, PatientID: patientID})
 	})
-	return c, err
 }
 
 // Again reads the chart to show it once more after a change on it was
 // refused: the page the person was already looking at, so no new view is
 // recorded.
 func (s *Service) Again(ctx context.Context, a tenants.Actor, patientID string) (Chart, error) {
+	return s.read(ctx, a, patientID, func(*pgx.Batch) {})
+}
+
+// read gathers the chart from the packages that own each part, in one
+// transaction of the tenant and at most two round trips in it (issue 22):
+// one batch of every independent read, with what also queues (the view's
+// audit row) after them, then, when the patient has an open plan, one
+// batch of the plan's parts.
+func (s *Service) read(ctx context.Context, a tenants.Actor, patientID string, also func(*pgx.Batch)) (Chart, error) {
 	var c Chart
-	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
-		c, err = read(ctx, tx, a, patientID)
+	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		var planIDs []string
+		b := &pgx.Batch{}
+		queueReads(b, a.TenantID, patientID, &c, &planIDs)
+		also(b)
+		if err := db.Send(ctx, tx, b); err != nil {
+			return err
+		}
+		c.Work.SetNextDue(a, c.Patient)
+		c.setRiskProposal()
+		if len(planIDs) == 0 {
+			return nil
+		}
+		var err error
+		c.Plan, err = careplans.LoadCurrent(ctx, tx, careplans.Ref{TenantID: a.TenantID, PatientID: patientID, PlanID: planIDs[0]})
+		c.HasPlan = err == nil
 		return err
 	})
 	return c, err
 }
 
-// read gathers the chart from the packages that own each part.
-func read(ctx context.Context, tx pgx.Tx, a tenants.Actor, patientID string) (Chart, error) {
-	var c Chart
-	var err error
-	if c.Patient, err = patients.Get(ctx, tx, a.TenantID, patientID); err != nil {
-		return c, err
-	}
-	steps := []func() error{
-		func() (err error) { c.Team, err = patients.CareTeam(ctx, tx, a.TenantID, patientID); return err },
-		func() (err error) { c.Coverages, err = patients.Coverages(ctx, tx, a.TenantID, patientID); return err },
-		func() (err error) { c.Consents, err = patients.Consents(ctx, tx, a.TenantID, patientID); return err },
-		func() (err error) {
-			c.Timeline, err = patients.Timeline(ctx, tx, a.TenantID, patientID, TimelineShown+1)
-			return err
-		},
-		func() (err error) {
-			c.Assessments, err = assessments.ListForPatient(ctx, tx, a.TenantID, patientID)
-			return err
-		},
-		func() (err error) {
-			c.Needs, err = careplans.ListForPatient(ctx, tx, a.TenantID, patientID)
-			return err
-		},
-		func() (err error) {
-			c.Plan, c.HasPlan, err = careplans.CurrentPlan(ctx, tx, a.TenantID, patientID)
-			return err
-		},
-		func() (err error) {
-			c.Referrals, err = referrals.ForPatient(ctx, tx, a.TenantID, patientID)
-			return err
-		},
-		func() (err error) {
-			c.Appointments, err = referrals.AppointmentsOf(ctx, tx, a.TenantID, patientID)
-			return err
-		},
-		func() (err error) { c.Work, err = contacts.ChartWorkOf(ctx, tx, a, c.Patient); return err },
-		func() (err error) {
-			c.SafetyAlerts, err = tasks.OpenSafetyAlerts(ctx, tx, a.TenantID, patientID)
-			return err
-		},
-		func() (err error) { c.RiskProposal, err = risk.OpenFor(ctx, tx, a.TenantID, patientID); return err },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return c, err
-		}
-	}
-	if c.RiskProposal != nil && !c.RiskProposal.Raises(c.Patient.RiskTier) {
-		c.RiskProposal = nil
-	}
-	return c, nil
+// queueReads queues every read of the chart that needs nothing read
+// before it, the patient first: a patient of another tenant, or none,
+// fails the batch with db.ErrNotFound before anything else is used.
+func queueReads(b *pgx.Batch, tenantID, patientID string, c *Chart, planIDs *[]string) {
+	patients.GetQuery(tenantID, patientID).QueueOne(b, &c.Patient)
+	patients.CareTeamQuery(tenantID, patientID).QueueAll(b, &c.Team)
+	patients.CoveragesQuery(tenantID, patientID).QueueAll(b, &c.Coverages)
+	patients.ConsentsQuery(tenantID, patientID).QueueAll(b, &c.Consents)
+	patients.TimelineQuery(tenantID, patientID, TimelineShown+1).QueueAll(b, &c.Timeline)
+	assessments.ForPatientQuery(tenantID, patientID).QueueAll(b, &c.Assessments)
+	careplans.NeedsQuery(tenantID, patientID).QueueAll(b, &c.Needs)
+	careplans.OpenPlanQuery(tenantID, patientID).QueueAll(b, planIDs)
+	referrals.ForPatientQuery(tenantID, patientID).QueueAll(b, &c.Referrals)
+	referrals.AppointmentsQuery(tenantID, patientID).QueueAll(b, &c.Appointments)
+	contacts.QueueChartWork(b, tenantID, patientID, &c.Work)
+	tasks.SafetyAlertsQuery(tenantID, patientID).QueueAll(b, &c.SafetyAlerts)
+	risk.OpenQuery(tenantID, patientID).QueueAll(b, &c.riskProposals)
 }

@@ -183,8 +183,12 @@ func Get(ctx context.Context, q db.DBTX, tenantID, patientID, id string) (Contac
 
 // Recent lists the patient's latest contacts, newest first.
 func Recent(ctx context.Context, q db.DBTX, tenantID, patientID string, limit int) ([]Contact, error) {
-	rows, _ := q.Query(ctx, contactSelect+`order by c.occurred_at desc, c.id desc limit $3`, tenantID, patientID, limit)
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Contact])
+	return recentQuery(tenantID, patientID, limit).All(ctx, q)
+}
+
+func recentQuery(tenantID, patientID string, limit int) db.Query[Contact] {
+	return db.Query[Contact]{SQL: contactSelect + `order by c.occurred_at desc, c.id desc limit $3`,
+		Args: []any{tenantID, patientID, limit}, Scan: pgx.RowToStructByName[Contact]}
 }
 
 // correct replaces the contact's details with c, keeping the wording it

@@ -142,6 +142,8 @@ type ChartWork struct {
 	Open []tasks.Task
 	// Transitions are the latest ten transitions of care.
 	Transitions []Transition
+	// closures are the tenant's closure days, which the next due date skips.
+	closures []tenants.Closure
 }
 
 // ChartWorkOf reads p's contact work in q's transaction, for the chart a
@@ -149,28 +151,37 @@ type ChartWork struct {
 // contacts, open tasks and transitions of care.
 func ChartWorkOf(ctx context.Context, q db.DBTX, a tenants.Actor, p patients.Patient) (ChartWork, error) {
 	var w ChartWork
-	var err error
-	if w.Reach, err = ReachOf(ctx, q, a.TenantID, p.ID); err != nil {
+	b := &pgx.Batch{}
+	QueueChartWork(b, a.TenantID, p.ID, &w)
+	if err := db.Send(ctx, q, b); err != nil {
 		return w, err
 	}
-	if p.Status != patients.Discharged {
-		referred := p.CreatedAt
-		if p.ReferralDate != nil {
-			referred = *p.ReferralDate
-		}
-		cad := CadenceOf(a.Settings)
-		if cad.Closed, err = tenants.LoadCalendar(ctx, q, a.TenantID); err != nil {
-			return w, err
-		}
-		due, _ := cad.NextDue(ContactState{Tier: p.RiskTier, Referred: referred, LastReached: w.Reach.LastReached}, a.At.Location())
-		w.NextDue = &due
+	w.SetNextDue(a, p)
+	return w, nil
+}
+
+// QueueChartWork queues into b the reads of the patient's contact work;
+// once b is read, SetNextDue completes w.
+func QueueChartWork(b *pgx.Batch, tenantID, patientID string, w *ChartWork) {
+	reachQuery(tenantID, patientID).QueueOne(b, &w.Reach)
+	recentQuery(tenantID, patientID, RecentShown).QueueAll(b, &w.Recent)
+	tasks.OpenForPatientQuery(tenantID, patientID).QueueAll(b, &w.Open)
+	transitionsQuery(tenantID, patientID, 10).QueueAll(b, &w.Transitions)
+	tenants.ClosuresQuery(tenantID).QueueAll(b, &w.closures)
+}
+
+// SetNextDue sets the day p is next due for a contact by a's cadence,
+// from the reach w has read; none once p is discharged.
+func (w *ChartWork) SetNextDue(a tenants.Actor, p patients.Patient) {
+	if p.Status == patients.Discharged {
+		return
 	}
-	if w.Recent, err = Recent(ctx, q, a.TenantID, p.ID, RecentShown); err != nil {
-		return w, err
+	referred := p.CreatedAt
+	if p.ReferralDate != nil {
+		referred = *p.ReferralDate
 	}
-	if w.Open, err = tasks.OpenForPatient(ctx, q, a.TenantID, p.ID); err != nil {
-		return w, err
-	}
-	w.Transitions, err = Transitions(ctx, q, a.TenantID, p.ID, 10)
-	return w, err
+	cad := CadenceOf(a.Settings)
+	cad.Closed = tenants.CalendarOf(w.closures)
+	due, _ := cad.NextDue(ContactState{Tier: p.RiskTier, Referred: referred, LastReached: w.Reach.LastReached}, a.At.Location())
+	w.NextDue = &due
 }

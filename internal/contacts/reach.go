@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"carecoord/internal/db"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Reach is whether a patient can be reached: the last successful contact
@@ -55,10 +57,14 @@ func recountReach(ctx context.Context, q db.DBTX, tenantID, patientID string) (R
 
 // ReachOf reads a patient's reach state.
 func ReachOf(ctx context.Context, q db.DBTX, tenantID, patientID string) (Reach, error) {
-	var r Reach
-	err := q.QueryRow(ctx, `
+	return reachQuery(tenantID, patientID).One(ctx, q)
+}
+
+func reachQuery(tenantID, patientID string) db.Query[Reach] {
+	return db.Query[Reach]{SQL: `
 		select last_reached_at, unreached_attempts, last_attempt_at
-		  from patients where tenant_id = $1 and id = $2`, tenantID, patientID).
-		Scan(&r.LastReached, &r.UnreachedAttempts, &r.LastAttempt)
-	return r, db.NotFound(err)
+		  from patients where tenant_id = $1 and id = $2`,
+		Args: []any{tenantID, patientID}, Scan: func(row pgx.CollectableRow) (r Reach, err error) {
+			return r, row.Scan(&r.LastReached, &r.UnreachedAttempts, &r.LastAttempt)
+		}}
 }

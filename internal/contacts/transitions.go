@@ -176,8 +176,11 @@ const transitionSelect = `
 
 // Transitions lists the patient's transitions, latest first.
 func Transitions(ctx context.Context, q db.DBTX, tenantID, patientID string, limit int) ([]Transition, error) {
-	rows, _ := q.Query(ctx, transitionSelect+`order by t.occurred_on desc, t.created_at desc limit $3`, tenantID, patientID, limit)
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Transition])
+	return transitionsQuery(tenantID, patientID, limit).All(ctx, q)
+}
+
+func transitionsQuery(tenantID, patientID string, limit int) db.Query[Transition] {
+	return db.Query[Transition]{SQL: transitionSelect + `order by t.occurred_on desc, t.created_at desc limit $3`, Args: []any{tenantID, patientID, limit}, Scan: pgx.RowToStructByName[Transition]}
 }
 
 // TransitionOf reads one transition of the patient.

@@ -34,20 +34,23 @@ func (c CaseloadPatient) State() ContactState {
 // state kept on each, never their contacts, so it stays one index range
 // however many contacts a caseload has.
 func Caseload(ctx context.Context, q db.DBTX, tenantID, coordinatorID string) ([]CaseloadPatient, error) {
-	rows, _ := q.Query(ctx, `
+	return CaseloadQuery(tenantID, coordinatorID).All(ctx, q)
+}
+
+// CaseloadQuery is Caseload's statement, for a batch.
+func CaseloadQuery(tenantID, coordinatorID string) db.Query[CaseloadPatient] {
+	return db.Query[CaseloadPatient]{SQL: `
 		select id, given_name, family_name, preferred_name, status, risk_tier,
 		       coalesce(referral_date, created_at::date), last_reached_at, unreached_attempts, last_attempt_at
 		  from patients
-		 where tenant_id = $1 and assigned_coordinator_id = $2 and status in ('referred', 'active', 'on_hold')`,
-		tenantID, coordinatorID)
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (CaseloadPatient, error) {
+		 where tenant_id = $1 and assigned_coordinator_id = $2 and status in ('referred', 'active', 'on_hold')`, Args: []any{tenantID, coordinatorID}, Scan: func(row pgx.CollectableRow) (CaseloadPatient, error) {
 		var c CaseloadPatient
 		var p patients.Patient
 		err := row.Scan(&c.ID, &p.GivenName, &p.FamilyName, &p.PreferredName, &c.Status, &c.Tier,
 			&c.Referred, &c.LastReached, &c.UnreachedAttempts, &c.LastAttempt)
 		c.Name = p.DisplayName()
 		return c, err
-	})
+	}}
 }
 
 // ContactDue is a patient who must be contacted, and by when.

@@ -94,12 +94,16 @@ const memberColumns = `id, kind, name, relationship, organisation, phone, email,
 
 // CareTeam lists the patient's care team: caregivers first, then by name.
 func CareTeam(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]Member, error) {
-	rows, _ := q.Query(ctx, `
-		select `+memberColumns+`
+	return CareTeamQuery(tenantID, patientID).All(ctx, q)
+}
+
+// CareTeamQuery reads the patient's care team, for a batch.
+func CareTeamQuery(tenantID, patientID string) db.Query[Member] {
+	return db.Query[Member]{SQL: `
+		select ` + memberColumns + `
 		  from care_team_members
 		 where tenant_id = $1 and patient_id = $2
-		 order by kind = 'caregiver' desc, name, id`, tenantID, patientID)
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Member])
+		 order by kind = 'caregiver' desc, name, id`, Args: []any{tenantID, patientID}, Scan: pgx.RowToStructByName[Member]}
 }
 
 // GetMember loads one member of the patient's care team.

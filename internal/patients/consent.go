@@ -69,12 +69,16 @@ const consentColumns = `id, kind, given_on, given_by, expires_on, revoked_on`
 
 // Consents lists the patient's consents, newest first within each kind.
 func Consents(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]Consent, error) {
-	rows, _ := q.Query(ctx, `
-		select `+consentColumns+`
+	return ConsentsQuery(tenantID, patientID).All(ctx, q)
+}
+
+// ConsentsQuery reads the patient's consents, for a batch.
+func ConsentsQuery(tenantID, patientID string) db.Query[Consent] {
+	return db.Query[Consent]{SQL: `
+		select ` + consentColumns + `
 		  from consents
 		 where tenant_id = $1 and patient_id = $2
-		 order by kind, given_on desc, id`, tenantID, patientID)
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Consent])
+		 order by kind, given_on desc, id`, Args: []any{tenantID, patientID}, Scan: pgx.RowToStructByName[Consent]}
 }
 
 // revokeConsent records that the patient withdrew a consent on the given

@@ -102,12 +102,16 @@ const coverageColumns = `id, payer, plan_name, member_id, group_number, effectiv
 
 // Coverages lists the patient's coverage, primary first.
 func Coverages(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]Coverage, error) {
-	rows, _ := q.Query(ctx, `
-		select `+coverageColumns+`
+	return CoveragesQuery(tenantID, patientID).All(ctx, q)
+}
+
+// CoveragesQuery reads the patient's coverage, for a batch.
+func CoveragesQuery(tenantID, patientID string) db.Query[Coverage] {
+	return db.Query[Coverage]{SQL: `
+		select ` + coverageColumns + `
 		  from coverages
 		 where tenant_id = $1 and patient_id = $2
-		 order by is_primary desc, effective_from desc nulls last, id`, tenantID, patientID)
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Coverage])
+		 order by is_primary desc, effective_from desc nulls last, id`, Args: []any{tenantID, patientID}, Scan: pgx.RowToStructByName[Coverage]}
 }
 
 // getCoverage loads one of the patient's coverages.

@@ -48,13 +48,17 @@ func inTenant[T any](ctx context.Context, s *Service, a tenants.Actor, fn func(t
 // whatever fn would have done.
 func (s *Service) change(ctx context.Context, a tenants.Actor, patientID string, fn func(tx pgx.Tx) error) error {
 	return db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
-		var found bool
-		err := tx.QueryRow(ctx, "select true from patients where tenant_id = $1 and id = $2", a.TenantID, patientID).Scan(&found)
-		if err != nil {
-			return db.NotFound(err)
+		if _, err := presentQuery(a.TenantID, patientID).One(ctx, tx); err != nil {
+			return err
 		}
 		return fn(tx)
 	})
+}
+
+// presentQuery finds the patient of the tenant: one row, or none.
+func presentQuery(tenantID, patientID string) db.Query[bool] {
+	return db.Query[bool]{SQL: "select true from patients where tenant_id = $1 and id = $2",
+		Args: []any{tenantID, patientID}, Scan: pgx.RowTo[bool]}
 }
 
 // record writes a change's line on the patient's timeline and its audit

@@ -29,9 +29,13 @@ const patientFrom = ` from patients p left join users u on u.id = p.assigned_coo
 
 // Get loads one patient of the tenant.
 func Get(ctx context.Context, q db.DBTX, tenantID, id string) (Patient, error) {
-	rows, _ := q.Query(ctx, "select "+patientColumns+patientFrom+" where p.tenant_id = $1 and p.id = $2", tenantID, id)
-	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Patient])
-	return p, db.NotFound(err)
+	return GetQuery(tenantID, id).One(ctx, q)
+}
+
+// GetQuery reads one patient of the tenant, for a batch.
+func GetQuery(tenantID, id string) db.Query[Patient] {
+	return db.Query[Patient]{SQL: "select " + patientColumns + patientFrom + " where p.tenant_id = $1 and p.id = $2",
+		Args: []any{tenantID, id}, Scan: pgx.RowToStructByName[Patient]}
 }
 
 // Create stores a validated intake: the patient, coverage, care team and
@@ -157,13 +161,17 @@ type Event struct {
 
 // Timeline returns the patient's events, newest first, at most limit.
 func Timeline(ctx context.Context, q db.DBTX, tenantID, patientID string, limit int) ([]Event, error) {
-	rows, _ := q.Query(ctx, `
+	return TimelineQuery(tenantID, patientID, limit).All(ctx, q)
+}
+
+// TimelineQuery reads the patient's newest events, for a batch.
+func TimelineQuery(tenantID, patientID string, limit int) db.Query[Event] {
+	return db.Query[Event]{SQL: `
 		select e.at, coalesce(u.name, '') as actor_name, e.kind, e.summary
 		  from patient_events e left join users u on u.id = e.actor_id
 		 where e.tenant_id = $1 and e.patient_id = $2
 		 order by e.at desc, e.id desc
-		 limit $3`, tenantID, patientID, limit)
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Event])
+		 limit $3`, Args: []any{tenantID, patientID, limit}, Scan: pgx.RowToStructByName[Event]}
 }
 
 // SetRiskTier sets the patient's risk tier, as a decision taken elsewhere

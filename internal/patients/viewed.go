@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"carecoord/internal/audit"
+	"carecoord/internal/db"
 	"carecoord/internal/tenants"
 
 	"github.com/jackc/pgx/v5"
@@ -15,9 +16,15 @@ import (
 // shown, whatever else its own read records. A missing patient, or
 // another tenant's, is db.ErrNotFound and nothing is recorded.
 func (s *Service) Viewed(ctx context.Context, a tenants.Actor, patientID, page string) error {
-	return s.change(ctx, a, patientID, func(tx pgx.Tx) error {
-		return a.AuditView(ctx, tx, audit.Event{Action: "patient.viewed", EntityType: "patient", EntityID: patientID,
+	// One round trip for both: a missing patient fails the batch at the
+	// first statement (and the event's key to it would fail the second).
+	return db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		var found bool
+		b := &pgx.Batch{}
+		presentQuery(a.TenantID, patientID).QueueOne(b, &found)
+		a.QueueAuditView(b, audit.Event{Action: "patient.viewed", EntityType: "patient", EntityID: patientID,
 			PatientID: patientID, Detail: map[string]any{"page": page}})
+		return db.Send(ctx, tx, b)
 	})
 }
 

@@ -373,11 +373,15 @@ func GetAppointment(ctx context.Context, q db.DBTX, tenantID, patientID, id stri
 // AppointmentsOf lists the patient's appointments: scheduled ones first,
 // soonest first, then the others, latest first.
 func AppointmentsOf(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]Appointment, error) {
-	rows, _ := q.Query(ctx, `select `+appointmentColumns+` from appointments a
+	return AppointmentsQuery(tenantID, patientID).All(ctx, q)
+}
+
+// AppointmentsQuery reads the patient's appointments, for a batch.
+func AppointmentsQuery(tenantID, patientID string) db.Query[Appointment] {
+	return db.Query[Appointment]{SQL: `select ` + appointmentColumns + ` from appointments a
 		where a.tenant_id = $1 and a.patient_id = $2
 		order by a.status <> 'scheduled', case when a.status = 'scheduled' then a.starts_at end,
-		         a.starts_at desc, a.id`, tenantID, patientID)
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Appointment])
+		         a.starts_at desc, a.id`, Args: []any{tenantID, patientID}, Scan: pgx.RowToStructByName[Appointment]}
 }
 
 // UpcomingOf lists the patient's scheduled appointments that end after
@@ -506,12 +510,16 @@ type CoordinatorAppointment struct {
 // coordinator's patients that start before until, soonest first: those
 // already begun are waiting to be recorded as kept or missed.
 func ScheduledForCoordinator(ctx context.Context, q db.DBTX, tenantID, coordinatorID string, until time.Time) ([]CoordinatorAppointment, error) {
-	rows, _ := q.Query(ctx, `select `+appointmentColumns+`, p.given_name, p.family_name, p.preferred_name
+	return ScheduledForCoordinatorQuery(tenantID, coordinatorID, until).All(ctx, q)
+}
+
+// ScheduledForCoordinatorQuery is ScheduledForCoordinator's statement, for a batch.
+func ScheduledForCoordinatorQuery(tenantID, coordinatorID string, until time.Time) db.Query[CoordinatorAppointment] {
+	return db.Query[CoordinatorAppointment]{SQL: `select ` + appointmentColumns + `, p.given_name, p.family_name, p.preferred_name
 		  from appointments a
 		  join patients p on p.tenant_id = a.tenant_id and p.id = a.patient_id
 		 where a.tenant_id = $1 and a.status = 'scheduled' and a.starts_at < $3 and p.assigned_coordinator_id = $2
-		 order by a.starts_at, a.id`, tenantID, coordinatorID, until)
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (CoordinatorAppointment, error) {
+		 order by a.starts_at, a.id`, Args: []any{tenantID, coordinatorID, until}, Scan: func(row pgx.CollectableRow) (CoordinatorAppointment, error) {
 		var c CoordinatorAppointment
 		var p patients.Patient
 		a := &c.Appointment
@@ -520,5 +528,5 @@ func ScheduledForCoordinator(ctx context.Context, q db.DBTX, tenantID, coordinat
 			&a.RemindedAt, &a.Status, &a.Note, &a.Version, &p.GivenName, &p.FamilyName, &p.PreferredName)
 		c.PatientName = p.DisplayName()
 		return c, err
-	})
+	}}
 }

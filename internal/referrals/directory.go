@@ -246,19 +246,33 @@ type OpenList struct {
 	// patients.
 	Team      bool
 	Referrals []OpenReferral
+	// Next is the cursor of the next page, "" on the last.
+	Next string
 }
 
-// OpenReferrals lists the open referrals of the person's patients, oldest
-// first, or of the whole team for a supervisor.
-func (s *Service) OpenReferrals(ctx context.Context, a tenants.Actor) (OpenList, error) {
+// OpenShown is how many open referrals a page lists.
+const OpenShown = 50
+
+// OpenReferrals lists one page of the open referrals of the person's
+// patients, oldest first, or of the whole team for a supervisor, from the
+// one after the referral with id after ("" or not an id: the first page).
+func (s *Service) OpenReferrals(ctx context.Context, a tenants.Actor, after string) (OpenList, error) {
 	l := OpenList{Team: a.Can(auth.Role.ReviewsCaseloads)}
 	coordinator := a.UserID
 	if l.Team {
 		coordinator = ""
 	}
 	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) (err error) {
-		if l.Referrals, err = Open(ctx, tx, a.TenantID, coordinator); err != nil {
+		if !db.ValidUUID(after) {
+			after = ""
+		}
+		// One more tells whether a next page exists.
+		if l.Referrals, err = Open(ctx, tx, a.TenantID, coordinator, after, OpenShown+1); err != nil {
 			return err
+		}
+		if len(l.Referrals) > OpenShown {
+			l.Referrals = l.Referrals[:OpenShown]
+			l.Next = l.Referrals[OpenShown-1].ID
 		}
 		return auditReferralsListed(ctx, tx, a, "referrals", l.Referrals)
 	})

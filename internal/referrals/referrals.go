@@ -2,6 +2,7 @@ package referrals
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -194,11 +195,15 @@ func Get(ctx context.Context, q db.DBTX, tenantID, patientID, id string) (Referr
 
 // ForPatient lists the patient's referrals: open ones first, newest first.
 func ForPatient(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]Referral, error) {
-	rows, _ := q.Query(ctx, `select `+referralColumns+referralFrom+`
+	return ForPatientQuery(tenantID, patientID).All(ctx, q)
+}
+
+// ForPatientQuery reads the patient's referrals, for a batch.
+func ForPatientQuery(tenantID, patientID string) db.Query[Referral] {
+	return db.Query[Referral]{SQL: `select ` + referralColumns + referralFrom + `
 		where r.tenant_id = $1 and r.patient_id = $2
 		order by r.status in ('completed', 'declined', 'no_response', 'cancelled'), r.created_at desc, r.id`,
-		tenantID, patientID)
-	return pgx.CollectRows(rows, scanReferral)
+		Args: []any{tenantID, patientID}, Scan: scanReferral}
 }
 
 // Event is one step of a referral.
@@ -227,13 +232,31 @@ type OpenReferral struct {
 	CoordinatorName string
 }
 
-// Open lists the tenant's open referrals, oldest first; coordinatorID, when
-// not "", keeps only that coordinator's patients.
-func Open(ctx context.Context, q db.DBTX, tenantID, coordinatorID string) ([]OpenReferral, error) {
-	return withPatients(ctx, q, `
-		 where r.tenant_id = $1 and r.status in ('draft', 'sent', 'accepted', 'in_progress')
-		   and ($2 = '' or p.assigned_coordinator_id = nullif($2, '')::uuid)
-		 order by coalesce(r.sent_at, r.created_at), r.id`, tenantID, coordinatorID)
+// openKeys is the order of open referrals, longest waiting first; the
+// referrals_open_order_idx index (migration 00024) serves it.
+const openKeys = "coalesce(r.sent_at, r.created_at), r.id"
+
+// Open lists up to limit of the tenant's open referrals, oldest first, from
+// the one after the referral with id after ("": from the first);
+// coordinatorID, when not "", keeps only that coordinator's patients.
+func Open(ctx context.Context, q db.DBTX, tenantID, coordinatorID, after string, limit int) ([]OpenReferral, error) {
+	where := `
+		 where r.tenant_id = $1 and r.status in ('draft', 'sent', 'accepted', 'in_progress')`
+	args := []any{tenantID, limit}
+	// The coordinator's patients are probed per referral read in order,
+	// by key (a scalar subquery, as the caseload's overdue-task flag):
+	// as a join the planner read every patient of the tenant to hash the
+	// coordinator's.
+	if coordinatorID != "" {
+		args = append(args, coordinatorID)
+		where += fmt.Sprintf(` and (select c.assigned_coordinator_id from patients c
+			where c.tenant_id = r.tenant_id and c.id = r.patient_id) = $%d::uuid`, len(args))
+	}
+	if after != "" {
+		args = append(args, after)
+		where += " and " + db.After(openKeys, "referrals", "r", "$1", fmt.Sprintf("$%d", len(args)))
+	}
+	return withPatients(ctx, q, where+" order by "+openKeys+" limit $2", args...)
 }
 
 // ToResourceForCoordinator lists the referrals of the coordinator's

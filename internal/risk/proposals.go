@@ -58,13 +58,19 @@ const storedColumns = `r.id, r.patient_id, r.from_tier, r.proposed_tier, r.reaso
 
 // OpenFor is the patient's proposal waiting for a decision, or nil.
 func OpenFor(ctx context.Context, q db.DBTX, tenantID, patientID string) (*Stored, error) {
-	rows, _ := q.Query(ctx, `select `+storedColumns+` from risk_proposals r left join users u on u.id = r.decided_by
-		 where r.tenant_id = $1 and r.patient_id = $2 and r.status = 'open'`, tenantID, patientID)
-	p, err := pgx.CollectOneRow(rows, pgx.RowToStructByName[Stored])
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
+	open, err := OpenQuery(tenantID, patientID).All(ctx, q)
+	if err != nil || len(open) == 0 {
+		return nil, err
 	}
-	return &p, err
+	return &open[0], nil
+}
+
+// OpenQuery reads the patient's open proposal (at most one), to be sent
+// alone or in the chart's batch.
+func OpenQuery(tenantID, patientID string) db.Query[Stored] {
+	return db.Query[Stored]{SQL: `select ` + storedColumns + ` from risk_proposals r left join users u on u.id = r.decided_by
+		 where r.tenant_id = $1 and r.patient_id = $2 and r.status = 'open'`,
+		Args: []any{tenantID, patientID}, Scan: pgx.RowToStructByName[Stored]}
 }
 
 // decided reports whether a proposal resting on the same evidence was
@@ -143,7 +149,12 @@ type Waiting struct {
 // WaitingFor lists the proposals waiting for a decision on the patients
 // assigned to coordinatorID, the oldest first.
 func WaitingFor(ctx context.Context, q db.DBTX, tenantID, coordinatorID string) ([]Waiting, error) {
-	rows, _ := q.Query(ctx, `select `+storedColumns+`, p.given_name, p.family_name, p.preferred_name
+	return WaitingQuery(tenantID, coordinatorID).All(ctx, q)
+}
+
+// WaitingQuery reads what WaitingFor lists, alone or in the worklist's batch.
+func WaitingQuery(tenantID, coordinatorID string) db.Query[Waiting] {
+	return db.Query[Waiting]{SQL: `select ` + storedColumns + `, p.given_name, p.family_name, p.preferred_name
 		  from risk_proposals r
 		  join patients p on p.tenant_id = r.tenant_id and p.id = r.patient_id
 		  left join users u on u.id = r.decided_by
@@ -151,15 +162,16 @@ func WaitingFor(ctx context.Context, q db.DBTX, tenantID, coordinatorID string) 
 		   and p.status in ('referred', 'active', 'on_hold')
 		   -- As Stored.Raises: still above the patient's tier now.
 		   and array_position(array['low', 'moderate', 'high'], r.proposed_tier) > array_position(array['low', 'moderate', 'high'], p.risk_tier)
-		 order by r.created_at`, tenantID, coordinatorID)
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Waiting, error) {
-		var w Waiting
-		var p patients.Patient
-		err := row.Scan(&w.ID, &w.PatientID, &w.FromTier, &w.Tier, &w.Reasons, &w.Fingerprint, &w.Status,
-			&w.CreatedAt, &w.DecidedByName, &w.DecidedAt, &w.Reason, &w.Version, &p.GivenName, &p.FamilyName, &p.PreferredName)
-		w.PatientName = p.DisplayName()
-		return w, err
-	})
+		 order by r.created_at`, Args: []any{tenantID, coordinatorID}, Scan: scanWaiting}
+}
+
+func scanWaiting(row pgx.CollectableRow) (Waiting, error) {
+	var w Waiting
+	var p patients.Patient
+	err := row.Scan(&w.ID, &w.PatientID, &w.FromTier, &w.Tier, &w.Reasons, &w.Fingerprint, &w.Status,
+		&w.CreatedAt, &w.DecidedByName, &w.DecidedAt, &w.Reason, &w.Version, &p.GivenName, &p.FamilyName, &p.PreferredName)
+	w.PatientName = p.DisplayName()
+	return w, err
 }
 
 // Evidence is the proposal's reasons in words, one after another.

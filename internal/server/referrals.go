@@ -408,11 +408,18 @@ func (s *Server) printReferral(w http.ResponseWriter, r *http.Request) error {
 // or for a supervisor the whole team's.
 func (s *Server) openReferrals(w http.ResponseWriter, r *http.Request) error {
 	a := s.actor(r)
-	l, err := s.referrals.OpenReferrals(r.Context(), a)
+	after := r.URL.Query().Get("after")
+	l, err := s.referrals.OpenReferrals(r.Context(), a, after)
 	if err != nil {
 		return err
 	}
 	v := web.OpenReferralsView{Shell: s.shell(r), Team: l.Team}
+	if base := tenantPath(r, "/referrals"); l.Next != "" {
+		v.NextHref = base + "?after=" + l.Next
+	}
+	if after != "" {
+		v.FirstHref = tenantPath(r, "/referrals")
+	}
 	for _, o := range l.Referrals {
 		chart := patientPath(r, o.PatientID)
 		v.Rows = append(v.Rows, web.OpenReferralRow{

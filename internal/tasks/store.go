@@ -75,13 +75,23 @@ const openFrom = taskFrom + `and t.status = 'open' `
 // and their urgent ones whenever due, urgent first, then soonest: a
 // worklist splits them into overdue and due today.
 func OpenForAssignee(ctx context.Context, q db.DBTX, tenantID, assigneeID string, until time.Time) ([]Task, error) {
-	return list(ctx, q, openFrom+`and t.assignee_id = $2 and (t.due_at < $3 or t.priority = 'urgent')
+	return OpenForAssigneeQuery(tenantID, assigneeID, until).All(ctx, q)
+}
+
+// OpenForAssigneeQuery is OpenForAssignee's statement, for a batch.
+func OpenForAssigneeQuery(tenantID, assigneeID string, until time.Time) db.Query[Task] {
+	return query(openFrom+`and t.assignee_id = $2 and (t.due_at < $3 or t.priority = 'urgent')
 		order by t.priority = 'urgent' desc, t.due_at, t.created_at, t.id`, tenantID, assigneeID, until)
 }
 
 // OpenForPatient lists a patient's open tasks, urgent first, then soonest.
 func OpenForPatient(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]Task, error) {
-	return list(ctx, q, openFrom+`and t.patient_id = $2
+	return OpenForPatientQuery(tenantID, patientID).All(ctx, q)
+}
+
+// OpenForPatientQuery reads a patient's open tasks, for a batch.
+func OpenForPatientQuery(tenantID, patientID string) db.Query[Task] {
+	return query(openFrom+`and t.patient_id = $2
 		order by t.priority = 'urgent' desc, t.due_at, t.created_at, t.id`, tenantID, patientID)
 }
 
@@ -100,23 +110,34 @@ func Get(ctx context.Context, q db.DBTX, tenantID, patientID, id string) (Task, 
 // OpenSafetyAlerts lists a patient's open safety alert tasks, newest first,
 // for the chart's banner.
 func OpenSafetyAlerts(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]Task, error) {
-	return list(ctx, q, openFrom+`and t.patient_id = $2 and t.source = 'safety_alert'
+	return SafetyAlertsQuery(tenantID, patientID).All(ctx, q)
+}
+
+// SafetyAlertsQuery reads a patient's open safety alert tasks, for a batch.
+func SafetyAlertsQuery(tenantID, patientID string) db.Query[Task] {
+	return query(openFrom+`and t.patient_id = $2 and t.source = 'safety_alert'
 		order by t.created_at desc, t.id`, tenantID, patientID)
 }
 
 // TeamSafetyAlerts lists every open urgent safety alert task of the tenant,
 // oldest first, so that a supervisor sees the longest-waiting one on top.
 func TeamSafetyAlerts(ctx context.Context, q db.DBTX, tenantID string) ([]Task, error) {
-	return list(ctx, q, openFrom+`and t.source = 'safety_alert' and t.priority = 'urgent'
+	return TeamSafetyAlertsQuery(tenantID).All(ctx, q)
+}
+
+// TeamSafetyAlertsQuery is TeamSafetyAlerts' statement, for a batch.
+func TeamSafetyAlertsQuery(tenantID string) db.Query[Task] {
+	return query(openFrom+`and t.source = 'safety_alert' and t.priority = 'urgent'
 		order by t.created_at, t.id`, tenantID)
 }
 
 func list(ctx context.Context, q db.DBTX, sql string, args ...any) ([]Task, error) {
-	rows, err := q.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (Task, error) {
+	return query(sql, args...).All(ctx, q)
+}
+
+// query is a statement reading tasks with taskFrom's columns.
+func query(sql string, args ...any) db.Query[Task] {
+	return db.Query[Task]{SQL: sql, Args: args, Scan: func(row pgx.CollectableRow) (Task, error) {
 		var t Task
 		var p patients.Patient
 		err := row.Scan(&t.ID, &t.PatientID, &p.GivenName, &p.FamilyName, &p.PreferredName, &t.Title, &t.DueAt,
@@ -125,7 +146,7 @@ func list(ctx context.Context, q db.DBTX, sql string, args ...any) ([]Task, erro
 			&t.CompletionNote, &t.CompletedAt, &t.CompletedByName, &t.CreatedAt, &t.Version)
 		t.PatientName = p.DisplayName()
 		return t, err
-	})
+	}}
 }
 
 // OpenRaisedBy is the open task that source raised for sourceID (a source

@@ -7,6 +7,8 @@ import (
 	"carecoord/internal/audit"
 	"carecoord/internal/auth"
 	"carecoord/internal/db"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Actor is who does something in a tenant, when and from where. Every use
@@ -53,6 +55,12 @@ func (a Actor) AuditPatients(ctx context.Context, q db.DBTX, e audit.Event, pati
 func (a Actor) AuditView(ctx context.Context, q db.DBTX, e audit.Event) error {
 	e.TenantID, e.ActorID, e.IP, e.RequestID = a.TenantID, a.UserID, a.IP, a.RequestID
 	return audit.RecordView(ctx, q, e)
+}
+
+// QueueAuditView is AuditView queued into b, sent with b.
+func (a Actor) QueueAuditView(b *pgx.Batch, e audit.Event) {
+	e.TenantID, e.ActorID, e.IP, e.RequestID = a.TenantID, a.UserID, a.IP, a.RequestID
+	audit.QueueView(b, e)
 }
 
 // AuditListed records that a list or search showed a the patients of

@@ -28,22 +28,29 @@ var ErrClosureTaken = fail.Invalid(Errors{"day": "This day is already closed. Re
 
 // Closures lists the tenant's closure days, the earliest first.
 func Closures(ctx context.Context, q db.DBTX, tenantID string) ([]Closure, error) {
-	rows, _ := q.Query(ctx, `select id, day, name from closure_days where tenant_id = $1 order by day`, tenantID)
-	return pgx.CollectRows(rows, pgx.RowToStructByName[Closure])
+	return ClosuresQuery(tenantID).All(ctx, q)
+}
+
+// ClosuresQuery reads the tenant's closure days, alone or in a page's batch.
+func ClosuresQuery(tenantID string) db.Query[Closure] {
+	return db.Query[Closure]{SQL: `select id, day, name from closure_days where tenant_id = $1 order by day`,
+		Args: []any{tenantID}, Scan: pgx.RowToStructByName[Closure]}
 }
 
 // LoadCalendar is the tenant's calendar: weekends, federal holidays and its
 // own closure days. A tenant closes a few days a year, so all are read.
 func LoadCalendar(ctx context.Context, q db.DBTX, tenantID string) (calendar.Calendar, error) {
 	list, err := Closures(ctx, q, tenantID)
-	if err != nil {
-		return calendar.Calendar{}, err
-	}
+	return CalendarOf(list), err
+}
+
+// CalendarOf is the calendar of a tenant with the closure days list.
+func CalendarOf(list []Closure) calendar.Calendar {
 	days := make(map[time.Time]string, len(list))
 	for _, c := range list {
 		days[calendar.DateOf(c.Day)] = c.Name
 	}
-	return calendar.NewCalendar(days), nil
+	return calendar.NewCalendar(days)
 }
 
 // ClosureForm is a closure day as typed on the closures page.

@@ -78,8 +78,26 @@ type Reassessment struct {
 func (s *Service) Worklist(ctx context.Context, a tenants.Actor) (Worklist, error) {
 	w := Worklist{Today: a.Today(), ShowTeam: a.Role.ReviewsCaseloads()}
 	err := db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
-		mine, err := tasks.OpenForAssignee(ctx, tx, a.TenantID, a.UserID, calendar.EndOfDay(a.At).Add(time.Second))
-		if err != nil {
+		// Every read is independent of the others: one round trip for
+		// all (issue 22); the audit of what they named follows.
+		var (
+			mine     []tasks.Task
+			caseload []contacts.CaseloadPatient
+			latest   []assessments.CaseloadResult
+			closures []tenants.Closure
+		)
+		b := &pgx.Batch{}
+		tasks.OpenForAssigneeQuery(a.TenantID, a.UserID, calendar.EndOfDay(a.At).Add(time.Second)).QueueAll(b, &mine)
+		if w.ShowTeam {
+			tasks.TeamSafetyAlertsQuery(a.TenantID).QueueAll(b, &w.Team)
+		}
+		referrals.ScheduledForCoordinatorQuery(a.TenantID, a.UserID, a.At.Add(AppointmentsAhead)).QueueAll(b, &w.Appointments)
+		contacts.CaseloadQuery(a.TenantID, a.UserID).QueueAll(b, &caseload)
+		assessments.LatestForCoordinatorQuery(a.TenantID, a.UserID).QueueAll(b, &latest)
+		careplans.DueForReviewQuery(a.TenantID, a.UserID, w.Today).QueueAll(b, &w.PlanReviews)
+		risk.WaitingQuery(a.TenantID, a.UserID).QueueAll(b, &w.RiskProposals)
+		tenants.ClosuresQuery(a.TenantID).QueueAll(b, &closures)
+		if err := db.Send(ctx, tx, b); err != nil {
 			return err
 		}
 		for _, t := range mine {
@@ -89,44 +107,18 @@ func (s *Service) Worklist(ctx context.Context, a tenants.Actor) (Worklist, erro
 				w.DueToday = append(w.DueToday, t)
 			}
 		}
-		if w.ShowTeam {
-			if w.Team, err = tasks.TeamSafetyAlerts(ctx, tx, a.TenantID); err != nil {
-				return err
-			}
-		}
-		if w.Appointments, err = referrals.ScheduledForCoordinator(ctx, tx, a.TenantID, a.UserID, a.At.Add(AppointmentsAhead)); err != nil {
-			return err
-		}
-		caseload, err := contacts.Caseload(ctx, tx, a.TenantID, a.UserID)
-		if err != nil {
-			return err
-		}
 		cad := contacts.CadenceOf(a.Settings)
-		if cad.Closed, err = tenants.LoadCalendar(ctx, tx, a.TenantID); err != nil {
-			return err
-		}
+		cad.Closed = tenants.CalendarOf(closures)
 		w.Contacts = cad.SortCaseload(caseload, w.Today, a.At.Location())
-		if w.Reassessments, err = reassessments(ctx, tx, a, w.Today); err != nil {
-			return err
-		}
-		if w.PlanReviews, err = careplans.DueForReview(ctx, tx, a.TenantID, a.UserID, w.Today); err != nil {
-			return err
-		}
-		if w.RiskProposals, err = risk.WaitingFor(ctx, tx, a.TenantID, a.UserID); err != nil {
-			return err
-		}
+		w.Reassessments = reassessments(latest, a, w.Today)
 		return a.AuditListed(ctx, tx, audit.Event{Action: "patient.listed", Detail: map[string]any{"list": "worklist"}}, w.patientIDs())
 	})
 	return w, err
 }
 
-// reassessments lists the instruments due again by today for a's
-// patients, by the tenant's rules as on the chart.
-func reassessments(ctx context.Context, q db.DBTX, a tenants.Actor, today time.Time) ([]Reassessment, error) {
-	latest, err := assessments.LatestForCoordinator(ctx, q, a.TenantID, a.UserID)
-	if err != nil {
-		return nil, err
-	}
+// reassessments lists the instruments due again by today among the
+// latest results of a's patients, by the tenant's rules as on the chart.
+func reassessments(latest []assessments.CaseloadResult, a tenants.Actor, today time.Time) []Reassessment {
 	rules := assessments.DueRules{
 		DepressionAnxietyEvery: time.Duration(a.Settings.DepressionAnxietyReassessDays) * 24 * time.Hour,
 		SocialNeedsEvery:       assessments.Months(a.Settings.SocialNeedsReassessMonths),
@@ -139,7 +131,7 @@ func reassessments(ctx context.Context, q db.DBTX, a tenants.Actor, today time.T
 		}
 	}
 	slices.SortStableFunc(list, func(x, y Reassessment) int { return x.DueAt.Compare(y.DueAt) })
-	return list, nil
+	return list
 }
 
 // patientIDs are the patients the worklist names, for the audit log.
