@@ -189,8 +189,20 @@ func ranked(f Filter) bool { return f.Name != nil || f.ExternalID != nil }
 func listSQL(tenantID string, f Filter, after *sortKey, limit int) (string, []any) {
 	var b sqlBuilder
 	tenant := b.arg(tenantID)
-	with, from := "", "patients p"
-	where := []string{"p.tenant_id = " + tenant}
+	filters := b.filters(f)
+	if ranked(f) {
+		return b.rankedSQL(tenant, f, filters, after, limit), b.args
+	}
+	where := append([]string{"p.tenant_id = " + tenant}, filters...)
+	if after != nil {
+		where = append(where, b.keyset("p.family_name, p.given_name, p.id", after))
+	}
+	return selectPage("patients p", where, "p.family_name, p.given_name, p.id", b.arg(limit)), b.args
+}
+
+// filters are the conditions on the patient's own columns.
+func (b *sqlBuilder) filters(f Filter) []string {
+	var where []string
 	if f.Coordinator != nil {
 		where = append(where, "p.assigned_coordinator_id = "+b.arg(*f.Coordinator))
 	}
@@ -203,30 +215,49 @@ func listSQL(tenantID string, f Filter, after *sortKey, limit int) (string, []an
 	if f.DOB != nil {
 		where = append(where, "p.date_of_birth = "+b.arg(*f.DOB)+"::date")
 	}
-	order := "p.family_name, p.given_name, p.id"
-	var keyset string
+	return where
+}
+
+// keyset is "after the cursor's patient" in name order; cols are the
+// family name, given name and id columns.
+func (b *sqlBuilder) keyset(cols string, after *sortKey) string {
+	return "(" + cols + ") > (" + b.arg(after.familyName) + ", " + b.arg(after.givenName) + ", " + b.arg(after.id) + "::uuid)"
+}
+
+// rankedSQL is a search's page: best match first, then name order. Order
+// and keyset use found's own columns, so with no filter on the patient the
+// page is chosen from found alone and only its patients are read (a
+// search for "maria" finds thousands).
+func (b *sqlBuilder) rankedSQL(tenant string, f Filter, filters []string, after *sortKey, limit int) string {
+	with := "with " + b.found(tenant, f)
+	order := "f.score desc, f.family_name, f.given_name, f.patient_id"
+	var keyset []string
 	if after != nil {
-		keyset = "(p.family_name, p.given_name, p.id) > (" + b.arg(after.familyName) + ", " + b.arg(after.givenName) + ", " + b.arg(after.id) + "::uuid)"
+		r := b.arg(after.rank) + "::real"
+		keyset = []string{"(f.score < " + r + " or (f.score = " + r + " and " + b.keyset("f.family_name, f.given_name, f.patient_id", after) + "))"}
 	}
-	if ranked(f) {
-		with = "with " + b.found(tenant, f) + "\n"
-		from = "found f join patients p on p.tenant_id = " + tenant + " and p.id = f.patient_id"
-		rank := "f.score::real"
-		if after != nil {
-			r := b.arg(after.rank) + "::real"
-			keyset = "(" + rank + " < " + r + " or (" + rank + " = " + r + " and " + keyset + "))"
+	lim := b.arg(limit)
+	from := "found f"
+	if len(filters) == 0 {
+		page := "select * from found f"
+		if keyset != nil {
+			page += " where " + keyset[0]
 		}
-		order = rank + " desc, " + order
+		with += ",\npage as (" + page + " order by " + order + " limit " + lim + ")"
+		from, keyset = "page f", nil
 	}
-	if keyset != "" {
-		where = append(where, keyset)
-	}
-	return with + `select p.id, p.given_name, p.family_name, p.preferred_name, p.date_of_birth, p.status, p.risk_tier,
+	where := append(append([]string{"p.tenant_id = " + tenant}, filters...), keyset...)
+	return with + "\n" + selectPage(from+" join patients p on p.tenant_id = "+tenant+" and p.id = f.patient_id", where, order, lim)
+}
+
+// selectPage is the list's select of one page.
+func selectPage(from string, where []string, order, limit string) string {
+	return `select p.id, p.given_name, p.family_name, p.preferred_name, p.date_of_birth, p.status, p.risk_tier,
 		       coalesce(u.name, '') as coordinator_name, p.phone
 		  from ` + from + ` left join users u on u.id = p.assigned_coordinator_id
 		 where ` + strings.Join(where, "\n\t\t   and ") + `
 		 order by ` + order + `
-		 limit ` + b.arg(limit), b.args
+		 limit ` + limit
 }
 
 // sqlBuilder numbers query parameters as they are added.
@@ -237,8 +268,8 @@ func (b *sqlBuilder) arg(v any) string {
 	return "$" + strconv.Itoa(len(b.args))
 }
 
-// found is the search's candidates with their scores, as a CTE named
-// found(patient_id, score). pg_trgm's operators are not leakproof, so under
+// found is the search's candidates with their scores and names, as a CTE
+// named found(patient_id, score, family_name, given_name). pg_trgm's operators are not leakproof, so under
 // row-level security no index may evaluate them (see
 // migrations/00003_patient_search.sql); the candidates come from leakproof
 // equality lookups instead: the words of the vocabulary that answer each
@@ -254,34 +285,36 @@ func (b *sqlBuilder) found(tenant string, f Filter) string {
 	if f.ExternalID != nil {
 		e := b.arg(*f.ExternalID)
 		// The non-empty test lets the partial unique index answer.
-		sources = append(sources, "select x.id, "+externalIDScore+" from patients x where x.tenant_id = "+tenant+
+		sources = append(sources, "select x.id, "+externalIDScore+", x.family_name, x.given_name from patients x where x.tenant_id = "+tenant+
 			" and x.external_id = "+e+" and x.external_id <> ''")
 	}
-	return "found (patient_id, score) as (select patient_id, sum(score) from (" +
-		strings.Join(sources, " union all ") + ") s (patient_id, score) group by patient_id)"
+	return "found (patient_id, score, family_name, given_name) as (" +
+		"select patient_id, sum(score)::real, min(family_name), min(given_name) from (" +
+		strings.Join(sources, " union all ") + ") s (patient_id, score, family_name, given_name) group by patient_id)"
 }
 
 // externalIDScore outranks any name: four points for each of at most
 // maxQuery words typed.
 const externalIDScore = "1000"
 
-// nameScores scores the patients whose names answer query: for each word
-// typed, the best score among the patient's words (a nickname counts 3 and
-// only as itself), summed over the words typed. The keys are computed
+// nameScores scores the patients whose names answer query, with their
+// names as the keys carry them: for each word typed, the best score among
+// the patient's words (a nickname counts 3 and only as itself), summed
+// over the words typed. The keys are computed
 // before the lookups (materialized), so the lookups compare columns with
 // plain text equality, which row-level security lets an index serve.
 func nameScores(tenant, query string) string {
 	return `with terms as materialized (
-			select i, term, nickname,
-			       case when nickname then array['p' || term] else patient_word_search_keys(term) end as keys
+			select i, term, nickname, prefix,
+			       case when nickname then array['p' || term] else patient_word_search_keys(term, prefix) end as keys
 			  from patient_search_terms(` + query + `)),
 		words as (
 			select t.i, v.word, max(case when t.nickname then 3 * (v.word = t.term)::int
-			                             else patient_word_score(t.term, v.word) end) as score
+			                             else patient_word_score(t.term, v.word, t.prefix) end) as score
 			  from terms t join patient_name_vocab v on v.tenant_id = ` + tenant + ` and v.key = any(t.keys)
 			 group by t.i, v.word)
-		select patient_id, sum(score) from (
-			select k.patient_id, w.i, max(w.score) as score
+		select patient_id, sum(score), min(family_name), min(given_name) from (
+			select k.patient_id, w.i, max(w.score) as score, min(k.family_name) family_name, min(k.given_name) given_name
 			  from words w join patient_name_keys k on k.tenant_id = ` + tenant + ` and k.key = w.word
 			 where w.score > 0
 			 group by k.patient_id, w.i) best
