@@ -227,7 +227,7 @@ func (l *scaleLoad) note(table string, rows int, took time.Duration) {
 // a connection as the schema's owner. Loading several tenants, analyze
 // once after the last (leave ScaleOptions.Owner nil).
 func AnalyzeScale(ctx context.Context, owner db.DBTX) error {
-	_, err := owner.Exec(ctx, `analyze users, memberships, patients, patient_name_keys, contacts, tasks, task_events, assessments,
+	_, err := owner.Exec(ctx, `analyze users, memberships, patients, patient_name_keys, patient_name_vocab, contacts, tasks, task_events, assessments,
 		resources, resource_search_keys, needs, care_plans, care_plan_needs, goals, interventions, care_plan_revisions,
 		referrals, referral_events, care_transitions`)
 	return err

@@ -240,3 +240,18 @@ func (n *scaleNames) Given(female bool) string {
 	}
 	return name
 }
+
+// ScaleName is one person's name as the scale tenants' patients are named.
+type ScaleName struct{ Given, Family string }
+
+// ScaleNames draws n names the way the scale tenants do, half women's and
+// half men's given names, the same for the same seed: for tests of name
+// search that need the real spread (common names, accents, hyphens).
+func ScaleNames(seed uint64, n int) []ScaleName {
+	names := newScaleNames(rand.New(rand.NewPCG(seed, seed)))
+	out := make([]ScaleName, n)
+	for i := range out {
+		out[i] = ScaleName{Given: names.Given(i%2 == 0), Family: names.Family()}
+	}
+	return out
+}

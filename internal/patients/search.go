@@ -24,12 +24,6 @@ import (
 // ListPageSize is how many patients one page of the patient list shows.
 const ListPageSize = 25
 
-// NameMatchThreshold is how alike (pg_trgm word similarity, 0 to 1) a
-// patient's name must be to what was typed. 0.45 finds "Margaret Jonson"
-// for "Margret Johnson" (0.52) and "Jonson" for "Johnson" (0.5), while
-// "Mark Johnston" (0.44) stays out.
-const NameMatchThreshold = 0.45
-
 // EveryCoordinator is the list filter's value for "Everyone": patients of
 // every coordinator and none.
 const EveryCoordinator = "all"
@@ -92,7 +86,7 @@ func (s *Service) PatientList(ctx context.Context, a tenants.Actor, typed ListFo
 			return PatientList{}, err
 		}
 		out := PatientList{ListPage: page, Applied: applied, Errors: errs, Coordinators: people,
-			Ranked: filter.Name != nil || filter.ExternalID != nil}
+			Ranked: ranked(filter)}
 		ids := make([]string, len(page.Patients))
 		for i, p := range page.Patients {
 			ids[i] = p.ID
@@ -126,17 +120,11 @@ type ListPage struct {
 // List returns one page of the tenant's patients matching f: in name order
 // (family, given, id), or best match first when f searches by name or id.
 // Paging is by keyset in both orders, so a page costs the same however deep
-// it is. It must run inside the tenant transaction: a name search sets the
-// match threshold for the rest of that transaction.
+// it is. It must run inside the tenant transaction.
 func List(ctx context.Context, q db.DBTX, tenantID string, f Filter) (ListPage, error) {
 	limit := f.Limit
 	if limit <= 0 {
 		limit = ListPageSize
-	}
-	if f.Name != nil {
-		if err := setNameThreshold(ctx, q); err != nil {
-			return ListPage{}, err
-		}
 	}
 	var after *sortKey
 	if f.After != nil {
@@ -160,14 +148,6 @@ func List(ctx context.Context, q db.DBTX, tenantID string, f Filter) (ListPage, 
 	return page, nil
 }
 
-// setNameThreshold makes `<%` match at NameMatchThreshold until the
-// transaction ends (set_config's third argument), never beyond it.
-func setNameThreshold(ctx context.Context, q db.DBTX) error {
-	_, err := q.Exec(ctx, "select set_config('pg_trgm.word_similarity_threshold', $1, true)",
-		strconv.FormatFloat(NameMatchThreshold, 'f', -1, 64))
-	return err
-}
-
 // sortKey is where the previous page ended.
 type sortKey struct {
 	rank                  float32
@@ -185,22 +165,44 @@ func cursorKey(ctx context.Context, q db.DBTX, tenantID string, f Filter) (sortK
 		return sortKey{}, ErrBadCursor
 	}
 	var b sqlBuilder
-	rank := b.rank(f)
+	tenant := b.arg(tenantID)
+	with, from, rank := "", "patients p", "0::real"
+	if ranked(f) {
+		// A patient no longer found scores 0: the next page is then empty.
+		with = "with " + b.found(tenant, f) + " "
+		from, rank = "patients p left join found f on f.patient_id = p.id", "coalesce(f.score, 0)::real"
+	}
 	k := sortKey{id: id}
-	err := q.QueryRow(ctx, "select p.family_name, p.given_name, "+rank+" from patients p where p.tenant_id = "+
-		b.arg(tenantID)+" and p.id = "+b.arg(id), b.args...).Scan(&k.familyName, &k.givenName, &k.rank)
+	err := q.QueryRow(ctx, with+"select p.family_name, p.given_name, "+rank+" from "+from+" where p.tenant_id = "+
+		tenant+" and p.id = "+b.arg(id), b.args...).Scan(&k.familyName, &k.givenName, &k.rank)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return sortKey{}, ErrBadCursor
 	}
 	return k, err
 }
 
+// ranked: the list searches by name or id, best match first.
+func ranked(f Filter) bool { return f.Name != nil || f.ExternalID != nil }
+
 // listSQL writes the page query. Every filter is an equality on an indexed
 // column led by tenant_id; see search_bench_test.go for the plans.
 func listSQL(tenantID string, f Filter, after *sortKey, limit int) (string, []any) {
 	var b sqlBuilder
 	tenant := b.arg(tenantID)
-	where := []string{"p.tenant_id = " + tenant}
+	filters := b.filters(f)
+	if ranked(f) {
+		return b.rankedSQL(tenant, f, filters, after, limit), b.args
+	}
+	where := append([]string{"p.tenant_id = " + tenant}, filters...)
+	if after != nil {
+		where = append(where, b.keyset("p.family_name, p.given_name, p.id", after))
+	}
+	return selectPage("patients p", where, "p.family_name, p.given_name, p.id", b.arg(limit)), b.args
+}
+
+// filters are the conditions on the patient's own columns.
+func (b *sqlBuilder) filters(f Filter) []string {
+	var where []string
 	if f.Coordinator != nil {
 		where = append(where, "p.assigned_coordinator_id = "+b.arg(*f.Coordinator))
 	}
@@ -213,31 +215,49 @@ func listSQL(tenantID string, f Filter, after *sortKey, limit int) (string, []an
 	if f.DOB != nil {
 		where = append(where, "p.date_of_birth = "+b.arg(*f.DOB)+"::date")
 	}
-	order := "p.family_name, p.given_name, p.id"
-	var keyset string
+	return where
+}
+
+// keyset is "after the cursor's patient" in name order; cols are the
+// family name, given name and id columns.
+func (b *sqlBuilder) keyset(cols string, after *sortKey) string {
+	return "(" + cols + ") > (" + b.arg(after.familyName) + ", " + b.arg(after.givenName) + ", " + b.arg(after.id) + "::uuid)"
+}
+
+// rankedSQL is a search's page: best match first, then name order. Order
+// and keyset use found's own columns, so with no filter on the patient the
+// page is chosen from found alone and only its patients are read (a
+// search for "maria" finds thousands).
+func (b *sqlBuilder) rankedSQL(tenant string, f Filter, filters []string, after *sortKey, limit int) string {
+	with := "with " + b.found(tenant, f)
+	order := "f.score desc, f.family_name, f.given_name, f.patient_id"
+	var keyset []string
 	if after != nil {
-		keyset = "(p.family_name, p.given_name, p.id) > (" + b.arg(after.familyName) + ", " + b.arg(after.givenName) + ", " + b.arg(after.id) + "::uuid)"
+		r := b.arg(after.rank) + "::real"
+		keyset = []string{"(f.score < " + r + " or (f.score = " + r + " and " + b.keyset("f.family_name, f.given_name, f.patient_id", after) + "))"}
 	}
-	if f.Name != nil || f.ExternalID != nil {
-		where = append(where, b.match(tenant, f))
-		// One rank expression, with the same parameters, everywhere it is
-		// used, so PostgreSQL computes it once per row.
-		rank := b.rank(f)
-		if after != nil {
-			r := b.arg(after.rank) + "::real"
-			keyset = "(" + rank + " < " + r + " or (" + rank + " = " + r + " and " + keyset + "))"
+	lim := b.arg(limit)
+	from := "found f"
+	if len(filters) == 0 {
+		page := "select * from found f"
+		if keyset != nil {
+			page += " where " + keyset[0]
 		}
-		order = rank + " desc, " + order
+		with += ",\npage as (" + page + " order by " + order + " limit " + lim + ")"
+		from, keyset = "page f", nil
 	}
-	if keyset != "" {
-		where = append(where, keyset)
-	}
+	where := append(append([]string{"p.tenant_id = " + tenant}, filters...), keyset...)
+	return with + "\n" + selectPage(from+" join patients p on p.tenant_id = "+tenant+" and p.id = f.patient_id", where, order, lim)
+}
+
+// selectPage is the list's select of one page.
+func selectPage(from string, where []string, order, limit string) string {
 	return `select p.id, p.given_name, p.family_name, p.preferred_name, p.date_of_birth, p.status, p.risk_tier,
 		       coalesce(u.name, '') as coordinator_name, p.phone
-		  from patients p left join users u on u.id = p.assigned_coordinator_id
+		  from ` + from + ` left join users u on u.id = p.assigned_coordinator_id
 		 where ` + strings.Join(where, "\n\t\t   and ") + `
 		 order by ` + order + `
-		 limit ` + b.arg(limit), b.args
+		 limit ` + limit
 }
 
 // sqlBuilder numbers query parameters as they are added.
@@ -248,42 +268,61 @@ func (b *sqlBuilder) arg(v any) string {
 	return "$" + strconv.Itoa(len(b.args))
 }
 
-// match is the search condition. pg_trgm's operators are not leakproof, so
-// under row-level security no index may evaluate them (see
-// migrations/00003_patient_search.sql). The candidates therefore come from
-// leakproof equality lookups, the name keys of the words typed and the
-// exact external id, and `<%` (word similarity above the transaction's
-// threshold) only decides among those, fetched by primary key.
-func (b *sqlBuilder) match(tenant string, f Filter) string {
-	var sources, conds []string
+// found is the search's candidates with their scores and names, as a CTE
+// named found(patient_id, score, family_name, given_name). pg_trgm's operators are not leakproof, so under
+// row-level security no index may evaluate them (see
+// migrations/00003_patient_search.sql); the candidates come from leakproof
+// equality lookups instead: the words of the vocabulary that answer each
+// word typed, then the patients holding those words (see
+// migrations/00022_forgiving_name_search.sql for the keys and the scores),
+// and the exact external id, which scores more than any name can so it
+// always comes first.
+func (b *sqlBuilder) found(tenant string, f Filter) string {
+	var sources []string
 	if f.Name != nil {
-		n := b.arg(*f.Name)
-		sources = append(sources, "select k.patient_id from patient_name_keys k where k.tenant_id = "+tenant+
-			" and k.key = any(patient_search_keys("+n+"))")
-		conds = append(conds, n+" <% p.search_name")
+		sources = append(sources, nameScores(tenant, b.arg(*f.Name)))
 	}
 	if f.ExternalID != nil {
 		e := b.arg(*f.ExternalID)
 		// The non-empty test lets the partial unique index answer.
-		sources = append(sources, "select x.id from patients x where x.tenant_id = "+tenant+
+		sources = append(sources, "select x.id, "+externalIDScore+", x.family_name, x.given_name from patients x where x.tenant_id = "+tenant+
 			" and x.external_id = "+e+" and x.external_id <> ''")
-		conds = append(conds, "p.external_id = "+e)
 	}
-	return "p.id = any(array(" + strings.Join(sources, " union all ") + "))\n\t\t   and (" + strings.Join(conds, " or ") + ")"
+	return "found (patient_id, score, family_name, given_name) as (" +
+		"select patient_id, sum(score)::real, min(family_name), min(given_name) from (" +
+		strings.Join(sources, " union all ") + ") s (patient_id, score, family_name, given_name) group by patient_id)"
 }
 
-// rank scores a search match: an exact external id counts one more than any
-// name can, so it always comes first. It is real (float4) so that a page's
-// last score, read back for the cursor, compares exactly.
-func (b *sqlBuilder) rank(f Filter) string {
-	terms := []string{"0"}
-	if f.Name != nil {
-		terms = append(terms, "word_similarity("+b.arg(*f.Name)+", p.search_name)")
-	}
-	if f.ExternalID != nil {
-		terms = append(terms, "(p.external_id = "+b.arg(*f.ExternalID)+")::int")
-	}
-	return "(" + strings.Join(terms, " + ") + ")::real"
+// externalIDScore outranks any name: four points for each of at most
+// maxQuery words typed.
+const externalIDScore = "1000"
+
+// nameScores scores the patients whose names answer query, with their
+// names as the keys carry them: for each word typed, the best score among
+// the patient's words (a nickname counts 3 and only as itself), summed
+// over the words typed. A word that only sounds like the one typed counts
+// only when nothing closer was found for it: "maria" would otherwise read
+// every Mary too, thousands of rows at 100,000 patients. The keys are computed
+// before the lookups (materialized), so the lookups compare columns with
+// plain text equality, which row-level security lets an index serve.
+func nameScores(tenant, query string) string {
+	return `with terms as materialized (
+			select i, term, nickname, prefix,
+			       case when nickname then array['p' || term] else patient_word_search_keys(term, prefix) end as keys
+			  from patient_search_terms(` + query + `)),
+		words as (
+			select t.i, v.word, max(case when t.nickname then 3 * (v.word = t.term)::int
+			                             else patient_word_score(t.term, v.word, t.prefix) end) as score
+			  from terms t join patient_name_vocab v on v.tenant_id = ` + tenant + ` and v.key = any(t.keys)
+			 group by t.i, v.word),
+		kept as (
+			select * from words w
+			 where w.score >= 2 or w.score = 1 and not exists (select 1 from words c where c.i = w.i and c.score >= 2))
+		select patient_id, sum(score), min(family_name), min(given_name) from (
+			select k.patient_id, w.i, max(w.score) as score, min(k.family_name) family_name, min(k.given_name) given_name
+			  from kept w join patient_name_keys k on k.tenant_id = ` + tenant + ` and k.key = w.word
+			 group by k.patient_id, w.i) best
+		 group by patient_id`
 }
 
 // A cursor is the last listed patient's id in URL-safe base64: opaque and

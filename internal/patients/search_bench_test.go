@@ -235,11 +235,8 @@ func TestListPlans(t *testing.T) {
 }
 
 // explainList runs List's query for f under EXPLAIN, as List would: the
-// same threshold, cursor lookup and statement.
+// same cursor lookup and statement.
 func explainList(ctx context.Context, tx pgx.Tx, tenantID string, f Filter) (string, error) {
-	if err := setNameThreshold(ctx, tx); err != nil {
-		return "", err
-	}
 	var after *sortKey
 	if f.After != nil {
 		k, err := cursorKey(ctx, tx, tenantID, f)
