@@ -208,8 +208,9 @@ func TestLACE19_ProposesHighWithItsReasonAndAcceptingMovesTheNextContact(t *test
 	if f.tier() != patients.High || f.open() != nil {
 		t.Errorf("after accepting: tier %s, open %+v", f.tier(), f.open())
 	}
-	day := calendar.DateOf(reached)
-	if !before.Equal(day.AddDate(0, 0, 30)) || !f.nextDue().Equal(day.AddDate(0, 0, 7)) {
+	// A due date on a weekend or holiday moves to the next open day.
+	day, open := calendar.DateOf(reached), calendar.NewCalendar(nil).NextOpen
+	if !before.Equal(open(day.AddDate(0, 0, 30))) || !f.nextDue().Equal(open(day.AddDate(0, 0, 7))) {
 		t.Errorf("next contact due %s before (want +30 days), %s after (want +7)", before, f.nextDue())
 	}
 	for _, action := range []string{"risk.proposed", "risk.accepted"} {
