@@ -26,7 +26,10 @@ const maxBody = 4 << 20
 
 // Statement is one round trip the page made: its SQL and arguments as the
 // app passed them to pgx. A batch is recorded as one Statement holding the
-// batch's queries, and replayed as one batch.
+// batch's queries, and replayed one query at a time: the yardstick is the
+// naive handler that runs the page's statements in order, each its own
+// round trip, so batching is part of what the app's ratio shows (issue 22
+// asks the batched chart to serve 1.5 times the yardstick).
 type Statement struct {
 	SQL   string
 	Args  []any
@@ -220,12 +223,13 @@ func (p Replayer) replay(ctx context.Context, stmts []Statement) error {
 }
 
 func run(ctx context.Context, conn *pgx.Conn, s Statement) error {
-	if s.Batch != nil {
-		b := &pgx.Batch{}
-		for _, q := range s.Batch {
-			b.Queue(q.SQL, q.Args...)
+	for _, q := range s.Batch {
+		if err := run(ctx, conn, q); err != nil {
+			return err
 		}
-		return conn.SendBatch(ctx, b).Close()
+	}
+	if s.Batch != nil {
+		return nil
 	}
 	if len(s.Args) == 0 {
 		// Without arguments pgx sends the text as it is (the simple

@@ -65,9 +65,12 @@ func TestRecordAndReplay_ChartOnDemoData(t *testing.T) {
 	if !ok {
 		t.Fatalf("%s was not recorded", chart)
 	}
-	sqls := make([]string, len(r.Statements))
-	for i, s := range r.Statements {
-		sqls[i] = strings.TrimSpace(s.SQL)
+	var sqls []string
+	for _, s := range r.Statements {
+		sqls = append(sqls, strings.TrimSpace(s.SQL))
+		for _, q := range s.Batch {
+			sqls = append(sqls, strings.TrimSpace(q.SQL))
+		}
 	}
 	joined := strings.Join(sqls, "\n")
 	for _, want := range []string{"begin", "set_config('app.tenant_id'", "commit", "from patients"} {
