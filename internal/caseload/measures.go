@@ -86,7 +86,7 @@ const inCareSQL = `p.tenant_id = $1 and p.status = 'active' and p.created_at < $
 // Measures computes the team's measures for the period, with the
 // organisation's cadence days by tier. The shares of patients in care
 // are read from the summaries the database keeps (measure_days,
-// migrations/00021_measure_summaries.sql), so a period in the past costs
+// migrations/00021_caseload_summaries.sql), so a period in the past costs
 // what this one does: a few hundred rows of the tenant's daily changes.
 func Measures(ctx context.Context, q db.DBTX, tenantID string, p Period, cadence map[string]int) ([]Measure, error) {
 	c, err := countsAt(ctx, q, tenantID, p.endDate(), cadence)
@@ -338,4 +338,22 @@ func (s *Service) trend(ctx context.Context, tenantID string, today time.Time, c
 // cadenceOf is the tenant's contact cadence in days by risk tier.
 func cadenceOf(s tenants.Settings) map[string]int {
 	return map[string]int{"high": s.CadenceHighDays, "moderate": s.CadenceModerateDays, "low": s.CadenceLowDays}
+}
+
+// RefreshMeasureCadence recomputes the kept cadence counts of the measures
+// when the organisation's cadence is no longer the one they were kept by:
+// the scheduler's job caseload.measure_cadence. Until it has run after a
+// change of settings, the page counts that measure from the contacts.
+func RefreshMeasureCadence(ctx context.Context, q db.DBTX, a tenants.Actor) error {
+	c := cadenceOf(a.Settings)
+	tag, err := q.Exec(ctx, `
+		update measure_cadence set high = $2, moderate = $3, low = $4
+		 where tenant_id = $1 and (high, moderate, low) <> ($2::int, $3::int, $4::int)`,
+		a.TenantID, c["high"], c["moderate"], c["low"])
+	if err != nil || tag.RowsAffected() == 0 {
+		return err
+	}
+	_, err = q.Exec(ctx, `
+		select measure_refresh($1, array(select p.id from patients p where p.tenant_id = $1 and p.status = 'active'))`, a.TenantID)
+	return err
 }
