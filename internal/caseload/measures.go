@@ -277,10 +277,11 @@ type TrendMonth struct {
 const TrendMonths = 6
 
 // Measures computes the team's measures for the chosen period, by the
-// tenant's cadence, and their monthly trend. Both read the tenant's
-// patients several times over (seconds at 100,000) and change slowly, so
-// this process keeps them ten minutes per tenant, day and cadence (and
-// period): a cache of a read, which no change writes to.
+// tenant's cadence, and their monthly trend. The shares of patients in
+// care come from the kept summaries (milliseconds); the discharge measure
+// still reads its transitions and contacts per period, so this process
+// keeps the results ten minutes per tenant, day and cadence (and period),
+// and supervisors who arrive together share one computation.
 func (s *Service) Measures(ctx context.Context, a tenants.Actor, f PeriodForm) (Report, error) {
 	today := a.Today()
 	rep := Report{}
