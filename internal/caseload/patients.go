@@ -41,7 +41,7 @@ var flagSQL = map[Flag]string{
 	FlagReassessOverdue:   reassessOfPatientSQL,
 	FlagAwaitingApproval:  awaitingSQL,
 	FlagUnreachable:       unreachableSQL,
-	FlagDischargeNoFollow: `p.id in (select f.patient_id from patient_flags f where f.tenant_id = $1 and f.open and f.first_due < $2 and f.transition_dues[1] < $2)`,
+	FlagDischargeNoFollow: `p.id in (select t.patient_id from tasks t where t.tenant_id = $1 and t.status = 'open' and t.due_at < $2 and t.source = 'transition')`,
 	FlagOpenReferral:      openReferralSQL,
 }
 
