@@ -2,7 +2,6 @@ package caseload
 
 import (
 	"context"
-	"fmt"
 	"sort"
 
 	"carecoord/internal/auth"
@@ -84,18 +83,11 @@ const (
 		else p.last_reached_at < case p.risk_tier when 'high' then r.high_by when 'low' then r.low_by else r.moderate_by end end)`
 	highRiskSQL    = `(p.status = 'active' and p.risk_tier = 'high' and (p.last_reached_at is null or p.last_reached_at < r.high_since))`
 	unreachableSQL = `(p.unreached_attempts >= 3)`
-	// latestSQL lists each patient's latest counted result of every
-	// instrument with a re-assessment rule: completed, and not replaced by
-	// a completed amendment. Callers narrow it with a condition on a.
-	latestSQL = `select distinct on (a.patient_id, a.instrument_code) a.patient_id, a.instrument_code, a.completed_at, a.severity
-		  from assessments a
-		 where a.tenant_id = $1 and a.status = 'completed' and a.instrument_code in ('PHQ-9', 'GAD-7', 'AHC-HRSN')
-		   and not exists (select 1 from assessments m where m.tenant_id = a.tenant_id and m.amends_id = a.id and m.status = 'completed')
-		   and %s
-		 order by a.patient_id, a.instrument_code, a.completed_at desc`
-	// overdueSQL is true of a latest result l that is overdue for a repeat.
-	overdueSQL = `((l.instrument_code = 'AHC-HRSN' and l.completed_at < r.screen_by)
-		or (l.instrument_code <> 'AHC-HRSN' and l.severity >= r.moderate and l.completed_at < r.mood_by))`
+	// reassessSQL: one of the patient's latest counted results with a
+	// re-assessment rule is overdue for a repeat. patient_flags keeps the
+	// completion times that decide it (migration 00021): the earliest of
+	// the latest moderate-or-worse PHQ-9 and GAD-7, and the latest screen.
+	reassessSQL = `(f.mood_at < $8 or f.screen_at < $9)`
 )
 
 // args are the query arguments for the conditions: the tenant, then the
@@ -228,19 +220,19 @@ func countPatients(ctx context.Context, q db.DBTX, tenantID string, r Rules, tea
 // countWork counts the flags that live in other tables, each grouped by
 // the patient's coordinator.
 func countWork(ctx context.Context, q db.DBTX, tenantID string, r Rules, team map[string]*Row) error {
-	// Each count starts from the few rows it is about (overdue tasks,
-	// submitted plans, open referrals, overdue results) and looks their
-	// patients up by key, rather than reading every open patient again;
-	// counts over the same rows come from one pass, unpivoted.
+	// Each count starts from the few rows it is about (patients with a
+	// task past due or a result overdue, in patient_flags' indexes;
+	// submitted plans; open referrals) and looks their patients up by
+	// key, rather than reading every open patient again; counts over the
+	// same rows come from one pass, unpivoted.
 	rows, _ := q.Query(ctx, `
-		with r as (select `+paramsSQL+`),
-		latest as (`+fmt.Sprintf(latestSQL, "true")+`)
+		with r as (select `+paramsSQL+`)
 		select t.coordinator, f.flag, f.n
-		  from (select coalesce(p.assigned_coordinator_id::text, '') as coordinator, count(*) as overdue,
-		               count(*) filter (where t.source = 'transition') as discharge
-		          from tasks t join patients p on p.tenant_id = t.tenant_id and p.id = t.patient_id, r
-		         where t.tenant_id = $1 and t.status = 'open' and t.due_at < r.now
-		           and p.status in ('referred', 'active', 'on_hold')
+		  from (select coalesce(f.coordinator_id::text, '') as coordinator,
+		               sum((select count(*) from unnest(f.open_dues) d where d < $2))::int as overdue,
+		               sum((select count(*) from unnest(f.transition_dues) d where d < $2))::int as discharge
+		          from patient_flags f
+		         where f.tenant_id = $1 and f.open and f.first_due < $2
 		         group by 1) t
 		 cross join lateral (values ('overdue_tasks', t.overdue), ('discharge_no_follow_up', t.discharge)) as f (flag, n)
 		union all
@@ -258,9 +250,9 @@ func countWork(ctx context.Context, q db.DBTX, tenantID string, r Rules, team ma
 		         group by 1) o
 		 cross join lateral (values ('open_referral', o.patients), ('oldest_referral_days', o.oldest)) as f (flag, n)
 		union all
-		select coalesce(p.assigned_coordinator_id::text, ''), 'reassessment_overdue', count(distinct p.id)
-		  from latest l join patients p on p.tenant_id = $1 and p.id = l.patient_id, r
-		 where p.status in ('referred', 'active') and `+overdueSQL+`
+		select coalesce(f.coordinator_id::text, ''), 'reassessment_overdue', count(*)
+		  from patient_flags f
+		 where f.tenant_id = $1 and f.reassessable and `+reassessSQL+`
 		 group by 1`, r.args(tenantID)...)
 	var id, flag string
 	var n int

@@ -19,6 +19,8 @@ type dischargeRow struct {
 	Discharged     time.Time
 	ExcludedReason string
 	Now            time.Time
+	// Zone is the transaction's time zone: the tenant's (db.InTenant).
+	Zone string
 	At             []time.Time
 	Method         []string
 	Party          []string
@@ -39,7 +41,7 @@ func dischargeFollowUp(ctx context.Context, q db.DBTX, tenantID string, p Period
 		           (t.occurred_on - 1)::timestamptz as from_at, (t.occurred_on + 9)::timestamptz as to_at
 		      from care_transitions t
 		     where t.tenant_id = $1 and t.kind = 'discharge' and t.occurred_on >= $2 and t.occurred_on <= $3)
-		select d.occurred_on as discharged, d.excluded_reason, now() as now,
+		select d.occurred_on as discharged, d.excluded_reason, now() as now, current_setting('TimeZone') as zone,
 		       coalesce(c.at, '{}') as at, coalesce(c.method, '{}') as method,
 		       coalesce(c.party, '{}') as party, coalesce(c.outcome, '{}') as outcome
 		  from d
@@ -56,8 +58,11 @@ func dischargeFollowUp(ctx context.Context, q db.DBTX, tenantID string, p Period
 	}
 	var n, of int
 	for _, d := range ds {
-		// The tenant's calendar is the server's until tenants have a zone.
-		f := contacts.FollowUpOutcome(contacts.Discharge{On: d.Discharged, ExcludedReason: d.ExcludedReason}, d.contacts(), d.Now, time.Local)
+		loc, err := time.LoadLocation(d.Zone)
+		if err != nil {
+			return err
+		}
+		f := contacts.FollowUpOutcome(contacts.Discharge{On: d.Discharged, ExcludedReason: d.ExcludedReason}, d.contacts(), d.Now, loc)
 		in, met := f.Counts()
 		if in {
 			of++

@@ -83,27 +83,38 @@ func (m *Measure) share(n, of int) {
 	}
 }
 
-// inCareSQL selects the active patients in care at the period's end ($2).
+// inCareSQL selects the active patients in care at the period's end ($2),
+// for the measures counted from history.
 const inCareSQL = `p.tenant_id = $1 and p.status = 'active' and p.created_at < $2`
 
 // Measures computes the team's measures for the period, with the
-// organisation's cadence days by tier.
+// organisation's cadence days by tier. The shares of patients in care
+// are read from the summaries the database keeps (measure_days,
+// migrations/00021_caseload_summaries.sql), so a period in the past costs
+// what this one does: a few hundred rows of the tenant's daily changes.
 func Measures(ctx context.Context, q db.DBTX, tenantID string, p Period, cadence map[string]int) ([]Measure, error) {
+	c, err := countsAt(ctx, q, tenantID, p.endDate(), cadence)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Measure, 0, len(MeasureOrder))
 	for _, key := range MeasureOrder {
 		m := newMeasure(key)
-		var err error
 		switch key {
 		case MeasurePlans:
-			err = planCoverage(ctx, q, tenantID, p, &m)
+			m.share(c.plan, c.inCare)
 		case MeasureCadence:
-			err = withinCadence(ctx, q, tenantID, p, cadence, &m)
+			if c.cadenceCurrent {
+				m.share(c.cadence, c.inCare)
+			} else {
+				err = withinCadence(ctx, q, tenantID, p, cadence, &m)
+			}
 		case MeasureDischarge:
 			err = dischargeFollowUp(ctx, q, tenantID, p, &m)
 		case MeasureFirst:
 			err = daysToFirstContact(ctx, q, tenantID, p, &m)
 		case MeasureScreened:
-			err = screened(ctx, q, tenantID, p, &m)
+			m.share(c.screened, c.inCare)
 		}
 		if err != nil {
 			return nil, err
@@ -113,22 +124,54 @@ func Measures(ctx context.Context, q db.DBTX, tenantID string, p Period, cadence
 	return out, nil
 }
 
-func planCoverage(ctx context.Context, q db.DBTX, tenantID string, p Period, m *Measure) error {
-	var n, of int
+// inCareCounts are the patients counted by the measures of patients in
+// care at an instant.
+type inCareCounts struct {
+	inCare, plan, cadence, screened int
+	// cadenceCurrent: the cadence counts were kept by the cadence asked
+	// for (after a change of settings they are not, until the job
+	// caseload.measure_cadence has recomputed them).
+	cadenceCurrent bool
+}
+
+// countsAt sums the tenant's daily changes of each measure up to the
+// instant end (a midnight, as Period.endDate gives it).
+func countsAt(ctx context.Context, q db.DBTX, tenantID string, end time.Time, cadence map[string]int) (inCareCounts, error) {
+	var c inCareCounts
 	err := q.QueryRow(ctx, `
-		select count(*) filter (where exists (
-		           select 1 from care_plans c
-		            where c.tenant_id = p.tenant_id and c.patient_id = p.id
-		              and exists (select 1 from care_plan_revisions a where a.tenant_id = c.tenant_id and a.plan_id = c.id
-		                             and a.kind = 'approved' and a.created_at < $2)
-		              and not exists (select 1 from care_plan_revisions e where e.tenant_id = c.tenant_id and e.plan_id = c.id
-		                                 and e.kind in ('completed', 'cancelled') and e.created_at < $2))),
-		       count(*)
-		  from patients p where `+inCareSQL, tenantID, p.endDate()).Scan(&n, &of)
-	m.share(n, of)
+		select coalesce(sum(d.delta) filter (where d.measure = 'in_care'), 0),
+		       coalesce(sum(d.delta) filter (where d.measure = 'plan'), 0),
+		       coalesce(sum(d.delta) filter (where d.measure = 'cadence'), 0),
+		       coalesce(sum(d.delta) filter (where d.measure = 'screened'), 0),
+		       coalesce((select (m.high, m.moderate, m.low) = ($3::int, $4::int, $5::int)
+		                   from measure_cadence m where m.tenant_id = $1), true)
+		  from measure_days d
+		 where d.tenant_id = $1 and d.measure in ('in_care', 'plan', 'cadence', 'screened') and d.day <= $2::date`,
+		tenantID, end, cadence["high"], cadence["moderate"], cadence["low"]).Scan(&c.inCare, &c.plan, &c.cadence, &c.screened, &c.cadenceCurrent)
+	return c, err
+}
+
+// daysToFirstContact reads each referred patient's days to first contact
+// from patient_firsts (kept with every contact and intake).
+func daysToFirstContact(ctx context.Context, q db.DBTX, tenantID string, p Period, m *Measure) error {
+	var median *float64
+	var reached, referred int
+	err := q.QueryRow(ctx, `
+		select percentile_cont(0.5) within group (order by f.first_contact_days) filter (where f.first_contact_days is not null),
+		       count(f.first_contact_days), count(*)
+		  from patient_firsts f
+		 where f.tenant_id = $1 and f.referral_day between $2 and $3`,
+		tenantID, p.From, p.To).Scan(&median, &reached, &referred)
+	m.Numerator, m.Denominator = reached, referred
+	if median != nil {
+		m.Value, m.Known = *median, true
+	}
 	return err
 }
 
+// withinCadence counts the cadence measure from the contacts themselves:
+// seconds at 100,000 patients, used only while the kept counts are of an
+// older cadence setting.
 func withinCadence(ctx context.Context, q db.DBTX, tenantID string, p Period, cadence map[string]int, m *Measure) error {
 	var n, of int
 	err := q.QueryRow(ctx, `
@@ -141,41 +184,6 @@ func withinCadence(ctx context.Context, q db.DBTX, tenantID string, p Period, ca
 		        where c.tenant_id = p.tenant_id and c.patient_id = p.id and c.party = 'patient'
 		          and c.outcome in ('reached', 'declined') and c.occurred_at < $2) last on true
 		 where `+inCareSQL, tenantID, p.endDate(), cadence["high"], cadence["moderate"], cadence["low"]).Scan(&n, &of)
-	m.share(n, of)
-	return err
-}
-
-func daysToFirstContact(ctx context.Context, q db.DBTX, tenantID string, p Period, m *Measure) error {
-	var median *float64
-	var reached, referred int
-	err := q.QueryRow(ctx, `
-		select percentile_cont(0.5) within group (order by days) filter (where days is not null),
-		       count(days), count(*)
-		  from (
-		    select (select min(c.occurred_at)::date from contacts c
-		             where c.tenant_id = p.tenant_id and c.patient_id = p.id and c.party = 'patient'
-		               and c.outcome in ('reached', 'declined')
-		               and c.occurred_at >= coalesce(p.referral_date, p.created_at::date))
-		           - coalesce(p.referral_date, p.created_at::date) as days
-		      from patients p
-		     where p.tenant_id = $1 and coalesce(p.referral_date, p.created_at::date) between $2 and $3) r`,
-		tenantID, p.From, p.To).Scan(&median, &reached, &referred)
-	m.Numerator, m.Denominator = reached, referred
-	if median != nil {
-		m.Value, m.Known = *median, true
-	}
-	return err
-}
-
-func screened(ctx context.Context, q db.DBTX, tenantID string, p Period, m *Measure) error {
-	var n, of int
-	err := q.QueryRow(ctx, `
-		select count(*) filter (where exists (
-		           select 1 from assessments a
-		            where a.tenant_id = p.tenant_id and a.patient_id = p.id and a.instrument_code = 'AHC-HRSN'
-		              and a.status = 'completed' and a.completed_at < $2 and a.completed_at >= $2::timestamptz - interval '12 months')),
-		       count(*)
-		  from patients p where `+inCareSQL, tenantID, p.endDate()).Scan(&n, &of)
 	m.share(n, of)
 	return err
 }
@@ -273,10 +281,11 @@ type TrendMonth struct {
 const TrendMonths = 6
 
 // Measures computes the team's measures for the chosen period, by the
-// tenant's cadence, and their monthly trend. Both read the tenant's
-// patients several times over (seconds at 100,000) and change slowly, so
-// this process keeps them ten minutes per tenant, day and cadence (and
-// period): a cache of a read, which no change writes to.
+// tenant's cadence, and their monthly trend. The shares of patients in
+// care come from the kept summaries (milliseconds); the discharge measure
+// still reads its transitions and contacts per period, so this process
+// keeps the results ten minutes per tenant, day and cadence (and period),
+// and supervisors who arrive together share one computation.
 func (s *Service) Measures(ctx context.Context, a tenants.Actor, f PeriodForm) (Report, error) {
 	today := a.Today()
 	rep := Report{}
@@ -334,4 +343,22 @@ func (s *Service) trend(ctx context.Context, tenantID string, today time.Time, c
 // cadenceOf is the tenant's contact cadence in days by risk tier.
 func cadenceOf(s tenants.Settings) map[string]int {
 	return map[string]int{"high": s.CadenceHighDays, "moderate": s.CadenceModerateDays, "low": s.CadenceLowDays}
+}
+
+// RefreshMeasureCadence recomputes the kept cadence counts of the measures
+// when the organisation's cadence is no longer the one they were kept by:
+// the scheduler's job caseload.measure_cadence. Until it has run after a
+// change of settings, the page counts that measure from the contacts.
+func RefreshMeasureCadence(ctx context.Context, q db.DBTX, a tenants.Actor) error {
+	c := cadenceOf(a.Settings)
+	tag, err := q.Exec(ctx, `
+		update measure_cadence set high = $2, moderate = $3, low = $4
+		 where tenant_id = $1 and (high, moderate, low) <> ($2::int, $3::int, $4::int)`,
+		a.TenantID, c["high"], c["moderate"], c["low"])
+	if err != nil || tag.RowsAffected() == 0 {
+		return err
+	}
+	_, err = q.Exec(ctx, `
+		select measure_refresh($1, array(select p.id from patients p where p.tenant_id = $1 and p.status = 'active'))`, a.TenantID)
+	return err
 }

@@ -30,14 +30,15 @@ const tierRankSQL = "array_position(array['high', 'moderate', 'low']::text[], p.
 // (plans, referrals, discharges) are small sets read once through their
 // partial indexes ("p.id in (…)", one hashed subplan). The common ones,
 // overdue tasks and re-assessments, are looked up per patient by key while
-// the page is read in order: overdue tasks as a scalar subquery, which the
-// planner cannot turn into a join (as a set it drove a coordinator's list
-// from every overdue task of the team, misjudging the set as one row).
+// the page is read in order, in patient_flags (migration 00021): as scalar
+// subqueries, which the planner cannot turn into a join (as a set, overdue
+// tasks drove a coordinator's list from every overdue task of the team,
+// misjudging the set as one row).
 var flagSQL = map[Flag]string{
-	FlagOverdueTasks:      `coalesce((select true from tasks t where t.tenant_id = $1 and t.patient_id = p.id and t.status = 'open' and t.due_at < $2 limit 1), false)`,
+	FlagOverdueTasks:      `coalesce((select true from patient_flags f where f.tenant_id = $1 and f.patient_id = p.id and f.first_due < $2), false)`,
 	FlagPastCadence:       pastCadenceSQL,
 	FlagHighRiskNoContact: highRiskSQL,
-	FlagReassessOverdue:   reassessSQL,
+	FlagReassessOverdue:   reassessOfPatientSQL,
 	FlagAwaitingApproval:  awaitingSQL,
 	FlagUnreachable:       unreachableSQL,
 	FlagDischargeNoFollow: `p.id in (select t.patient_id from tasks t where t.tenant_id = $1 and t.status = 'open' and t.due_at < $2 and t.source = 'transition')`,
@@ -52,15 +53,10 @@ const (
 	// of 51; this way each patient read in the order's index is probed
 	// through referrals_open_patient_idx (migration 00020).
 	openReferralSQL = `coalesce((select true from referrals f where f.tenant_id = $1 and f.patient_id = p.id and f.status in ('draft', 'sent', 'accepted', 'in_progress') limit 1), false)`
-	// reassessSQL: one of the patient's latest counted results is overdue
-	// for a repeat; the results are found by the patient's key.
-	reassessSQL = `(p.status in ('referred', 'active') and exists (
-		select 1 from (` + latestOfPatientSQL + `) l where ` + overdueSQL + `))`
-	latestOfPatientSQL = `select distinct on (a.instrument_code) a.instrument_code, a.completed_at, a.severity
-		  from assessments a
-		 where a.tenant_id = $1 and a.patient_id = p.id and a.status = 'completed' and a.instrument_code in ('PHQ-9', 'GAD-7', 'AHC-HRSN')
-		   and not exists (select 1 from assessments m where m.tenant_id = a.tenant_id and m.amends_id = a.id and m.status = 'completed')
-		 order by a.instrument_code, a.completed_at desc`
+	// reassessOfPatientSQL: the patient's re-assessment is overdue,
+	// looked up by key in patient_flags.
+	reassessOfPatientSQL = `(p.status in ('referred', 'active') and coalesce(
+		(select true from patient_flags f where f.tenant_id = $1 and f.patient_id = p.id and ` + reassessSQL + `), false))`
 )
 
 // PatientRow is one patient with their flags.
@@ -121,7 +117,7 @@ var pageFlagsSQL = `
 	       coalesce(late.overdue, 0) as overdue, coalesce(late.discharge, 0) as discharge,
 	       ` + pastCadenceSQL + ` as past_cadence,
 	       ` + highRiskSQL + ` as high_risk,
-	       ` + reassessSQL + ` as reassess,
+	       ` + reassessOfPatientSQL + ` as reassess,
 	       exists (select 1 from care_plans c where c.tenant_id = $1 and c.patient_id = p.id and c.stage = 'submitted') as awaiting,
 	       ` + unreachableSQL + ` as unreachable,
 	       (referred.open is not null) as open_referral
