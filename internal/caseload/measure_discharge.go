@@ -20,11 +20,11 @@ type dischargeRow struct {
 	ExcludedReason string
 	Now            time.Time
 	// Zone is the transaction's time zone: the tenant's (db.InTenant).
-	Zone string
-	At             []time.Time
-	Method         []string
-	Party          []string
-	Outcome        []string
+	Zone    string
+	At      []time.Time
+	Method  []string
+	Party   []string
+	Outcome []string
 }
 
 // dischargeFollowUp is the share of the period's discharges followed up
