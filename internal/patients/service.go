@@ -17,6 +17,8 @@ import (
 // nothing at all.
 type Service struct {
 	pool *pgxpool.Pool
+	// onMerge runs in a merge's transaction for the survivor (OnMerge).
+	onMerge []func(ctx context.Context, q db.DBTX, tenantID, patientID string) error
 }
 
 // NewService is the patient record's use cases over pool.
@@ -48,13 +50,18 @@ func inTenant[T any](ctx context.Context, s *Service, a tenants.Actor, fn func(t
 // whatever fn would have done.
 func (s *Service) change(ctx context.Context, a tenants.Actor, patientID string, fn func(tx pgx.Tx) error) error {
 	return db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
-		var found bool
-		err := tx.QueryRow(ctx, "select true from patients where tenant_id = $1 and id = $2", a.TenantID, patientID).Scan(&found)
-		if err != nil {
-			return db.NotFound(err)
+		if err := present(ctx, tx, a.TenantID, patientID); err != nil {
+			return err
 		}
 		return fn(tx)
 	})
+}
+
+// present is nil when the patient is the tenant's, else db.ErrNotFound.
+func present(ctx context.Context, q db.DBTX, tenantID, patientID string) error {
+	var found bool
+	err := q.QueryRow(ctx, "select true from patients where tenant_id = $1 and id = $2", tenantID, patientID).Scan(&found)
+	return db.NotFound(err)
 }
 
 // record writes a change's line on the patient's timeline and its audit

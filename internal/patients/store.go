@@ -124,6 +124,17 @@ func lockBirthDate(ctx context.Context, q db.DBTX, tenantID string, dob time.Tim
 	return err
 }
 
+// alikeNames is the SQL condition under which patient p's name is like the
+// given and family names of the SQL expressions given and family: the
+// whole name fairly alike (trigram similarity 0.3: "Roza Delgato" for Rosa
+// Delgado) or the family name closely alike with another given name
+// ("Rosalind" for Rosa). Among people born on the same day that is a
+// possible duplicate, at intake and on the supervisor's list alike.
+func alikeNames(p, given, family string) string {
+	return "(similarity(" + p + ".search_name, lower(" + given + " || ' ' || " + family + ")) >= 0.3" +
+		" or similarity(lower(" + p + ".family_name), lower(" + family + ")) >= 0.5)"
+}
+
 // PossibleDuplicates finds patients of the tenant born on dob whose name is
 // similar (trigram similarity) to the one typed, most similar first.
 func PossibleDuplicates(ctx context.Context, q db.DBTX, tenantID string, dob time.Time, given, family string) ([]Duplicate, error) {
@@ -132,8 +143,7 @@ func PossibleDuplicates(ctx context.Context, q db.DBTX, tenantID string, dob tim
 		       similarity(p.search_name, lower($3 || ' ' || $4)) as similarity
 		  from patients p left join users u on u.id = p.assigned_coordinator_id
 		 where p.tenant_id = $1 and p.date_of_birth = $2
-		   and (similarity(p.search_name, lower($3 || ' ' || $4)) >= 0.3
-		        or similarity(lower(p.family_name), lower($4)) >= 0.5)
+		   and `+alikeNames("p", "$3", "$4")+`
 		 order by similarity desc, p.id
 		 limit 5`, tenantID, dob, given, family)
 	return pgx.CollectRows(rows, pgx.RowToStructByName[Duplicate])

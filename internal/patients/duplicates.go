@@ -1,0 +1,238 @@
+package patients
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"carecoord/internal/audit"
+	"carecoord/internal/auth"
+	"carecoord/internal/db"
+	"carecoord/internal/fail"
+	"carecoord/internal/forms"
+	"carecoord/internal/tenants"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// DuplicatePageSize is how many pairs one page of possible duplicates shows.
+const DuplicatePageSize = 25
+
+// Evidence is why two records may be one person.
+type Evidence string
+
+// The kinds of evidence, each a way the same person comes to have two
+// records: taken in twice with the name typed differently, or the same
+// phone, email or external id typed in another format.
+const (
+	SameBirthDateAlikeName Evidence = "birth_date_and_name"
+	SamePhone              Evidence = "phone"
+	SameEmail              Evidence = "email"
+	SameExternalID         Evidence = "external_id"
+)
+
+// Evidences lists every kind of evidence with how it reads on screen.
+var Evidences = forms.Choices[Evidence]{
+	{Value: SameBirthDateAlikeName, Label: "Same date of birth, similar name"},
+	{Value: SamePhone, Label: "Same phone number"},
+	{Value: SameEmail, Label: "Same email"},
+	{Value: SameExternalID, Label: "Same MRN or member id, written differently"},
+}
+
+// Label is how the evidence reads on screen.
+func (e Evidence) Label() string { return Evidences.Label(e) }
+
+// PairSide is one record of a possible pair: what tells people apart.
+type PairSide struct {
+	ID              string
+	GivenName       string
+	FamilyName      string
+	DateOfBirth     time.Time
+	Phone           string
+	Email           string
+	ExternalID      string
+	Status          Status
+	CoordinatorName string
+}
+
+// DuplicatePair is two records of the tenant that may be one person: A has
+// the smaller id, so a pair is listed once.
+type DuplicatePair struct {
+	A, B     PairSide
+	Evidence []Evidence
+}
+
+// DuplicatePage is one page of possible duplicates.
+type DuplicatePage struct {
+	Pairs []DuplicatePair
+	// Next is the cursor of the following page ("" on the last): the two
+	// ids of this page's last pair, never a name.
+	Next string
+}
+
+// pairKey is a pair's place in the list: the list runs in order of the
+// smaller id, then the larger.
+type pairKey struct {
+	A, B string
+	// Evidence is as stored in SQL, before it becomes []Evidence.
+	Evidence []string
+}
+
+// firstPair is the cursor before every pair.
+const firstPair = "00000000-0000-0000-0000-000000000000"
+
+// ParsePairCursor reads a page cursor ("<id>.<id>"); "" is the first page.
+// A malformed one is invalid, said beside the list.
+func ParsePairCursor(after string) (a, b string, err error) {
+	if after == "" {
+		return firstPair, firstPair, nil
+	}
+	a, b, ok := strings.Cut(after, ".")
+	if !ok || !db.ValidUUID(a) || !db.ValidUUID(b) {
+		return "", "", fail.Invalid(map[string]string{"after": "That page link does not work; start again from the first page."}, "")
+	}
+	return a, b, nil
+}
+
+// DuplicatePairs reads one page of the tenant's possible duplicates after
+// the cursor, for a supervisor. Each patient is compared only with the
+// records sharing its date of birth (and then a name like its own, by the
+// intake's rule), its phone, its email or its external id, each found by
+// index, so the list never compares all pairs: it walks the patients in
+// id order and stops when the page is full. Pairs a supervisor decided are
+// not one person stay out.
+func (s *Service) DuplicatePairs(ctx context.Context, a tenants.Actor, after string) (DuplicatePage, error) {
+	if !a.Can(auth.Role.ReviewsCaseloads) {
+		return DuplicatePage{}, errNotSupervisor
+	}
+	fromA, fromB, err := ParsePairCursor(after)
+	if err != nil {
+		return DuplicatePage{}, err
+	}
+	return inTenant(ctx, s, a, func(tx pgx.Tx) (DuplicatePage, error) {
+		keys, err := pairKeys(ctx, tx, a.TenantID, fromA, fromB, DuplicatePageSize+1)
+		if err != nil {
+			return DuplicatePage{}, err
+		}
+		var page DuplicatePage
+		if len(keys) > DuplicatePageSize {
+			keys = keys[:DuplicatePageSize]
+			last := keys[len(keys)-1]
+			page.Next = last.A + "." + last.B
+		}
+		page.Pairs, err = pairsOf(ctx, tx, a.TenantID, keys)
+		if err != nil {
+			return DuplicatePage{}, err
+		}
+		return page, a.AuditListed(ctx, tx, audit.Event{Action: "patient.listed", Detail: map[string]any{"list": "possible_duplicates"}}, pairIDs(keys))
+	})
+}
+
+// errNotSupervisor: the duplicates list and merging are a supervisor's
+// work, as reassignment is.
+var errNotSupervisor = fail.Forbidden("Only supervisors review possible duplicates and merge records.")
+
+// pairKeys finds up to limit pairs after (fromA, fromB), with their
+// evidence. The lateral subquery runs once per patient, through the
+// birth-date, phone, email and external-id indexes.
+func pairKeys(ctx context.Context, q db.DBTX, tenantID, fromA, fromB string, limit int) ([]pairKey, error) {
+	rows, _ := q.Query(ctx, `
+		select a.id as a, m.id as b, m.evidence
+		  from patients a
+		  cross join lateral (
+			select c.id, array_agg(c.why order by c.why) as evidence
+			  from (
+				select b.id, 'birth_date_and_name' as why from patients b
+				 where b.tenant_id = a.tenant_id and b.date_of_birth = a.date_of_birth and b.id > a.id
+				   and `+alikeNames("b", "a.given_name", "a.family_name")+`
+				union all
+				select b.id, 'phone' from patients b
+				 where b.tenant_id = a.tenant_id and a.phone_key <> '' and b.phone_key = a.phone_key and b.id > a.id
+				union all
+				select b.id, 'email' from patients b
+				 where b.tenant_id = a.tenant_id and a.email_key <> '' and b.email_key = a.email_key and b.id > a.id
+				union all
+				select b.id, 'external_id' from patients b
+				 where b.tenant_id = a.tenant_id and a.external_id_key <> '' and b.external_id_key = a.external_id_key and b.id > a.id
+			  ) c
+			 group by c.id
+		  ) m
+		 where a.tenant_id = $1 and a.id >= $2::uuid and (a.id, m.id) > ($2::uuid, $3::uuid)
+		   and not exists (select from patient_distinct_pairs d
+		                    where d.tenant_id = $1 and d.patient_a = a.id and d.patient_b = m.id)
+		 order by a.id, m.id
+		 limit $4`, tenantID, fromA, fromB, limit)
+	return pgx.CollectRows(rows, pgx.RowToStructByName[pairKey])
+}
+
+// pairsOf reads both records of each pair.
+func pairsOf(ctx context.Context, q db.DBTX, tenantID string, keys []pairKey) ([]DuplicatePair, error) {
+	rows, _ := q.Query(ctx, `
+		select p.id, p.given_name, p.family_name, p.date_of_birth, p.phone, p.email, p.external_id, p.status,
+		       coalesce(u.name, '') as coordinator_name
+		  from patients p left join users u on u.id = p.assigned_coordinator_id
+		 where p.tenant_id = $1 and p.id = any($2::uuid[])`, tenantID, pairIDs(keys))
+	sides, err := pgx.CollectRows(rows, pgx.RowToStructByName[PairSide])
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[string]PairSide, len(sides))
+	for _, p := range sides {
+		byID[p.ID] = p
+	}
+	out := make([]DuplicatePair, len(keys))
+	for i, k := range keys {
+		out[i] = DuplicatePair{A: byID[k.A], B: byID[k.B]}
+		for _, e := range k.Evidence {
+			out[i].Evidence = append(out[i].Evidence, Evidence(e))
+		}
+	}
+	return out, nil
+}
+
+// pairIDs are the ids of every record in the pairs.
+func pairIDs(keys []pairKey) []string {
+	ids := make([]string, 0, 2*len(keys))
+	for _, k := range keys {
+		ids = append(ids, k.A, k.B)
+	}
+	return ids
+}
+
+// MarkDistinct records a supervisor's decision that the two records are
+// not the same person, so the pair leaves the possible duplicates for
+// good. Deciding it twice changes nothing; both records must be the
+// tenant's.
+func (s *Service) MarkDistinct(ctx context.Context, a tenants.Actor, one, other string) error {
+	if !a.Can(auth.Role.ReviewsCaseloads) {
+		return errNotSupervisor
+	}
+	if one == other {
+		return fail.Precondition("A record is always the same person as itself.")
+	}
+	lo, hi := min(one, other), max(one, other)
+	return db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			insert into patient_distinct_pairs (tenant_id, patient_a, patient_b, decided_by, decided_at)
+			select $1, $2, $3, nullif($4, '')::uuid, $5
+			 where (select count(*) from patients where tenant_id = $1 and id in ($2, $3)) = 2
+			on conflict do nothing`, a.TenantID, lo, hi, a.UserID, a.At)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return distinctAlready(ctx, tx, a.TenantID, lo, hi)
+		}
+		return a.AuditPatients(ctx, tx, audit.Event{Action: "patient.distinct_marked", EntityType: "patient_pair",
+			EntityID: lo, Detail: map[string]any{"patients": []string{lo, hi}}}, []string{lo, hi})
+	})
+}
+
+// distinctAlready is nil when the pair was already decided, and
+// db.ErrNotFound when one of its records is not the tenant's.
+func distinctAlready(ctx context.Context, q db.DBTX, tenantID, lo, hi string) error {
+	var found bool
+	err := q.QueryRow(ctx, `select true from patient_distinct_pairs where tenant_id = $1 and patient_a = $2 and patient_b = $3`,
+		tenantID, lo, hi).Scan(&found)
+	return db.NotFound(err)
+}
