@@ -68,6 +68,9 @@ type DuplicatePage struct {
 	// Next is the cursor of the following page ("" on the last): the two
 	// ids of this page's last pair, never a name.
 	Next string
+	// Problem says why the cursor asked for was not used (the page is
+	// then the first).
+	Problem string
 }
 
 // pairKey is a pair's place in the list: the list runs in order of the
@@ -81,17 +84,17 @@ type pairKey struct {
 // firstPair is the cursor before every pair.
 const firstPair = "00000000-0000-0000-0000-000000000000"
 
-// ParsePairCursor reads a page cursor ("<id>.<id>"); "" is the first page.
-// A malformed one is invalid, said beside the list.
-func ParsePairCursor(after string) (a, b string, err error) {
-	if after == "" {
-		return firstPair, firstPair, nil
-	}
+// parsePairCursor reads a page cursor ("<id>.<id>"); "" is the first page,
+// and so is a malformed one, with a message saying so.
+func parsePairCursor(after string) (a, b, problem string) {
 	a, b, ok := strings.Cut(after, ".")
-	if !ok || !db.ValidUUID(a) || !db.ValidUUID(b) {
-		return "", "", fail.Invalid(map[string]string{"after": "That page link does not work; start again from the first page."}, "")
+	if after == "" || !ok || !db.ValidUUID(a) || !db.ValidUUID(b) {
+		if after != "" {
+			problem = "That page link does not work, so the list starts again from the first page."
+		}
+		return firstPair, firstPair, problem
 	}
-	return a, b, nil
+	return a, b, ""
 }
 
 // DuplicatePairs reads one page of the tenant's possible duplicates after
@@ -105,16 +108,13 @@ func (s *Service) DuplicatePairs(ctx context.Context, a tenants.Actor, after str
 	if !a.Can(auth.Role.ReviewsCaseloads) {
 		return DuplicatePage{}, errNotSupervisor
 	}
-	fromA, fromB, err := ParsePairCursor(after)
-	if err != nil {
-		return DuplicatePage{}, err
-	}
+	fromA, fromB, problem := parsePairCursor(after)
 	return inTenant(ctx, s, a, func(tx pgx.Tx) (DuplicatePage, error) {
 		keys, err := pairKeys(ctx, tx, a.TenantID, fromA, fromB, DuplicatePageSize+1)
 		if err != nil {
 			return DuplicatePage{}, err
 		}
-		var page DuplicatePage
+		page := DuplicatePage{Problem: problem}
 		if len(keys) > DuplicatePageSize {
 			keys = keys[:DuplicatePageSize]
 			last := keys[len(keys)-1]

@@ -131,6 +131,7 @@ func New(o Options) *Server {
 		s.requestTimeout = defaultRequestTimeout
 	}
 	s.patients = patients.NewService(o.Pool)
+	s.patients.OnMerge(contacts.RecountReach)
 	s.contacts = contacts.NewService(o.Pool)
 	s.work = worklist.NewService(o.Pool)
 	s.plans = careplans.NewService(o.Pool)
