@@ -158,6 +158,11 @@ func compare(ctx context.Context, q db.DBTX, tenantID, survivorID, mergedID stri
 		}
 	}
 	c.Fields = compareFields(DetailsFormOf(c.Survivor), DetailsFormOf(c.Merged))
+	for i, f := range c.Fields {
+		if show, ok := shownAs[f.Name]; ok {
+			c.Fields[i].Survivor, c.Fields[i].Merged = show(c.Survivor, f.Survivor), show(c.Merged, f.Merged)
+		}
+	}
 	c.Plans, err = openPlans(ctx, q, tenantID, survivorID, mergedID)
 	return c, err
 }
@@ -193,6 +198,23 @@ func compareFields(survivor, merged DetailsForm) []MergeField {
 			Survivor: shown(s.Field(i)), Merged: shown(m.Field(i)), Differs: !s.Field(i).Equal(m.Field(i))})
 	}
 	return out
+}
+
+// shownAs turns the details stored as codes into what people read: the
+// coordinator's name, the label of a choice.
+var shownAs = map[string]func(p Patient, v string) string{
+	"CoordinatorID":          func(p Patient, _ string) string { return p.CoordinatorName },
+	"Sex":                    func(_ Patient, v string) string { return labelOr(Sexes.Label(v), v) },
+	"RiskTier":               func(p Patient, _ string) string { return p.RiskTier.Label() },
+	"PreferredContactMethod": func(_ Patient, v string) string { return labelOr(ContactMethods.Label(v), v) },
+}
+
+// labelOr is a choice's label, or the value itself when it has none.
+func labelOr(label, v string) string {
+	if label == "" {
+		return v
+	}
+	return label
 }
 
 // shown is a detail's value as the comparison prints it.
@@ -265,7 +287,7 @@ func chosenDetails(ctx context.Context, q db.DBTX, a tenants.Actor, c Comparison
 	out := DetailsFormOf(c.Survivor)
 	merged := reflect.ValueOf(DetailsFormOf(c.Merged))
 	target := reflect.ValueOf(&out).Elem()
-	var taken []string
+	taken := []string{}
 	errs := Errors{}
 	for _, fld := range c.Fields {
 		switch choice := f.Keep[fld.Name]; {
