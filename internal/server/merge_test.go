@@ -268,3 +268,22 @@ func TestMerge_OnlySupervisorsAndOnlyTheirTenantsRecords(t *testing.T) {
 		t.Errorf("merge of an unknown record: %d", res.status)
 	}
 }
+
+// addDuplicate takes patient id of northside in a second time, as a
+// hurried intake would: the same person, the MRN typed in lower case with
+// a space, the phone without punctuation. It returns the new record's id.
+func addDuplicate(t *testing.T, app *testApp, id string) string {
+	t.Helper()
+	var dup string
+	err := app.scanInTenant("northside", `
+		insert into patients (tenant_id, given_name, family_name, date_of_birth, phone, email, external_id,
+			assigned_coordinator_id, risk_tier, preferred_language)
+		select tenant_id, given_name, family_name, date_of_birth, regexp_replace(phone, '[^0-9]', '', 'g'), email,
+		       lower(replace(external_id, '-', ' ')), assigned_coordinator_id, risk_tier, preferred_language
+		  from patients where id = $1
+		returning id`, []any{id}, &dup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dup
+}
