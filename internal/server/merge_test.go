@@ -287,3 +287,133 @@ func addDuplicate(t *testing.T, app *testApp, id string) string {
 	}
 	return dup
 }
+
+// exec runs one statement in northside's tenant as the app role.
+func execNorthside(t *testing.T, app *testApp, sql string, args ...any) {
+	t.Helper()
+	if err := app.scanInTenant("northside", "with x as ("+sql+" returning 1) select count(*) from x", args, new(int)); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+// Two open plans, two primary coverages, one consent and one caregiver on
+// both records: after the merge one plan is open (the one chosen), one
+// coverage primary, the consent and the caregiver kept once, and a contact
+// that named the dropped caregiver names the kept one.
+func TestMerge_ConflictsAreSettled(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	var survivor, merged, mergedPlan string
+	chartRow(t, app, `select a.patient_id, b.patient_id, b.id from care_plans a join care_plans b on b.patient_id > a.patient_id
+		 where a.status in ('draft', 'active') and b.status in ('draft', 'active') order by a.patient_id, b.patient_id limit 1`,
+		nil, &survivor, &merged, &mergedPlan)
+	for _, id := range []string{survivor, merged} {
+		execNorthside(t, app, `update coverages set is_primary = false where patient_id = $1`, id)
+		execNorthside(t, app, `insert into coverages (tenant_id, patient_id, payer, is_primary)
+			values (current_setting('app.tenant_id')::uuid, $1, 'Medicaid', true)`, id)
+		execNorthside(t, app, `insert into consents (tenant_id, patient_id, kind, given_on, given_by)
+			values (current_setting('app.tenant_id')::uuid, $1, 'text_messages', '2026-01-05', 'Patient')`, id)
+		execNorthside(t, app, `insert into care_team_members (tenant_id, patient_id, kind, name)
+			values (current_setting('app.tenant_id')::uuid, $1, 'caregiver', 'Ines Okoro')`, id)
+	}
+	execNorthside(t, app, `update contacts set care_team_member_id = (select id from care_team_members where patient_id = $1 and name = 'Ines Okoro')
+		 where id = (select id from contacts where patient_id = $1 order by id limit 1)`, merged)
+	grace := app.signedIn("supervisor@northside.test")
+	// Without a choice of plan the comparison comes back, asking for it.
+	page := grace.get("/t/northside/patients/" + survivor + "/merge/" + merged)
+	form := url.Values{}
+	for _, m := range mergeVersions.FindAllStringSubmatch(page.body, -1) {
+		form.Set(m[1], m[2])
+	}
+	if res := grace.post("/t/northside/patients/"+survivor+"/merge/"+merged, form); res.status != http.StatusUnprocessableEntity {
+		t.Fatalf("merge without choosing a plan: %d", res.status)
+	} else {
+		mustContain(t, "comparison again", res.body, `data-testid="error-keep_plan"`)
+	}
+	if res := mergeVia(t, grace, survivor, merged, url.Values{"keep_plan": {mergedPlan}, "keep.Phone": {"merged"}}); res.status != http.StatusSeeOther {
+		t.Fatalf("merge: %d\n%s", res.status, res.body)
+	}
+	var open, closedNote string
+	chartRow(t, app, `select (select string_agg(id::text, ',') from care_plans where patient_id = $1 and status in ('draft', 'active')),
+		(select string_agg(closed_reason, ',') from care_plans where patient_id = $1 and closed_reason like '%merged%')`, []any{survivor}, &open, &closedNote)
+	if open != mergedPlan || closedNote == "" {
+		t.Errorf("open plans %q, want the chosen %s; note on the other %q", open, mergedPlan, closedNote)
+	}
+	for what, sql := range map[string]string{
+		"primary coverages":   `select count(*) from coverages where patient_id = $1 and is_primary`,
+		"text consents":       `select count(*) from consents where patient_id = $1 and kind = 'text_messages' and given_on = '2026-01-05'`,
+		"Ines Okoro entries":  `select count(*) from care_team_members where patient_id = $1 and name = 'Ines Okoro'`,
+		"contacts naming her": `select count(*) from contacts c join care_team_members m on m.id = c.care_team_member_id where c.patient_id = $1 and m.name = 'Ines Okoro'`,
+	} {
+		if n := chartInt(t, app, sql, survivor); n != 1 {
+			t.Errorf("%s: %d, want 1", what, n)
+		}
+	}
+	var phone, mergedPhone, detail string
+	chartRow(t, app, `select p.phone, m.merged_record->>'phone', (select detail::text from audit_events where action = 'patient.merged' and patient_id = $1)
+		  from patients p join patient_merges m on m.survivor_id = p.id where p.id = $1`, []any{survivor}, &phone, &mergedPhone, &detail)
+	if phone != mergedPhone || !strings.Contains(detail, `"phone"`) || !strings.Contains(detail, merged) {
+		t.Errorf("phone %q, merged record's %q; audit detail %s", phone, mergedPhone, detail)
+	}
+}
+
+// Two supervisors merge the same pair at once, each the other way round:
+// the rows are locked in one order, so one merges and the other is told
+// the record was merged already; nothing is lost or merged twice.
+func TestMerge_TwoMergesAtOnceMergeOnce(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	var one, two string
+	chartRow(t, app, `select (array_agg(id order by id))[3], (array_agg(id order by id))[4] from patients`, nil, &one, &two)
+	a, b := app.signedIn("supervisor@northside.test"), app.signedIn("supervisor@northside.test")
+	forms := make([]url.Values, 2)
+	for i, pair := range [][2]string{{one, two}, {two, one}} {
+		page := []*client{a, b}[i].get("/t/northside/patients/" + pair[0] + "/merge/" + pair[1])
+		forms[i] = url.Values{}
+		for _, m := range mergeVersions.FindAllStringSubmatch(page.body, -1) {
+			forms[i].Set(m[1], m[2])
+		}
+		if m := keptPlan.FindStringSubmatch(page.body); m != nil {
+			forms[i].Set("keep_plan", m[1])
+		}
+	}
+	statuses := make(chan int, 2)
+	go func() { statuses <- a.post("/t/northside/patients/"+one+"/merge/"+two, forms[0]).status }()
+	go func() { statuses <- b.post("/t/northside/patients/"+two+"/merge/"+one, forms[1]).status }()
+	got := []int{<-statuses, <-statuses}
+	slices.Sort(got)
+	if got[0] != http.StatusSeeOther || got[1] == http.StatusSeeOther {
+		t.Errorf("two merges at once answered %v, want one 303 and one refusal", got)
+	}
+	if n := chartInt(t, app, `select count(*) from patients where id in ($1, $2)`, one, two); n != 1 {
+		t.Errorf("%d of the two records remain, want 1", n)
+	}
+}
+
+// The list shows a pair with its evidence; "not the same person" is
+// remembered and the pair leaves the list.
+func TestDuplicates_ListShowsEvidenceAndRemembersDistinctPairs(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	var id string
+	chartRow(t, app, `select id from patients where external_id <> '' and phone <> '' order by id limit 1`, nil, &id)
+	dup := addDuplicate(t, app, id)
+	grace := app.signedIn("supervisor@northside.test")
+	list := grace.get("/t/northside/duplicates")
+	if list.status != http.StatusOK || strings.Count(list.body, `data-testid="duplicate-pair"`) != 1 {
+		t.Fatalf("list: %d\n%s", list.status, list.body)
+	}
+	mustContain(t, "evidence", list.body, "Same date of birth, similar name", "Same phone number", "Same MRN or member id, written differently", dup)
+	if res := grace.post("/t/northside/duplicates/distinct", url.Values{"a": {dup}, "b": {id}}); res.status != http.StatusSeeOther {
+		t.Fatalf("not the same person: %d", res.status)
+	}
+	if list := grace.get("/t/northside/duplicates"); strings.Contains(list.body, `data-testid="duplicate-pair"`) {
+		t.Errorf("a pair decided distinct is still listed")
+	}
+	if n := chartInt(t, app, `select count(*) from audit_events where action = 'patient.distinct_marked'`); n != 2 {
+		t.Errorf("%d audit events for the decision, want one per record", n)
+	}
+	if res := app.signedIn("coord1@northside.test").post("/t/northside/duplicates/distinct", url.Values{"a": {dup}, "b": {id}}); res.status != http.StatusForbidden {
+		t.Errorf("a coordinator's decision: %d", res.status)
+	}
+}
