@@ -1,5 +1,11 @@
 package web
 
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
 // DuplicatesView is the supervisor's list of possible duplicates: pairs of
 // records that may be one person, with the evidence for each.
 type DuplicatesView struct {
@@ -75,4 +81,10 @@ func orDash(s string) string {
 		return "—"
 	}
 	return s
+}
+
+// capitalised starts a sentence-case label with a capital, for a heading.
+func capitalised(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return strings.ToUpper(string(unicode.ToUpper(r))) + s[n:]
 }
