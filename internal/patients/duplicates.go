@@ -98,12 +98,11 @@ func parsePairCursor(after string) (a, b, problem string) {
 }
 
 // DuplicatePairs reads one page of the tenant's possible duplicates after
-// the cursor, for a supervisor. Each patient is compared only with the
-// records sharing its date of birth (and then a name like its own, by the
-// intake's rule), its phone, its email or its external id, each found by
-// index, so the list never compares all pairs: it walks the patients in
-// id order and stops when the page is full. Pairs a supervisor decided are
-// not one person stay out.
+// the cursor, for a supervisor: records sharing a date of birth (with a
+// name alike by the intake's rule), a phone, an email or an external id,
+// as the database keeps them (each record compared only with those, by
+// index, when it is taken in or edited; never all pairs). Pairs a
+// supervisor decided are not one person stay out.
 func (s *Service) DuplicatePairs(ctx context.Context, a tenants.Actor, after string) (DuplicatePage, error) {
 	if !a.Can(auth.Role.ReviewsCaseloads) {
 		return DuplicatePage{}, errNotSupervisor
@@ -132,35 +131,17 @@ func (s *Service) DuplicatePairs(ctx context.Context, a tenants.Actor, after str
 // work, as reassignment is.
 var errNotSupervisor = fail.Forbidden("Only supervisors review possible duplicates and merge records.")
 
-// pairKeys finds up to limit pairs after (fromA, fromB), with their
-// evidence. The lateral subquery runs once per patient, through the
-// birth-date, phone, email and external-id indexes.
+// pairKeys reads up to limit pairs after (fromA, fromB), with their
+// evidence, from the candidates the database keeps as records are taken in
+// and edited (migrations/00023), leaving out the pairs decided distinct.
 func pairKeys(ctx context.Context, q db.DBTX, tenantID, fromA, fromB string, limit int) ([]pairKey, error) {
 	rows, _ := q.Query(ctx, `
-		select a.id as a, m.id as b, m.evidence
-		  from patients a
-		  cross join lateral (
-			select c.id, array_agg(c.why order by c.why) as evidence
-			  from (
-				select b.id, 'birth_date_and_name' as why from patients b
-				 where b.tenant_id = a.tenant_id and b.date_of_birth = a.date_of_birth and b.id > a.id
-				   and `+alikeNames("b", "a.given_name", "a.family_name")+`
-				union all
-				select b.id, 'phone' from patients b
-				 where b.tenant_id = a.tenant_id and a.phone_key <> '' and b.phone_key = a.phone_key and b.id > a.id
-				union all
-				select b.id, 'email' from patients b
-				 where b.tenant_id = a.tenant_id and a.email_key <> '' and b.email_key = a.email_key and b.id > a.id
-				union all
-				select b.id, 'external_id' from patients b
-				 where b.tenant_id = a.tenant_id and a.external_id_key <> '' and b.external_id_key = a.external_id_key and b.id > a.id
-			  ) c
-			 group by c.id
-		  ) m
-		 where a.tenant_id = $1 and a.id >= $2::uuid and (a.id, m.id) > ($2::uuid, $3::uuid)
+		select c.patient_a as a, c.patient_b as b, c.evidence
+		  from patient_duplicate_candidates c
+		 where c.tenant_id = $1 and (c.patient_a, c.patient_b) > ($2::uuid, $3::uuid)
 		   and not exists (select from patient_distinct_pairs d
-		                    where d.tenant_id = $1 and d.patient_a = a.id and d.patient_b = m.id)
-		 order by a.id, m.id
+		                    where d.tenant_id = $1 and d.patient_a = c.patient_a and d.patient_b = c.patient_b)
+		 order by c.patient_a, c.patient_b
 		 limit $4`, tenantID, fromA, fromB, limit)
 	return pgx.CollectRows(rows, pgx.RowToStructByName[pairKey])
 }

@@ -23,21 +23,22 @@ import (
 // record's rows. A test reads the catalog and fails for a table missing
 // here, so a new table cannot be forgotten.
 var MergeHandles = map[string]string{
-	"assessments":            "moved",
-	"needs":                  "moved",
-	"tasks":                  "moved",
-	"contacts":               "moved; the survivor's reach is recounted from all its contacts",
-	"care_transitions":       "moved",
-	"referrals":              "moved",
-	"appointments":           "moved",
-	"patient_events":         "moved: the timeline keeps every line, with one for the merge",
-	"care_plans":             "moved; of two open plans the one chosen stays open, the other is completed (or a draft cancelled) with a note",
-	"coverages":              "moved; when both have a primary coverage the survivor's stays primary",
-	"consents":               "moved; a consent the survivor has as well (kind, dates) is kept once",
-	"care_team_members":      "moved; one person on both teams (kind and name) is kept once, and what named the other entry names the kept one",
-	"patient_name_keys":      "deleted: the merged-away record is no longer found by search",
-	"patient_distinct_pairs": "re-pointed to the survivor (a decision about the pair itself is dropped)",
-	"patient_merges":         "re-pointed: records merged into the merged-away one now lead to the survivor",
+	"assessments":                  "moved",
+	"needs":                        "moved",
+	"tasks":                        "moved",
+	"contacts":                     "moved; the survivor's reach is recounted from all its contacts",
+	"care_transitions":             "moved",
+	"referrals":                    "moved",
+	"appointments":                 "moved",
+	"patient_events":               "moved: the timeline keeps every line, with one for the merge",
+	"care_plans":                   "moved; of two open plans the one chosen stays open, the other is completed (or a draft cancelled) with a note",
+	"coverages":                    "moved; when both have a primary coverage the survivor's stays primary",
+	"consents":                     "moved; a consent the survivor has as well (kind, dates) is kept once",
+	"care_team_members":            "moved; one person on both teams (kind and name) is kept once, and what named the other entry names the kept one",
+	"patient_name_keys":            "deleted: the merged-away record is no longer found by search",
+	"patient_duplicate_candidates": "deleted for the merged-away record; the survivor's are recomputed by trigger when its details change",
+	"patient_distinct_pairs":       "re-pointed to the survivor (a decision about the pair itself is dropped)",
+	"patient_merges":               "re-pointed: records merged into the merged-away one now lead to the survivor",
 }
 
 // movedTables are the tables whose rows simply change patient.
@@ -367,6 +368,9 @@ func (s *Service) absorb(ctx context.Context, tx pgx.Tx, a tenants.Actor, c Comp
 		}
 	}
 	if _, err := tx.Exec(ctx, `delete from patient_name_keys where tenant_id = $1 and patient_id = $2`, t, mg); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `delete from patient_duplicate_candidates where tenant_id = $1 and $2 in (patient_a, patient_b)`, t, mg); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `delete from patients where tenant_id = $1 and id = $2`, t, mg)

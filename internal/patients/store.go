@@ -125,14 +125,12 @@ func lockBirthDate(ctx context.Context, q db.DBTX, tenantID string, dob time.Tim
 }
 
 // alikeNames is the SQL condition under which patient p's name is like the
-// given and family names of the SQL expressions given and family: the
-// whole name fairly alike (trigram similarity 0.3: "Roza Delgato" for Rosa
-// Delgado) or the family name closely alike with another given name
-// ("Rosalind" for Rosa). Among people born on the same day that is a
-// possible duplicate, at intake and on the supervisor's list alike.
+// given and family names of the SQL expressions given and family, by the
+// rule of migrations/00023 (patient_names_alike): among people born on one
+// day that makes a possible duplicate, at intake and on the supervisor's
+// list alike.
 func alikeNames(p, given, family string) string {
-	return "(similarity(" + p + ".search_name, lower(" + given + " || ' ' || " + family + ")) >= 0.3" +
-		" or similarity(lower(" + p + ".family_name), lower(" + family + ")) >= 0.5)"
+	return "patient_names_alike(" + p + ".search_name, " + p + ".family_name, " + given + ", " + family + ")"
 }
 
 // PossibleDuplicates finds patients of the tenant born on dob whose name is
