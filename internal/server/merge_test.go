@@ -425,3 +425,27 @@ func TestDuplicates_ListShowsEvidenceAndRemembersDistinctPairs(t *testing.T) {
 		t.Errorf("a coordinator's decision: %d", res.status)
 	}
 }
+
+// A long list comes in keyset pages; a broken page link starts again
+// from the first page, saying so.
+func TestDuplicates_ListIsPaged(t *testing.T) {
+	t.Parallel()
+	app := newTestApp(t)
+	var ids []string
+	chartRow(t, app, `select array_agg(id::text order by id) from (select id from patients order by id limit 26) p`, nil, &ids)
+	for _, id := range ids {
+		addDuplicate(t, app, id)
+	}
+	grace := app.signedIn("supervisor@northside.test")
+	first := grace.get("/t/northside/duplicates")
+	next := regexp.MustCompile(`href="(/t/northside/duplicates\?after=[^"]+)" data-testid="next-page"`).FindStringSubmatch(first.body)
+	if n := strings.Count(first.body, `data-testid="duplicate-pair"`); n != patients.DuplicatePageSize || next == nil {
+		t.Fatalf("first page: %d pairs, next link %v", n, next)
+	}
+	pairs := strings.Count(grace.get(strings.ReplaceAll(next[1], "&amp;", "&")).body, `data-testid="duplicate-pair"`)
+	total := chartInt(t, app, `select count(*) from patient_duplicate_candidates`)
+	if pairs == 0 || patients.DuplicatePageSize+pairs > total {
+		t.Errorf("second page: %d pairs of %d", pairs, total)
+	}
+	mustContain(t, "broken link", grace.get("/t/northside/duplicates?after=nonsense").body, "starts again from the first page")
+}
