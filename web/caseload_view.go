@@ -13,6 +13,8 @@ type CaseloadView struct {
 	CSVHref string
 	// MeasuresHref leads to the team's measures.
 	MeasuresHref string
+	// DuplicatesHref leads to the possible duplicate records.
+	DuplicatesHref string
 	// Reassign is set when a former colleague still has patients.
 	NeedsReassigning []string
 	ByCoordinator    StackedBarChart

@@ -55,6 +55,14 @@ func recountReach(ctx context.Context, q db.DBTX, tenantID, patientID string) (R
 	return r, db.NotFound(err)
 }
 
+// RecountReach sets the patient's reach state from all their contacts, for
+// a change made outside the contact log (a merge brings another record's
+// contacts).
+func RecountReach(ctx context.Context, q db.DBTX, tenantID, patientID string) error {
+	_, err := recountReach(ctx, q, tenantID, patientID)
+	return err
+}
+
 // ReachOf reads a patient's reach state.
 func ReachOf(ctx context.Context, q db.DBTX, tenantID, patientID string) (Reach, error) {
 	return reachQuery(tenantID, patientID).One(ctx, q)

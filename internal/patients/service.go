@@ -17,6 +17,8 @@ import (
 // nothing at all.
 type Service struct {
 	pool *pgxpool.Pool
+	// onMerge runs in a merge's transaction for the survivor (OnMerge).
+	onMerge []func(ctx context.Context, q db.DBTX, tenantID, patientID string) error
 }
 
 // NewService is the patient record's use cases over pool.
@@ -48,7 +50,7 @@ func inTenant[T any](ctx context.Context, s *Service, a tenants.Actor, fn func(t
 // whatever fn would have done.
 func (s *Service) change(ctx context.Context, a tenants.Actor, patientID string, fn func(tx pgx.Tx) error) error {
 	return db.InTenant(ctx, s.pool, a.TenantID, func(tx pgx.Tx) error {
-		if _, err := presentQuery(a.TenantID, patientID).One(ctx, tx); err != nil {
+		if err := present(ctx, tx, a.TenantID, patientID); err != nil {
 			return err
 		}
 		return fn(tx)
@@ -59,6 +61,12 @@ func (s *Service) change(ctx context.Context, a tenants.Actor, patientID string,
 func presentQuery(tenantID, patientID string) db.Query[bool] {
 	return db.Query[bool]{SQL: "select true from patients where tenant_id = $1 and id = $2",
 		Args: []any{tenantID, patientID}, Scan: pgx.RowTo[bool]}
+}
+
+// present is nil when the patient is the tenant's, else db.ErrNotFound.
+func present(ctx context.Context, q db.DBTX, tenantID, patientID string) error {
+	_, err := presentQuery(tenantID, patientID).One(ctx, q)
+	return err
 }
 
 // record writes a change's line on the patient's timeline and its audit

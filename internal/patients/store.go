@@ -128,6 +128,15 @@ func lockBirthDate(ctx context.Context, q db.DBTX, tenantID string, dob time.Tim
 	return err
 }
 
+// alikeNames is the SQL condition under which patient p's name is like the
+// given and family names of the SQL expressions given and family, by the
+// rule of migrations/00023 (patient_names_alike): among people born on one
+// day that makes a possible duplicate, at intake and on the supervisor's
+// list alike.
+func alikeNames(p, given, family string) string {
+	return "patient_names_alike(" + p + ".search_name, " + p + ".family_name, " + given + ", " + family + ")"
+}
+
 // PossibleDuplicates finds patients of the tenant born on dob whose name is
 // similar (trigram similarity) to the one typed, most similar first.
 func PossibleDuplicates(ctx context.Context, q db.DBTX, tenantID string, dob time.Time, given, family string) ([]Duplicate, error) {
@@ -136,8 +145,7 @@ func PossibleDuplicates(ctx context.Context, q db.DBTX, tenantID string, dob tim
 		       similarity(p.search_name, lower($3 || ' ' || $4)) as similarity
 		  from patients p left join users u on u.id = p.assigned_coordinator_id
 		 where p.tenant_id = $1 and p.date_of_birth = $2
-		   and (similarity(p.search_name, lower($3 || ' ' || $4)) >= 0.3
-		        or similarity(lower(p.family_name), lower($4)) >= 0.5)
+		   and `+alikeNames("p", "$3", "$4")+`
 		 order by similarity desc, p.id
 		 limit 5`, tenantID, dob, given, family)
 	return pgx.CollectRows(rows, pgx.RowToStructByName[Duplicate])

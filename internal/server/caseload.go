@@ -33,6 +33,7 @@ func (s *Server) caseloadDashboard(w http.ResponseWriter, r *http.Request) error
 	v := web.CaseloadView{
 		Shell: s.shell(r), Today: a.At.Format(calendar.LongWeekday), AsOf: snap.At.In(a.At.Location()).Format(calendar.TimeOfDay),
 		CSVHref: tenantPath(r, "/caseload.csv"), MeasuresHref: tenantPath(r, "/caseload/measures"),
+		DuplicatesHref: tenantPath(r, "/duplicates"),
 	}
 	for _, f := range caseload.Flags {
 		v.Columns = append(v.Columns, web.CaseloadColumn{Key: string(f.Value), Label: f.Label, Short: f.Value.Short(), Definition: f.Value.Definition()})

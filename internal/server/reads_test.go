@@ -84,6 +84,7 @@ func demoRoute(t *testing.T, app *testApp, slug, route string) string {
 	}
 	lookups := map[string]string{
 		"{patientID}":  "select id::text from patients order by id limit 1",
+		"{otherID}":    "select id::text from patients order by id desc limit 1",
 		"{resourceID}": "select id::text from resources order by id limit 1",
 		"{userID}":     "select user_id::text from memberships where tenant_id = current_setting('app.tenant_id')::uuid order by user_id limit 1",
 	}

@@ -184,6 +184,17 @@ func (s *Server) Handler() http.Handler {
 				r.Get("/approvals", s.handle(s.approvalQueue))
 			})
 
+			// Supervisors: possible duplicates, and merging two records of
+			// one person (the survivor's address, so it is audited and a
+			// foreign id is 404 like every patient page).
+			r.Group(func(r chi.Router) {
+				r.Use(s.requireRole(auth.Role.ReviewsCaseloads))
+				r.Get("/duplicates", s.handle(s.duplicateList))
+				r.Post("/duplicates/distinct", s.handle(s.markDistinct))
+				r.With(s.patientAddress).Get("/patients/{patientID}/merge/{otherID}", s.handle(s.mergeComparison))
+				r.With(s.patientAddress).Post("/patients/{patientID}/merge/{otherID}", s.handle(s.mergePatients))
+			})
+
 			// The resource directory: everyone reads it; supervisors and
 			// admins maintain it. It holds no patient data (see resources.go).
 			r.Route("/resources", func(r chi.Router) {

@@ -133,6 +133,7 @@ func New(o Options) *Server {
 		s.requestTimeout = defaultRequestTimeout
 	}
 	s.patients = patients.NewService(o.Pool)
+	s.patients.OnMerge(contacts.RecountReach)
 	s.contacts = contacts.NewService(o.Pool).ReportingEvidence(risk.Reevaluate)
 	s.work = worklist.NewService(o.Pool)
 	s.plans = careplans.NewService(o.Pool)

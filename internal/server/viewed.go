@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 )
@@ -13,14 +14,17 @@ import (
 // the record, plans, tasks, exports) as a view of that patient before the
 // page is shown, once per visit, so that no page of a record, present or
 // added later, goes unaudited; posts record their own change. A malformed
-// id is left to handle, which answers 404.
+// id is left to handle, which answers 404. The address of a record merged
+// into another leads to the same page of the survivor (its sub-records
+// moved with it), so old links and exports still resolve.
 func (s *Server) patientAddress(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := chi.URLParam(r, "patientID")
 		if validUUID(id) {
 			var err error
+			var mergedInto string
 			if r.Method == http.MethodGet || r.Method == http.MethodHead {
-				err = s.patients.Viewed(r.Context(), s.actor(r), id, r.URL.Path)
+				mergedInto, err = s.patients.Viewed(r.Context(), s.actor(r), id, r.URL.Path)
 			} else {
 				err = s.patients.Present(r.Context(), s.actor(r), id)
 			}
@@ -28,7 +32,22 @@ func (s *Server) patientAddress(next http.Handler) http.Handler {
 				s.renderError(w, r, err)
 				return
 			}
+			if mergedInto != "" {
+				s.toSurvivor(w, r, id, mergedInto)
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// toSurvivor sends a GET of a merged-away record's page to the same page
+// of the record it was merged into, saying so.
+func (s *Server) toSurvivor(w http.ResponseWriter, r *http.Request, merged, survivor string) {
+	to := strings.Replace(r.URL.Path, merged, survivor, 1)
+	if r.URL.RawQuery != "" {
+		to += "?" + r.URL.RawQuery
+	}
+	s.flash(r, "The record you opened was merged into this one.")
+	http.Redirect(w, r, to, http.StatusFound)
 }

@@ -75,7 +75,8 @@ func TestPages_EveryPatientPageIsAudited(t *testing.T) {
 	}
 	for _, route := range routes {
 		c := coordinator
-		if strings.Contains(route, "/caseload") || strings.HasSuffix(route, "/approvals") {
+		if strings.Contains(route, "/caseload") || strings.HasSuffix(route, "/approvals") ||
+			strings.HasSuffix(route, "/duplicates") || strings.Contains(route, "/merge/") {
 			c = supervisor
 		}
 		path := auditedRoute(t, app, route)
@@ -121,6 +122,14 @@ func auditedRoute(t *testing.T, app *testApp, route string) string {
 			t.Fatalf("a contact coord1 logged: %v", err)
 		}
 		route = strings.NewReplacer("{patientID}", patient, "{contactID}", id).Replace(route)
+	}
+	if strings.HasSuffix(route, "/duplicates") {
+		// The demo takes each person in once: give the list a pair.
+		var id string
+		if err := app.scanInTenant("northside", `select id::text from patients order by id limit 1`, nil, &id); err != nil {
+			t.Fatal(err)
+		}
+		addDuplicate(t, app, id)
 	}
 	return demoRoute(t, app, "northside", route)
 }
