@@ -66,6 +66,9 @@ type WorklistView struct {
 	Today     string
 	// Counts are the sections' sizes, shown at the top, linking to each.
 	Counts []WorklistCount
+	// Totals are the patient sections' full sizes by section id, where a
+	// section shows only its most urgent rows.
+	Totals map[string]int
 	// Overdue and DueToday are the signed-in user's open tasks; urgent
 	// ones are always on the list, whenever due.
 	Overdue  []TaskRow
@@ -140,3 +143,9 @@ type ErrorView struct {
 	// Shell is nil when the visitor is not signed in.
 	Shell *Shell
 }
+
+// Total is the full size of the patient section id whose rows are shown.
+func (v WorklistView) Total(id string, rows []PatientRow) int { return max(v.Totals[id], len(rows)) }
+
+// TaskTotal is the full size of the task section id whose rows are shown.
+func (v WorklistView) TaskTotal(id string, rows []TaskRow) int { return max(v.Totals[id], len(rows)) }

@@ -32,6 +32,9 @@ func (s *Server) worklist(w http.ResponseWriter, r *http.Request) error {
 		ShowTeamAlerts: wl.ShowTeam, TeamAlerts: taskRows(r, wl.Team, a.At), Appointments: worklistAppointments(r, wl.Appointments, a.At)}
 	worklistContactRows(r, &v, wl.Contacts, wl.Today)
 	worklistDueRows(r, &v, wl)
+	t := wl.Totals
+	v.Totals = map[string]int{"overdue": t.Overdue, "due-today": t.DueToday, "unreachable": t.Unreachable, "new-referrals": t.NewReferrals, "due-for-contact": t.DueForContact,
+		"reassessments": t.Reassessments, "plan-reviews": t.PlanReviews, "risk-proposals": t.RiskProposals}
 	v.Counts = worklistCounts(&v)
 	return render(w, r, http.StatusOK, web.WorklistPage(v))
 }
@@ -115,14 +118,14 @@ func worklistCounts(v *web.WorklistView) []web.WorklistCount {
 	}
 	counts := []web.WorklistCount{
 		{Key: "safety", Label: "Safety alerts", Count: safety, Anchor: safetyAnchor, Tone: "danger"},
-		{Key: "overdue", Label: "Overdue", Count: len(v.Overdue), Tone: "danger"},
-		{Key: "unreachable", Label: "Unable to reach", Count: len(v.Unreachable), Tone: "warn"},
-		{Key: "due-today", Label: "Due today", Count: len(v.DueToday), Tone: "info"},
-		{Key: "new-referrals", Label: "New referrals", Count: len(v.NewReferrals), Tone: "info"},
-		{Key: "due-for-contact", Label: "Due for contact", Count: len(v.DueForContact), Tone: "info"},
-		{Key: "risk-proposals", Label: "Risk tier proposals", Count: len(v.RiskProposals), Tone: "warn"},
-		{Key: "reassessments", Label: "Re-assessments", Count: len(v.Reassessments), Tone: "info"},
-		{Key: "plan-reviews", Label: "Plan reviews", Count: len(v.PlanReviews), Tone: "info"},
+		{Key: "overdue", Label: "Overdue", Count: v.TaskTotal("overdue", v.Overdue), Tone: "danger"},
+		{Key: "unreachable", Label: "Unable to reach", Count: v.Total("unreachable", v.Unreachable), Tone: "warn"},
+		{Key: "due-today", Label: "Due today", Count: v.TaskTotal("due-today", v.DueToday), Tone: "info"},
+		{Key: "new-referrals", Label: "New referrals", Count: v.Total("new-referrals", v.NewReferrals), Tone: "info"},
+		{Key: "due-for-contact", Label: "Due for contact", Count: v.Total("due-for-contact", v.DueForContact), Tone: "info"},
+		{Key: "risk-proposals", Label: "Risk tier proposals", Count: v.Total("risk-proposals", v.RiskProposals), Tone: "warn"},
+		{Key: "reassessments", Label: "Re-assessments", Count: v.Total("reassessments", v.Reassessments), Tone: "info"},
+		{Key: "plan-reviews", Label: "Plan reviews", Count: v.Total("plan-reviews", v.PlanReviews), Tone: "info"},
 	}
 	for i := range counts {
 		c := &counts[i]

@@ -64,6 +64,51 @@ type Worklist struct {
 	// RiskProposals are the risk tiers the evidence proposes for the
 	// person's patients, waiting for their decision, the oldest first.
 	RiskProposals []risk.Waiting
+	// Totals are the sizes of the patient sections before each was cut to
+	// its Shown most urgent.
+	Totals Totals
+}
+
+// Shown is how many patients each patient section of the worklist holds,
+// the most urgent first. A caseload of thousands (the scale tenant's
+// coordinators carry about 3,000 each) otherwise made a page of 2.8 MB
+// and an audit row naming every patient, on every visit, for lists that
+// are worked from the top (issue 22).
+const Shown = 25
+
+// Totals counts each patient section in full.
+type Totals struct {
+	Overdue, DueToday                                                                  int
+	Unreachable, NewReferrals, DueForContact, Reassessments, PlanReviews, RiskProposals int
+}
+
+// cut keeps the Shown most urgent of each section (and every urgent task)
+// and counts them all in Totals.
+func (w *Worklist) cut() {
+	c := &w.Contacts
+	w.Totals = Totals{Overdue: len(w.Overdue), DueToday: len(w.DueToday), Unreachable: len(c.Unreachable), NewReferrals: len(c.NewReferrals), DueForContact: len(c.DueForContact),
+		Reassessments: len(w.Reassessments), PlanReviews: len(w.PlanReviews), RiskProposals: len(w.RiskProposals)}
+	w.Overdue, w.DueToday = firstTasks(w.Overdue), firstTasks(w.DueToday)
+	c.Unreachable, c.NewReferrals, c.DueForContact = first(c.Unreachable), first(c.NewReferrals), first(c.DueForContact)
+	w.Reassessments, w.PlanReviews, w.RiskProposals = first(w.Reassessments), first(w.PlanReviews), first(w.RiskProposals)
+}
+
+func first[T any](list []T) []T { return list[:min(len(list), Shown)] }
+
+// firstTasks keeps every urgent task and the Shown first of the others: a
+// safety alert is never cut from the worklist.
+func firstTasks(list []tasks.Task) []tasks.Task {
+	var out []tasks.Task
+	others := 0
+	for _, t := range list {
+		if t.Priority == tasks.Urgent || others < Shown {
+			out = append(out, t)
+		}
+		if t.Priority != tasks.Urgent {
+			others++
+		}
+	}
+	return out
 }
 
 // Reassessment is an instrument due again for a patient.
@@ -111,6 +156,7 @@ func (s *Service) Worklist(ctx context.Context, a tenants.Actor) (Worklist, erro
 		cad.Closed = tenants.CalendarOf(closures)
 		w.Contacts = cad.SortCaseload(caseload, w.Today, a.At.Location())
 		w.Reassessments = reassessments(latest, a, w.Today)
+		w.cut()
 		return a.AuditListed(ctx, tx, audit.Event{Action: "patient.listed", Detail: map[string]any{"list": "worklist"}}, w.patientIDs())
 	})
 	return w, err

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -280,4 +282,41 @@ func titles(list []tasks.Task) []string {
 		out = append(out, t.Title)
 	}
 	return out
+}
+
+// A caseload of thousands must not make a worklist of thousands: each
+// section shows its Shown most urgent, counts the rest, and names in the
+// audit log only the patients shown. A safety alert is never cut, however
+// many other tasks are overdue.
+func TestWorklist_EachSectionShowsItsMostUrgentAndCountsTheRest(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	others := worklist.Shown + 5
+	for i := range others {
+		f.task(tasks.NewTask{Title: "Overdue " + strconv.Itoa(i), DueAt: calendar.EndOfDay(time.Now().AddDate(0, 0, -2-i)), Source: tasks.Manual})
+	}
+	f.exec(`update tasks set due_at = now() - interval '1 hour' where title = 'Overdue 0'`)
+	safety := f.safetyTask()
+	f.exec(`update tasks set due_at = now() - interval '3 days' where id = $1`, safety)
+	f.exec(`insert into patients (tenant_id, given_name, family_name, date_of_birth, status, assigned_coordinator_id, referral_date)
+		select $1, 'Pat', 'Number ' || n, date '1960-01-01', 'active', $2, current_date - 30 from generate_series(1, $3::int) n`,
+		f.tenant, f.coord, others)
+
+	w, err := f.svc.Worklist(ctx, f.actor(f.coord, auth.Coordinator))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Totals.Overdue != others+1 || len(w.Overdue) != worklist.Shown+1 || !slices.ContainsFunc(w.Overdue, func(t tasks.Task) bool { return t.ID == safety }) {
+		t.Errorf("overdue: %d shown of %d, safety alert shown: %v", len(w.Overdue), w.Totals.Overdue,
+			slices.ContainsFunc(w.Overdue, func(t tasks.Task) bool { return t.ID == safety }))
+	}
+	if w.Totals.DueForContact != others+1 || len(w.Contacts.DueForContact) != worklist.Shown {
+		t.Errorf("due for contact: %d shown of %d", len(w.Contacts.DueForContact), w.Totals.DueForContact)
+	}
+	// One event per patient listed; the tasks are all f.patient's.
+	named := f.count(`select count(distinct patient_id) from audit_events where action = 'patient.listed'`)
+	if named == 0 || named > worklist.Shown+1 {
+		t.Errorf("the audit event names %d patients, more than the worklist shows", named)
+	}
 }
