@@ -78,7 +78,7 @@ const Shown = 25
 
 // Totals counts each patient section in full.
 type Totals struct {
-	Overdue, DueToday                                                                  int
+	Overdue, DueToday                                                                   int
 	Unreachable, NewReferrals, DueForContact, Reassessments, PlanReviews, RiskProposals int
 }
 
