@@ -39,11 +39,19 @@ var MergeHandles = map[string]string{
 	"patient_duplicate_candidates": "deleted for the merged-away record; the survivor's are recomputed by trigger when its details change",
 	"patient_distinct_pairs":       "re-pointed to the survivor (a decision about the pair itself is dropped)",
 	"patient_merges":               "re-pointed: records merged into the merged-away one now lead to the survivor",
+	"risk_proposals":               "moved; the merged-away record's open proposal is superseded, since the survivor's evidence decides now",
+	"measure_spans":                "deleted for the merged-away record; the survivor's are refreshed by trigger as its rows move",
+	"patient_firsts":               "deleted for the merged-away record; the survivor's are refreshed by trigger as its rows move",
+	"patient_flags":                "deleted for the merged-away record; the survivor's are refreshed by trigger as its rows move",
 }
+
+// derivedTables are summaries kept by triggers (migration 00021): the
+// merged-away record's rows are dropped with it.
+var derivedTables = []string{"patient_name_keys", "measure_spans", "patient_firsts", "patient_flags"}
 
 // movedTables are the tables whose rows simply change patient.
 var movedTables = []string{"assessments", "needs", "tasks", "contacts", "care_transitions", "referrals",
-	"appointments", "patient_events", "care_plans", "coverages", "consents", "care_team_members"}
+	"appointments", "patient_events", "care_plans", "coverages", "consents", "care_team_members", "risk_proposals"}
 
 // careTeamReferences are the columns that name a care-team member, so a
 // duplicate entry dropped by a merge is replaced by the kept one there.
@@ -361,19 +369,30 @@ func (s *Service) absorb(ctx context.Context, tx pgx.Tx, a tenants.Actor, c Comp
 		return err
 	}
 	steps := []func(context.Context, pgx.Tx, string, string, string, MergeForm) error{
-		closeOtherPlan, settleCoverages, dropSameConsents, joinCareTeams, moveRows, repointPairs}
+		closeOtherPlan, settleCoverages, dropSameConsents, joinCareTeams, supersedeProposal, moveRows, repointPairs}
 	for _, step := range steps {
 		if err := step(ctx, tx, t, sv, mg, f); err != nil {
 			return err
 		}
 	}
-	if _, err := tx.Exec(ctx, `delete from patient_name_keys where tenant_id = $1 and patient_id = $2`, t, mg); err != nil {
-		return err
+	for _, table := range derivedTables {
+		if _, err := tx.Exec(ctx, `delete from `+table+` where tenant_id = $1 and patient_id = $2`, t, mg); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.Exec(ctx, `delete from patient_duplicate_candidates where tenant_id = $1 and $2 in (patient_a, patient_b)`, t, mg); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `delete from patients where tenant_id = $1 and id = $2`, t, mg)
+	return err
+}
+
+// supersedeProposal retires the merged-away record's open risk proposal:
+// a patient has at most one open, and the survivor's evidence proposes
+// from now on.
+func supersedeProposal(ctx context.Context, tx pgx.Tx, t, _, mg string, _ MergeForm) error {
+	_, err := tx.Exec(ctx, `update risk_proposals set status = 'superseded', version = version + 1
+		 where tenant_id = $1 and patient_id = $2 and status = 'open'`, t, mg)
 	return err
 }
 

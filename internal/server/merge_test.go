@@ -147,6 +147,13 @@ func TestMerge_EveryRowOfTheMergedRecordMovesToTheSurvivor(t *testing.T) {
 		[]any{merged, user}, new(int)); err != nil {
 		t.Fatal(err)
 	}
+	// An open risk proposal of each: the merged-away one's is superseded.
+	for _, id := range []string{merged, survivor} {
+		if err := app.scanInTenant("northside", `insert into risk_proposals (tenant_id, patient_id, from_tier, proposed_tier, reasons, fingerprint, created_at)
+			values (current_setting('app.tenant_id')::uuid, $1, 'low', 'high', '[]', 'test', now()) returning 1`, []any{id}, new(int)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	before, kept := rowsOf(t, app, refs, merged), rowsOf(t, app, refs, survivor)
 	for table, n := range before {
 		if n == 0 {
@@ -170,6 +177,9 @@ func TestMerge_EveryRowOfTheMergedRecordMovesToTheSurvivor(t *testing.T) {
 		"patient_merges":    kept["patient_merges"] + before["patient_merges"] + 1, // the earlier merge and this one
 		"consents":          -1, "care_team_members": -1,                           // kept once when both hold one
 		"patient_duplicate_candidates": kept["patient_duplicate_candidates"], // the survivor's own; its pair with the duplicate is gone
+		// Summaries kept by triggers: one row per patient, or spans
+		// recomputed from both records' rows.
+		"patient_flags": kept["patient_flags"], "patient_firsts": kept["patient_firsts"], "measure_spans": -1,
 	} {
 		switch {
 		case want >= 0 && after[table] != want:
@@ -183,6 +193,9 @@ func TestMerge_EveryRowOfTheMergedRecordMovesToTheSurvivor(t *testing.T) {
 		if after[table] != kept[table]+n {
 			t.Errorf("%s: the survivor has %d rows, want %d + %d", table, after[table], kept[table], n)
 		}
+	}
+	if n := chartInt(t, app, "select count(*) from risk_proposals where patient_id = $1 and status = 'open'", survivor); n != 1 {
+		t.Errorf("the survivor has %d open risk proposals, want its own one", n)
 	}
 	if n := chartInt(t, app, "select count(*) from patients where id = $1", merged); n != 0 {
 		t.Errorf("the merged-away row is still in patients")
