@@ -27,6 +27,10 @@ import (
 type Seed struct {
 	Name string
 	Load func(ctx context.Context, pool *pgxpool.Pool) error
+	// Owner, when set, is given a connection to the template as the
+	// schema's owner too (for a bulk load that analyzes as it goes: see
+	// demo.ScaleOptions.Owner).
+	Owner func(ctx context.Context, pool *pgxpool.Pool, owner *pgx.Conn) error
 }
 
 // The roles are the ones .ci/postgres.sh creates. The owner may create
@@ -140,7 +144,7 @@ func buildTemplate(ctx context.Context, name, seedName string) error {
 	if err := onUTC(ctx, name); err != nil {
 		return err
 	}
-	if s.Load == nil {
+	if s.Load == nil && s.Owner == nil {
 		return nil
 	}
 	pool, err := db.Open(ctx, dbURL(name, appUser))
@@ -150,7 +154,15 @@ func buildTemplate(ctx context.Context, name, seedName string) error {
 	// The pool must be closed before cloning: PostgreSQL refuses to copy a
 	// database that has open connections.
 	defer pool.Close()
-	return s.Load(ctx, pool)
+	if s.Load != nil {
+		return s.Load(ctx, pool)
+	}
+	owner, err := pgx.Connect(ctx, dbURL(name, ""))
+	if err != nil {
+		return err
+	}
+	defer owner.Close(ctx)
+	return s.Owner(ctx, pool, owner)
 }
 
 // onUTC makes every tenant the tests create work in UTC unless the test
