@@ -61,24 +61,10 @@ func resultFacts(f *Facts, as assessments.Standing, loc *time.Location) {
 	}
 }
 
-// cmsDomains are the positive domains as CMS counts them: the two living
-// situation questions (housing instability and quality) are one domain
-// (AHC HRSN Screening Tool guide, CMS 2021).
+// cmsDomains are the positive domains as CMS counts them (the screen's
+// own rule, assessments.CountRefs: the two living situation questions are
+// one domain), and whether interpersonal safety is among them.
 func cmsDomains(refs []assessments.DomainRef) (labels []string, safety bool) {
-	housing := false
-	for _, d := range refs {
-		switch d.Code {
-		case "housing_instability", "housing_quality":
-			if !housing {
-				labels = append(labels, "Living situation")
-			}
-			housing = true
-		case "safety":
-			safety = true
-			labels = append(labels, d.Label)
-		default:
-			labels = append(labels, d.Label)
-		}
-	}
-	return labels, safety
+	safety = slices.ContainsFunc(refs, func(d assessments.DomainRef) bool { return d.Code == "safety" })
+	return assessments.CountRefs("AHC-HRSN", refs), safety
 }
