@@ -253,7 +253,7 @@ func seedScale(ctx context.Context, cfg config.Config, args []string, stdout io.
 		return err
 	}
 	defer pool.Close()
-	owner, err := pgx.Connect(ctx, cfg.MigrateDatabaseURL) // to analyze what was loaded
+	owner, err := pgx.Connect(ctx, cfg.MigrateDatabaseURL) // loads, analyzing as it goes
 	if err != nil {
 		return err
 	}
@@ -263,45 +263,31 @@ func seedScale(ctx context.Context, cfg config.Config, args []string, stdout io.
 			return err
 		}
 	}
-	loaded := false
 	for _, o := range runs {
-		o.Progress = stdout
-		done, err := loadScaleTenant(ctx, pool, o, *ifMissing, stdout)
-		if err != nil {
+		o.Progress, o.Owner = stdout, owner
+		if err := loadScaleTenant(ctx, pool, o, *ifMissing, stdout); err != nil {
 			return err
 		}
-		loaded = loaded || done
 	}
-	if !loaded {
-		return nil
-	}
-	// Once for all the tenants loaded: autovacuum may be off, and a
-	// planner without statistics picks plans for empty tables.
-	start := time.Now()
-	if err := demo.AnalyzeScale(ctx, owner); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "Analyzed the tables in %.1f s.\n", time.Since(start).Seconds())
 	return nil
 }
 
-// loadScaleTenant loads one scale tenant, or says it is there already; it
-// reports whether it loaded it.
-func loadScaleTenant(ctx context.Context, pool *pgxpool.Pool, o demo.ScaleOptions, ifMissing bool, stdout io.Writer) (bool, error) {
+// loadScaleTenant loads one scale tenant, or says it is there already.
+func loadScaleTenant(ctx context.Context, pool *pgxpool.Pool, o demo.ScaleOptions, ifMissing bool, stdout io.Writer) error {
 	exists, err := demo.ScaleExists(ctx, pool, o.Slug)
 	switch {
 	case err != nil:
-		return false, err
+		return err
 	case exists && ifMissing:
 		fmt.Fprintf(stdout, "Tenant %s exists already; not loaded again.\n", o.Slug)
-		return false, nil
+		return nil
 	case exists:
-		return false, fmt.Errorf("tenant %s exists already: a scale tenant is loaded once (use -if-missing to skip it, or a fresh database)", o.Slug)
+		return fmt.Errorf("tenant %s exists already: a scale tenant is loaded once (use -if-missing to skip it, or a fresh database)", o.Slug)
 	}
 	fmt.Fprintf(stdout, "Loading %s: %d patients, %d coordinators.\n", o.Slug, o.Patients, o.Coordinators)
 	res, err := demo.LoadScale(ctx, pool, o)
 	if err != nil {
-		return false, err
+		return err
 	}
 	fmt.Fprintf(stdout, "Tenant %s loaded in %.1f s: %d patients, %d contacts, %d assessments, %d tasks (%d open), "+
 		"%d care plans (%d goals, %d interventions), %d referrals, %d transitions.\n",
@@ -309,7 +295,7 @@ func loadScaleTenant(ctx context.Context, pool *pgxpool.Pool, o demo.ScaleOption
 		res.CarePlans, res.Goals, res.Interventions, res.Referrals, res.Transitions)
 	fmt.Fprintf(stdout, "Sign in as %s (the full caseload) or %s with password %q.\n",
 		demo.Email("coord1", o.Slug), demo.Email("supervisor", o.Slug), demo.Password)
-	return true, nil
+	return nil
 }
 
 func printDemoSignIns(w io.Writer) {

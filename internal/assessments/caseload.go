@@ -13,8 +13,6 @@ import (
 // patient of a coordinator's caseload.
 type CaseloadResult struct {
 	PatientID string
-	// The patient's names, for the worklist row.
-	GivenName, FamilyName, PreferredName string
 	LastResult
 }
 
@@ -28,25 +26,27 @@ func LatestForCoordinator(ctx context.Context, q db.DBTX, tenantID, coordinatorI
 }
 
 // LatestForCoordinatorQuery is LatestForCoordinator's statement, for a batch.
+//
+// The results come from patient_flags (migrations 00021 and 00031), which
+// the triggers on assessments and patients keep in the transaction of
+// each change, through its index by coordinator: one range of the
+// caseload's rows (the caller has the patients' names from its own read
+// of the caseload), where walking each patient's assessments took
+// 50-300 ms for the scale tenant's caseloads of about 3,000
+// (TestLatestResults_MatchHistoryThroughRandomChanges holds the two equal).
+// A screen falls due by its date alone (DueDate): its Severity is 0.
 func LatestForCoordinatorQuery(tenantID, coordinatorID string) db.Query[CaseloadResult] {
-	// A lateral read per patient keeps the cost to one index range of each
-	// patient's assessments, however many the tenant has.
 	return db.Query[CaseloadResult]{SQL: `
-		select p.id, p.given_name, p.family_name, p.preferred_name, a.instrument_code, a.completed_at, coalesce(a.severity, 0)
-		  from patients p
-		  cross join lateral (
-		        select distinct on (a.instrument_code) a.instrument_code, a.completed_at, a.severity
-		          from assessments a
-		         where a.tenant_id = p.tenant_id and a.patient_id = p.id and a.status = 'completed'
-		           and a.instrument_code in ('PHQ-9', 'GAD-7', 'AHC-HRSN')
-		           and not exists (select 1 from assessments m
-		                            where m.tenant_id = a.tenant_id and m.amends_id = a.id and m.status = 'completed')
-		         order by a.instrument_code, a.completed_at desc) a
-		 where p.tenant_id = $1 and p.assigned_coordinator_id = $2 and p.status in ('referred', 'active')`, Args: []any{tenantID, coordinatorID}, Scan: func(row pgx.CollectableRow) (CaseloadResult, error) {
-		var r CaseloadResult
-		err := row.Scan(&r.PatientID, &r.GivenName, &r.FamilyName, &r.PreferredName, &r.Code, &r.CompletedAt, &r.Severity)
-		return r, err
-	}}
+		select f.patient_id, r.code, r.completed_at, r.severity
+		  from patient_flags f
+		 cross join lateral (values ('PHQ-9', f.phq9_at, f.phq9_severity), ('GAD-7', f.gad7_at, f.gad7_severity),
+		                            ('AHC-HRSN', f.screen_at, 0::smallint)) r (code, completed_at, severity)
+		 where f.tenant_id = $1 and f.coordinator_id = $2 and f.reassessable and r.completed_at is not null`,
+		Args: []any{tenantID, coordinatorID}, Scan: func(row pgx.CollectableRow) (CaseloadResult, error) {
+			var r CaseloadResult
+			err := row.Scan(&r.PatientID, &r.Code, &r.CompletedAt, &r.Severity)
+			return r, err
+		}}
 }
 
 // Standing is the counted result of one instrument that stands for a

@@ -556,7 +556,7 @@ func TestProgress_OpenGoalsNotesReviewsAndInterventionTasks(t *testing.T) {
 		if _, err := tx.Exec(ctx, "update patients set assigned_coordinator_id = $1 where id = $2", f.coord, f.patient); err != nil {
 			return err
 		}
-		due, err = careplans.DueForReview(ctx, tx, f.tenant, f.coord, time.Now().AddDate(0, 2, 0))
+		due, err = careplans.DueForReview(ctx, tx, f.tenant, f.coord, time.Now().AddDate(0, 2, 0), 100)
 		return err
 	})
 	if len(due) != 1 || due[0].PlanID != f.ref.PlanID {

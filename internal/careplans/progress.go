@@ -77,25 +77,42 @@ type PlanReview struct {
 	PatientID   string
 	PatientName string
 	ReviewDue   time.Time
+	// Due is how many of the coordinator's plans are due for review in
+	// all, when only the first few were read (DueForReviewQuery's limit).
+	Due int
 }
 
 // DueForReview lists the active plans of the coordinator's patients whose
-// review date is on or before until, earliest first.
-func DueForReview(ctx context.Context, q db.DBTX, tenantID, coordinatorID string, until time.Time) ([]PlanReview, error) {
-	return DueForReviewQuery(tenantID, coordinatorID, until).All(ctx, q)
+// review date is on or before until, earliest first, at most limit of
+// them (each saying how many are due in all).
+func DueForReview(ctx context.Context, q db.DBTX, tenantID, coordinatorID string, until time.Time, limit int) ([]PlanReview, error) {
+	return DueForReviewQuery(tenantID, coordinatorID, until, limit).All(ctx, q)
 }
 
 // DueForReviewQuery is DueForReview's statement, for a batch.
-func DueForReviewQuery(tenantID, coordinatorID string, until time.Time) db.Query[PlanReview] {
+//
+// The review dates come from patient_flags (migration 00031), which the
+// triggers on care plans and patients keep in the transaction of each
+// change, indexed by coordinator and date: the reviews due are the start
+// of one index range, where the tenant's active plans past their review
+// date (45,000 on the scale tenant) were read and hashed against the
+// caseload on every worklist (issue 22). Only the first limit are named,
+// each patient read by key: the scale tenant's coordinators have 2,000
+// reviews due each, and the worklist shows 25 and counts the rest.
+func DueForReviewQuery(tenantID, coordinatorID string, until time.Time, limit int) db.Query[PlanReview] {
 	return db.Query[PlanReview]{SQL: `
-		select c.id, c.patient_id, p.given_name, p.family_name, p.preferred_name, c.review_due
-		  from care_plans c
-		  join patients p on p.tenant_id = c.tenant_id and p.id = c.patient_id
-		 where c.tenant_id = $1 and p.assigned_coordinator_id = $2 and c.status = 'active' and c.review_due <= $3
-		 order by c.review_due, c.id`, Args: []any{tenantID, coordinatorID, until}, Scan: func(row pgx.CollectableRow) (PlanReview, error) {
+		select f.review_plan_id, f.patient_id, p.given_name, p.family_name, p.preferred_name, f.review_due, f.due
+		  from (select f.tenant_id, f.review_plan_id, f.patient_id, f.review_due, count(*) over () as due
+		          from patient_flags f
+		         where f.tenant_id = $1 and f.coordinator_id = $2 and f.review_due <= $3
+		         order by f.review_due, f.review_plan_id
+		         limit $4) f
+		 cross join lateral (select p.given_name, p.family_name, p.preferred_name from patients p
+		                      where p.tenant_id = f.tenant_id and p.id = f.patient_id offset 0) p
+		 order by f.review_due, f.review_plan_id`, Args: []any{tenantID, coordinatorID, until, limit}, Scan: func(row pgx.CollectableRow) (PlanReview, error) {
 		var r PlanReview
 		var p patients.Patient
-		err := row.Scan(&r.PlanID, &r.PatientID, &p.GivenName, &p.FamilyName, &p.PreferredName, &r.ReviewDue)
+		err := row.Scan(&r.PlanID, &r.PatientID, &p.GivenName, &p.FamilyName, &p.PreferredName, &r.ReviewDue, &r.Due)
 		r.PatientName = p.DisplayName()
 		return r, err
 	}}

@@ -15,7 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-func TestMain(m *testing.M) { dbtest.Main(m, dbtest.Seed{Name: "scale", Load: loadScaleShape}) }
+func TestMain(m *testing.M) { dbtest.Main(m, dbtest.Seed{Name: "scale", Owner: loadScaleShape}) }
 
 // world is a small organisation built row by row, so that every number a
 // test expects can be counted by hand: Ann and Ben coordinate, Sue

@@ -23,8 +23,8 @@ import (
 // scaleShape is the scale seed's shape in miniature: enough patients,
 // contacts, tasks and assessments that a sequential scan of one of them
 // costs the planner more than an index does, loaded in seconds.
-func loadScaleShape(ctx context.Context, pool *pgxpool.Pool) error {
-	_, err := demo.LoadScale(ctx, pool, demo.ScaleOptions{Slug: "shape", Patients: 5000, Coordinators: 10, Caseload: 300})
+func loadScaleShape(ctx context.Context, pool *pgxpool.Pool, owner *pgx.Conn) error {
+	_, err := demo.LoadScale(ctx, pool, demo.ScaleOptions{Slug: "shape", Patients: 5000, Coordinators: 10, Caseload: 300, Owner: owner})
 	return err
 }
 

@@ -54,15 +54,24 @@ type ScaleOptions struct {
 	// Caseload is how many patients coord1 carries; the rest are spread
 	// unevenly over the other coordinators.
 	Caseload int
-	// Owner is a connection as the schema's owner, to analyze the tables
-	// once loaded (the app role may not, and autovacuum may be off); nil
-	// leaves them to autovacuum.
-	Owner db.DBTX
+	// Owner is a connection as the schema's owner. With it the load runs
+	// as the owner (row-level security binds the owner too: every tenant
+	// table FORCEs it), so that it may analyze each table as it fills
+	// (see copyThrough) and all of them once loaded: the app role may
+	// not, and autovacuum may be off. nil loads as pool's role and leaves
+	// the statistics to autovacuum.
+	Owner OwnerConn
 	// Clock times the steps and places the history; nil is the system's.
 	Clock calendar.Clock
 	// Progress, when set, gets a line for each table loaded: rows and
 	// seconds.
 	Progress io.Writer
+}
+
+// OwnerConn is a connection as the schema's owner.
+type OwnerConn interface {
+	db.DBTX
+	Begin(ctx context.Context) (pgx.Tx, error)
 }
 
 // ScaleResult says what was loaded.
@@ -129,7 +138,13 @@ func LoadScale(ctx context.Context, pool *pgxpool.Pool, o ScaleOptions) (ScaleRe
 	}
 	start := o.Clock()
 	l := &scaleLoad{o: o, res: &ScaleResult{}}
-	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	var conn interface {
+		Begin(ctx context.Context) (pgx.Tx, error)
+	} = pool
+	if o.Owner != nil {
+		conn = o.Owner
+	}
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		t, err := tenants.Create(ctx, tx, o.Slug, "Scale test ("+o.Slug+")")
 		if errors.Is(err, tenants.ErrSlugTaken) {
 			return ErrScaleTenantExists

@@ -43,15 +43,68 @@ func copyThrough(ctx context.Context, tx pgx.Tx, table string, columns []string,
 		" from "+pgx.Identifier{table}.Sanitize()+" with no data"); err != nil {
 		return 0, err
 	}
-	if _, err := tx.CopyFrom(ctx, pgx.Identifier{staging}, columns, src); err != nil {
+	if _, err := tx.Exec(ctx, "alter table "+staging+" add column scale_n bigint generated always as identity"); err != nil {
 		return 0, err
 	}
-	tag, err := tx.Exec(ctx, "insert into "+pgx.Identifier{table}.Sanitize()+" ("+list+") select "+list+" from "+staging)
+	copied, err := tx.CopyFrom(ctx, pgx.Identifier{staging}, columns, src)
 	if err != nil {
 		return 0, err
 	}
+	analyze, err := mayAnalyze(ctx, tx, table)
+	if err != nil {
+		return 0, err
+	}
+	moved := 0
+	for lo, size := int64(0), int64(firstChunk); lo < copied; lo, size = lo+size, size*2 {
+		if !analyze {
+			size = copied
+		}
+		tag, err := tx.Exec(ctx, "insert into "+pgx.Identifier{table}.Sanitize()+" ("+list+") select "+list+" from "+staging+
+			" where scale_n > $1 and scale_n <= $2", lo, lo+size)
+		if err != nil {
+			return 0, err
+		}
+		moved += int(tag.RowsAffected())
+		if analyze {
+			if err := analyzeLoaded(ctx, tx, table); err != nil {
+				return 0, err
+			}
+		}
+	}
 	_, err = tx.Exec(ctx, "drop table "+staging)
-	return int(tag.RowsAffected()), err
+	return moved, err
+}
+
+// firstChunk is the size of a load's first move into its table: the
+// moves then double, with the table's statistics gathered after each.
+const firstChunk = 2000
+
+// The tables' triggers (name keys, possible duplicates, the caseload
+// summaries) read the tables being loaded, and the planner plans them from
+// the statistics of an empty table until someone analyzes it: 100,000
+// patients or a million contacts moved in one statement made plans that
+// scan a whole tenant for every record, a load growing with the square of
+// its size. So when the load runs as the schema's owner (ScaleOptions.Owner),
+// each table is moved in doubling chunks and analyzed, with the tables its
+// triggers keep, after each one: ANALYZE inside the load's transaction
+// counts the rows that transaction inserted, and whoever reads the tenant
+// after the commit finds the statistics fresh too.
+var summaryTables = []string{"patient_name_keys", "patient_name_vocab", "patient_duplicate_candidates",
+	"measure_spans", "measure_days", "patient_firsts", "patient_flags"}
+
+// mayAnalyze reports whether the transaction's role may analyze table:
+// only its owner may (the application role may not).
+func mayAnalyze(ctx context.Context, tx pgx.Tx, table string) (bool, error) {
+	var owner bool
+	err := tx.QueryRow(ctx, "select pg_has_role(current_user, relowner, 'usage') from pg_class where oid = $1::regclass", table).Scan(&owner)
+	return owner, err
+}
+
+// analyzeLoaded gathers the statistics of table and of the summaries its
+// triggers keep.
+func analyzeLoaded(ctx context.Context, tx pgx.Tx, table string) error {
+	_, err := tx.Exec(ctx, "analyze "+strings.Join(append([]string{pgx.Identifier{table}.Sanitize()}, summaryTables...), ", "))
+	return err
 }
 
 // quoted quotes each column name.

@@ -75,9 +75,8 @@ func worklistContactRows(r *http.Request, v *web.WorklistView, w contacts.Contac
 func worklistDueRows(r *http.Request, v *web.WorklistView, wl worklist.Worklist) {
 	for _, l := range wl.Reassessments {
 		due := dateOn(l.DueAt, zone(r))
-		name := patients.Patient{GivenName: l.GivenName, FamilyName: l.FamilyName, PreferredName: l.PreferredName}.DisplayName()
 		v.Reassessments = append(v.Reassessments, web.PatientRow{
-			PatientName: name, PatientHref: patientPath(r, l.PatientID), Detail: l.Code + " last given " + longDate(l.CompletedAt.In(zone(r))),
+			PatientName: l.PatientName, PatientHref: patientPath(r, l.PatientID), Detail: l.Code + " last given " + longDate(l.CompletedAt.In(zone(r))),
 			When: dayLabel(due, wl.Today), Late: due.Before(wl.Today), ActionLabel: "Give " + l.Code,
 			ActionHref: patientPath(r, l.PatientID) + "/assessments/new?instrument=" + l.Code,
 		})

@@ -33,6 +33,7 @@ import (
 	"carecoord/internal/db/dbtest"
 	"carecoord/internal/demo"
 	"carecoord/internal/tasks"
+	"carecoord/internal/worklist"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -60,7 +61,7 @@ func BenchmarkWorklist(b *testing.B) {
 			return err
 		},
 		"plan reviews": func(tx pgx.Tx) error {
-			_, err := careplans.DueForReview(ctx, tx, res.TenantID, coord, time.Now())
+			_, err := careplans.DueForReview(ctx, tx, res.TenantID, coord, time.Now(), worklist.Shown)
 			return err
 		},
 	}

@@ -87,7 +87,10 @@ type Totals struct {
 func (w *Worklist) cut() {
 	c := &w.Contacts
 	w.Totals = Totals{Overdue: len(w.Overdue), DueToday: len(w.DueToday), Unreachable: len(c.Unreachable), NewReferrals: len(c.NewReferrals), DueForContact: len(c.DueForContact),
-		Reassessments: len(w.Reassessments), PlanReviews: len(w.PlanReviews), RiskProposals: len(w.RiskProposals)}
+		Reassessments: len(w.Reassessments), RiskProposals: len(w.RiskProposals)}
+	if len(w.PlanReviews) > 0 { // read only the Shown first, each saying how many are due
+		w.Totals.PlanReviews = w.PlanReviews[0].Due
+	}
 	w.Overdue, w.DueToday = firstTasks(w.Overdue), firstTasks(w.DueToday)
 	c.Unreachable, c.NewReferrals, c.DueForContact = first(c.Unreachable), first(c.NewReferrals), first(c.DueForContact)
 	w.Reassessments, w.PlanReviews, w.RiskProposals = first(w.Reassessments), first(w.PlanReviews), first(w.RiskProposals)
@@ -114,6 +117,7 @@ func firstTasks(list []tasks.Task) []tasks.Task {
 // Reassessment is an instrument due again for a patient.
 type Reassessment struct {
 	assessments.CaseloadResult
+	PatientName string
 	// DueAt is when it fell due.
 	DueAt time.Time
 }
@@ -127,7 +131,7 @@ func (s *Service) Worklist(ctx context.Context, a tenants.Actor) (Worklist, erro
 		// all (issue 22); the audit of what they named follows.
 		var (
 			mine     []tasks.Task
-			caseload []contacts.CaseloadPatient
+			roster   []contacts.CaseloadPatient
 			latest   []assessments.CaseloadResult
 			closures []tenants.Closure
 		)
@@ -137,9 +141,9 @@ func (s *Service) Worklist(ctx context.Context, a tenants.Actor) (Worklist, erro
 			tasks.TeamSafetyAlertsQuery(a.TenantID).QueueAll(b, &w.Team)
 		}
 		referrals.ScheduledForCoordinatorQuery(a.TenantID, a.UserID, a.At.Add(AppointmentsAhead)).QueueAll(b, &w.Appointments)
-		contacts.CaseloadQuery(a.TenantID, a.UserID).QueueAll(b, &caseload)
+		contacts.CaseloadQuery(a.TenantID, a.UserID).QueueAll(b, &roster)
 		assessments.LatestForCoordinatorQuery(a.TenantID, a.UserID).QueueAll(b, &latest)
-		careplans.DueForReviewQuery(a.TenantID, a.UserID, w.Today).QueueAll(b, &w.PlanReviews)
+		careplans.DueForReviewQuery(a.TenantID, a.UserID, w.Today, Shown).QueueAll(b, &w.PlanReviews)
 		risk.WaitingQuery(a.TenantID, a.UserID).QueueAll(b, &w.RiskProposals)
 		tenants.ClosuresQuery(a.TenantID).QueueAll(b, &closures)
 		if err := db.Send(ctx, tx, b); err != nil {
@@ -154,17 +158,29 @@ func (s *Service) Worklist(ctx context.Context, a tenants.Actor) (Worklist, erro
 		}
 		cad := contacts.CadenceOf(a.Settings)
 		cad.Closed = tenants.CalendarOf(closures)
-		w.Contacts = cad.SortCaseload(caseload, w.Today, a.At.Location())
-		w.Reassessments = reassessments(latest, a, w.Today)
+		w.Contacts = cad.SortCaseload(roster, w.Today, a.At.Location())
+		w.Reassessments = reassessments(latest, names(roster), a, w.Today)
 		w.cut()
 		return a.AuditListed(ctx, tx, audit.Event{Action: "patient.listed", Detail: map[string]any{"list": "worklist"}}, w.patientIDs())
 	})
 	return w, err
 }
 
+// names are the display names of the caseload's patients, by id.
+func names(roster []contacts.CaseloadPatient) map[string]string {
+	m := make(map[string]string, len(roster))
+	for _, p := range roster {
+		m[p.ID] = p.Name
+	}
+	return m
+}
+
 // reassessments lists the instruments due again by today among the
 // latest results of a's patients, by the tenant's rules as on the chart.
-func reassessments(latest []assessments.CaseloadResult, a tenants.Actor, today time.Time) []Reassessment {
+// The results are of referred and active patients, all in the caseload
+// read beside them, which names them; one that is not (reassigned or
+// discharged between the two reads) is left to the next visit.
+func reassessments(latest []assessments.CaseloadResult, names map[string]string, a tenants.Actor, today time.Time) []Reassessment {
 	rules := assessments.DueRules{
 		DepressionAnxietyEvery: time.Duration(a.Settings.DepressionAnxietyReassessDays) * 24 * time.Hour,
 		SocialNeedsEvery:       assessments.Months(a.Settings.SocialNeedsReassessMonths),
@@ -172,8 +188,9 @@ func reassessments(latest []assessments.CaseloadResult, a tenants.Actor, today t
 	var list []Reassessment
 	for _, l := range latest {
 		at, ok := rules.DueDate(l.LastResult)
-		if ok && !calendar.DateOf(at.In(a.At.Location())).After(today) {
-			list = append(list, Reassessment{CaseloadResult: l, DueAt: at})
+		name, named := names[l.PatientID]
+		if ok && named && !calendar.DateOf(at.In(a.At.Location())).After(today) {
+			list = append(list, Reassessment{CaseloadResult: l, PatientName: name, DueAt: at})
 		}
 	}
 	slices.SortStableFunc(list, func(x, y Reassessment) int { return x.DueAt.Compare(y.DueAt) })
