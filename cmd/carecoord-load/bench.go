@@ -23,6 +23,7 @@ import (
 type openOptions struct {
 	base, password, yardstick string
 	tenants                   []string
+	only                      []string // page names of the mix to run alone; none: the whole mix
 	rate                      float64
 	duration                  time.Duration
 	coordinators, supervisors int
@@ -36,6 +37,11 @@ type openOptions struct {
 
 func openFlags(fs *flag.FlagSet) (*openOptions, *string) {
 	o := &openOptions{}
+	fs.Func("only", `open loop: comma-separated pages of the mix to run alone, by the names the report prints (e.g. "patient search")`, func(s string) error {
+		o.only = splitList(s)
+		_, err := mixOf(o.only)
+		return err
+	})
 	tenants := fs.String("tenants", "", "open loop: comma-separated tenants to run the mix on in turn (the first is the one that counts; the others give the growth ratio)")
 	fs.Float64Var(&o.rate, "rate", 0, "open loop: arrivals per second of the realistic mix (0: the closed loop of -workers)")
 	fs.IntVar(&o.coordinators, "coordinators", 30, "open loop: coord1..coordN of each tenant sign in")
@@ -60,6 +66,8 @@ func (o *openOptions) check() error {
 		return errors.New("-duration must be within 10m in the open loop")
 	case len(o.tenants) == 0:
 		return errors.New("-tenants names no tenant")
+	case o.capacity && len(o.only) > 0:
+		return errors.New("-capacity steps up the whole mix: leave -only out")
 	case o.coordinators < 1 || o.coordinators > 1000 || o.supervisors < 1 || o.supervisors > 100:
 		return errors.New("-coordinators must be within 1..1000 and -supervisors within 1..100")
 	case o.capacity && (o.step <= 0 || o.maxRate > 5000 || o.stepDuration <= 0 || o.stepDuration > 5*time.Minute):
@@ -79,13 +87,21 @@ func runOpen(o *openOptions, out io.Writer) error {
 	failed := 0
 	var first []summary
 	for i, tenant := range o.tenants {
-		l := &load{base: o.base, tenant: tenant, transport: transport, nonce: time.Now().UnixNano() % 1_000_000, sampled: map[string][]string{}}
+		pages, err := mixOf(o.only)
+		if err != nil {
+			return err
+		}
+		l := &load{base: o.base, tenant: tenant, transport: transport, nonce: time.Now().UnixNano() % 1_000_000, sampled: map[string][]string{}, pages: pages}
 		if err := l.prepare(o.coordinators, o.supervisors, o.password); err != nil {
 			return fmt.Errorf("preparing %s: %w", tenant, err)
 		}
 		t := l.run(ctx, o.rate, o.duration)
 		rows := t.summarize(pageNames())
-		printTable(out, fmt.Sprintf("%s: open loop, %.0f arrivals/s for %s, %d coordinators and %d supervisor sessions", tenant, o.rate, o.duration, len(l.coords), len(l.supers)), rows)
+		title := fmt.Sprintf("%s: open loop, %.0f arrivals/s for %s, %d coordinators and %d supervisor sessions", tenant, o.rate, o.duration, len(l.coords), len(l.supers))
+		if len(o.only) > 0 {
+			title += ", only " + strings.Join(o.only, ", ")
+		}
+		printTable(out, title, rows)
 		failed += reportErrors(out, t)
 		if err := printMemory(out, o); err != nil {
 			return err
@@ -126,7 +142,7 @@ func (l *load) run(ctx context.Context, rate float64, dur time.Duration) *tally 
 	r := rand.New(rand.NewPCG(1, uint64(rate)))
 	pages := make([]*page, int(dur.Seconds()*rate))
 	for i := range pages {
-		pages[i] = choose(r)
+		pages[i] = choose(r, l.pages)
 	}
 	start := realClock.now()
 	openLoop(ctx, realClock, rate, dur, func(i int, due time.Time) {

@@ -12,6 +12,11 @@
 //
 //	go run ./cmd/carecoord-load -url http://127.0.0.1:8080 -tenants bigcare,smallcare -rate 50 -duration 60s
 //
+// -only runs some pages of the mix alone at the rate, for example the
+// patient search at a low constant rate (single-user latency):
+//
+//	go run ./cmd/carecoord-load -tenants bigcare -rate 5 -duration 60s -only "patient search"
+//
 // Without -rate it is a closed loop: several clients signed in as one demo
 // user request pages back to back for a bounded time:
 //

@@ -139,6 +139,7 @@ type load struct {
 	intakes      atomic.Int64
 	nonce        int64
 	transport    *http.Transport
+	pages        []page // the mix, or the part of it run alone (-only)
 
 	mu      sync.Mutex
 	sampled map[string][]string // per read page, URLs served 200, for the yardstick
@@ -198,20 +199,38 @@ func letters(n int64) string {
 	}
 }
 
-// choose is the page arrival i requests: a weighted draw, the same for the
-// same seed so runs compare.
-func choose(r *rand.Rand) *page {
+// choose is the page arrival i requests: a weighted draw among pages, the
+// same for the same seed so runs compare.
+func choose(r *rand.Rand, pages []page) *page {
 	total := 0
-	for _, p := range mix {
+	for _, p := range pages {
 		total += p.weight
 	}
 	n := r.IntN(total)
-	for i := range mix {
-		if n -= mix[i].weight; n < 0 {
-			return &mix[i]
+	for i := range pages {
+		if n -= pages[i].weight; n < 0 {
+			return &pages[i]
 		}
 	}
-	return &mix[len(mix)-1]
+	return &pages[len(pages)-1]
+}
+
+// mixOf is the part of the mix named in only (page names as the report
+// prints them), or the whole mix when only is empty: -only "patient search"
+// runs the search alone at the rate given.
+func mixOf(only []string) ([]page, error) {
+	if len(only) == 0 {
+		return mix, nil
+	}
+	var pages []page
+	for _, name := range only {
+		i := slices.IndexFunc(mix, func(p page) bool { return p.name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("-only: %q is not a page of the mix (%s)", name, strings.Join(pageNames(), ", "))
+		}
+		pages = append(pages, mix[i])
+	}
+	return pages, nil
 }
 
 // do sends one arrival and says whether it got the answer its kind expects.

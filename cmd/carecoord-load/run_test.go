@@ -73,3 +73,52 @@ func lineOf(report, prefix string) string {
 	}
 	return ""
 }
+
+// -only runs the named pages of the mix alone: the patient search at a
+// constant rate, every arrival a search, and nothing else requested.
+func TestRunOpen_OnlyRunsTheNamedPages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the search for seconds")
+	}
+	d := dbtest.New(t, "demo")
+	pool, err := db.Open(context.Background(), d.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	srv := server.New(server.Options{Pool: pool, Log: slog.New(slog.DiscardHandler)})
+	defer srv.Close()
+	app := httptest.NewServer(srv.Handler())
+	defer app.Close()
+
+	var out strings.Builder
+	err = run([]string{"-url", app.URL, "-password", demo.Password, "-tenants", "northside", "-rate", "10", "-duration", "2s",
+		"-coordinators", "2", "-supervisors", "1", "-only", "patient search"}, &out)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	report := out.String()
+	if f := strings.Fields(strings.TrimPrefix(lineOf(report, "patient search "), "patient search")); len(f) < 2 || f[0] != "20" || f[1] != "0" {
+		t.Errorf("patient search: %v, want 20 requests and no errors:\n%s", f, report)
+	}
+	for _, p := range mix {
+		if p.name != "patient search" && lineOf(report, p.name+" ") != "" {
+			t.Errorf("%s was requested with -only \"patient search\":\n%s", p.name, report)
+		}
+	}
+	if !strings.Contains(report, "only patient search") {
+		t.Errorf("the report does not say it ran the search alone:\n%s", report)
+	}
+}
+
+func TestRun_OnlyRefusesAPageNotInTheMix(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"-rate", "5", "-only", "search"},
+		{"-rate", "5", "-only", "patient search", "-capacity"},
+	} {
+		if err := run(args, &strings.Builder{}); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}

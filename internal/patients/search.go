@@ -280,7 +280,7 @@ func (b *sqlBuilder) arg(v any) string {
 func (b *sqlBuilder) found(tenant string, f Filter) string {
 	var sources []string
 	if f.Name != nil {
-		sources = append(sources, nameScores(tenant, b.arg(*f.Name)))
+		sources = append(sources, nameScores(tenant, b.arg(*f.Name), plainWords(*f.Name)))
 	}
 	if f.ExternalID != nil {
 		e := b.arg(*f.ExternalID)
@@ -305,24 +305,73 @@ const externalIDScore = "1000"
 // every Mary too, thousands of rows at 100,000 patients. The keys are computed
 // before the lookups (materialized), so the lookups compare columns with
 // plain text equality, which row-level security lets an index serve.
-func nameScores(tenant, query string) string {
-	return `with terms as materialized (
+//
+// A word of the vocabulary that is the word typed or begins with it scores
+// without calling patient_word_score (the same 4 and 3 it would give): a
+// prefix such as "ma" finds hundreds of words, and the call is most of
+// their cost. words is how many words patient_search_terms reads in the
+// query when that is known (see plainWords), else 0: when known, a
+// patient's score is one aggregate, the best of their words for each word
+// typed added up, instead of a best per patient and word typed and then a
+// sum per patient (half the work for a search finding thousands).
+func nameScores(tenant, query string, words int) string {
+	terms := `with terms as materialized (
 			select i, term, nickname, prefix,
 			       case when nickname then array['p' || term] else patient_word_search_keys(term, prefix) end as keys
 			  from patient_search_terms(` + query + `)),
 		words as (
 			select t.i, v.word, max(case when t.nickname then 3 * (v.word = t.term)::int
+			                             when v.word = t.term then 4
+			                             when t.prefix and length(t.term) >= 2 and left(v.word, length(t.term)) = t.term then 3
 			                             else patient_word_score(t.term, v.word, t.prefix) end) as score
 			  from terms t join patient_name_vocab v on v.tenant_id = ` + tenant + ` and v.key = any(t.keys)
 			 group by t.i, v.word),
 		kept as (
 			select * from words w
 			 where w.score >= 2 or w.score = 1 and not exists (select 1 from words c where c.i = w.i and c.score >= 2))
-		select patient_id, sum(score), min(family_name), min(given_name) from (
+		`
+	if words > 0 {
+		score := "max(w.score)"
+		if words > 1 {
+			bests := make([]string, words)
+			for i := range bests {
+				bests[i] = "coalesce(max(w.score) filter (where w.i = " + strconv.Itoa(i+1) + "), 0)"
+			}
+			score = strings.Join(bests, " + ")
+		}
+		return terms + `select k.patient_id, ` + score + `, min(k.family_name), min(k.given_name)
+			  from kept w join patient_name_keys k on k.tenant_id = ` + tenant + ` and k.key = w.word
+			 group by k.patient_id`
+	}
+	return terms + `select patient_id, sum(score), min(family_name), min(given_name) from (
 			select k.patient_id, w.i, max(w.score) as score, min(k.family_name) family_name, min(k.given_name) given_name
 			  from kept w join patient_name_keys k on k.tenant_id = ` + tenant + ` and k.key = w.word
 			 group by k.patient_id, w.i) best
 		 group by patient_id`
+}
+
+// maxPlainWords bounds plainWords: more words typed are scored the
+// general way.
+const maxPlainWords = 6
+
+// plainWords is how many words patient_search_terms reads in q, numbered
+// 1 to n, when q is words of ASCII letters between spaces (folding and
+// splitting then only lower the case and drop repeats), and 0 for anything
+// else (accents, hyphens, apostrophes), or more than maxPlainWords words.
+func plainWords(q string) int {
+	seen := map[string]bool{}
+	for _, w := range strings.Fields(q) {
+		for _, c := range w {
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+				return 0
+			}
+		}
+		seen[strings.ToLower(w)] = true
+	}
+	if len(seen) > maxPlainWords {
+		return 0
+	}
+	return len(seen)
 }
 
 // A cursor is the last listed patient's id in URL-safe base64: opaque and

@@ -12,7 +12,9 @@ package patients
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -249,4 +251,94 @@ func explainList(ctx context.Context, tx pgx.Tx, tenantID string, f Filter) (str
 	rows, _ := tx.Query(ctx, "explain (analyze, buffers) "+sql, args...)
 	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return strings.Join(lines, "\n"), err
+}
+
+// searchKinds are the kinds of search people type, as tried on the scale
+// tenant's names (internal/demo/scalenames.go) by TestSearchKindsAtScale.
+var searchKinds = []struct {
+	kind    string
+	queries []string
+}{
+	{"full name", []string{"maria garcia", "john smith", "james wilson", "linda nguyen", "david lee", "sofia rossi"}},
+	{"family alone", []string{"garcia", "smith", "johnson", "nguyen", "kowalski", "fitzgerald"}},
+	{"prefix", []string{"mar", "gar", "smi", "jo", "wil", "ma", "rod", "ander"}},
+	{"prefix with family", []string{"mar garcia", "jo smith", "wil johnson", "dav lee"}},
+	{"misspelled full name", []string{"mraia garcia", "jonh smith", "james wilsno", "maria garica", "jhon smit", "lnda nguyen"}},
+	{"misspelled family", []string{"garica", "smiht", "rodriguz", "jonson", "hernadez", "wiliams"}},
+	{"accents dropped", []string{"jose gomez", "muller", "francois", "nguyen van", "gonzalez maria", "sigurdsson"}},
+	{"nickname", []string{"bob smith", "bill jones", "liz brown", "pepe garcia", "kate johnson", "mike davis"}},
+}
+
+// TestSearchKindsAtScale times each kind of search through List, inside the
+// tenant transaction as the app runs it, on a loaded scale tenant (read
+// only), and with CARECOORD_EXPLAIN prints each query's plan:
+//
+//	CARECOORD_SEARCH_URL=postgres://carecoord_app:…/carecoord_bench go test ./internal/patients/ -run SearchKindsAtScale -v
+func TestSearchKindsAtScale(t *testing.T) {
+	url := os.Getenv("CARECOORD_SEARCH_URL")
+	if url == "" {
+		t.Skip("set CARECOORD_SEARCH_URL to a database with the bigcare scale tenant")
+	}
+	ctx := context.Background()
+	pool, err := db.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var tenantID string
+	if err := pool.QueryRow(ctx, "select id::text from tenants where slug = 'bigcare'").Scan(&tenantID); err != nil {
+		t.Fatal(err)
+	}
+	const rounds = 7
+	var all []time.Duration
+	for _, k := range searchKinds {
+		var took []time.Duration
+		for _, q := range k.queries {
+			f := Filter{Name: &q}
+			var mine []time.Duration
+			for range rounds {
+				start := time.Now()
+				var n int
+				err := db.InTenant(ctx, pool, tenantID, func(tx pgx.Tx) error {
+					page, err := List(ctx, tx, tenantID, f)
+					n = len(page.Patients)
+					return err
+				})
+				if err != nil {
+					t.Fatalf("%q: %v", q, err)
+				}
+				mine = append(mine, time.Since(start))
+				if n == 0 {
+					t.Errorf("%q found nobody", q)
+				}
+			}
+			took = append(took, mine...)
+			slices.Sort(mine)
+			line := fmt.Sprintf("  %-22q min %8v median %8v", q, mine[0].Round(10*time.Microsecond), mine[len(mine)/2].Round(10*time.Microsecond))
+			if os.Getenv("CARECOORD_EXPLAIN") != "" {
+				err := db.InTenant(ctx, pool, tenantID, func(tx pgx.Tx) error {
+					plan, err := explainList(ctx, tx, tenantID, f)
+					line += "\n" + plan
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			t.Log(line)
+		}
+		all = append(all, took...)
+		t.Logf("%-22s %s", k.kind, percentiles(took))
+	}
+	t.Logf("%-22s %s", "all", percentiles(all))
+}
+
+// percentiles is "p50 … p95 … max …" of took, by nearest rank.
+func percentiles(took []time.Duration) string {
+	took = slices.Clone(took)
+	slices.Sort(took)
+	at := func(p int) time.Duration {
+		return took[max(0, (len(took)*p+99)/100-1)].Round(10 * time.Microsecond)
+	}
+	return fmt.Sprintf("%3d searches: p50 %8v  p95 %8v  max %8v", len(took), at(50), at(95), at(100))
 }
