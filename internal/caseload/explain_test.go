@@ -219,7 +219,7 @@ func flagValues() []caseload.Flag {
 }
 
 // The measures read nothing whole either: each statement caseload.Measures
-// sends for a month and for the trend's half year, with some discharges
+// sends for the last 30 days and each month of the trend, with some discharges
 // not worked out yet (read from their contacts) and without, is planned
 // without a sequential scan of contacts, care_transitions or another large
 // tenant-owned table, on fresh statistics of the scale seed's shape.
@@ -265,16 +265,26 @@ func TestExplain_MeasuresScanNoLargeTableWhole(t *testing.T) {
 	today := calendar.DateOf(calendar.System())
 	cadence := map[string]int{"high": 7, "moderate": 14, "low": 30}
 	measure := func(from time.Time) {
+		to := from.AddDate(0, 1, -1)
+		if from.Day() != 1 || to.After(today) {
+			to = today
+		}
 		err := db.InTenant(ctx, pool, tenant, func(tx pgx.Tx) error {
-			_, err := caseload.Measures(ctx, tx, tenant, caseload.Period{From: from, To: today}, cadence)
+			_, err := caseload.Measures(ctx, tx, tenant, caseload.Period{From: from, To: to}, cadence)
 			return err
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
+	// The periods the page computes: the last 30 days and each month of
+	// the trend (six months at once would be most of the shape's
+	// discharges, which the planner rightly reads whole).
 	measure(today.AddDate(0, 0, -29))
-	measure(today.AddDate(0, -6, 0))
+	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for i := caseload.TrendMonths - 1; i >= 0; i-- {
+		measure(first.AddDate(0, -i, 0))
+	}
 	// Discharges a loader copied and the job has not worked out yet.
 	if _, err := owner.Exec(ctx, `select set_config('app.tenant_id', $1, false)`, tenant); err != nil {
 		t.Fatal(err)
