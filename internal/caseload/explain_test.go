@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"carecoord/internal/auth"
 	"carecoord/internal/calendar"
@@ -215,4 +216,130 @@ func flagValues() []caseload.Flag {
 		out = append(out, f.Value)
 	}
 	return out
+}
+
+// The measures read nothing whole either: each statement caseload.Measures
+// sends for the last 30 days and each month of the trend, with some discharges
+// not worked out yet (read from their contacts) and without, is planned
+// without a sequential scan of contacts, care_transitions or another large
+// tenant-owned table, on fresh statistics of the scale seed's shape.
+func TestExplain_MeasuresScanNoLargeTableWhole(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	d := dbtest.New(t, "scale")
+	owner, err := pgx.Connect(ctx, d.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close(ctx)
+	var tenant string
+	if err := owner.QueryRow(ctx, `select id from tenants where slug = 'shape'`).Scan(&tenant); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.Exec(ctx, "analyze"); err != nil {
+		t.Fatal(err)
+	}
+	large := map[string]bool{}
+	for _, rel := range append(largeCandidates, "care_transitions") {
+		var rows float64
+		if err := owner.QueryRow(ctx, `select reltuples from pg_class where relname = $1 and relkind = 'r'`, rel).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
+		large[rel] = rows >= 500
+	}
+	if !large["care_transitions"] || !large["contacts"] {
+		t.Fatalf("the shape has too few transitions or contacts to explain: %v", large)
+	}
+
+	rec := &recorder{}
+	cfg, err := pgxpool.ParseConfig(d.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.ConnConfig.Tracer = rec
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	today := calendar.DateOf(calendar.System())
+	cadence := map[string]int{"high": 7, "moderate": 14, "low": 30}
+	measure := func(from time.Time) {
+		to := from.AddDate(0, 1, -1)
+		if from.Day() != 1 || to.After(today) {
+			to = today
+		}
+		err := db.InTenant(ctx, pool, tenant, func(tx pgx.Tx) error {
+			_, err := caseload.Measures(ctx, tx, tenant, caseload.Period{From: from, To: to}, cadence)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The periods the page computes: the last 30 days and each month of
+	// the trend (six months at once would be most of the shape's
+	// discharges, which the planner rightly reads whole).
+	measure(today.AddDate(0, 0, -29))
+	first := time.Date(today.Year(), today.Month(), 1, 0, 0, 0, 0, time.UTC)
+	for i := caseload.TrendMonths - 1; i >= 0; i-- {
+		measure(first.AddDate(0, -i, 0))
+	}
+	// Discharges a loader copied and the job has not worked out yet.
+	if _, err := owner.Exec(ctx, `select set_config('app.tenant_id', $1, false)`, tenant); err != nil {
+		t.Fatal(err)
+	}
+	tag, err := owner.Exec(ctx, `update care_transitions set follow_up = null, followed_up_at = null
+		 where tenant_id = $1 and kind = 'discharge' and occurred_on >= $2`, tenant, today.AddDate(0, 0, -29))
+	if err != nil || tag.RowsAffected() == 0 {
+		t.Fatalf("unknown discharges: %v, %d", err, tag.RowsAffected())
+	}
+	measure(today.AddDate(0, 0, -29))
+
+	explained := map[string]bool{}
+	for _, s := range rec.sent {
+		q := strings.ToLower(strings.TrimSpace(s.sql))
+		if !strings.HasPrefix(q, "select") && !strings.HasPrefix(q, "with") {
+			continue
+		}
+		var plan []byte
+		err := db.InTenant(ctx, d.Pool, tenant, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, "explain (format json) "+s.sql, s.args...).Scan(&plan)
+		})
+		if err != nil {
+			t.Fatalf("explain: %v\n%s", err, s.sql)
+		}
+		explained[s.sql] = true
+		var nodes []struct{ Plan planNode }
+		if err := json.Unmarshal(plan, &nodes); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range nodes {
+			if rel := n.Plan.seqScannedOf(large); rel != "" {
+				t.Errorf("sequential scan of %s in:\n%s\n%s", rel, s.sql, plan)
+			}
+		}
+	}
+	discharge := 0
+	for sql := range explained {
+		if strings.Contains(sql, "care_transitions") {
+			discharge++
+		}
+	}
+	if discharge < 2 {
+		t.Fatalf("%d statements of the discharge measure explained, want its count and its reading of discharges not worked out", discharge)
+	}
+}
+
+// seqScannedOf names the first table of large the plan reads whole, or "".
+func (n planNode) seqScannedOf(large map[string]bool) string {
+	if n.NodeType == "Seq Scan" && large[n.Relation] {
+		return n.Relation
+	}
+	for _, c := range n.Plans {
+		if rel := c.seqScannedOf(large); rel != "" {
+			return rel
+		}
+	}
+	return ""
 }

@@ -135,18 +135,27 @@ func store(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, c 
 			return out, err
 		}
 	}
-	return out, afterContact(ctx, q, a, patientID, c, &out)
+	return out, afterContact(ctx, q, a, patientID, c, nil, &out)
 }
 
 // afterContact recounts the patient's reach state after a contact was
-// stored or corrected, and closes the discharge follow-ups an engagement
-// with the patient closes (FollowUpOutcome).
-func afterContact(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, c NewContact, out *Logged) (err error) {
+// stored or corrected (was is the contact before the correction), and,
+// when the contact engages the patient or did before, works out again the
+// engagement of the discharges it could change and closes the follow-ups
+// that FollowUpOutcome says it met or came late for.
+func afterContact(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, c NewContact, was *Contact, out *Logged) (err error) {
 	if out.Reach, err = recountReach(ctx, q, a.TenantID, patientID); err != nil {
 		return err
 	}
-	if Engages(FollowUpContact{Method: c.Method, Party: c.Party, Outcome: c.Outcome}) {
-		out.Closed, err = closeFollowUps(ctx, q, a, patientID, a.At.Location())
+	since, engages := c.OccurredAt, Engages(FollowUpContact{Method: c.Method, Party: c.Party, Outcome: c.Outcome})
+	if was != nil && Engages(FollowUpContact{Method: was.Method, Party: was.Party, Outcome: was.Outcome}) {
+		engages = true
+		if was.OccurredAt.Before(since) {
+			since = was.OccurredAt
+		}
+	}
+	if engages {
+		out.Closed, err = settleFollowUps(ctx, q, a, patientID, &since, a.At.Location(), true)
 	}
 	return err
 }
@@ -232,7 +241,7 @@ func correct(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, 
 	if tag.RowsAffected() == 0 {
 		return out, ErrCorrectionClosed
 	}
-	return out, afterContact(ctx, q, a, patientID, c, &out)
+	return out, afterContact(ctx, q, a, patientID, c, &old, &out)
 }
 
 // Revision is a contact as it read before a correction.

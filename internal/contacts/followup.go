@@ -100,25 +100,47 @@ type FollowUp struct {
 }
 
 // FollowUpOutcome decides a discharge's follow-up from the contacts with
-// the patient (in any order), at now, counting days on loc's calendar.
+// the patient (in any order), at now, counting days on loc's calendar. It
+// is Engagement, what the contacts give the discharge, decided at now by
+// Decide: the two halves the discharge's transition keeps apart (the
+// engagement is kept on it, so the measure counts what Decide says of the
+// kept one; see followup_kept.go).
 func FollowUpOutcome(d Discharge, cs []FollowUpContact, now time.Time, loc *time.Location) FollowUp {
-	if d.ExcludedReason != "" {
-		return FollowUp{State: FollowUpExcluded}
-	}
+	return d.Decide(Engagement(d, cs, loc), now, loc)
+}
+
+// Engagement is what the contacts give the discharge, whatever the clock
+// and any exclusion say: met or late, with the day and moment of the first
+// engagement after the discharge day, or the zero FollowUp when there is
+// none (yet).
+func Engagement(d Discharge, cs []FollowUpContact, loc *time.Location) FollowUp {
 	var first *FollowUpContact
 	for i, c := range cs {
 		if Engages(c) && dayAfter(d.On, c.At, loc) >= 1 && (first == nil || c.At.Before(first.At)) {
 			first = &cs[i]
 		}
 	}
-	if first != nil {
-		f := FollowUp{State: FollowUpMet, Day: dayAfter(d.On, first.At, loc), At: first.At}
-		if f.Day > DischargeFollowUpDays {
-			f.State = FollowUpLate
-		}
-		return f
+	if first == nil {
+		return FollowUp{}
 	}
-	if dayAfter(d.On, now, loc) > DischargeFollowUpDays {
+	f := FollowUp{State: FollowUpMet, Day: dayAfter(d.On, first.At, loc), At: first.At}
+	if f.Day > DischargeFollowUpDays {
+		f.State = FollowUpLate
+	}
+	return f
+}
+
+// Decide is the discharge's follow-up at now, given its engagement e
+// (Engagement's, or as its transition keeps it): excluded when an
+// exclusion is recorded, met or late as engaged, and otherwise missed once
+// the 7 days are over on loc's calendar, pending until then.
+func (d Discharge) Decide(e FollowUp, now time.Time, loc *time.Location) FollowUp {
+	switch {
+	case d.ExcludedReason != "":
+		return FollowUp{State: FollowUpExcluded}
+	case e.State == FollowUpMet || e.State == FollowUpLate:
+		return e
+	case dayAfter(d.On, now, loc) > DischargeFollowUpDays:
 		return FollowUp{State: FollowUpMissed}
 	}
 	return FollowUp{State: FollowUpPending}

@@ -115,7 +115,8 @@ type Recorded struct {
 // storeTransition stores a transition recorded by a. A discharge opens a
 // follow-up task for assigneeID, due by the end of the seventh day after
 // it (on loc's calendar), which closes as FollowUpOutcome decides: at once
-// when the patient was engaged on a day after it already. An admission,
+// when the patient was engaged on a day after it already. The discharge
+// keeps its engagement (settleFollowUps). An admission,
 // a second discharge or a move to a care facility excludes the earlier
 // discharges whose window it falls in (see excludeEarlierDischarges).
 func storeTransition(ctx context.Context, q db.DBTX, a tenants.Actor, patientID, assigneeID string, t NewTransition, loc *time.Location) (Recorded, error) {
@@ -141,7 +142,7 @@ func storeTransition(ctx context.Context, q db.DBTX, a tenants.Actor, patientID,
 	if err != nil {
 		return out, err
 	}
-	if out.Closed, err = closeFollowUps(ctx, q, a, patientID, loc); err != nil {
+	if out.Closed, err = settleFollowUps(ctx, q, a, patientID, nil, loc, true); err != nil {
 		return out, err
 	}
 	task, err := tasks.Get(ctx, q, a.TenantID, patientID, taskID)
@@ -210,64 +211,6 @@ func CountTransitions(ctx context.Context, q db.DBTX, tenantID string, since, un
 type Closed struct {
 	Task     tasks.Task
 	FollowUp FollowUp
-}
-
-// closeFollowUps closes, as a, the patient's open discharge follow-up
-// tasks that FollowUpOutcome says an engagement met or came late for, with
-// a note that says which and on what day.
-func closeFollowUps(ctx context.Context, q db.DBTX, a tenants.Actor, patientID string, loc *time.Location) ([]Closed, error) {
-	open, err := openFollowUps(ctx, q, a.TenantID, patientID)
-	if err != nil || len(open) == 0 {
-		return nil, err
-	}
-	since := open[0].On
-	for _, d := range open {
-		if d.On.Before(since) {
-			since = d.On
-		}
-	}
-	cs, err := followUpContacts(ctx, q, a.TenantID, patientID, since)
-	if err != nil {
-		return nil, err
-	}
-	var out []Closed
-	for _, d := range open {
-		f := FollowUpOutcome(d.Discharge, cs, a.At, loc)
-		if !f.Closes() {
-			continue
-		}
-		done, err := tasks.CompleteRaisedBy(ctx, q, a.TenantID, patientID, tasks.FromTransition, []string{d.ID}, a.UserID, f.Note(loc), a.At)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range done {
-			out = append(out, Closed{Task: t, FollowUp: f})
-		}
-	}
-	return out, nil
-}
-
-// openDischarge is a discharge whose follow-up task is still open.
-type openDischarge struct {
-	ID string
-	Discharge
-}
-
-// openFollowUps reads the patient's discharges whose follow-up task is
-// open (through the index of open follow-up tasks by patient).
-func openFollowUps(ctx context.Context, q db.DBTX, tenantID, patientID string) ([]openDischarge, error) {
-	rows, err := q.Query(ctx, `
-		select t.id, t.occurred_on, coalesce(t.excluded_reason, '')
-		  from tasks k
-		  join care_transitions t on t.tenant_id = k.tenant_id and t.id = k.source_transition_id
-		 where k.tenant_id = $1 and k.patient_id = $2 and k.source = 'transition' and k.status = 'open'
-		   and t.kind = 'discharge'`, tenantID, patientID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (d openDischarge, err error) {
-		return d, r.Scan(&d.ID, &d.On, &d.ExcludedReason)
-	})
 }
 
 // followUpContacts reads the patient's contacts from the day before since

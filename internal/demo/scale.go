@@ -37,7 +37,8 @@ import (
 // (contacts.RecountReachAll), tasks (tasks.CreateMany, CompleteMany), an
 // assessment's total, band and interpretation (the instrument's Score), a
 // plan revision's snapshot (careplans.SnapshotOf), a referral's follow-up
-// day (referrals.FollowUpDay). Once loaded the tables are analyzed as the
+// day (referrals.FollowUpDay), a discharge's kept follow-up engagement
+// (contacts.WorkOutFollowUps). Once loaded the tables are analyzed as the
 // schema's owner, since autovacuum may be off.
 //
 //	carecoord seed scale                          # bigcare (100,000) and smallcare (1,000)
@@ -197,6 +198,9 @@ func (l *scaleLoad) run(ctx context.Context, tx pgx.Tx) error {
 		{"care plans", &r.CarePlans, func() (int, error) { return g.copyPlans(ctx, tx, r) }},
 		{"referrals", &r.Referrals, func() (int, error) { return g.copyReferrals(ctx, tx) }},
 		{"transitions", &r.Transitions, func() (int, error) { return g.copyTransitions(ctx, tx) }},
+		{"follow-ups", new(int), func() (int, error) {
+			return contacts.WorkOutFollowUps(ctx, tx, r.TenantID, tenants.DefaultSettings().Location(), 0)
+		}},
 		{"tasks", &r.Tasks, func() (int, error) { return g.loadTasks(ctx, tx, r) }},
 	}
 	for _, s := range steps {

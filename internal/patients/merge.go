@@ -27,7 +27,7 @@ var MergeHandles = map[string]string{
 	"needs":                        "moved",
 	"tasks":                        "moved",
 	"contacts":                     "moved; the survivor's reach is recounted from all its contacts",
-	"care_transitions":             "moved",
+	"care_transitions":             "moved; the survivor's discharges work out their kept follow-up again from all its contacts",
 	"referrals":                    "moved",
 	"appointments":                 "moved",
 	"patient_events":               "moved: the timeline keeps every line, with one for the merge",

@@ -134,6 +134,7 @@ func New(o Options) *Server {
 	}
 	s.patients = patients.NewService(o.Pool)
 	s.patients.OnMerge(contacts.RecountReach)
+	s.patients.OnMerge(contacts.RefreshFollowUps)
 	s.contacts = contacts.NewService(o.Pool).ReportingEvidence(risk.Reevaluate)
 	s.work = worklist.NewService(o.Pool)
 	s.plans = careplans.NewService(o.Pool)
