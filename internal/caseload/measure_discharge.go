@@ -11,7 +11,7 @@ import (
 )
 
 // keptCount is how many of the period's discharges keep one engagement
-// (migration 00031) with one exclusion, or none: then, by day, since the
+// (migration 00033) with one exclusion, or none: then, by day, since the
 // clock decides whether they are pending or missed.
 type keptCount struct {
 	Day            *time.Time
@@ -32,7 +32,7 @@ type keptCount struct {
 // rows. On bigcare a month takes 0.4 ms as an index-only scan of
 // care_transitions_discharges_idx once the table is vacuumed, 1.3 ms
 // through care_transitions_kind_idx and the heap when it is not.
-// Discharges not worked out yet (recorded before 00031, or copied by a
+// Discharges not worked out yet (recorded before 00033, or copied by a
 // loader, until the job contacts.follow_ups has come by) are decided from
 // their contacts, as before (undecided).
 func dischargeFollowUp(ctx context.Context, q db.DBTX, tenantID string, p Period, m *Measure) error {

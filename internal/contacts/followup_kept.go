@@ -12,7 +12,7 @@ import (
 )
 
 // Each discharge keeps its engagement on its transition (migration
-// 00031): follow_up is what Engagement says of the patient's contacts,
+// 00033): follow_up is what Engagement says of the patient's contacts,
 // 'met' or 'late' with followed_up_at the moment of the first engagement
 // after the discharge day, or 'none' while there is none. The clock and
 // the exclusion are left to Decide, so the measure counts the kept
@@ -22,7 +22,7 @@ import (
 // transaction, under the patient's lock (lockReach): a contact logged or
 // corrected (afterContact), a discharge recorded (storeTransition), a
 // merge (RefreshFollowUps, through patients.OnMerge). NULL is "not worked
-// out yet": discharges recorded before 00031 and those a loader copies in
+// out yet": discharges recorded before 00033 and those a loader copies in
 // bulk. The job contacts.follow_ups works those out (WorkOutFollowUps) and,
 // until it has, the measure reads their contacts as it always did.
 
@@ -181,7 +181,7 @@ type unknownDischarges struct {
 // WorkOutFollowUps keeps the engagement of the discharges not worked out
 // yet of up to limit of the tenant's patients (all of them when limit is
 // 0), counting days on loc's calendar, and returns how many discharges it
-// kept. It is the backfill of migration 00031 and of loaders that copy
+// kept. It is the backfill of migration 00033 and of loaders that copy
 // discharges in bulk, run by the job contacts.follow_ups: in Go, so that
 // Engagement stays the only statement of the rule (the SQL of a migration
 // would have said it a second time, and a rule changed later would have

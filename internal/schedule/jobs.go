@@ -29,7 +29,7 @@ func Jobs() []Job {
 		// contacts at 100,000 patients take tens of seconds.
 		{Name: "caseload.measure_cadence", Every: time.Minute, Run: refreshMeasureCadence, Timeout: 5 * time.Minute},
 		// The kept engagement of discharges not worked out yet: once, for
-		// those recorded before migration 00031 (bigcare's 7,099: 1.25 s), and
+		// those recorded before migration 00033 (bigcare's 7,099: 1.25 s), and
 		// for any a loader copied in bulk; one probe of an empty partial
 		// index otherwise. The measure reads their contacts until then.
 		{Name: "contacts.follow_ups", Every: time.Minute, Run: workOutFollowUps, Timeout: 5 * time.Minute},
