@@ -119,20 +119,10 @@ func CountDomains(positive []Domain) []string {
 }
 
 // CountRefs names a stored result's positive domains as CountDomains
-// counts them, each looked up by its code among the domains the
-// instrument screens now; a code it no longer screens counts as the label
-// it was stored with.
+// counts them, by the definitions of the instrument's current version.
 func CountRefs(instrument string, refs []DomainRef) []string {
 	in, _ := Current(instrument)
-	domains := make([]Domain, 0, len(refs))
-	for _, r := range refs {
-		d := Domain{Code: r.Code, Label: r.Label}
-		if i := slices.IndexFunc(in.Domains, func(s DomainScreen) bool { return s.Code == r.Code }); i >= 0 {
-			d = in.Domains[i].Domain
-		}
-		domains = append(domains, d)
-	}
-	return CountDomains(domains)
+	return CountDomains(in.domainsOf(refs))
 }
 
 // CountedDomains names the result's positive domains as CMS counts them.
