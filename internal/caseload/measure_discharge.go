@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/contacts"
 	"carecoord/internal/db"
 
@@ -50,13 +51,12 @@ func dischargeFollowUp(ctx context.Context, q db.DBTX, tenantID string, p Period
 	}
 	var n, of int
 	unknown := false
-	zones := zoneCache{}
 	for _, c := range counts {
 		if c.FollowUp == nil {
 			unknown = true
 			continue
 		}
-		loc, err := zones.load(c.Zone)
+		loc, err := calendar.Zone(c.Zone)
 		if err != nil {
 			return err
 		}
@@ -129,9 +129,8 @@ func undecided(ctx context.Context, q db.DBTX, tenantID string, p Period) (n, of
 	if err != nil {
 		return 0, 0, err
 	}
-	zones := zoneCache{}
 	for _, d := range ds {
-		loc, err := zones.load(d.Zone)
+		loc, err := calendar.Zone(d.Zone)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -154,18 +153,4 @@ func (d dischargeRow) contacts() []contacts.FollowUpContact {
 		cs[i] = contacts.FollowUpContact{At: d.At[i], Method: d.Method[i], Party: d.Party[i], Outcome: d.Outcome[i]}
 	}
 	return cs
-}
-
-// zoneCache loads each time zone a query names once: time.LoadLocation
-// reads and parses the zone's file on every call (it was half the time of
-// the measure when loaded for every row).
-type zoneCache map[string]*time.Location
-
-func (z zoneCache) load(name string) (*time.Location, error) {
-	if loc, ok := z[name]; ok {
-		return loc, nil
-	}
-	loc, err := time.LoadLocation(name)
-	z[name] = loc
-	return loc, err
 }

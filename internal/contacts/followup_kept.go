@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"carecoord/internal/calendar"
 	"carecoord/internal/db"
 	"carecoord/internal/tasks"
 	"carecoord/internal/tenants"
@@ -159,7 +160,7 @@ func RefreshFollowUps(ctx context.Context, q db.DBTX, tenantID, patientID string
 	if err := q.QueryRow(ctx, `select current_setting('TimeZone')`).Scan(&zone); err != nil {
 		return err
 	}
-	loc, err := time.LoadLocation(zone)
+	loc, err := calendar.Zone(zone)
 	if err != nil {
 		return err
 	}
@@ -178,9 +179,8 @@ type unknownDischarges struct {
 	Outcome []string
 }
 
-// WorkOutFollowUps keeps the engagement of the discharges not worked out
-// yet of up to limit of the tenant's patients (all of them when limit is
-// 0), counting days on loc's calendar, and returns how many discharges it
+// WorkOutFollowUps keeps the engagement of the tenant's discharges not
+// worked out yet, counting days on loc's calendar, and returns how many discharges it
 // kept. It is the backfill of migration 00033 and of loaders that copy
 // discharges in bulk, run by the job contacts.follow_ups: in Go, so that
 // Engagement stays the only statement of the rule (the SQL of a migration
@@ -188,15 +188,14 @@ type unknownDischarges struct {
 // needed both changed). Each patient's contacts are read once, through
 // contacts_patient_idx. It writes only discharges still not worked out, so
 // a contact logged meanwhile, which works out its patient's, wins.
-func WorkOutFollowUps(ctx context.Context, q db.DBTX, tenantID string, loc *time.Location, limit int) (int, error) {
+func WorkOutFollowUps(ctx context.Context, q db.DBTX, tenantID string, loc *time.Location) (int, error) {
 	rows, _ := q.Query(ctx, `
 		with d as materialized (
 		    select t.patient_id, array_agg(t.id::text) as ids, array_agg(t.occurred_on) as days,
 		           (min(t.occurred_on) - 1)::timestamptz as from_at
 		      from care_transitions t
 		     where t.tenant_id = $1 and t.kind = 'discharge' and t.follow_up is null
-		     group by t.patient_id
-		     limit nullif($2, 0))
+		     group by t.patient_id)
 		select d.ids, d.days, coalesce(c.at, '{}') as at, coalesce(c.method, '{}') as method,
 		       coalesce(c.party, '{}') as party, coalesce(c.outcome, '{}') as outcome
 		  from d
@@ -205,7 +204,7 @@ func WorkOutFollowUps(ctx context.Context, q db.DBTX, tenantID string, loc *time
 		              array_agg(c.party) as party, array_agg(c.outcome) as outcome
 		         from contacts c
 		        where c.tenant_id = $1 and c.patient_id = d.patient_id and c.occurred_at >= d.from_at) c on true`,
-		tenantID, limit)
+		tenantID)
 	ps, err := pgx.CollectRows(rows, pgx.RowToStructByName[unknownDischarges])
 	if err != nil {
 		return 0, err
