@@ -343,7 +343,7 @@ func TestFollowUp_MeasureEqualsTheRuleThroughRandomChanges(t *testing.T) {
 				On: on.Format(calendar.DateLayout), Version: tr.Version})
 		default: // the job comes by
 			f.in(f.tenant, func(tx pgx.Tx) error {
-				_, err := contacts.WorkOutFollowUps(ctx, tx, f.tenant, loc, 0)
+				_, err := contacts.WorkOutFollowUps(ctx, tx, f.tenant, loc)
 				return err
 			})
 		}
@@ -357,7 +357,7 @@ func TestFollowUp_MeasureEqualsTheRuleThroughRandomChanges(t *testing.T) {
 		}
 	}
 	f.in(f.tenant, func(tx pgx.Tx) error {
-		_, err := contacts.WorkOutFollowUps(ctx, tx, f.tenant, loc, 0)
+		_, err := contacts.WorkOutFollowUps(ctx, tx, f.tenant, loc)
 		return err
 	})
 	if unknown := f.checkKept("after the job", loc); unknown != 0 {

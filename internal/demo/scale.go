@@ -199,7 +199,7 @@ func (l *scaleLoad) run(ctx context.Context, tx pgx.Tx) error {
 		{"referrals", &r.Referrals, func() (int, error) { return g.copyReferrals(ctx, tx) }},
 		{"transitions", &r.Transitions, func() (int, error) { return g.copyTransitions(ctx, tx) }},
 		{"follow-ups", new(int), func() (int, error) {
-			return contacts.WorkOutFollowUps(ctx, tx, r.TenantID, tenants.DefaultSettings().Location(), 0)
+			return contacts.WorkOutFollowUps(ctx, tx, r.TenantID, tenants.DefaultSettings().Location())
 		}},
 		{"tasks", &r.Tasks, func() (int, error) { return g.loadTasks(ctx, tx, r) }},
 	}

@@ -46,7 +46,7 @@ func refreshCaseload(ctx context.Context, tx pgx.Tx, a tenants.Actor) error {
 }
 
 func workOutFollowUps(ctx context.Context, tx pgx.Tx, a tenants.Actor) error {
-	_, err := contacts.WorkOutFollowUps(ctx, tx, a.TenantID, a.At.Location(), 0)
+	_, err := contacts.WorkOutFollowUps(ctx, tx, a.TenantID, a.At.Location())
 	return err
 }
 
