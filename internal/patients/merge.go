@@ -524,15 +524,3 @@ func (s *Service) afterMerge(ctx context.Context, tx pgx.Tx, a tenants.Actor, c 
 func (s *Service) OnMerge(fn func(ctx context.Context, q db.DBTX, tenantID, patientID string) error) {
 	s.onMerge = append(s.onMerge, fn)
 }
-
-// MergedInto is, for the address of a record merged away, the record it
-// lives on in: "" when patientID is not one.
-func (s *Service) MergedInto(ctx context.Context, a tenants.Actor, patientID string) (string, error) {
-	return inTenant(ctx, s, a, func(tx pgx.Tx) (string, error) {
-		into, err := survivorOf(ctx, tx, a.TenantID, patientID)
-		if errors.Is(err, db.ErrNotFound) {
-			return "", nil
-		}
-		return into, err
-	})
-}
